@@ -1,0 +1,1 @@
+"""Numbers: high precision, certification, torch optimisation, tables and figures."""

@@ -1,0 +1,156 @@
+r"""Records to Markdown, CSV, LaTeX (booktabs) and JSON, each with a provenance block.
+
+Every table this package writes is a list of flat records (dicts) plus a
+provenance dict saying what produced it.  Values that carry more than double
+precision (mpmath numbers) are written as decimal strings; an enclosure is a
+``[lo, hi]`` pair of decimal strings.
+
+>>> import mpmath
+>>> recs = [{"N": 7, "t": mpmath.mpf(1) / 3, "note": None}]
+>>> print(render(recs, "csv", {"command": "demo"}).strip())
+# command: demo
+N,t,note
+7,0.333333333333333,
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import json
+import platform
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import mpmath
+
+from theory.params import check_choice
+
+__all__ = ["FORMATS", "provenance", "render", "to_jsonable"]
+
+FORMATS = ("md", "csv", "latex", "json")
+
+_LIBRARIES = ("clverify", "sympy", "mpmath", "python-flint", "numpy", "scipy", "torch")
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def provenance(command: str | None = None, **extra) -> dict:
+    """What produced a table: package and library versions, git commit, command, and ``extra``
+    (for example ``digits``, ``seed``, ``device``)."""
+    return {
+        "package": "clverify",
+        "version": _version("clverify"),
+        "git_commit": _git_commit(),
+        "command": command if command is not None else " ".join(["clverify", *sys.argv[1:]]),
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "libraries": {name: _version(name) for name in _LIBRARIES[1:]},
+        **extra,
+    }
+
+
+def _text(value) -> str:
+    """A cell: decimal strings for mpmath numbers, ``[lo, hi]`` for pairs, empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
+    if isinstance(value, (mpmath.mpf, float)):
+        return mpmath.nstr(value, mpmath.mp.dps, min_fixed=-6, max_fixed=20) if isinstance(
+            value, mpmath.mpf) else repr(value)
+    return str(value)
+
+
+def to_jsonable(value):
+    """JSON-ready form: mpmath numbers become decimal strings, tuples lists, numpy scalars Python."""
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, mpmath.mpf):
+        return _text(value)
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()
+    return value
+
+
+def _columns(records):
+    cols: list[str] = []
+    for r in records:
+        cols.extend(k for k in r if k not in cols)
+    return cols
+
+
+def _markdown(records, prov):
+    cols = _columns(records)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(_text(r.get(c)) for c in cols) + " |" for r in records]
+    meta = ["", "<!-- provenance", json.dumps(to_jsonable(prov), indent=2), "-->"]
+    return "\n".join(lines + meta) + "\n"
+
+
+def _csv(records, prov):
+    buf = io.StringIO()
+    for key in ("command", "version", "git_commit", "digits", "created"):
+        if prov.get(key) is not None:
+            buf.write(f"# {key}: {prov[key]}\n")
+    writer = csv.writer(buf, lineterminator="\n")
+    cols = _columns(records)
+    writer.writerow(cols)
+    writer.writerows([_text(r.get(c)) for c in cols] for r in records)
+    return buf.getvalue()
+
+
+_LATEX_ESCAPES = {"_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#"}
+
+
+def _latex_cell(value) -> str:
+    text = _text(value)
+    return "".join(_LATEX_ESCAPES.get(ch, ch) for ch in text) if text else "--"
+
+
+def _latex(records, prov):
+    cols = _columns(records)
+    lines = ["% " + line for line in json.dumps(to_jsonable(prov), indent=1).splitlines()]
+    lines += [
+        r"\begin{tabular}{" + "l" * len(cols) + "}",
+        r"\toprule",
+        " & ".join(_latex_cell(c) for c in cols) + r" \\",
+        r"\midrule",
+    ]
+    lines += [" & ".join(_latex_cell(r.get(c)) for c in cols) + r" \\" for r in records]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
+def _json(records, prov):
+    return json.dumps({"records": to_jsonable(records), "provenance": to_jsonable(prov)}, indent=2) + "\n"
+
+
+def render(records: list[dict], fmt: str, prov: dict) -> str:
+    """``records`` with ``prov`` as text in format ``fmt`` (one of :data:`FORMATS`)."""
+    check_choice("format", fmt, FORMATS)
+    return {"md": _markdown, "csv": _csv, "latex": _latex, "json": _json}[fmt](records, prov)

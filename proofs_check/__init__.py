@@ -1,0 +1,1 @@
+"""The theorem registry, its checks, the report and the ``clverify`` CLI."""
