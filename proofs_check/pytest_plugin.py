@@ -1,0 +1,166 @@
+"""pytest adapter over the registry: every check at every point is a test item.
+
+Files named ``*.py`` in a folder called ``theorems`` are collected through
+their ``THEOREMS`` list: one collector per theorem, one item per (check,
+parameter point), named ``<method>:<check>[<point>]``, and one item per mutant,
+``mutant:<name>``, which passes when the theorem's checks refute the mutant.
+Items carry the markers ``symbolic``, ``certified``, ``empirical`` or ``mutant``,
+so ``pytest -k thm2`` or ``pytest -m certified`` select them.
+
+Registered through the ``pytest11`` entry point, so ``pytest --pyargs proofs_check``
+runs the built-in registry.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from .registry import METHODS, Theorem, point_label
+from .runner import mutant_refutation, run_check
+
+_MARKERS = {
+    "symbolic": "registry check done in SymPy",
+    "certified": "registry check proved with python-flint ball arithmetic",
+    "empirical": "registry check done with the torch optimiser or sampling",
+    "mutant": "a deliberately false variant of a theorem that its checks must refute",
+}
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("clverify", "clverify theorem registry")
+    group.addoption("--clverify-thorough", action="store_true",
+                    help="also run each check's thorough parameter points")
+    group.addoption("--clverify-no-mutants", action="store_true",
+                    help="do not collect the mutant items")
+
+
+def pytest_configure(config):
+    for name, text in _MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+
+
+def pytest_report_header(config):
+    profile = "thorough" if config.getoption("clverify_thorough") else "fast"
+    mutants = "off" if config.getoption("clverify_no_mutants") else "on"
+    return f"clverify registry: profile={profile}, mutants={mutants}"
+
+
+def pytest_collect_file(file_path: Path, parent):
+    if file_path.suffix == ".py" and file_path.parent.name == "theorems" and file_path.stem != "__init__":
+        return TheoremFile.from_parent(parent, path=file_path)
+    return None
+
+
+def _module_name(path: Path) -> str | None:
+    """The dotted name of ``path`` if it sits in a package chain (``__init__.py`` files)."""
+    parts = [path.stem]
+    folder = path.parent
+    while (folder / "__init__.py").exists():
+        parts.append(folder.name)
+        folder = folder.parent
+    return ".".join(reversed(parts)) if len(parts) > 1 else None
+
+
+def _load(path: Path):
+    name = _module_name(path)
+    if name is not None:
+        try:
+            module = importlib.import_module(name)
+            if Path(module.__file__).resolve() == path.resolve():
+                return module
+        except ImportError:
+            pass
+    spec = importlib.util.spec_from_file_location(f"clverify_theorems_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class TheoremFile(pytest.File):
+    def collect(self):
+        for thm in sorted(getattr(_load(self.path), "THEOREMS", ()), key=lambda t: t.id):
+            yield TheoremCollector.from_parent(self, name=thm.id, theorem=thm)
+
+
+class TheoremCollector(pytest.Collector):
+    def __init__(self, *, theorem: Theorem, **kwargs):
+        super().__init__(**kwargs)
+        self.theorem = theorem
+
+    def collect(self):
+        thorough = self.config.getoption("clverify_thorough")
+        for check in self.theorem.checks:
+            for point in check.points_for(thorough):
+                name = f"{check.method}:{check.name}[{point_label(point)}]"
+                item = CheckItem.from_parent(self, name=name, check=check, point=point)
+                item.add_marker(check.method)
+                yield item
+        if not self.config.getoption("clverify_no_mutants"):
+            for mutant in self.theorem.mutants:
+                item = MutantItem.from_parent(self, name=f"mutant:{mutant.name}", mutant=mutant)
+                item.add_marker("mutant")
+                yield item
+
+    def reportinfo(self):
+        return self.path, 0, f"theorem {self.theorem.id}"
+
+
+class RegistryFailure(Exception):
+    """A check failed or a mutant survived: reported by ``repr_failure`` without a traceback."""
+
+
+class _RegistryItem(pytest.Item):
+    @property
+    def theorem(self) -> Theorem:
+        return self.parent.theorem
+
+    def reportinfo(self):
+        return self.path, 0, f"{self.theorem.id}::{self.name}"
+
+    def repr_failure(self, excinfo, style=None):
+        if not isinstance(excinfo.value, RegistryFailure):
+            return super().repr_failure(excinfo, style)
+        thm = self.theorem
+        return "\n".join([
+            f"theorem {thm.id} ({thm.source})",
+            f"  claim: {thm.statement}",
+            f"  {excinfo.value}",
+            f"  reproduce: {thm.command}",
+        ])
+
+
+class CheckItem(_RegistryItem):
+    def __init__(self, *, check, point, **kwargs):
+        super().__init__(**kwargs)
+        self.check, self.point = check, point
+
+    def runtest(self):
+        __tracebackhide__ = True
+        outcome = run_check(self.check, self.theorem.claim, self.point)
+        if outcome.status != "pass":
+            raise RegistryFailure(
+                f"{outcome.status}: {self.check.method}:{self.check.name}[{outcome.point}]: {outcome.message}"
+            )
+
+
+class MutantItem(_RegistryItem):
+    def __init__(self, *, mutant, **kwargs):
+        super().__init__(**kwargs)
+        self.mutant = mutant
+
+    def runtest(self):
+        __tracebackhide__ = True
+        if mutant_refutation(self.theorem, self.mutant, self.config.getoption("clverify_thorough")) is None:
+            raise RegistryFailure(
+                f"mutant {self.mutant.name!r} survived every check (it is false because: "
+                f"{self.mutant.reason})"
+            )
+
+
+assert set(_MARKERS) == {*METHODS, "mutant"}
