@@ -97,7 +97,7 @@ class TheoremCollector(pytest.Collector):
         thorough = self.config.getoption("clverify_thorough")
         for check in self.theorem.checks:
             for point in check.points_for(thorough):
-                name = f"{check.method}:{check.name}[{point_label(point)}]"
+                name = f"{check.method}:{check.name}" + (f"[{point_label(point)}]" if point else "")
                 item = CheckItem.from_parent(self, name=name, check=check, point=point)
                 item.add_marker(check.method)
                 yield item

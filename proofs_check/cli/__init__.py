@@ -33,3 +33,4 @@ def main():
 
 # Subcommand modules register themselves on ``main``.
 from . import sigmoid  # noqa: E402,F401
+from . import check  # noqa: E402,F401

@@ -1,0 +1,64 @@
+"""Registry commands: ``check``, ``cite``, ``report``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from ..registry import theorems
+from ..report import catalogue_markdown, result_record
+from ..runner import run_theorem
+from . import main
+from .output import emit, format_option, out_option
+
+
+def _run(selected, *, mutants, thorough, quiet):
+    bar = tqdm(selected, desc="theorems", unit="thm", file=sys.stderr,
+               disable=quiet or not sys.stderr.isatty())
+    results = {}
+    for thm in bar:
+        bar.set_postfix_str(thm.id)
+        results[thm.id] = run_theorem(thm, mutants=mutants, thorough=thorough)
+    return results
+
+
+@main.command()
+@click.option("--only", multiple=True, metavar="ID", help="Check only this theorem id (repeatable).")
+@click.option("--only-paper", multiple=True, metavar="PAPER", help="Check only this paper (e.g. lee2024).")
+@click.option("--mutants", is_flag=True, help="Also run every mutant; a surviving mutant fails the run.")
+@click.option("--thorough", is_flag=True, help="Add each check's thorough parameter points.")
+@click.option("--list", "list_ids", is_flag=True, help="List the registered ids and exit.")
+@click.option("--catalogue", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the theorem catalogue (docs/theorems.md) to this file.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@format_option(default="md")
+@out_option
+def check(only, only_paper, mutants, thorough, list_ids, catalogue, quiet, fmt, out):
+    """Check registry entries; exit code 1 when anything is refuted or a mutant survives."""
+    selected = theorems(only=tuple(only), papers=tuple(only_paper))
+    if list_ids:
+        for thm in selected:
+            click.echo(f"{thm.id}\t{thm.kind}\t{thm.source}")
+        return
+    results = _run(selected, mutants=mutants, thorough=thorough, quiet=quiet)
+    records = [result_record(r) for r in results.values()]
+    if fmt != "json":  # tables: evidence is too wide; the JSON report keeps all of it
+        records = [{**r, "evidence": f"{len(r['evidence'])} check point(s)",
+                    "methods": ", ".join(r["methods"])} for r in records]
+    emit(records, fmt, out, profile="thorough" if thorough else "fast", mutants=mutants)
+    if catalogue is not None:
+        catalogue.parent.mkdir(parents=True, exist_ok=True)
+        catalogue.write_text(catalogue_markdown(selected, results))
+    if any(r.failed for r in results.values()):
+        sys.exit(1)
+
+
+@main.command()
+def cite():
+    """Print BibTeX for both papers and for this tool."""
+    from ..citation import bibtex
+
+    click.echo(bibtex(), nl=False)
