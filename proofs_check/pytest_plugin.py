@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .registry import METHODS, Theorem, point_label
+from .registry import METHODS, Theorem, check_label
 from .runner import mutant_refutation, run_check
 
 _MARKERS = {
@@ -97,8 +97,7 @@ class TheoremCollector(pytest.Collector):
         thorough = self.config.getoption("clverify_thorough")
         for check in self.theorem.checks:
             for point in check.points_for(thorough):
-                name = f"{check.method}:{check.name}" + (f"[{point_label(point)}]" if point else "")
-                item = CheckItem.from_parent(self, name=name, check=check, point=point)
+                item = CheckItem.from_parent(self, name=check_label(check, point), check=check, point=point)
                 item.add_marker(check.method)
                 yield item
         if not self.config.getoption("clverify_no_mutants"):
@@ -109,6 +108,9 @@ class TheoremCollector(pytest.Collector):
 
     def reportinfo(self):
         return self.path, 0, f"theorem {self.theorem.id}"
+
+
+_HIDDEN = {Path(__file__).resolve(), Path(__file__).with_name("runner.py").resolve()}
 
 
 class RegistryFailure(Exception):
@@ -124,8 +126,11 @@ class _RegistryItem(pytest.Item):
         return self.path, 0, f"{self.theorem.id}::{self.name}"
 
     def repr_failure(self, excinfo, style=None):
-        if not isinstance(excinfo.value, RegistryFailure):
-            return super().repr_failure(excinfo, style)
+        if not isinstance(excinfo.value, RegistryFailure):  # broken code: show its frames only
+            excinfo.traceback = excinfo.traceback.filter(
+                lambda entry: Path(entry.path).resolve() not in _HIDDEN
+                and "_pytest" not in Path(entry.path).parts and "pluggy" not in Path(entry.path).parts)
+            return super().repr_failure(excinfo, style or "short")
         thm = self.theorem
         return "\n".join([
             f"theorem {thm.id} ({thm.source})",
@@ -144,9 +149,7 @@ class CheckItem(_RegistryItem):
         __tracebackhide__ = True
         outcome = run_check(self.check, self.theorem.claim, self.point)
         if outcome.status != "pass":
-            raise RegistryFailure(
-                f"{outcome.status}: {self.check.method}:{self.check.name}[{outcome.point}]: {outcome.message}"
-            )
+            raise RegistryFailure(f"{outcome.status}: {self.name}: {outcome.message}")
 
 
 class MutantItem(_RegistryItem):

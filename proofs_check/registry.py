@@ -35,7 +35,7 @@ from typing import Any
 from theory.errors import UnknownChoiceError
 
 __all__ = ["METHODS", "Check", "Mutant", "Theorem", "Inconclusive", "register", "theorems", "get",
-           "point_label"]
+           "point_label", "check_label"]
 
 #: The three independent methods, in the order reports list them.
 METHODS = ("symbolic", "certified", "empirical")
@@ -169,3 +169,9 @@ def get(theorem_id: str) -> Theorem:
 def point_label(point: Mapping) -> str:
     """A stable, readable label for a parameter point: ``N=10,t=1.5`` (sorted keys, ``str`` values)."""
     return ",".join(f"{k}={point[k]}" for k in sorted(point))
+
+
+def check_label(check: Check, point: Mapping) -> str:
+    """``method:name[point]`` (no brackets for the empty point): item names and messages."""
+    label = point_label(point)
+    return f"{check.method}:{check.name}" + (f"[{label}]" if label else "")

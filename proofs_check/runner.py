@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .registry import Check, Inconclusive, Mutant, Theorem, point_label
+from .registry import Check, Inconclusive, Mutant, Theorem, check_label, point_label
 
 __all__ = ["CheckOutcome", "TheoremResult", "run_check", "mutant_refutation", "run_theorem"]
 
@@ -89,7 +89,7 @@ def mutant_refutation(theorem: Theorem, mutant: Mutant, thorough: bool = False) 
         for point in check.points_for(thorough):
             outcome = run_check(check, mutant.claim, point)
             if outcome.status == "fail":
-                return f"{check.method}:{check.name}[{outcome.point}]: {outcome.message}"
+                return f"{check_label(check, point)}: {outcome.message}"
     return None
 
 

@@ -1,9 +1,12 @@
 """Hypothesis profiles: ``dev`` (default locally), ``ci`` (derandomised, set when CI=true)
+
 and ``thorough``; ``CLVERIFY_HYPOTHESIS_PROFILE`` picks one explicitly."""
 
 import os
 
 from hypothesis import HealthCheck, settings
+
+pytest_plugins = ["pytester"]
 
 settings.register_profile("dev", max_examples=20, deadline=None)
 settings.register_profile(
