@@ -28,7 +28,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["Similarity", "ExplicitSimilarity", "DoubleConstantSimilarity", "Grams"]
+import sympy as sp
+
+__all__ = [
+    "Similarity",
+    "ExplicitSimilarity",
+    "DoubleConstantSimilarity",
+    "RowRegularSimilarity",
+    "Grams",
+]
 
 Row = Callable[[object, Callable[[Callable], object]], object]
 
@@ -54,6 +62,51 @@ class Similarity(ABC):
     @abstractmethod
     def T(self) -> "Similarity":
         """The transpose (the other view as anchor)."""
+
+    def rows(self) -> list:
+        r"""The rows as ``(multiplicity, diagonal, off)`` triples, ``off(g)`` :math:`= \sum_{j\ne i} g(S_{ij})`.
+
+        A matrix whose rows all look alike (same diagonal entry, same multiset of
+        off-diagonal entries) returns one triple of multiplicity ``N``, so ``N`` may be
+        symbolic; otherwise one triple per row.
+
+        >>> import sympy as sp
+        >>> [(m, d, off(sp.Function("g"))) for m, d, off in DoubleConstantSimilarity(3, 1, 0).rows()]
+        [(3, 1, 2*g(0))]
+        """
+        raise NotImplementedError(f"{type(self).__name__} offers no row view")
+
+    def sum_rows_with(self, other: "Similarity", f: Callable) -> object:
+        r""":math:`\sum_i f(S_{ii}, \mathrm{off}^S_i, T_{ii}, \mathrm{off}^T_i)`: rows of two matrices jointly.
+
+        Row ``i`` of ``self`` and row ``i`` of ``other`` (e.g. the cross-view row and the
+        within-view row of one anchor) are reduced together; ``off`` is as in :meth:`rows`.
+        Two matrices whose rows all look alike give ``N f(...)`` (symbolic ``N`` allowed);
+        otherwise the rows are expanded, which needs a concrete ``N``.
+
+        >>> import sympy as sp
+        >>> E, F = ExplicitSimilarity(sp.Matrix([[1, 2], [3, 4]])), DoubleConstantSimilarity(2, 0, 10)
+        >>> E.sum_rows_with(F, lambda d, off, d2, off2: d + off(lambda s: s) + off2(lambda s: s))
+        30
+        """
+        mine, theirs = self.rows(), other.rows()
+        if len(mine) == 1 and len(theirs) == 1 and mine[0][0] == theirs[0][0]:
+            (m, d, off), (_, d2, off2) = mine[0], theirs[0]
+            return m * f(d, off, d2, off2)
+        mine, theirs = _expand_rows(mine), _expand_rows(theirs)
+        if len(mine) != len(theirs):
+            raise ValueError(f"row counts differ: {len(mine)} and {len(theirs)}")
+        return sum((f(d, off, d2, off2) for (d, off), (d2, off2) in zip(mine, theirs)), 0)
+
+
+def _expand_rows(rows) -> list:
+    """``(multiplicity, diagonal, off)`` triples expanded to one ``(diagonal, off)`` per row."""
+    out = []
+    for m, d, off in rows:
+        if not isinstance(m, int) and not getattr(m, "is_Integer", False):
+            raise ValueError(f"rows of a matrix with symbolic size {m} cannot be paired one by one")
+        out.extend([(d, off)] * int(m))
+    return out
 
 
 class ExplicitSimilarity(Similarity):
@@ -90,6 +143,15 @@ class ExplicitSimilarity(Similarity):
     def T(self):
         return ExplicitSimilarity(self.matrix.T)
 
+    def rows(self):
+        def triple(i):
+            def off(g):
+                return sum((g(self._entry(i, j)) for j in range(self.N) if j != i), 0)
+
+            return 1, self._entry(i, i), off
+
+        return [triple(i) for i in range(self.N)]
+
 
 class DoubleConstantSimilarity(Similarity):
     r"""Diagonal entries ``diagonal`` (:math:`s_+`), off-diagonal ``off_diagonal`` (:math:`s_-`)."""
@@ -111,6 +173,59 @@ class DoubleConstantSimilarity(Similarity):
     @property
     def T(self):
         return self
+
+    def rows(self):
+        return [(self.N, self.diagonal, lambda g: (self.N - 1) * g(self.off_diagonal))]
+
+
+class RowRegularSimilarity(Similarity):
+    r"""A symmetric matrix whose rows all look alike: diagonal ``diagonal``, and in every row
+    the off-diagonal value ``s`` occurs ``count`` times for each ``(s, count)`` of ``off_counts``.
+
+    The counts must add up to ``N - 1``.  Example: the cross-polytope :math:`\{\pm e_k\}`
+    (``N = 2d``): every row has one :math:`-1` (the antipode) and ``N - 2`` zeros.  ``N``
+    and the counts may be symbolic.  The matrix is taken to be symmetric (``T`` is itself).
+
+    >>> import sympy as sp
+    >>> N = sp.Symbol("N")
+    >>> S = RowRegularSimilarity(N, 1, ((-1, 1), (0, N - 2)))
+    >>> S.sum_off_diagonal(lambda s: (1 - s) ** 2)
+    N*(N + 2)
+    >>> S.sum_rows(lambda d, off: off(sp.exp))
+    N*(N - 2 + exp(-1))
+    """
+
+    def __init__(self, N, diagonal, off_counts):
+        self.N = N
+        self.diagonal = diagonal
+        self.off_counts = tuple((value, count) for value, count in off_counts)
+        total = sum((count for _, count in self.off_counts), 0)
+        if _known_nonzero(total - (N - 1)):
+            raise ValueError(f"off-diagonal counts add up to {total}, expected N - 1 = {N - 1}")
+
+    def _off(self, g):
+        return sum((count * g(value) for value, count in self.off_counts), 0)
+
+    def sum_diagonal(self, f):
+        return self.N * f(self.diagonal)
+
+    def sum_off_diagonal(self, f):
+        return self.N * self._off(f)
+
+    def sum_rows(self, f):
+        return self.N * f(self.diagonal, self._off)
+
+    def rows(self):
+        return [(self.N, self.diagonal, self._off)]
+
+    @property
+    def T(self):
+        return self
+
+
+def _known_nonzero(value) -> bool:
+    """Whether ``value`` is known to be nonzero (False when it is zero or undecidable)."""
+    return sp.simplify(sp.sympify(value)).is_zero is False
 
 
 @dataclass(frozen=True)

@@ -199,3 +199,78 @@ class CCEM(Structure):
 
     def __repr__(self):
         return f"CCEM(N={self.N}, delta={self.delta}, d={self.d})"
+
+
+from .similarity import RowRegularSimilarity  # noqa: E402
+
+__all__ += ["CrossPolytope"]
+
+
+class CrossPolytope(Structure):
+    r"""Cross-polytope (orthoplex): the ``N = 2k`` points :math:`\pm e_1, \dots, \pm e_k`, :math:`u = v`.
+
+    Every row of each Gram matrix has 1 on the diagonal, one :math:`-1` (the antipode) and
+    ``N - 2`` zeros, so the matrices are not double-constant: they are
+    :class:`~theory.similarity.RowRegularSimilarity`.  Needs ``N`` even and :math:`d \ge N/2`;
+    ``N`` may be a SymPy symbol (then ``d = N/2``).
+
+    >>> import sympy as sp
+    >>> G = CrossPolytope(sp.Symbol("N")).grams()
+    >>> G.uu.sum_off_diagonal(lambda s: 2 - 2 * s)
+    2*N**2
+    >>> U, V = CrossPolytope(4).vectors()
+    >>> U
+    Matrix([
+    [ 1,  0],
+    [-1,  0],
+    [ 0,  1],
+    [ 0, -1]])
+    >>> CrossPolytope(4).check(*CrossPolytope(4).array())
+    (True, '')
+    """
+
+    dimension_reason = "the cross-polytope needs d >= N/2"
+
+    def __init__(self, N, d=None):
+        if not isinstance(N, sp.Symbol):
+            N = check_batch_size("N", N, 2)
+            if N % 2:
+                raise InvalidParameterError(f"N must be an even integer >= 2 (N = 2d), got {N}")
+        super().__init__(N, d)
+
+    @property
+    def min_dimension(self):
+        return self.N / 2 if isinstance(self.N, sp.Symbol) else self.N // 2
+
+    def grams(self):
+        one = sp.Integer(1)
+        w = RowRegularSimilarity(self.N, one, ((-one, 1), (sp.Integer(0), self.N - 2)))
+        return Grams(uv=w, uu=w, vv=w)
+
+    def vectors(self):
+        self._require_concrete()
+        U = sp.zeros(self.N, self.d)
+        for k in range(self.N // 2):
+            U[2 * k, k], U[2 * k + 1, k] = 1, -1
+        return U, U
+
+    def check(self, U, V, tol: float = GRAM_TOLERANCE) -> tuple[bool, str]:
+        """Whether ``U``, ``V`` are a cross-polytope up to rotation **and permutation** (within ``tol``).
+
+        Row by row: the diagonal is 1 and the sorted off-diagonal entries are
+        ``(-1, 0, ..., 0)``; for unit vectors this forces ``k`` orthogonal antipodal pairs.
+        """
+        self._require_concrete()
+        U, V = np.asarray(U, dtype=float), np.asarray(V, dtype=float)
+        if U.shape[0] != self.N or V.shape != U.shape:
+            return False, f"expected two arrays with {self.N} rows of equal shape, got {U.shape}, {V.shape}"
+        expected = np.zeros(self.N - 1)
+        expected[0] = -1.0
+        off = ~np.eye(self.N, dtype=bool)
+        for name, M in (("uv", U @ V.T), ("uu", U @ U.T), ("vv", V @ V.T)):
+            err = float(np.max(np.abs(np.diag(M) - 1.0)))
+            rows = np.sort(M[off].reshape(self.N, self.N - 1), axis=1)
+            err = max(err, float(np.max(np.abs(rows - expected))))
+            if err > tol:
+                return False, f"{name} Gram differs from CrossPolytope by {err:.3g} > {tol:g}"
+        return True, ""

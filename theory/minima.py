@@ -1,0 +1,224 @@
+r"""Losses of Koromilas et al. (ICML 2024) on structures, and their closed-form minima (SymPy).
+
+Every value here is *derived*: the structure's (symbolic) similarity matrices are handed to
+the loss of :data:`theory.losses.LOSSES` and SymPy simplifies the result.  Nothing is typed in.
+
+* :func:`simplex_value`: the loss at ``u_i = v_i = w_i``, a simplex ETF of a symbolic batch
+  size ``M`` (the claimed minimiser for ``1 < M <= d + 1``, Theorem 4.1 and KCL);
+* :func:`cross_polytope_value`: the loss at ``u_i = v_i``, the ``M = 2d`` points
+  :math:`\pm e_k` (the claimed KCL minimiser for ``M = 2d``);
+* :func:`ccem_value`: the loss on the CCEM(:math:`\delta`) family.
+
+>>> closed_form(simplex_value("dhel"))
+2*log(M - 1) - 1/tau - 2/(tau*(M - 1))
+>>> closed_form(simplex_value("dcl", tau=1))
+log(M - 1) - 1 + log(2) - 1/(M - 1)
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .errors import InvalidParameterError
+from .losses import LOSSES
+from .params import check_choice, check_finite, check_positive
+from .structures import CCEM, CrossPolytope, SimplexETF
+
+__all__ = [
+    "M", "tau", "gamma", "t", "t_riesz", "delta",
+    "KOROMILAS_LOSSES", "STRUCTURES",
+    "parameter_symbols", "check_loss_parameters", "loss_on",
+    "closed_form", "simplex_value", "cross_polytope_value", "ccem_value", "minimum_value",
+]
+
+#: Batch size, temperature, KCL energy weight, kernel parameter (t < 0 for the Riesz kernel).
+M = sp.Symbol("M", integer=True, positive=True)
+tau = sp.Symbol("tau", positive=True)
+gamma = sp.Symbol("gamma", positive=True)
+t = sp.Symbol("t", positive=True)
+t_riesz = sp.Symbol("t", negative=True)
+delta = sp.Symbol("delta", nonnegative=True)
+
+#: The losses of the second paper (names as on the command line).
+KOROMILAS_LOSSES = ("infonce", "infonce-sym", "ntxent", "dcl", "dhel", "dhel-1view",
+                    "kcl", "kcl-log", "kcl-imq", "kcl-riesz")
+
+#: Structure name (as on the command line) -> class.
+STRUCTURES = {"simplex": SimplexETF, "cross-polytope": CrossPolytope}
+
+
+def parameter_symbols(loss: str) -> dict:
+    """The symbols standing for ``loss``'s parameters (``t`` is negative for ``kcl-riesz``).
+
+    >>> parameter_symbols("kcl")
+    {'gamma': gamma, 't': t}
+    """
+    check_choice("loss", loss, LOSSES)
+    table = {"tau": tau, "gamma": gamma, "t": t_riesz if loss == "kcl-riesz" else t,
+             "b": sp.Symbol("b", real=True)}
+    return {name: table[name] for name in LOSSES[loss][1]}
+
+
+def check_loss_parameters(loss: str, params: dict) -> dict:
+    """Validate concrete parameters of ``loss`` (symbols pass through); missing ones become symbols.
+
+    ``tau``, ``gamma`` and the kernel ``t`` must be ``> 0``, except for the Riesz kernel,
+    where ``t > 0`` makes :math:`-2K(u_i, v_i)` unbounded below and ``t < 0`` is required.
+
+    >>> check_loss_parameters("kcl-riesz", {"t": 1})
+    Traceback (most recent call last):
+        ...
+    theory.errors.InvalidParameterError: t must be < 0 for the riesz kernel (t > 0: K(u, u) is infinite, the loss is unbounded below), got 1
+    """
+    symbols = parameter_symbols(loss)
+    unknown = set(params) - set(symbols)
+    if unknown:
+        raise InvalidParameterError(
+            f"{sorted(unknown)[0]} is not a parameter of {loss}; its parameters are "
+            f"{', '.join(symbols) or 'none'}")
+    out = dict(symbols)
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, sp.Basic) and not value.is_number:
+            out[name] = value
+            continue
+        if loss == "kcl-riesz" and name == "t":
+            value = check_finite("t", value)
+            if not value < 0:
+                raise InvalidParameterError(
+                    "t must be < 0 for the riesz kernel (t > 0: K(u, u) is infinite, the loss "
+                    f"is unbounded below), got {value}")
+        elif name != "b":
+            value = check_positive(name, value)
+        out[name] = sp.nsimplify(value) if isinstance(value, (int, float)) else sp.sympify(value)
+    return out
+
+
+def loss_on(structure, loss: str, **params):
+    """``loss`` evaluated on ``structure``'s Gram matrices (raw, unsimplified SymPy expression).
+
+    >>> loss_on(SimplexETF(3), "kcl", gamma=1, t=1)
+    -2 + 2*exp(-3)
+    """
+    params = check_loss_parameters(loss, params)
+    function, _ = LOSSES[loss]
+    return function(structure.grams(), **params)
+
+
+def closed_form(expr):
+    """A readable closed form: logs of products expanded, then the shortest of a few rewritings
+    (terms factored one by one, common factors pulled out) by operation count.
+
+    >>> closed_form(sp.log(2 * sp.exp(-1 / (M - 1))))
+    log(2) - 1/(M - 1)
+    """
+    expr = sp.expand_log(sp.sympify(expr), force=True)
+    top = sp.expand(expr, deep=False)
+    termwise = sp.Add(*(sp.factor(sp.powsimp(term), deep=False) for term in sp.Add.make_args(top)))
+    candidates = [termwise, sp.factor_terms(expr), sp.powsimp(expr)]
+    return min(candidates, key=lambda e: (sp.count_ops(e), len(str(e))))
+
+
+def _size(N):
+    return M if N is None else N
+
+
+def simplex_value(loss: str, N=None, **params):
+    r"""``loss`` at ``u_i = v_i = w_i``, a simplex ETF of ``N`` points (default: the symbol ``M``).
+
+    >>> sp.simplify(simplex_value("kcl") - (-2 + 2 * gamma * sp.exp(-2 * t * M / (M - 1))))
+    0
+    """
+    return loss_on(SimplexETF(_size(N)), loss, **params)
+
+
+def cross_polytope_value(loss: str, N=None, **params):
+    r"""``loss`` at ``u_i = v_i``, the ``N = 2d`` points :math:`\pm e_k` (default ``N``: the symbol ``M``).
+
+    >>> sp.simplify(cross_polytope_value("kcl", N=6, gamma=1, t=1) - (-2 + 2 * (sp.exp(-4) + 4 * sp.exp(-2)) / 5))
+    0
+    """
+    return loss_on(CrossPolytope(_size(N)), loss, **params)
+
+
+def ccem_value(loss: str, N=None, delta_value=None, **params):
+    r"""``loss`` on CCEM(:math:`\delta`) (default: symbols ``M`` and ``delta``).
+
+    >>> sp.simplify(ccem_value("dhel", N=4, delta_value=1) - simplex_value("dhel", N=4))
+    0
+    """
+    return loss_on(CCEM(_size(N), delta if delta_value is None else delta_value), loss, **params)
+
+
+def minimum_value(loss: str, N=None, structure: str = "simplex", **params):
+    """The claimed minimum of ``loss``: its value on ``structure`` (``simplex`` or ``cross-polytope``),
+    as a closed form.
+
+    >>> minimum_value("dhel-1view", N=3, tau=1)
+    -3/2 + log(2)
+    """
+    check_choice("structure", structure, STRUCTURES)
+    value = simplex_value if structure == "simplex" else cross_polytope_value
+    return closed_form(value(loss, N, **params))
+
+
+class _OffSum(sp.Function):
+    r"""``_OffSum(expr, j, i)``: :math:`\sum_{j \ne i} \mathrm{expr}` (display only, never evaluated)."""
+
+    def _latex(self, printer):
+        expr, j, i = self.args
+        return rf"\sum_{{{printer._print(j)} \ne {printer._print(i)}}} {printer._print(expr)}"
+
+
+class _IndexedSimilarity:
+    """A generic ``M x M`` similarity matrix ``name[i, j]``: sums stay unevaluated, for display."""
+
+    i, j = sp.symbols("i j", integer=True)
+
+    def __init__(self, name, transposed=False):
+        self.base = sp.IndexedBase(name)
+        self.transposed = transposed
+        self.N = M
+
+    def _entry(self, a, b):
+        return self.base[b, a] if self.transposed else self.base[a, b]
+
+    def _off(self, g):
+        return _OffSum(g(self._entry(self.i, self.j)), self.j, self.i)
+
+    def sum_diagonal(self, f):
+        return sp.Sum(f(self._entry(self.i, self.i)), (self.i, 1, M))
+
+    def sum_off_diagonal(self, f):
+        return sp.Sum(self._off(f), (self.i, 1, M))
+
+    def sum_rows(self, f):
+        return sp.Sum(f(self._entry(self.i, self.i), self._off), (self.i, 1, M))
+
+    def sum_rows_with(self, other, f):
+        return sp.Sum(f(self._entry(self.i, self.i), self._off,
+                        other._entry(self.i, self.i), other._off), (self.i, 1, M))
+
+    @property
+    def T(self):
+        return _IndexedSimilarity(self.base.label, not self.transposed)
+
+
+def formula(loss: str):
+    r"""``loss`` for a generic batch, as an unevaluated SymPy expression (for LaTeX display).
+
+    :math:`S^{uv}_{ij} = u_i\cdot v_j`, :math:`S^{uu}_{ij} = u_i\cdot u_j`, :math:`S^{vv}_{ij} = v_i\cdot v_j`.
+
+    >>> print(sp.latex(formula("dhel-1view")))
+    \frac{- \sum_{i=1}^{M} \frac{{S^{uv}}_{i,i}}{\tau} + \sum_{i=1}^{M} \log{\left(\sum_{j \ne i} e^{\frac{{S^{uu}}_{i,j}}{\tau}} \right)}}{M}
+    """
+    from .similarity import Grams
+
+    grams = Grams(uv=_IndexedSimilarity("S^{uv}"), uu=_IndexedSimilarity("S^{uu}"),
+                  vv=_IndexedSimilarity("S^{vv}"))
+    function, _ = LOSSES[loss]
+    return function(grams, **parameter_symbols(loss))
+
+
+__all__ += ["formula"]
