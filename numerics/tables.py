@@ -2,8 +2,10 @@ r"""Records to Markdown, CSV, LaTeX (booktabs) and JSON, each with a provenance 
 
 Every table this package writes is a list of flat records (dicts) plus a
 provenance dict saying what produced it.  Values that carry more than double
-precision (mpmath numbers) are written as decimal strings; an enclosure is a
-``[lo, hi]`` pair of decimal strings.
+precision (mpmath numbers) are written as decimal strings with ``prov["digits"]``
+significant digits (default 15); an enclosure (any object with a ``__jsonable__``
+method returning ``[lo, hi]``, e.g. :class:`numerics.certify.Enclosure`) is a
+``[lo, hi]`` pair of decimal strings rounded outward.
 
 >>> import mpmath
 >>> recs = [{"N": 7, "t": mpmath.mpf(1) / 3, "note": None}]
@@ -11,6 +13,10 @@ precision (mpmath numbers) are written as decimal strings; an enclosure is a
 # command: demo
 N,t,note
 7,0.333333333333333,
+>>> with mpmath.workdps(30):
+...     third = mpmath.mpf(1) / 3
+>>> print(render([{"t": third}], "json", {"digits": 25}).splitlines()[3])
+      "t": "0.3333333333333333333333333"
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import mpmath
 
 from theory.params import check_choice
 
-__all__ = ["FORMATS", "provenance", "render", "to_jsonable"]
+__all__ = ["FORMATS", "DEFAULT_DIGITS", "provenance", "render", "to_jsonable"]
 
 FORMATS = ("md", "csv", "latex", "json")
 
@@ -72,26 +78,37 @@ def provenance(command: str | None = None, **extra) -> dict:
     }
 
 
-def _text(value) -> str:
+#: Significant digits printed for an mpmath number when the provenance gives none.
+DEFAULT_DIGITS = 15
+
+
+def _text(value, digits: int = DEFAULT_DIGITS) -> str:
     """A cell: decimal strings for mpmath numbers, ``[lo, hi]`` for pairs, empty for None."""
     if value is None:
         return ""
+    if hasattr(value, "__jsonable__"):
+        value = value.__jsonable__()
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_text(v) for v in value) + "]"
-    if isinstance(value, (mpmath.mpf, float)):
-        return mpmath.nstr(value, mpmath.mp.dps, min_fixed=-6, max_fixed=20) if isinstance(
-            value, mpmath.mpf) else repr(value)
+        return "[" + ", ".join(_text(v, digits) for v in value) + "]"
+    if isinstance(value, mpmath.mpf):
+        return mpmath.nstr(value, digits, min_fixed=-6, max_fixed=20)
+    if isinstance(value, float):
+        return repr(value)
     return str(value)
 
 
-def to_jsonable(value):
-    """JSON-ready form: mpmath numbers become decimal strings, tuples lists, numpy scalars Python."""
+def to_jsonable(value, digits: int = DEFAULT_DIGITS):
+    """JSON-ready form: mpmath numbers become decimal strings (``digits`` significant digits),
+    objects with ``__jsonable__`` (enclosures) their ``[lo, hi]`` strings, tuples lists, numpy
+    scalars Python numbers."""
+    if hasattr(value, "__jsonable__"):
+        return value.__jsonable__()
     if isinstance(value, dict):
-        return {k: to_jsonable(v) for k, v in value.items()}
+        return {k: to_jsonable(v, digits) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
+        return [to_jsonable(v, digits) for v in value]
     if isinstance(value, mpmath.mpf):
-        return _text(value)
+        return _text(value, digits)
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         return value.item()
     return value
@@ -104,10 +121,15 @@ def _columns(records):
     return cols
 
 
+def _digits(prov) -> int:
+    return int(prov.get("digits") or DEFAULT_DIGITS)
+
+
 def _markdown(records, prov):
     cols = _columns(records)
+    n = _digits(prov)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(_text(r.get(c)) for c in cols) + " |" for r in records]
+    lines += ["| " + " | ".join(_text(r.get(c), n) for c in cols) + " |" for r in records]
     meta = ["", "<!-- provenance", json.dumps(to_jsonable(prov), indent=2), "-->"]
     return "\n".join(lines + meta) + "\n"
 
@@ -120,15 +142,16 @@ def _csv(records, prov):
     writer = csv.writer(buf, lineterminator="\n")
     cols = _columns(records)
     writer.writerow(cols)
-    writer.writerows([_text(r.get(c)) for c in cols] for r in records)
+    n = _digits(prov)
+    writer.writerows([_text(r.get(c), n) for c in cols] for r in records)
     return buf.getvalue()
 
 
 _LATEX_ESCAPES = {"_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#"}
 
 
-def _latex_cell(value) -> str:
-    text = _text(value)
+def _latex_cell(value, digits: int = DEFAULT_DIGITS) -> str:
+    text = _text(value, digits)
     return "".join(_LATEX_ESCAPES.get(ch, ch) for ch in text) if text else "--"
 
 
@@ -141,13 +164,15 @@ def _latex(records, prov):
         " & ".join(_latex_cell(c) for c in cols) + r" \\",
         r"\midrule",
     ]
-    lines += [" & ".join(_latex_cell(r.get(c)) for c in cols) + r" \\" for r in records]
+    n = _digits(prov)
+    lines += [" & ".join(_latex_cell(r.get(c), n) for c in cols) + r" \\" for r in records]
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"
 
 
 def _json(records, prov):
-    return json.dumps({"records": to_jsonable(records), "provenance": to_jsonable(prov)}, indent=2) + "\n"
+    payload = {"records": to_jsonable(records, _digits(prov)), "provenance": to_jsonable(prov)}
+    return json.dumps(payload, indent=2) + "\n"
 
 
 def render(records: list[dict], fmt: str, prov: dict) -> str:

@@ -27,6 +27,7 @@ runs it, :mod:`proofs_check.pytest_plugin` and ``clverify check`` adapt it.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -40,11 +41,10 @@ __all__ = ["METHODS", "Check", "Mutant", "Theorem", "Inconclusive", "register", 
 #: The three independent methods, in the order reports list them.
 METHODS = ("symbolic", "certified", "empirical")
 
-#: Modules whose ``THEOREMS`` lists make up the built-in registry.
-_BUILTIN_MODULES = ("proofs_check.theorems.lee2024", "proofs_check.theorems.ext",
-                    "proofs_check.theorems.koromilas2024")
+#: The package whose modules' ``THEOREMS`` lists make up the built-in registry.
+_BUILTIN_PACKAGE = "proofs_check.theorems"
 
-_ID = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9_]+$")
+_ID = re.compile(r"^[a-z][a-z0-9]*\.[a-z][A-Za-z0-9_]*$")
 
 
 class Inconclusive(Exception):
@@ -132,14 +132,10 @@ def register(theorem: Theorem) -> Theorem:
 
 def _all() -> dict[str, Theorem]:
     found: dict[str, Theorem] = {}
-    for name in _BUILTIN_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        for thm in module.THEOREMS:
+    package = importlib.import_module(_BUILTIN_PACKAGE)
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        name = f"{_BUILTIN_PACKAGE}.{info.name}"
+        for thm in getattr(importlib.import_module(name), "THEOREMS", ()):
             if thm.id in found:
                 raise ValueError(f"duplicate theorem id {thm.id!r} in {name}")
             found[thm.id] = thm

@@ -6,16 +6,30 @@ logit, the loss is normalised by ``1/N`` (``docs/theory.md``).
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 import sympy as sp
 
+from numerics.evaluators import evaluator
+from numerics.optimise import optimise_batch
+from numerics.sigmoid_optimum import sigmoid_optimum
+from numerics.thresholds import antipodal_threshold_tb, etf_threshold_tb
 from theory import CCEM
 from theory import derivation as D
 
-from ..registry import Check, Mutant, Theorem
+from ..claims import compare_claim
+from ..registry import Check, Inconclusive, Mutant, Theorem
 
 N, delta = D.N, D.delta
 _LEMMA1_TOLERANCE = 1e-12
+#: Working precision (decimal digits) of the certified checks.
+_DIGITS = 40
+#: Relative distance from a threshold at which gradient descent probes each regime.
+_MARGIN = 0.02
+#: Agreement of a float64 similarity with a structure's exact value.
+_GRAM_TOLERANCE = 1e-6
+#: Agreement of a converged float64 loss with a high-precision value.
+_LOSS_TOLERANCE = 1e-8
 
 
 # --- Lemma 1 ---------------------------------------------------------------------------------
@@ -209,6 +223,74 @@ CONVEXITY = Theorem(
 )
 
 
+# --- Theorem 1 (the CCEM contains the optimum) ------------------------------------------------
+# claim: (x_lo, x_hi): the sub-family CCEM(sqrt(x)), x in [x_lo, x_hi], said to hold the optimum.
+
+_THM1_POINTS = tuple({"N": n, "t": t, "b": b, "seed": 0}
+                     for n, t, b in ((3, "2", "0.5"), (5, "0.5", "0.5"), (8, "1.5", "1.5"),
+                                     (8, "6", "-2"), (10, "0.3", "-1")))
+
+
+def _family_minimum(claim, n, t, b):
+    """min of l over x in the claimed interval (l is convex: clamp the certified x*)."""
+    opt = sigmoid_optimum(n, t, b, digits=_DIGITS)
+    lo, hi = (mpmath.mpf(v) for v in claim)
+    x = min(max(opt.x, lo), hi)
+    with mpmath.workdps(_DIGITS):
+        return evaluator("loss_x", "mpmath")(x, mpmath.mpf(n), mpmath.mpf(t), mpmath.mpf(b))
+
+
+def _ccem_attains_jensen_lemma1_bound(claim, point, evidence):
+    r"""Jensen (softplus convex) and Lemma 1 (softplus increasing) bound :math:`L_{sig}` below by
+    :math:`h(p) = \mathrm{sp}(b - tp) + (N-1)\mathrm{sp}(t g(p) - b)`, :math:`p` the mean positive
+    similarity, :math:`g(p) = ((N-2)p - N)/(2(N-1))`; the claimed family must attain it for every
+    :math:`p \in [-1, 1]`."""
+    G = CCEM(N, delta).grams().uv
+    g = ((N - 2) * G.diagonal - N) / (2 * (N - 1))
+    if sp.simplify(G.off_diagonal - g) != 0:
+        return f"CCEM's s_neg is not g(s_pos): {sp.simplify(G.off_diagonal - g)}"
+    lo, hi = (sp.nsimplify(v) for v in claim)
+    covered = (sp.simplify(G.diagonal.subs(delta, sp.sqrt(lo))), sp.simplify(G.diagonal.subs(delta, sp.sqrt(hi))))
+    evidence["s_pos_range"] = [str(c) for c in covered]
+    if covered != (-1, 1):
+        return f"the claimed family covers s_pos in [{covered[0]}, {covered[1]}], not [-1, 1]"
+    return None
+
+
+def _gd_reaches_family_minimum(claim, point, evidence):
+    """Free embeddings (d = N) reach min over the claimed family, and never go below it."""
+    n, t, b = point["N"], point["t"], point["b"]
+    run = optimise_batch(n, n, t=[float(t)], b=[float(b)], seeds=point["seed"], restarts=3)[0]
+    claimed = float(_family_minimum(claim, n, t, b))
+    evidence["loss_gap"] = run.loss - claimed
+    if not run.converged:
+        raise Inconclusive(f"optimiser did not converge at N={n}, t={t}, b={b}")
+    if abs(run.loss - claimed) > _LOSS_TOLERANCE:
+        return (f"N={n}, t={t}, b={b}, seed={point['seed']}: gradient descent reaches {run.loss:.12g}, "
+                f"the claimed family's minimum is {claimed:.12g}")
+    return None
+
+
+THM1 = Theorem(
+    id="lee2024.thm1",
+    source="Lee, Chang, Sohn (AISTATS 2024), Theorem 1 (name descriptive)",
+    statement=r"N \ge 3,\ d \ge N:\ \min_{U,V} L_{sig}(U, V; t, b) = \min_{\delta\in[0,1]} "
+              r"L_{sig}(\mathrm{CCEM}(\delta); t, b)",
+    hypotheses={"N": "integer >= 3", "d": ">= N", "t": "> 0", "b": "real"},
+    claim=(0, 1),
+    checks=(
+        Check("ccem_attains_jensen_lemma1_bound", "symbolic", _ccem_attains_jensen_lemma1_bound),
+        Check("gradient_descent_reaches_ccem_minimum", "empirical", _gd_reaches_family_minimum,
+              points=_THM1_POINTS,
+              thorough_points=tuple({**p, "seed": 1} for p in _THM1_POINTS)),
+    ),
+    mutants=(
+        Mutant("optimum_always_etf", "below t_E the ETF is not optimal", (1, 1)),
+        Mutant("optimum_always_antipodal", "above t_A the antipodal structure is not optimal", (0, 0)),
+    ),
+)
+
+
 # --- Theorem 2 (t = b) -----------------------------------------------------------------------
 # claim: (t_E(N), t_A(N)) as expressions in N.
 
@@ -223,6 +305,67 @@ def _thresholds_derived(claim, point, evidence):
     return None
 
 
+def _ns(point) -> list[int]:
+    """The batch sizes of a point: ``N`` as an int, or ``"lo:hi"`` (inclusive range)."""
+    n = point["N"]
+    if isinstance(n, str):
+        lo, hi = (int(v) for v in n.split(":"))
+        return list(range(lo, hi + 1))
+    return [n]
+
+
+def _thresholds_certified(claim, point, evidence):
+    """For each N: the claimed closed forms lie in the certified enclosures of the roots of the
+    general conditions l'(1) = 0 and l'(0) = 0 at b = t (numerics.thresholds)."""
+    widths = []
+    for n in _ns(point):
+        for name, expr, boundary in (("t_E", claim[0], etf_threshold_tb(n, digits=_DIGITS)),
+                                     ("t_A", claim[1], antipodal_threshold_tb(n, digits=_DIGITS))):
+            if boundary.value is None:
+                continue  # empty regime (N <= 4): covered by etf_for_every_t_of_small_N
+            message = compare_claim(name, expr, boundary.enclosure, N=n)
+            if message:
+                return message
+            widths.append(boundary.enclosure.width)
+    evidence["max_enclosure_width"] = mpmath.nstr(max(widths), 3)
+    evidence["N_checked"] = len(_ns(point))
+    return None
+
+
+def _etf_for_small_N(claim, point, evidence):
+    """N = 3, 4: the ETF is optimal for every t = b > 0 (certified signs of l'(1)), and the
+    claimed t_E(N) is then not a positive threshold."""
+    n = point["N"]
+    for t in ("0.01", "0.5", "3", "100"):
+        regime = sigmoid_optimum(n, t, t, digits=_DIGITS).regime
+        if regime != "etf":
+            return f"N={n}, t=b={t}: optimum is {regime}, not the ETF"
+    value = sp.N(claim[0].subs(N, n), 20)
+    evidence["claimed_t_E"] = str(value)
+    if value.is_real and value > 0:
+        return f"claimed t_E({n}) = {value} > 0, but the ETF is optimal for every t = b > 0"
+    return None
+
+
+def _thresholds_by_gradient_descent(claim, point, evidence):
+    """Free embeddings (d = N, torch L-BFGS) at t = b = (1 +- 2%) x the claimed thresholds:
+    ETF (s_neg = -1/(N-1)) just above t_E and not just below; antipodal (s_pos = -1) just
+    below t_A and not just above."""
+    n = point["N"]
+    t_e, t_a = (float(sp.N(e.subs(N, n), 20)) for e in claim)
+    ts = [t_e * (1 + _MARGIN), t_e * (1 - _MARGIN), t_a * (1 - _MARGIN), t_a * (1 + _MARGIN)]
+    runs = optimise_batch(n, n, t=ts, b=ts, seeds=point["seed"], restarts=2)
+    etf_above, etf_below = (abs(r.s_neg_mean + 1 / (n - 1)) < _GRAM_TOLERANCE for r in runs[:2])
+    anti_below, anti_above = (abs(r.s_pos_mean + 1) < _GRAM_TOLERANCE for r in runs[2:])
+    evidence["s_pos"] = [round(r.s_pos_mean, 9) for r in runs]
+    wrong = [what for what, ok in (("ETF just above t_E", etf_above), ("not ETF just below t_E", not etf_below),
+                                   ("antipodal just below t_A", anti_below),
+                                   ("not antipodal just above t_A", not anti_above)) if not ok]
+    if not all(r.converged for r in runs):
+        raise Inconclusive(f"optimiser did not converge at N={n}")
+    return f"N={n}, seed={point['seed']}: expected {', '.join(wrong)}" if wrong else None
+
+
 THM2 = Theorem(
     id="lee2024.thm2",
     source="Lee, Chang, Sohn (AISTATS 2024), Theorem 2 (name descriptive)",
@@ -233,6 +376,14 @@ THM2 = Theorem(
     claim=((N - 1) / N * sp.log(N - 3), sp.log((N - 2) / 2) / 2),
     checks=(
         Check("thresholds_are_derived_roots", "symbolic", _thresholds_derived),
+        Check("thresholds_are_certified_roots_of_general_condition", "certified",
+              _thresholds_certified,
+              points=tuple({"N": n} for n in (5, 6, 7, 10, 23, 100, 311, 1000, 10000)),
+              thorough_points=({"N": "5:10000"},)),
+        Check("etf_for_every_t_of_small_N", "certified", _etf_for_small_N,
+              points=({"N": 3}, {"N": 4})),
+        Check("regimes_switch_at_thresholds", "empirical", _thresholds_by_gradient_descent,
+              points=({"N": 10, "seed": 0},), thorough_points=({"N": 6, "seed": 1}, {"N": 30, "seed": 2})),
     ),
     mutants=(
         Mutant("log_N_minus_2", "log(N-2) for log(N-3): l'(1) at b = t is then non-zero",
@@ -242,4 +393,4 @@ THM2 = Theorem(
     ),
 )
 
-THEOREMS = [LEMMA1, PROP1, CONVEXITY, THM2]
+THEOREMS = [LEMMA1, PROP1, CONVEXITY, THM1, THM2]

@@ -1,0 +1,78 @@
+"""A validated real parameter, kept exact for ball arithmetic and rounded for mpmath.
+
+A decimal string such as ``"1.2"`` is not a binary number.  :class:`RealInput` keeps what the
+user gave: :meth:`RealInput.ball` is an Arb ball that *contains* the exact value (so a
+certificate proved for the ball holds for the exact input), :meth:`RealInput.mpf` the value
+rounded to the current mpmath precision.  Validation is delegated to :mod:`theory.params`.
+
+>>> t = RealInput.positive("t", "1.2")
+>>> t.ball().contains(arb("1.2")), str(t)
+(True, '1.2')
+>>> RealInput.positive("t", "-1")
+Traceback (most recent call last):
+    ...
+theory.errors.InvalidParameterError: t must be a finite real number > 0, got -1.0
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from fractions import Fraction
+
+import mpmath
+from flint import arb, fmpq
+
+from theory.params import check_finite, check_positive
+
+__all__ = ["RealInput"]
+
+
+@dataclass(frozen=True)
+class RealInput:
+    """A real parameter: ``name`` and the value as given (int, float, Fraction, mpf or str)."""
+
+    name: str
+    value: object
+
+    @classmethod
+    def finite(cls, name: str, value) -> "RealInput":
+        """A finite real (NaN and infinities rejected, naming ``name``)."""
+        check_finite(name, value)
+        return cls(name, _normalise(name, value))
+
+    @classmethod
+    def positive(cls, name: str, value) -> "RealInput":
+        """A finite real ``> 0``."""
+        check_positive(name, value)
+        return cls(name, _normalise(name, value))
+
+    def mpf(self) -> mpmath.mpf:
+        """The value rounded to the current mpmath precision."""
+        v = self.value
+        if isinstance(v, Fraction):
+            return mpmath.mpf(v.numerator) / v.denominator
+        return mpmath.mpf(v)
+
+    def ball(self) -> arb:
+        """An Arb ball containing the exact value (exact for binary inputs)."""
+        v = self.value
+        if isinstance(v, Fraction):
+            return arb(fmpq(v.numerator, v.denominator))
+        if isinstance(v, mpmath.mpf):
+            return arb(v)
+        return arb(v)
+
+    def __str__(self) -> str:
+        v = self.value
+        return v if isinstance(v, str) else str(v)
+
+
+def _normalise(name: str, value):
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (int, float, Fraction, mpmath.mpf)):
+        return value
+    if isinstance(value, numbers.Rational):
+        return Fraction(int(value.numerator), int(value.denominator))
+    return float(value)
