@@ -13,7 +13,7 @@ from __future__ import annotations
 from .registry import Theorem
 from .runner import TheoremResult
 
-__all__ = ["result_record", "catalogue_markdown"]
+__all__ = ["result_record", "table_record", "catalogue_markdown"]
 
 
 def result_record(result: TheoremResult) -> dict:
@@ -32,6 +32,12 @@ def result_record(result: TheoremResult) -> dict:
     if result.surviving_mutants:
         record["surviving_mutants"] = result.surviving_mutants
     return record
+
+
+def table_record(record: dict) -> dict:
+    """A report row for a table: methods joined, evidence counted (JSON keeps all of it)."""
+    return {**record, "methods": ", ".join(record["methods"]),
+            "evidence": f"{len(record['evidence'])} check point(s)"}
 
 
 def catalogue_markdown(theorems: list[Theorem], results: dict[str, TheoremResult]) -> str:

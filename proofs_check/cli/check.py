@@ -9,13 +9,14 @@ import click
 from tqdm import tqdm
 
 from ..registry import theorems
-from ..report import catalogue_markdown, result_record
+from ..report import catalogue_markdown, result_record, table_record
 from ..runner import run_theorem
 from . import main
 from .output import emit, format_option, out_option
 
 
-def _run(selected, *, mutants, thorough, quiet):
+def run_selected(selected, *, mutants, thorough, quiet):
+    """Run ``selected`` theorems (with a progress bar on a terminal); results by id."""
     bar = tqdm(selected, desc="theorems", unit="thm", file=sys.stderr,
                disable=quiet or not sys.stderr.isatty())
     results = {}
@@ -43,11 +44,10 @@ def check(only, only_paper, mutants, thorough, list_ids, catalogue, quiet, fmt, 
         for thm in selected:
             click.echo(f"{thm.id}\t{thm.kind}\t{thm.source}")
         return
-    results = _run(selected, mutants=mutants, thorough=thorough, quiet=quiet)
+    results = run_selected(selected, mutants=mutants, thorough=thorough, quiet=quiet)
     records = [result_record(r) for r in results.values()]
     if fmt != "json":  # tables: evidence is too wide; the JSON report keeps all of it
-        records = [{**r, "evidence": f"{len(r['evidence'])} check point(s)",
-                    "methods": ", ".join(r["methods"])} for r in records]
+        records = [table_record(r) for r in records]
     emit(records, fmt, out, profile="thorough" if thorough else "fast", mutants=mutants)
     if catalogue is not None:
         catalogue.parent.mkdir(parents=True, exist_ok=True)

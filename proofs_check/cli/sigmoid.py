@@ -28,7 +28,7 @@ from theory.params import check_batch_size, check_choice, check_digits
 from . import main
 from .output import emit, format_option, out_option
 
-__all__ = ["thresholds", "phase", "optimum", "derive"]
+__all__ = ["thresholds", "phase", "optimum", "derive", "threshold_records", "optimum_record"]
 
 #: Backend named in every table's provenance.
 BACKEND = "mpmath (values) + python-flint arb (certified enclosures)"
@@ -136,6 +136,36 @@ def _uncertified_reasons(**enclosures) -> list[str]:
             if e is not None and not e.certified]
 
 
+CONVENTION = "t multiplies, b is subtracted (SigLIP's bias is -b), loss normalised by 1/N"
+THRESHOLD_CONVENTION = CONVENTION + "; thresholds on t = b"
+
+
+def threshold_records(sizes, digits: int, quiet: bool = True) -> list[dict]:
+    """Rows of ``clverify thresholds``: t_etf, t_antipodal and their enclosures per N."""
+    records = []
+    for n in _bar(sizes, quiet, "thresholds"):
+        etf, anti = etf_threshold_tb(n, digits), antipodal_threshold_tb(n, digits)
+        reasons = _uncertified_reasons(t_etf=etf.enclosure, t_antipodal=anti.enclosure)
+        records.append({
+            "N": n, "t_etf": etf.value, "t_antipodal": anti.value,
+            "t_etf_enclosure": etf.enclosure, "t_antipodal_enclosure": anti.enclosure,
+            "certified": _certified(etf.enclosure, anti.enclosure),
+            "note": _notes(etf.note, anti.note, *reasons),
+        })
+    return records
+
+
+def optimum_record(N: int, t, b, digits: int) -> dict:
+    """The row of ``clverify optimum``."""
+    opt = sigmoid_optimum(N, t, b, digits=digits)
+    enc = opt.x_enclosure
+    return {
+        "N": opt.N, "t": opt.t, "b": opt.b, "regime": opt.regime, "x": opt.x,
+        "delta": opt.delta, "s_pos": opt.s_pos, "s_neg": opt.s_neg, "loss": opt.loss,
+        "x_enclosure": enc, "certified": enc.certified, "certificate": enc.reason,
+    }
+
+
 _N_OPTION = click.option("--N", "N", multiple=True, metavar="N...",
                          help="Batch sizes (integers >= 3); several values may follow one flag.")
 _DIGITS_OPTION = click.option("--digits", default="50", show_default=True,
@@ -155,18 +185,8 @@ def thresholds(N, n_range, digits, quiet, fmt, out):
     """Thresholds on t = b: the ETF is optimal iff t >= t_etf, the antipodal structure iff
     t <= t_antipodal (null with a note where that regime is empty)."""
     sizes, digits = _batch_sizes(N, n_range), _digits(digits)
-    records = []
-    for n in _bar(sizes, quiet, "thresholds"):
-        etf, anti = etf_threshold_tb(n, digits), antipodal_threshold_tb(n, digits)
-        reasons = _uncertified_reasons(t_etf=etf.enclosure, t_antipodal=anti.enclosure)
-        records.append({
-            "N": n, "t_etf": etf.value, "t_antipodal": anti.value,
-            "t_etf_enclosure": etf.enclosure, "t_antipodal_enclosure": anti.enclosure,
-            "certified": _certified(etf.enclosure, anti.enclosure),
-            "note": _notes(etf.note, anti.note, *reasons),
-        })
-    emit(records, fmt, out, digits=digits, backend=BACKEND, convention="t multiplies, b is "
-         "subtracted, loss normalised by 1/N; thresholds on t = b")
+    emit(threshold_records(sizes, digits, quiet), fmt, out, digits=digits, backend=BACKEND,
+         convention=THRESHOLD_CONVENTION)
 
 
 @_command("--N", "--t")
@@ -191,8 +211,7 @@ def phase(N, t_values, digits, quiet, fmt, out):
             "certified": _certified(etf.enclosure, anti.enclosure),
             "note": _notes(*reasons),
         })
-    emit(records, fmt, out, digits=digits, backend=BACKEND, convention="t multiplies, b is "
-         "subtracted (SigLIP's bias is -b), loss normalised by 1/N")
+    emit(records, fmt, out, digits=digits, backend=BACKEND, convention=CONVENTION)
 
 
 @_command()
@@ -205,14 +224,9 @@ def phase(N, t_values, digits, quiet, fmt, out):
 def optimum(N, t, b, digits, fmt, out):
     """The optimal CCEM at (N, t, b): regime, x = delta^2, delta, similarities, loss and a
     certified enclosure of x."""
-    opt = sigmoid_optimum(_batch_size(N), t, b, digits=_digits(digits))
-    enc = opt.x_enclosure
-    emit([{
-        "N": opt.N, "t": opt.t, "b": opt.b, "regime": opt.regime, "x": opt.x,
-        "delta": opt.delta, "s_pos": opt.s_pos, "s_neg": opt.s_neg, "loss": opt.loss,
-        "x_enclosure": enc, "certified": enc.certified, "certificate": enc.reason,
-    }], fmt, out, digits=opt.digits, backend=BACKEND, convention="t multiplies, b is "
-         "subtracted, loss normalised by 1/N")
+    digits = _digits(digits)
+    emit([optimum_record(_batch_size(N), t, b, digits)], fmt, out, digits=digits, backend=BACKEND,
+         convention=CONVENTION)
 
 
 _LATEX_LHS = {

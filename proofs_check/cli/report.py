@@ -1,0 +1,66 @@
+"""``clverify report``: the main job: theorem check, threshold tables and optimum summary."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from numerics.tables import FORMATS, provenance, render
+
+from ..registry import theorems
+from ..report import catalogue_markdown, result_record, table_record
+from . import main
+from .check import run_selected
+from .sigmoid import BACKEND, CONVENTION, THRESHOLD_CONVENTION, optimum_record, threshold_records
+
+#: The threshold table of the report: N = 4..100 at 30 digits (as docs/tables/thresholds.md).
+REPORT_SIZES = range(4, 101)
+REPORT_DIGITS = 30
+#: The optimum summary: (N, t = b) on a small grid spanning the three regimes.
+SUMMARY_SIZES = (5, 10, 50, 100)
+SUMMARY_TEMPERATURES = ("0.5", "1", "2", "5")
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("results"), show_default=True, help="Folder for the report files.")
+@click.option("--thorough", is_flag=True, help="The thorough profile of the theorem check.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def report(out_dir, thorough, quiet):
+    """Run every registry check with its mutants and write, in OUT: check.{md,json,tex} and the
+    catalogue theorems.md, thresholds.{md,csv,tex,json} (N = 4..100) and optimum.{md,json}.
+    Exit code 1 when anything is refuted or a mutant survives."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    selected = theorems()
+    results = run_selected(selected, mutants=True, thorough=thorough, quiet=quiet)
+    records = [result_record(r) for r in results.values()]
+    prov = provenance(profile="thorough" if thorough else "fast", mutants=True)
+    suffix = {"md": "md", "csv": "csv", "latex": "tex", "json": "json"}
+    for fmt in ("md", "latex", "json"):
+        rows = records if fmt == "json" else [table_record(r) for r in records]
+        (out_dir / f"check.{suffix[fmt]}").write_text(render(rows, fmt, prov))
+    (out_dir / "theorems.md").write_text(catalogue_markdown(selected, results))
+
+    table = threshold_records(REPORT_SIZES, REPORT_DIGITS, quiet)
+    prov = provenance(digits=REPORT_DIGITS, backend=BACKEND, convention=THRESHOLD_CONVENTION)
+    for fmt in FORMATS:
+        (out_dir / f"thresholds.{suffix[fmt]}").write_text(render(table, fmt, prov))
+
+    summary = [optimum_record(n, t, t, REPORT_DIGITS) for n in SUMMARY_SIZES for t in SUMMARY_TEMPERATURES]
+    prov = provenance(digits=REPORT_DIGITS, backend=BACKEND, convention=CONVENTION + "; t = b")
+    for fmt in ("md", "json"):
+        (out_dir / f"optimum.{suffix[fmt]}").write_text(render(summary, fmt, prov))
+
+    failed = [r.id for r in results.values() if r.failed]
+    verdicts = {}
+    for r in results.values():
+        verdicts[r.status] = verdicts.get(r.status, 0) + 1
+    click.echo(f"clverify report: {len(results)} entries ({', '.join(f'{v} {k}' for k, v in sorted(verdicts.items()))}); "
+               f"mutants refuted {sum(r.mutants_refuted or 0 for r in results.values())}/"
+               f"{sum(r.mutants_total for r in results.values())}; files in {out_dir}/")
+    if failed:
+        click.echo(f"clverify report: refuted or with a surviving mutant: {', '.join(failed)}", err=True)
+        sys.exit(1)
+
