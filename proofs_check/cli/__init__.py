@@ -1,21 +1,44 @@
 """``clverify``: the command-line adapter over :mod:`theory`, :mod:`numerics` and the registry.
 
-Errors the package raises on purpose (:class:`theory.errors.VerifierError`)
-become one line on stderr and exit code 2; click's own usage errors also exit
-with 2.  Each subcommand lives in the module named for its area and registers
-itself on :data:`main`.
+Errors the package raises on purpose (:class:`theory.errors.VerifierError`), and click's own
+usage errors, become one line on stderr and exit code 2.  Each subcommand lives in the module
+named for its area and registers itself on :data:`main`; modules are imported only when one of
+their commands runs (torch is not imported to print a threshold table).
 """
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from theory.errors import VerifierError
 
+from .output import OneLineErrorsCommand
+
 __all__ = ["main"]
+
+#: Subcommand -> the module (in this package) that defines it.
+COMMAND_MODULES = {
+    "thresholds": "sigmoid", "phase": "sigmoid", "optimum": "sigmoid", "derive": "sigmoid",
+    "gd": "gd", "bench": "gd", "figure": "gd", "gap-table": "gd",
+    "minimum": "losses", "losses-table": "losses",
+    "check": "check", "cite": "check", "report": "report",
+}
 
 
 class _Group(click.Group):
+    command_class = OneLineErrorsCommand
+    group_class = type  # subgroups (``bench``) behave the same
+
+    def list_commands(self, ctx):
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx, name):
+        if name in COMMAND_MODULES and name not in self.commands:
+            importlib.import_module(f"{__name__}.{COMMAND_MODULES[name]}")
+        return super().get_command(ctx, name)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -29,8 +52,3 @@ class _Group(click.Group):
 def main():
     """Verify the theorems of contrastive-learning losses, symbolically, with certified
     high-precision numerics and with gradient descent."""
-
-
-# Subcommand modules register themselves on ``main``.
-from . import sigmoid  # noqa: E402,F401
-from . import check  # noqa: E402,F401

@@ -2,13 +2,68 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
 from numerics.tables import FORMATS, provenance, render
+from theory.errors import InvalidParameterError, UnknownChoiceError
 
-__all__ = ["format_option", "out_option", "emit"]
+__all__ = ["OneLineErrorsCommand", "multi_value_command", "format_option", "out_option", "emit"]
+
+
+_NUMBER = re.compile(r"^[-+]?(\d|\.\d|inf|nan)", re.IGNORECASE)
+
+
+class OneLineErrorsCommand(click.Command):
+    """A command whose options in :attr:`multi` take several values after one flag, and whose
+    click-level parameter errors become :class:`InvalidParameterError` (one line, exit 2)."""
+
+    multi: tuple[str, ...] = ()
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, _spread(args, self.multi))
+        except click.BadParameter as exc:
+            raise _one_line(exc) from None
+        except click.UsageError as exc:  # unknown option, option without its value
+            raise InvalidParameterError(exc.format_message()) from None
+
+
+def _spread(args: list[str], multi: tuple[str, ...]) -> list[str]:
+    """``--N 7 23`` -> ``--N 7 --N 23`` for the options in ``multi``."""
+    out, current = [], None
+    for arg in args:
+        if arg in multi:
+            current = arg
+            out.append(arg)
+            continue
+        if current is not None and (not arg.startswith("-") or _NUMBER.match(arg)):
+            if out[-1] != current:
+                out.append(current)
+            out.append(arg)
+            continue
+        current = None
+        out.append(arg)
+    return out
+
+
+def _one_line(exc: click.BadParameter) -> InvalidParameterError:
+    param = exc.param
+    name = (param.opts[0].lstrip("-") if param is not None and param.opts else "parameter")
+    if isinstance(exc, click.MissingParameter):
+        return InvalidParameterError(f"{name} is required: {param.help or 'see --help'}")
+    if param is not None and isinstance(param.type, click.Choice):
+        given = re.match(r"^('.*?') is not", exc.message)
+        return UnknownChoiceError(f"{name} must be one of {', '.join(param.type.choices)}; "
+                                  f"got {given[1] if given else exc.message}")
+    return InvalidParameterError(f"{name}: {exc.format_message()}")
+
+
+def multi_value_command(*multi: str) -> type[OneLineErrorsCommand]:
+    """A command class whose options ``multi`` (e.g. ``"--N"``) take several values per flag."""
+    return type("MultiValueCommand", (OneLineErrorsCommand,), {"multi": multi})
 
 
 def format_option(default: str = "md", choices=FORMATS):

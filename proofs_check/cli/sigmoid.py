@@ -22,11 +22,11 @@ from numerics.thresholds import (
     etf_threshold_tb,
 )
 from theory import derivation
-from theory.errors import InvalidParameterError, UnknownChoiceError
+from theory.errors import InvalidParameterError
 from theory.params import check_batch_size, check_choice, check_digits
 
 from . import main
-from .output import emit, format_option, out_option
+from .output import emit, format_option, multi_value_command, out_option
 
 __all__ = ["thresholds", "phase", "optimum", "derive", "threshold_records", "optimum_record"]
 
@@ -36,57 +36,8 @@ BACKEND = "mpmath (values) + python-flint arb (certified enclosures)"
 DERIVE_LOSSES = ("sigmoid",)
 DERIVE_FORMATS = ("text", "latex", "json")
 
-_NUMBER = re.compile(r"^[-+]?(\d|\.\d|inf|nan)", re.IGNORECASE)
-
-
-class _Command(click.Command):
-    """A command whose options in :attr:`multi` take several values after one flag, and whose
-    click-level parameter errors become :class:`InvalidParameterError` (one line, exit 2)."""
-
-    multi: tuple[str, ...] = ()
-
-    def parse_args(self, ctx, args):
-        try:
-            return super().parse_args(ctx, _spread(args, self.multi))
-        except click.BadParameter as exc:
-            raise _one_line(exc) from None
-        except click.UsageError as exc:  # unknown option, option without its value
-            raise InvalidParameterError(exc.format_message()) from None
-
-
-def _spread(args: list[str], multi: tuple[str, ...]) -> list[str]:
-    """``--N 7 23`` -> ``--N 7 --N 23`` for the options in ``multi``."""
-    out, current = [], None
-    for arg in args:
-        if arg in multi:
-            current = arg
-            out.append(arg)
-            continue
-        if current is not None and (not arg.startswith("-") or _NUMBER.match(arg)):
-            if out[-1] != current:
-                out.append(current)
-            out.append(arg)
-            continue
-        current = None
-        out.append(arg)
-    return out
-
-
-def _one_line(exc: click.BadParameter) -> InvalidParameterError:
-    param = exc.param
-    name = (param.opts[0].lstrip("-") if param is not None and param.opts else "parameter")
-    if isinstance(exc, click.MissingParameter):
-        return InvalidParameterError(f"{name} is required: {param.help or 'see --help'}")
-    if param is not None and isinstance(param.type, click.Choice):
-        given = re.match(r"^('.*?') is not", exc.message)
-        return UnknownChoiceError(f"{name} must be one of {', '.join(param.type.choices)}; "
-                                  f"got {given[1] if given else exc.message}")
-    return InvalidParameterError(f"{name}: {exc.format_message()}")
-
-
 def _command(*multi: str, **kwargs):
-    cls = type("Command", (_Command,), {"multi": multi})
-    return main.command(cls=cls, **kwargs)
+    return main.command(cls=multi_value_command(*multi), **kwargs)
 
 
 def _batch_size(text: str) -> int:
@@ -271,21 +222,12 @@ def derive(loss, fmt, out):
     l''(x), the regime conditions, thresholds, boundaries and the fixed-b limit."""
     check_choice("loss", loss, DERIVE_LOSSES)
     if fmt == "json":
-        import json
-
-        from numerics.tables import provenance
-
         convex, _ = derivation.check_ccem_loss_strictly_convex()
-        payload = {
-            "loss": loss,
-            "formulas": {name: {"sympy": str(expr), "latex": derivation.to_latex(expr)}
-                         for name, expr in derivation.sigmoid_derivation().items()},
-            "strictly_convex": convex,
-            "provenance": provenance(backend="sympy"),
-        }
-        text = json.dumps(payload, indent=2) + "\n"
-    else:
-        text = derivation_text(fmt)
+        records = [{"name": name, "sympy": str(expr), "latex": derivation.to_latex(expr)}
+                   for name, expr in derivation.sigmoid_derivation().items()]
+        emit(records, "json", out, loss=loss, strictly_convex_in_x=convex, backend="sympy")
+        return
+    text = derivation_text(fmt)
     if out is None:
         click.echo(text, nl=False)
     else:

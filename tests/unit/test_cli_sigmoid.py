@@ -88,8 +88,9 @@ def test_derive_formats(fmt):
     result = _run("derive", "--loss", "sigmoid", "--format", fmt)
     assert result.exit_code == 0
     if fmt == "json":
-        formulas = json.loads(result.stdout)["formulas"]
-        assert {"L(delta)", "l(x)", "l'(x)", "t_etf (b = t)"} <= set(formulas)
+        payload = json.loads(result.stdout)
+        assert {"L(delta)", "l(x)", "l'(x)", "t_etf (b = t)"} <= {r["name"] for r in payload["records"]}
+        assert payload["provenance"]["strictly_convex_in_x"] is True
     elif fmt == "latex":
         assert r"\ell'(x)" in result.stdout and "$$" in result.stdout
     else:
