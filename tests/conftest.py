@@ -4,6 +4,7 @@ and ``thorough``; ``CLVERIFY_HYPOTHESIS_PROFILE`` picks one explicitly."""
 
 import os
 
+import torch
 from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["pytester"]
@@ -17,3 +18,5 @@ settings.register_profile("thorough", max_examples=500, deadline=None, print_blo
 settings.load_profile(
     os.environ.get("CLVERIFY_HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
 )
+
+torch.set_num_threads(int(os.environ.get("CLVERIFY_TORCH_THREADS", "1")))

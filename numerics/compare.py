@@ -1,0 +1,197 @@
+r"""Gradient-descent optima against the theory: loss gap and a permutation-invariant Gram distance.
+
+The theory optimum of a loss is a structure with known Gram matrices:
+
+* ``sigmoid``: the CCEM at :math:`\delta^*` (Theorem 1), with the optimal value
+  :math:`\ell(x^*)` from :func:`numerics.sigmoid_optimum.sigmoid_optimum`.  For ``d < N``
+  the CCEM does not exist and the value is only a formal lower bound;
+* InfoNCE-type losses with an ETF optimum (``infonce-sym``; others once
+  :data:`theory.losses.LOSSES` defines them): the simplex ETF :math:`u_i = v_i`, for
+  ``d >= N - 1``, with the value of :mod:`theory.losses` on its Gram matrices.
+
+The Gram matrices are always derived from :mod:`theory.structures`, never typed in.
+
+>>> import numpy as np
+>>> th = etf_optimum("infonce-sym", 4, 4, tau=1.0)
+>>> float(th.grams["uv"][0, 1]), th.attained
+(-0.333..., True)
+>>> U = np.array([[1.0, 0.0], [0.0, 1.0]])
+>>> gram_distance(U, U, {"uv": np.eye(2), "uu": np.eye(2), "vv": np.eye(2)})
+0.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+from scipy.optimize import linear_sum_assignment
+
+from theory import losses as theory_losses
+from theory.params import check_batch_size, check_dimension
+from theory.similarity import Grams
+from theory.structures import CCEM, SimplexETF
+
+__all__ = [
+    "TheoryOptimum",
+    "theory_optimum",
+    "sigmoid_ccem_optimum",
+    "etf_optimum",
+    "structure_grams",
+    "loss_gap",
+    "gram_distance",
+    "ETF_OPTIMAL_LOSSES",
+    "THEORY_DIGITS",
+]
+
+#: Losses whose minimum over (U, V) is the simplex ETF u_i = v_i when d >= N - 1
+#: (Lu & Steinerberger 2022; Koromilas et al. 2024, Thm 4.1), used when theory.losses has them.
+ETF_OPTIMAL_LOSSES = ("infonce-sym", "infonce", "ntxent", "dcl", "dhel")
+#: Working precision (decimal digits) of the high-precision CCEM optimum.
+THEORY_DIGITS = 30
+
+
+@dataclass
+class TheoryOptimum:
+    """The theory's optimum of one configuration.
+
+    ``loss`` is a float; ``grams`` maps ``uv``, ``uu``, ``vv`` to ``N x N`` float arrays;
+    ``attained`` is False when the structure does not exist in dimension ``d`` (the loss is
+    then a formal lower bound only); ``regime``/``delta`` are set for the sigmoid loss.
+    """
+
+    loss: float
+    grams: dict
+    structure: str
+    attained: bool
+    regime: str | None = None
+    delta: float | None = None
+    loss_exact: object = None
+    note: str = ""
+
+
+def structure_grams(grams: Grams) -> dict:
+    """Float ``N x N`` arrays of the three double-constant Gram matrices of a concrete structure.
+
+    >>> structure_grams(CCEM(3, 0).grams())["uu"]
+    array([[1., 1., 1.],
+           [1., 1., 1.],
+           [1., 1., 1.]])
+    """
+    N = int(grams.N)
+    out = {}
+    for name in ("uv", "uu", "vv"):
+        S = getattr(grams, name)
+        M = np.full((N, N), float(sp.N(S.off_diagonal, 20)))
+        np.fill_diagonal(M, float(sp.N(S.diagonal, 20)))
+        out[name] = M
+    return out
+
+
+def sigmoid_ccem_optimum(N: int, d: int, *, t, b, digits: int = THEORY_DIGITS) -> TheoryOptimum:
+    r"""The CCEM optimum of the sigmoid loss: :math:`\min_x \ell(x)` and the CCEM Grams at :math:`\delta^*`.
+
+    For ``d < N`` the value is the formal CCEM bound (``attained=False``).
+    Needs :mod:`numerics.sigmoid_optimum`.
+    """
+    from .sigmoid_optimum import sigmoid_optimum  # written by the certified-numerics layer
+
+    N = check_batch_size("N", N, 3)
+    d = check_dimension("d", d, 1)
+    opt = sigmoid_optimum(N, t, b, digits=digits)
+    delta = float(opt.delta)
+    attained = d >= N
+    return TheoryOptimum(
+        loss=float(opt.loss), grams=structure_grams(CCEM(N, delta).grams()),
+        structure=f"CCEM(N={N}, delta={delta:.12g})", attained=attained, regime=opt.regime,
+        delta=delta, loss_exact=opt.loss,
+        note="" if attained else "d < N: the CCEM does not exist; theory_loss is a formal lower bound",
+    )
+
+
+def etf_optimum(loss: str, N: int, d: int, **params) -> TheoryOptimum:
+    r"""The simplex-ETF optimum (:math:`u_i = v_i`, :math:`u_i\cdot u_j = -1/(N-1)`) of an InfoNCE-type loss.
+
+    The value is :mod:`theory.losses`' loss on :meth:`SimplexETF(N).grams()`; for
+    ``d < N - 1`` the ETF does not exist and the value is only formal (``attained=False``).
+    """
+    N = check_batch_size("N", N, 2)
+    d = check_dimension("d", d, 1)
+    fn, _names = theory_losses.LOSSES[loss]
+    grams = SimplexETF(N).grams()
+    value = float(sp.N(fn(grams, **{k: sp.nsimplify(v) for k, v in params.items()}), 30))
+    attained = d >= N - 1
+    return TheoryOptimum(
+        loss=value, grams=structure_grams(grams), structure=f"SimplexETF(N={N})", attained=attained,
+        note="" if attained else "d < N - 1: the simplex ETF does not exist; theory_loss is formal",
+    )
+
+
+def theory_optimum(loss: str, N: int, d: int, **params) -> TheoryOptimum | None:
+    """The theory optimum of ``loss`` at one configuration, or None where none is known.
+
+    >>> theory_optimum("no-such-loss", 4, 4) is None
+    True
+    """
+    if loss == "sigmoid" and N >= 3:
+        return sigmoid_ccem_optimum(N, d, t=params["t"], b=params["b"])
+    if loss in ETF_OPTIMAL_LOSSES and loss in theory_losses.LOSSES:
+        return etf_optimum(loss, N, d, **params)
+    return None
+
+
+def loss_gap(loss_value: float, theory: TheoryOptimum) -> float:
+    r"""GD loss minus the theory's optimum (:math:`\ge 0` up to rounding when the optimum is attained).
+
+    >>> loss_gap(1.5, TheoryOptimum(loss=1.25, grams={}, structure="demo", attained=True))
+    0.25
+    """
+    return float(loss_value) - float(theory.loss)
+
+
+def _signatures(uv, uu, vv) -> np.ndarray:
+    """Per-pair invariants: the positive similarity and the sorted rows/columns of every block."""
+    N = uv.shape[0]
+    off = ~np.eye(N, dtype=bool)
+    rows = []
+    for i in range(N):
+        o = off[i]
+        rows.append(np.concatenate([
+            [uv[i, i]], np.sort(uv[i, o]), np.sort(uv[o, i]), np.sort(uu[i, o]), np.sort(vv[i, o]),
+        ]))
+    return np.array(rows)
+
+
+def gram_distance(U, V, grams: dict) -> float:
+    r"""Permutation-invariant distance between the Grams of (U, V) and reference Grams.
+
+    The pairs :math:`(u_i, v_i)` are matched to the reference pairs by
+    ``scipy.optimize.linear_sum_assignment`` on the Euclidean distances between
+    per-pair invariants (the positive similarity and the sorted rows and columns of
+    the ``uv``, ``uu``, ``vv`` blocks); the result is the largest entrywise difference
+    :math:`\max |G_{\pi(i)\pi(j)} - G^{ref}_{ij}|` over the three blocks after that matching.
+    Any matching gives an upper bound on the minimum over relabellings; for a
+    double-constant reference (CCEM, ETF) every matching gives the same value, so the
+    distance is exact there, and so it is when the pairs' invariants are distinct.
+    Gram matrices are rotation invariant by construction.
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> U, V = rng.normal(size=(2, 4, 3))
+    >>> p = [2, 0, 3, 1]                      # the same pairs, listed in another order
+    >>> ref = {"uv": U[p] @ V[p].T, "uu": U[p] @ U[p].T, "vv": V[p] @ V[p].T}
+    >>> gram_distance(U, V, ref) < 1e-12
+    True
+    """
+    U, V = np.asarray(U, dtype=float), np.asarray(V, dtype=float)
+    blocks = (U @ V.T, U @ U.T, V @ V.T)
+    ref = (np.asarray(grams["uv"]), np.asarray(grams["uu"]), np.asarray(grams["vv"]))
+    if ref[0].shape != blocks[0].shape:
+        raise ValueError(f"reference Grams have shape {ref[0].shape}, embedding gives {blocks[0].shape}")
+    a, r = _signatures(*blocks), _signatures(*ref)
+    cost = np.linalg.norm(a[:, None, :] - r[None, :, :], axis=-1)
+    rows, cols = linear_sum_assignment(cost)
+    perm = np.empty_like(cols)
+    perm[cols] = rows  # reference pair j is matched with pair perm[j]
+    return float(max(np.max(np.abs(G[np.ix_(perm, perm)] - R)) for G, R in zip(blocks, ref)))

@@ -1,0 +1,325 @@
+r"""A small batched Riemannian L-BFGS: many independent problems, one tensor computation.
+
+``torch.optim.LBFGS`` optimises one problem.  Here a point ``x`` has shape
+``(B, ...)``: ``B`` independent configurations, each a point of a manifold
+(:class:`numerics.sphere.Sphere`); everything L-BFGS keeps per problem (history,
+step size, convergence flag) is a tensor with a leading batch dimension.  Each
+iteration does, for all running configurations at once:
+
+1. Riemannian gradient :math:`g = P_x \nabla f(x)` (``manifold.proju``);
+2. direction :math:`p = -P_x H g`, with :math:`H` the L-BFGS inverse-Hessian estimate
+   from the last ``m`` pairs :math:`(s_k, y_k)` in the compact form of Byrd, Nocedal and
+   Schnabel (1994), which is the two-loop recursion written as a few batched matrix
+   products: with :math:`a = S^\top g`, :math:`c = Y^\top g`, :math:`R` the upper
+   triangle of :math:`S^\top Y` and :math:`D` its diagonal (pairs in chronological order),
+
+   .. math::
+       H g = \gamma g + S\,R^{-\top}\big[(D + \gamma Y^\top Y) R^{-1} a - \gamma c\big]
+             - \gamma\,Y R^{-1} a, \qquad \gamma = \frac{s^\top y}{y^\top y}\ \text{(newest pair)};
+
+   a pair with :math:`s\cdot y \le \epsilon\|s\|\|y\|` is stored as zeros (ignored);
+3. a backtracking Armijo line search along the retraction, per configuration:
+   accept :math:`a` when :math:`f(R_x(a p)) \le f(x) + c_1 a\,g\cdot p`; near the optimum,
+   where that decrease falls below float64 resolution, a step is also accepted when the
+   loss rises by no more than rounding noise and the gradient norm falls.  Only the
+   configurations that rejected a trial are evaluated again;
+4. a configuration stops when :math:`\|g\| \le` ``tol`` (converged) or when even a
+   steepest-descent step cannot be accepted (stalled); it then leaves the working batch.
+   The run stops when none is left or at ``max_iter``, and reports the cap per configuration.
+
+History pairs are not transported between tangent spaces: the direction is projected
+onto the current one instead, which keeps it a descent direction
+(:math:`g\cdot P H g = g\cdot H g > 0`).  Steps are capped so that no row of the point
+moves by more than :data:`MAX_ROW_STEP` (``manifold.max_row_norm``).
+
+Trade-offs: Armijo backtracking needs loss values only, so it vectorises with no
+divergent control flow, but it does not enforce the curvature condition (pairs with
+:math:`s\cdot y \le 0` are dropped rather than prevented).  The compact form assumes the
+manifold's metric is the induced Euclidean one (true for the sphere).
+
+>>> import torch
+>>> from numerics.sphere import Sphere
+>>> target = torch.tensor([[[0.0, 0.0, 1.0]], [[1.0, 0.0, 0.0]]], dtype=torch.float64)
+>>> def fun(x, index):  # maximise alignment with a per-configuration target
+...     return -(x * target[index]).sum(dim=(-1, -2)), -target[index]
+>>> x0 = Sphere().project(torch.ones(2, 1, 3, dtype=torch.float64))
+>>> res = lbfgs(fun, x0, Sphere(), tol=1e-12)
+>>> bool(res.converged.all()), torch.allclose(res.x, target)
+(True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+__all__ = [
+    "LBFGSResult",
+    "lbfgs",
+    "value_and_grad",
+    "DEFAULT_TOL",
+    "DEFAULT_MAX_ITER",
+    "DEFAULT_HISTORY",
+    "ARMIJO_C1",
+    "MAX_BACKTRACKS",
+    "MAX_ROW_STEP",
+    "BACKTRACK_MIN",
+    "BACKTRACK_MAX",
+    "LOSS_NOISE_RTOL",
+    "CURVATURE_EPS",
+]
+
+#: Default stopping tolerance on the Riemannian gradient norm of each configuration.
+DEFAULT_TOL = 1e-9
+#: Default iteration cap (reported per configuration when hit).
+DEFAULT_MAX_ITER = 2000
+#: Default number of (s, y) pairs kept.
+DEFAULT_HISTORY = 10
+#: Sufficient-decrease constant of the Armijo condition.
+ARMIJO_C1 = 1e-4
+#: Trial steps before a line search gives up.
+MAX_BACKTRACKS = 40
+#: Largest row displacement of one step (the retraction is faithful well below pi/2).
+MAX_ROW_STEP = 0.5
+#: Backtracking shrinks the step by a factor in [BACKTRACK_MIN, BACKTRACK_MAX].
+BACKTRACK_MIN = 0.1
+BACKTRACK_MAX = 0.5
+#: Relative size of float64 rounding noise in a loss value (accept a step within it
+#: when the gradient norm falls).
+LOSS_NOISE_RTOL = 64 * torch.finfo(torch.float64).eps
+#: A pair is kept only if s.y > CURVATURE_EPS |s| |y|.
+CURVATURE_EPS = 1e-10
+#: Floor of a norm that is divided by.
+_TINY = 1e-300
+
+Fun = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
+
+
+@dataclass
+class LBFGSResult:
+    """Per-configuration outcome of :func:`lbfgs` (every field has a leading batch dimension)."""
+
+    x: torch.Tensor
+    loss: torch.Tensor
+    grad_norm: torch.Tensor
+    iterations: torch.Tensor
+    converged: torch.Tensor
+    stalled: torch.Tensor
+
+
+def value_and_grad(f: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Fun:
+    r"""Wrap ``f(x, index) -> (B,)`` into ``(x, index) -> (f, \nabla_x f)`` by autograd.
+
+    ``index`` holds the configuration numbers of the rows of ``x`` (so ``f`` can pick
+    their parameters).  The configurations are independent, so the gradient of
+    :math:`\sum_b f_b` is the batch of per-configuration gradients.
+
+    >>> import torch
+    >>> fg = value_and_grad(lambda x, index: (x ** 2).sum(dim=(-1, -2)))
+    >>> fg(torch.ones(1, 1, 2, dtype=torch.float64), torch.arange(1))[1]
+    tensor([[[2., 2.]]], dtype=torch.float64)
+    """
+
+    def fun(x, index):
+        with torch.enable_grad():
+            x = x.detach().requires_grad_(True)
+            value = f(x, index)
+            (grad,) = torch.autograd.grad(value.sum(), x)
+        return value.detach(), grad
+
+    return fun
+
+
+def _col(v: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """A per-configuration value reshaped to broadcast against ``like``."""
+    return v.reshape(v.shape + (1,) * (like.dim() - v.dim()))
+
+
+def _acceptable(f_try, gn_try, f0, gn0, step, gtd, noise):
+    """Armijo sufficient decrease, or (below float64 resolution) no rise beyond ``noise``
+    together with a smaller gradient norm; never a non-finite loss."""
+    armijo = f_try <= f0 + ARMIJO_C1 * step * gtd
+    flat = (f_try <= f0 + noise) & (gn_try < gn0)
+    return torch.isfinite(f_try) & (armijo | flat)
+
+
+def _backtrack(step, f0, gtd, f_try):
+    r"""Next trial step: minimiser of the quadratic through :math:`f(0), f'(0), f(a)`,
+    kept in ``[BACKTRACK_MIN a, BACKTRACK_MAX a]`` (halving if that quadratic is not convex)."""
+    curv = f_try - f0 - gtd * step
+    a = -gtd * step**2 / (2 * curv)
+    a = torch.where(torch.isfinite(a) & (curv > 0), a, 0.5 * step)
+    return torch.clamp(a, min=BACKTRACK_MIN * step, max=BACKTRACK_MAX * step)
+
+
+class _History:
+    """Ring buffers of the last ``m`` pairs per configuration, ``[S; Y]`` in one tensor,
+    with the small matrices ``S^T Y`` and ``Y^T Y`` kept up to date."""
+
+    def __init__(self, b: int, n: int, m: int, like: torch.Tensor):
+        opts = {"dtype": like.dtype, "device": like.device}
+        self.m, self.slot = m, -1
+        self.SYrows = torch.zeros(b, 2 * m, n, **opts)   # rows 0..m-1: s_k, rows m..2m-1: y_k
+        self.SY = torch.zeros(b, m, m, **opts)
+        self.YY = torch.zeros(b, m, m, **opts)
+        self.gamma = torch.ones(b, **opts)
+
+    def keep(self, rows: torch.Tensor) -> None:
+        for name in ("SYrows", "SY", "YY", "gamma"):
+            setattr(self, name, getattr(self, name)[rows])
+
+    def clear(self, rows: torch.Tensor) -> None:
+        for name in ("SYrows", "SY", "YY"):
+            getattr(self, name)[rows] = 0
+        self.gamma[rows] = 1
+
+    def update(self, s: torch.Tensor, y: torch.Tensor, good: torch.Tensor,
+               g: torch.Tensor) -> torch.Tensor:
+        """Store ``(s, y)`` where ``good`` (zeros elsewhere) and return :math:`H g` for the new
+        gradient ``g``; all inner products with the history come from one batched product."""
+        m = self.m
+        self.slot = k = (self.slot + 1) % m
+        if not bool(good.all()):
+            keep = good[:, None]
+            s, y = torch.where(keep, s, 0), torch.where(keep, y, 0)
+        self.SYrows[:, k], self.SYrows[:, m + k] = s, y
+        Z = torch.bmm(self.SYrows, torch.stack([s, y, g], dim=1).transpose(1, 2))   # (b, 2m, 3)
+        self.SY[:, :, k] = Z[:, :m, 1]          # s_i . y_new
+        self.SY[:, k, :] = Z[:, m:, 0]          # s_new . y_j
+        self.YY[:, :, k] = Z[:, m:, 1]
+        self.YY[:, k, :] = Z[:, m:, 1]
+        sy, yn = self.SY[:, k, k], self.YY[:, k, k]
+        self.gamma = torch.where(good, sy / torch.where(good, yn, 1.0), self.gamma)
+        return self._apply(g, Z[:, :m, 2], Z[:, m:, 2])
+
+    def _apply(self, g, a, c):
+        """:math:`H g` in the compact form from :math:`a = S^T g`, :math:`c = Y^T g` (slot order)."""
+        m = self.m
+        order = torch.tensor([(self.slot + 1 + j) % m for j in range(m)], device=g.device)
+        a, c = a[:, order], c[:, order]
+        SY = self.SY[:, order][:, :, order]
+        YY = self.YY[:, order][:, :, order]
+        D = torch.diagonal(SY, dim1=-2, dim2=-1)
+        R = torch.triu(SY) + torch.diag_embed((D <= 0).to(g.dtype))  # empty slot: decoupled
+        gam = self.gamma[:, None]
+        p2 = -torch.linalg.solve_triangular(R, a[:, :, None], upper=True)[..., 0]
+        w = torch.bmm(torch.diag_embed(D) + gam[:, :, None] * YY, -p2[:, :, None])[..., 0] - gam * c
+        p1 = torch.linalg.solve_triangular(R.transpose(-1, -2), w[:, :, None], upper=False)[..., 0]
+        q = torch.empty(g.shape[0], 2 * m, dtype=g.dtype, device=g.device)
+        q[:, order], q[:, m + order] = p1, gam * p2
+        return gam * g + torch.bmm(q[:, None, :], self.SYrows)[:, 0]
+
+
+def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
+          max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
+          progress: Callable[[int, int], None] | None = None) -> LBFGSResult:
+    r"""Minimise ``B`` independent problems on ``manifold`` with batched Riemannian L-BFGS.
+
+    Parameters
+    ----------
+    fun : callable
+        ``(x, index) -> (f, egrad)``: ``x`` holds the points of the configurations
+        numbered ``index`` (a LongTensor); ``f`` has shape ``(len(index),)`` and the
+        Euclidean gradient the shape of ``x`` (see :func:`value_and_grad`).
+    x0 : torch.Tensor
+        Starting points, shape ``(B, ...)``, on the manifold.
+    manifold : object
+        Provides ``proju``, ``retr``, ``norm``, ``max_row_norm`` (e.g. :class:`~numerics.sphere.Sphere`).
+    tol : float
+        Stop a configuration when its Riemannian gradient norm is ``<= tol``.
+    max_iter : int
+        Iteration cap; configurations still running then have ``converged = False``.
+    history : int
+        Number of curvature pairs ``m``.
+    progress : callable, optional
+        Called as ``progress(iteration, n_running)`` after every iteration.
+
+    Returns
+    -------
+    LBFGSResult
+        ``x``, ``loss``, ``grad_norm``, ``iterations``, ``converged``, ``stalled`` per configuration.
+    """
+    B = x0.shape[0]
+    dev = x0.device
+    out = LBFGSResult(
+        x=x0.detach().clone(), loss=torch.full((B,), float("nan"), dtype=x0.dtype, device=dev),
+        grad_norm=torch.full((B,), float("nan"), dtype=x0.dtype, device=dev),
+        iterations=torch.zeros(B, dtype=torch.long, device=dev),
+        converged=torch.zeros(B, dtype=torch.bool, device=dev),
+        stalled=torch.zeros(B, dtype=torch.bool, device=dev),
+    )
+    idx = torch.arange(B, device=dev)
+    x = out.x.clone()
+    f, eg = fun(x, idx)
+    g = manifold.proju(x, eg)
+    gn = manifold.norm(x, g)
+    hist = _History(B, x[0].numel(), history, x)
+    Hg = g.reshape(B, -1)
+    fresh = torch.ones(B, dtype=torch.bool, device=dev)   # no usable history yet
+    stalled = torch.zeros(B, dtype=torch.bool, device=dev)
+    its = torch.zeros(B, dtype=torch.long, device=dev)
+    for it in range(max_iter + 1):
+        done = (gn <= tol) | stalled | ~torch.isfinite(gn)
+        if it == max_iter:
+            done = torch.ones_like(done)
+        if bool(done.any()):
+            rows = idx[done]
+            out.x[rows], out.loss[rows], out.grad_norm[rows] = x[done], f[done], gn[done]
+            out.iterations[rows], out.converged[rows] = its[done], gn[done] <= tol
+            out.stalled[rows] = stalled[done] & ~(gn[done] <= tol)
+            keep = ~done
+            if not bool(keep.any()):
+                break
+            idx, x, f, g, gn, Hg, fresh, stalled, its = (
+                v[keep] for v in (idx, x, f, g, gn, Hg, fresh, stalled, its))
+            hist.keep(keep)
+        b = idx.shape[0]
+        p = -manifold.proju(x, Hg.reshape(g.shape))
+        gtd = (g * p).reshape(b, -1).sum(-1)
+        bad = ~(gtd < 0) | fresh   # no history, or not a descent direction: steepest descent
+        p = torch.where(_col(bad, p), -g, p)
+        gtd = torch.where(bad, -gn**2, gtd)
+        step = torch.where(bad, torch.clamp(1.0 / gn.clamp_min(_TINY), max=1.0), torch.ones_like(gn))
+        step = torch.minimum(step, MAX_ROW_STEP / manifold.max_row_norm(p).clamp_min(_TINY))
+        noise = LOSS_NOISE_RTOL * f.abs().clamp_min(1.0)
+        # First trial for every configuration; later trials only for those that rejected.
+        x_new = manifold.retr(x, _col(step, p) * p)
+        f_new, eg_new = fun(x_new, idx)
+        g_new = manifold.proju(x_new, eg_new)
+        gn_new = manifold.norm(x_new, g_new)
+        accept = _acceptable(f_new, gn_new, f, gn, step, gtd, noise)
+        sub = (~accept).nonzero()[:, 0]
+        for _ in range(MAX_BACKTRACKS - 1):
+            if sub.numel() == 0:
+                break
+            step[sub] = _backtrack(step[sub], f[sub], gtd[sub], f_new[sub])
+            x_try = manifold.retr(x[sub], _col(step[sub], p) * p[sub])
+            f_try, eg_try = fun(x_try, idx[sub])
+            g_try = manifold.proju(x_try, eg_try)
+            gn_try = manifold.norm(x_try, g_try)
+            ok = _acceptable(f_try, gn_try, f[sub], gn[sub], step[sub], gtd[sub], noise[sub])
+            x_new[sub], f_new[sub], g_new[sub], gn_new[sub] = x_try, f_try, g_try, gn_try
+            accept[sub[ok]] = True
+            sub = sub[~ok]
+        if sub.numel():  # no acceptable step: stay put
+            x_new[sub], f_new[sub], g_new[sub], gn_new[sub] = x[sub], f[sub], g[sub], gn[sub]
+        s = (x_new - x).reshape(b, -1)
+        y = (g_new - g).reshape(b, -1)
+        sy, ss, yy = (s * y).sum(-1), (s * s).sum(-1), (y * y).sum(-1)
+        good = accept & (sy > CURVATURE_EPS * torch.sqrt(ss * yy))
+        # A failed search from an L-BFGS direction clears the history; from steepest
+        # descent it means no progress is possible at float64 resolution.
+        failed = ~accept
+        stalled = stalled | (failed & fresh)
+        reset = failed & ~fresh
+        if bool(reset.any()):
+            hist.clear(reset)
+        fresh = (fresh & ~good) | reset
+        Hg = hist.update(s, y, good, g_new.reshape(b, -1))
+        x, f, g, gn = x_new, f_new, g_new, gn_new
+        its = its + 1
+        if progress is not None:
+            progress(it + 1, int(b))
+    return out

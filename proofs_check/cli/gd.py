@@ -1,0 +1,273 @@
+"""Gradient-descent commands: ``gd``, ``bench sweep``, ``figure``, ``gap-table``.
+
+Thin adapters over :mod:`numerics.optimise` (batched L-BFGS on the sphere),
+:mod:`numerics.compare` (loss gap and Gram distance to the theory optimum),
+:mod:`numerics.encoder` and :mod:`numerics.figures`.  torch is imported inside the
+commands, so ``clverify --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from theory.errors import InvalidParameterError
+from theory.params import check_batch_size
+
+from . import main
+from .output import emit, format_option, out_option
+
+#: Half-width of the band around the regime thresholds excluded from ``max_abs_s_error``.
+THRESHOLD_BAND = 0.02
+#: Grid of ``bench sweep --quick``: a subset of the paper's N (all ten t = b values each).
+BENCH_QUICK_N = (4, 6, 8, 10, 12, 16, 20, 30)
+_THEORY_DIGITS = 20
+
+
+def _parse_params(items) -> dict:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise InvalidParameterError(f"--param must look like NAME=VALUE, got {item!r}")
+        name, value = item.split("=", 1)
+        out[name.strip()] = value.strip()
+    return out
+
+
+@contextmanager
+def _threads(threads):
+    """torch intra-op threads set to ``threads`` for the command, restored afterwards."""
+    import torch
+
+    before = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(check_batch_size("threads", threads, 1))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _device_option(f):
+    return click.option("--device", default="auto", show_default=True,
+                        help="auto, cpu or cuda.")(f)
+
+
+def _threads_option(default=None):
+    return click.option("--threads", type=int, default=default, show_default=True,
+                        help="torch intra-op threads (1 avoids oversubscription on small tensors).")
+
+
+@main.command("gd")
+@click.option("--N", "N", type=int, required=True, help="Number of pairs.")
+@click.option("--d", "d", type=int, default=None, help="Dimension (default: N).")
+@click.option("--loss", default="sigmoid", show_default=True,
+              help="A loss of numerics.torch_losses.TORCH_LOSSES.")
+@click.option("--t", "t", type=float, default=None, help="Inverse temperature (multiplies).")
+@click.option("--b", "b", type=float, default=None, help="Bias (subtracted from the logit).")
+@click.option("--tau", type=float, default=None, help="Temperature (divides).")
+@click.option("--param", "extra", multiple=True, metavar="NAME=VALUE",
+              help="Any other parameter of the loss (repeatable).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--restarts", type=int, default=3, show_default=True)
+@_device_option
+@click.option("--tol", type=float, default=1e-9, show_default=True,
+              help="Riemannian gradient-norm tolerance.")
+@click.option("--max-iter", type=int, default=2000, show_default=True)
+@_threads_option()
+@format_option()
+@out_option
+def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, threads,
+               fmt, out):
+    """Minimise a loss over free unit embeddings (U, V) and compare with the theory optimum."""
+    from numerics.compare import gram_distance, loss_gap, theory_optimum
+    from numerics.optimise import check_loss_params, optimise_embedding, resolve_device
+
+    with _threads(threads):
+        device = str(resolve_device(device))
+        params = {k: v for k, v in (("t", t), ("b", b), ("tau", tau)) if v is not None}
+        params.update(_parse_params(extra))
+        d = N if d is None else d
+        _, params = check_loss_params(loss, params)
+        res = optimise_embedding(N, d, loss=loss, seed=seed, restarts=restarts, tol=tol,
+                                 max_iter=max_iter, device=device, **params)
+        theory = theory_optimum(loss, N, d, **params)
+        record = {"loss_name": loss, "N": N, "d": d, **params, "loss": res.loss}
+        if theory is None:
+            record.update(theory_loss=None, loss_gap=None, gram_distance=None,
+                          note=f"no known theory optimum for loss {loss!r} at N={N}")
+        else:
+            record.update(theory_loss=theory.loss, loss_gap=loss_gap(res.loss, theory),
+                          gram_distance=gram_distance(res.U, res.V, theory.grams)
+                          if theory.attained else None,
+                          theory_structure=theory.structure, regime=theory.regime,
+                          note=theory.note)
+        record.update(
+            s_pos_mean=res.s_pos_mean, s_pos_std=res.s_pos_std, s_neg_mean=res.s_neg_mean,
+            s_neg_std=res.s_neg_std, grad_norm=res.grad_norm, converged=res.converged,
+            iterations=res.iterations, seconds=res.seconds, seed=res.seed, restarts=restarts,
+        )
+        if not res.converged:
+            record["note"] = (record.get("note") or "") + (
+                f" iteration cap {max_iter} hit (grad_norm {res.grad_norm:.3g} > tol {tol:g})").strip()
+        emit([record], fmt, out, seed=seed, device=device, tol=tol)
+
+
+@main.group("bench")
+def bench():
+    """Benchmarks (timings are measurements, not tests)."""
+
+
+def _paper_grid(quick: bool):
+    from numerics.figures import PAPER_N, PAPER_T
+
+    return (BENCH_QUICK_N if quick else PAPER_N), PAPER_T
+
+
+def _theory_s(Ns, ts, progress):
+    """s*(N, t = b) and whether (N, t) is within THRESHOLD_BAND of t_E(N) or t_A(N)."""
+    from numerics.figures import theory_s_pos, thresholds_tb
+
+    s_star, near = {}, {}
+    for N in progress(Ns, "theory"):
+        tE, tA = thresholds_tb(N)
+        for t in ts:
+            s_star[N, t] = theory_s_pos(N, t, t)
+            near[N, t] = any(v is not None and abs(t - v) <= THRESHOLD_BAND for v in (tE, tA))
+    return s_star, near
+
+
+def _max_error(results, s_star, near):
+    errs = [abs(r.s_pos_mean - s_star[r.N, r.params["t"]]) for r in results
+            if not near[r.N, r.params["t"]]]
+    return max(errs) if errs else None
+
+
+@bench.command("sweep")
+@click.option("--quick", is_flag=True, help=f"Subset N in {BENCH_QUICK_N} (about a minute); no scipy.")
+@_device_option
+@click.option("--restarts", type=int, default=1, show_default=True)
+@click.option("--tol", type=float, default=1e-9, show_default=True)
+@click.option("--max-iter", type=int, default=2000, show_default=True)
+@click.option("--scipy/--no-scipy", "with_scipy", default=None,
+              help="Time the scipy L-BFGS-B loop (default: yes, except with --quick).")
+@_threads_option(default=1)
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@format_option()
+@out_option
+def bench_sweep(quick, device, restarts, tol, max_iter, with_scipy, threads, quiet, fmt, out):
+    """Batched L-BFGS vs its per-configuration loop (and scipy) on the paper's grid, d = N."""
+    from tqdm import tqdm
+
+    from numerics.optimise import optimise_batch, optimise_loop, optimise_scipy, resolve_device
+
+    with _threads(threads):
+        dev = resolve_device(device)
+        with_scipy = (not quick) if with_scipy is None else with_scipy
+        Ns, ts = _paper_grid(quick)
+
+        def progress(it, desc):
+            return tqdm(it, desc=desc, disable=quiet, leave=False)
+
+        s_star, near = _theory_s(Ns, ts, progress)
+        kw = dict(t=list(ts), b=list(ts), restarts=restarts, tol=tol, max_iter=max_iter)
+        timings, results = {}, {}
+        runs = [("batched", lambda N: optimise_batch(N, N, device=str(dev.type), **kw)),
+                ("loop", lambda N: optimise_loop(N, N, device=str(dev.type), **kw))]
+        if with_scipy:
+            runs.append(("scipy", lambda N: optimise_scipy(N, N, **kw)))
+        for name, run in runs:
+            start = time.perf_counter()
+            results[name] = [r for N in progress(Ns, name) for r in run(N)]
+            timings[name] = time.perf_counter() - start
+        batched = results["batched"]
+        record = {
+            "configurations": len(batched), "restarts": restarts, "device": str(dev),
+            "threads": threads, "tol": tol,
+            "batched_seconds": timings["batched"], "loop_seconds": timings["loop"],
+            "scipy_seconds": timings.get("scipy"),
+            "speedup": timings["loop"] / timings["batched"],
+            "speedup_vs_scipy": timings["scipy"] / timings["batched"] if with_scipy else None,
+            "max_abs_s_error": _max_error(batched, s_star, near),
+            "loop_max_abs_s_error": _max_error(results["loop"], s_star, near),
+            "scipy_max_abs_s_error": _max_error(results["scipy"], s_star, near) if with_scipy else None,
+            "converged": sum(r.converged for r in batched),
+            "max_iterations": max(r.iterations for r in batched),
+            "excluded_near_threshold": sum(near.values()),
+            "grid": f"N in {Ns[0]}..{Ns[-1]} ({len(Ns)} values), t = b in linspace(0.1, 5, 10), d = N",
+        }
+        emit([record], fmt, out, device=str(dev), restarts=restarts, tol=tol)
+
+
+@main.command("figure")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Output file (.png or .pdf; the other format is written beside it).")
+@click.option("--phase", is_flag=True, help="The (t, b) phase diagram for one N instead.")
+@click.option("--N", "N", type=int, default=10, show_default=True, help="N of --phase.")
+@click.option("--quick", is_flag=True, help="A small grid (seconds), for tests.")
+@click.option("--steps", type=int, default=100, show_default=True, help="Encoder SGD steps.")
+@click.option("--restarts", type=int, default=1, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@_threads_option(default=1)
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def figure_command(out, phase, N, quick, steps, restarts, seed, threads, quiet):
+    """The paper's figure (encoder as published, free embeddings, theory s*) or a phase diagram."""
+    from numerics.figures import paper_figure, phase_figure
+
+    with _threads(threads):
+        if phase:
+            written = phase_figure(N, out, quick=quick, quiet=quiet)
+        else:
+            written = paper_figure(out, quick=quick, steps=steps, restarts=restarts, seed=seed,
+                                   quiet=quiet)
+        for path in written:
+            click.echo(str(path))
+
+
+def _gap_dims(N: int) -> list[int]:
+    """d = 2, N/4, N/2, 3N/4, N-1, N (d = 1 is left out: S^0 = {-1, 1} is discrete, so
+    gradient descent cannot move from its random start)."""
+    return sorted({max(2, v) for v in (math.ceil(N / 4), math.ceil(N / 2), math.ceil(3 * N / 4), N - 1, N)} | {2})
+
+
+@main.command("gap-table")
+@click.option("--N", "Ns", default="6,10", show_default=True, help="Comma-separated N values.")
+@click.option("--tb", "tbs", default="0.5,1.5,4", show_default=True,
+              help="Comma-separated t = b values (one per regime, typically).")
+@click.option("--restarts", type=int, default=3, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--tol", type=float, default=1e-9, show_default=True)
+@click.option("--max-iter", type=int, default=5000, show_default=True)
+@_threads_option(default=1)
+@format_option()
+@out_option
+def gap_table(Ns, tbs, restarts, seed, tol, max_iter, threads, fmt, out):
+    """GD loss minus the (formal) CCEM bound against d/N, for d from 1 to N (sigmoid, t = b)."""
+    from numerics.compare import sigmoid_ccem_optimum
+    from numerics.optimise import optimise_batch
+
+    with _threads(threads):
+        try:
+            Ns = [int(v) for v in Ns.split(",")]
+            tbs = [float(v) for v in tbs.split(",")]
+        except ValueError:
+            raise InvalidParameterError("--N and --tb must be comma-separated numbers") from None
+        records = []
+        for N in Ns:
+            check_batch_size("N", N, 3)
+            theory = {t: sigmoid_ccem_optimum(N, N, t=t, b=t) for t in tbs}
+            for d in _gap_dims(N):
+                res = optimise_batch(N, d, t=tbs, b=tbs, seeds=seed, restarts=restarts, tol=tol,
+                                     max_iter=max_iter)
+                for t, r in zip(tbs, res):
+                    th = theory[t]
+                    records.append({
+                        "N": N, "t=b": t, "regime": th.regime, "d": d, "d/N": round(d / N, 3),
+                        "gd_loss": r.loss, "ccem_bound": th.loss, "gap": r.loss - th.loss,
+                        "s_pos_mean": r.s_pos_mean, "converged": r.converged,
+                    })
+        emit(records, fmt, out, seed=seed, restarts=restarts, tol=tol)

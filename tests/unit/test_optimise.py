@@ -1,0 +1,201 @@
+"""Free-embedding optimiser: batched L-BFGS, restarts, loop baseline, theory comparison, encoder.
+
+Expected values come from closed forms worked out by hand (ETF, antipodal), from an
+independent float64 minimisation of the CCEM loss l(x) written out here, or from numpy.
+"""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from scipy.optimize import brentq
+from scipy.special import expit
+
+from numerics.compare import etf_optimum, gram_distance, loss_gap, sigmoid_ccem_optimum
+from numerics.encoder import encoder_experiment
+from numerics.lbfgs import lbfgs
+from numerics.optimise import optimise_batch, optimise_embedding, optimise_loop, optimise_scipy
+from numerics.sphere import Sphere
+from theory.errors import InvalidParameterError, UnknownChoiceError
+
+pytestmark = pytest.mark.empirical
+
+
+def ccem_reference(N, t, b):
+    """x* = argmin l(x) on [0, 1] and l(x*), from the formulas typed in by hand (float64)."""
+    def l(x):
+        return np.logaddexp(0, b - t * (2 * x - 1)) + (N - 1) * np.logaddexp(
+            0, t * (x * (N - 2) / (N - 1) - 1) - b)
+
+    def dl(x):
+        return -2 * t * expit(b - t * (2 * x - 1)) + (N - 2) * t * expit(t * (x * (N - 2) / (N - 1) - 1) - b)
+
+    if dl(1.0) <= 0:
+        x = 1.0
+    elif dl(0.0) >= 0:
+        x = 0.0
+    else:
+        x = brentq(dl, 0.0, 1.0, xtol=1e-15, rtol=1e-15)
+    return x, float(l(x))
+
+
+@pytest.mark.parametrize("N", [3, 4])
+def test_etf_is_found_for_N_at_most_4(N):
+    r = optimise_embedding(N, N, t=2.0, b=2.0, seed=0)
+    assert r.converged and r.grad_norm <= 1e-9
+    assert r.s_pos_mean == pytest.approx(1.0, abs=1e-9)
+    assert r.s_neg_mean == pytest.approx(-1 / (N - 1), abs=1e-9)
+    assert r.s_neg_std < 1e-8
+
+
+def test_antipodal_for_small_t_equals_b():
+    # N = 10: t_A = log(4)/2 = 0.69; at t = b = 0.2 every similarity is -1.
+    r = optimise_embedding(10, 10, t=0.2, b=0.2, seed=1, restarts=1)
+    assert r.converged
+    np.testing.assert_allclose(r.gram, -1.0, atol=1e-7)
+    expected = math.log1p(math.exp(0.4)) + 9 * math.log1p(math.exp(-0.4))  # softplus(t+b) + (N-1) softplus(-t-b)
+    assert r.loss == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("t,b", [(1.2, 1.2), (3.0, 1.0), (0.7, 0.9)])
+def test_intermediate_optimum_matches_the_ccem(t, b):
+    N = 10
+    x, lstar = ccem_reference(N, t, b)
+    r = optimise_embedding(N, N, t=t, b=b, seed=0, restarts=1)
+    assert r.converged
+    assert r.loss - lstar == pytest.approx(0.0, abs=1e-10)
+    assert r.s_pos_mean == pytest.approx(2 * x - 1, abs=1e-7)
+    assert r.s_neg_mean == pytest.approx(x * (N - 2) / (N - 1) - 1, abs=1e-7)
+    th = sigmoid_ccem_optimum(N, N, t=t, b=b)
+    assert th.loss == pytest.approx(lstar, abs=1e-12)   # the library's theory, checked
+    assert loss_gap(r.loss, th) == pytest.approx(0.0, abs=1e-10)
+    assert gram_distance(r.U, r.V, th.grams) < 1e-6
+
+
+def test_within_view_gram_of_the_optimum_is_the_ccem_one():
+    # u_i.u_j = 1 - delta^2 N/(N-1) at the optimum (derived by hand from the CCEM vectors).
+    N, t, b = 8, 1.5, 1.0
+    x, _ = ccem_reference(N, t, b)
+    r = optimise_embedding(N, N, t=t, b=b, seed=2)
+    uu = r.U @ r.U.T
+    off = ~np.eye(N, dtype=bool)
+    np.testing.assert_allclose(uu[off], 1 - x * N / (N - 1), atol=1e-6)
+
+
+def test_batched_and_loop_reach_the_same_optima_as_the_theory():
+    N, ts = 6, [0.3, 1.0, 2.5]
+    batched = optimise_batch(N, N, t=ts, b=ts, restarts=1, seeds=[0, 1, 2])
+    looped = optimise_loop(N, N, t=ts, b=ts, restarts=1, seeds=[0, 1, 2])
+    for t, rb, rl in zip(ts, batched, looped):
+        x, lstar = ccem_reference(N, t, t)
+        for r in (rb, rl):
+            assert r.converged and r.loss == pytest.approx(lstar, abs=1e-10)
+            assert r.s_pos_mean == pytest.approx(2 * x - 1, abs=1e-6)
+        assert rb.seed == rl.seed and rb.iterations == rl.iterations   # same starts, same criterion
+
+
+def test_scipy_baseline_reaches_the_theory():
+    N, t = 5, 1.0
+    x, lstar = ccem_reference(N, t, t)
+    (r,) = optimise_scipy(N, N, t=[t], b=[t], restarts=1)
+    assert r.loss == pytest.approx(lstar, abs=1e-9)
+    assert r.s_pos_mean == pytest.approx(2 * x - 1, abs=1e-5)
+
+
+def test_best_restart_is_kept_and_seeds_reproduce():
+    r = optimise_embedding(7, 7, t=1.0, b=0.5, seed=3, restarts=3)
+    assert r.loss == min(r.restart_losses) and len(r.restart_losses) == 3
+    assert r.seed in (3, 4, 5)
+    again = optimise_embedding(7, 7, t=1.0, b=0.5, seed=3, restarts=3)
+    np.testing.assert_array_equal(r.U, again.U)
+
+
+def test_iteration_cap_is_reported():
+    r = optimise_embedding(10, 10, t=1.2, b=1.2, max_iter=3, restarts=1)
+    assert not r.converged and r.iterations == 3 and r.grad_norm > 1e-9
+
+
+def test_infonce_sym_optimum_is_the_etf_with_its_closed_form_loss():
+    N, tau = 5, 0.5
+    r = optimise_embedding(N, N, loss="infonce-sym", tau=tau, restarts=1)
+    # ETF: u_i = v_i, cross similarities -1/(N-1): loss = 2 log(1 + (N-1) e^{(-1/(N-1) - 1)/tau})
+    expected = 2 * math.log1p((N - 1) * math.exp((-1 / (N - 1) - 1) / tau))
+    assert r.converged and r.loss == pytest.approx(expected, rel=1e-12)
+    th = etf_optimum("infonce-sym", N, N, tau=tau)
+    assert th.loss == pytest.approx(expected, rel=1e-12)
+    assert gram_distance(r.U, r.V, th.grams) < 1e-6
+
+
+def test_lbfgs_finds_leading_eigenvectors_of_a_batch_of_matrices():
+    # min -x^T A x on the sphere: the eigenvector of the largest eigenvalue (numpy eigh).
+    g = torch.Generator().manual_seed(0)
+    M = torch.randn(4, 6, 6, generator=g, dtype=torch.float64)
+    A = M + M.transpose(1, 2)
+
+    def fun(x, index):
+        Ax = torch.einsum("bij,bkj->bki", A[index], x)
+        return -(x * Ax).sum(dim=(-1, -2)), -2 * Ax
+
+    x0 = Sphere().random(4, 1, 6, generator=g)
+    res = lbfgs(fun, x0, Sphere(), tol=1e-10)
+    w, v = np.linalg.eigh(A.numpy())
+    assert bool(res.converged.all())
+    np.testing.assert_allclose(-res.loss.numpy(), w[:, -1], rtol=1e-12)
+    np.testing.assert_allclose(np.abs((res.x[:, 0].numpy() * v[:, :, -1]).sum(-1)), 1.0, atol=1e-9)
+
+
+def test_gram_distance_is_invariant_under_rotation_and_relabelling():
+    rng = np.random.default_rng(1)
+    U, V = rng.normal(size=(2, 5, 4))
+    Q, _ = np.linalg.qr(rng.normal(size=(4, 4)))
+    p = [3, 1, 4, 0, 2]
+    ref = {"uv": U @ V.T, "uu": U @ U.T, "vv": V @ V.T}
+    assert gram_distance((U @ Q)[p], (V @ Q)[p], ref) < 1e-12
+    bumped = {k: v.copy() for k, v in ref.items()}
+    bumped["uv"][0, 1] += 0.25
+    assert gram_distance(U, V, bumped) == pytest.approx(0.25)
+
+
+def test_formal_bound_is_flagged_when_d_below_N():
+    th = sigmoid_ccem_optimum(6, 3, t=1.0, b=1.0)
+    assert not th.attained and "lower bound" in th.note
+
+
+@pytest.mark.parametrize("kwargs,error", [
+    (dict(N=1, d=3, t=1.0, b=1.0), InvalidParameterError),
+    (dict(N=4, d=0, t=1.0, b=1.0), InvalidParameterError),
+    (dict(N=4, d=4, t=float("nan"), b=1.0), InvalidParameterError),
+    (dict(N=4, d=4, t=-1.0, b=1.0), InvalidParameterError),
+    (dict(N=4, d=4, t=1.0, b=float("inf")), InvalidParameterError),
+    (dict(N=4, d=4, t=1.0, b=1.0, device="tpu"), UnknownChoiceError),
+    (dict(N=4, d=4, loss="no-such-loss", t=1.0, b=1.0), UnknownChoiceError),
+    (dict(N=4, d=4, t=1.0), InvalidParameterError),
+    (dict(N=4, d=4, t=1.0, b=1.0, tau=1.0), UnknownChoiceError),
+])
+def test_bad_input_is_rejected_with_one_line(kwargs, error):
+    with pytest.raises(error) as info:
+        optimise_embedding(**kwargs)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_without_cuda_is_an_input_error():
+    with pytest.raises(InvalidParameterError, match="cuda"):
+        optimise_embedding(4, 4, t=1.0, b=1.0, device="cuda")
+
+
+def test_paper_encoder_with_final_relu_has_no_negative_similarity():
+    rs = encoder_experiment(8, 8, t=[0.1, 2.0], b=[0.1, 2.0], steps=100)
+    for r in rs:
+        assert r.s_pos_mean >= 0 and r.s_neg_mean >= 0 and r.steps == 100 and r.converged is None
+
+
+def test_encoder_without_final_relu_can_go_antipodal():
+    (r,) = encoder_experiment(8, 8, t=[0.1], b=[0.1], steps=300, final_relu=False)
+    assert r.s_pos_mean < -0.9
+
+
+def test_encoder_convergence_variant_reports_the_cap():
+    (r,) = encoder_experiment(4, 4, t=[1.0], b=[1.0], tol=1e-12, max_steps=20, final_relu=False)
+    assert r.converged is False and r.steps == 20 and r.grad_norm > 1e-12
