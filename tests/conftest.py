@@ -1,6 +1,9 @@
 """Hypothesis profiles: ``dev`` (default locally), ``ci`` (derandomised, set when CI=true)
+and ``thorough``; ``CLVERIFY_HYPOTHESIS_PROFILE`` picks one explicitly.
 
-and ``thorough``; ``CLVERIFY_HYPOTHESIS_PROFILE`` picks one explicitly."""
+Torch runs on one thread per test process (``CLVERIFY_TORCH_THREADS`` overrides): the
+optimiser's problems are small, and with ``pytest -n 2`` on two cores more threads only contend.
+"""
 
 import os
 
