@@ -45,9 +45,11 @@ __all__ = [
     "THEORY_DIGITS",
 ]
 
-#: Losses whose minimum over (U, V) is the simplex ETF u_i = v_i when d >= N - 1
-#: (Lu & Steinerberger 2022; Koromilas et al. 2024, Thm 4.1), used when theory.losses has them.
-ETF_OPTIMAL_LOSSES = ("infonce-sym", "infonce", "ntxent", "dcl", "dhel")
+#: Losses whose minimum over (U, V) is the simplex ETF u_i = v_i when d >= N - 1 (Lu &
+#: Steinerberger 2022; Koromilas et al. 2024, Thm 4.1 and the KCL results, checked by the
+#: registry entries koromilas2024.*), used as the reference of ``clverify gd``.
+ETF_OPTIMAL_LOSSES = ("infonce-sym", "infonce", "ntxent", "dcl", "dhel", "dhel-1view", "kcl", "kcl-log",
+                      "kcl-imq")
 #: Working precision (decimal digits) of the high-precision CCEM optimum.
 THEORY_DIGITS = 30
 
