@@ -38,21 +38,7 @@ from .evaluators import arb_precision, evaluator
 from .real_input import RealInput
 from .roots import find_root
 
-# The thresholds and boundaries live in numerics.thresholds; re-exported here so that
-# ``from numerics.sigmoid_optimum import etf_threshold_tb`` (the API) works too.
-from .thresholds import (  # noqa: E402
-    Boundary,
-    antipodal_boundary_b,
-    antipodal_threshold_tb,
-    etf_boundary_b,
-    etf_threshold_tb,
-)
-
-__all__ = [
-    "SigmoidOptimum", "sigmoid_optimum", "REGIMES", "SIGN_PRECISION_STEPS",
-    "Boundary", "etf_threshold_tb", "antipodal_threshold_tb", "etf_boundary_b",
-    "antipodal_boundary_b",
-]
+__all__ = ["SigmoidOptimum", "sigmoid_optimum", "REGIMES", "SIGN_PRECISION_STEPS"]
 
 REGIMES = ("etf", "intermediate", "antipodal")
 #: Extra decimal digits carried in mpmath while solving (results are rounded to ``digits``).

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .derivation import delta, tau
 from .errors import InvalidParameterError
 from .losses import LOSSES
 from .params import check_choice, check_finite, check_positive
@@ -33,11 +34,9 @@ __all__ = [
 
 #: Batch size, temperature, KCL energy weight, kernel parameter (t < 0 for the Riesz kernel).
 M = sp.Symbol("M", integer=True, positive=True)
-tau = sp.Symbol("tau", positive=True)
 gamma = sp.Symbol("gamma", positive=True)
 t = sp.Symbol("t", positive=True)
 t_riesz = sp.Symbol("t", negative=True)
-delta = sp.Symbol("delta", nonnegative=True)
 
 #: The losses of the second paper (names as on the command line).
 KOROMILAS_LOSSES = ("infonce", "infonce-sym", "ntxent", "dcl", "dhel", "dhel-1view",
