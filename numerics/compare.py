@@ -33,6 +33,8 @@ from theory.params import check_batch_size, check_dimension
 from theory.similarity import Grams
 from theory.structures import CCEM, SimplexETF
 
+from .sigmoid_optimum import sigmoid_optimum
+
 __all__ = [
     "TheoryOptimum",
     "theory_optimum",
@@ -95,10 +97,7 @@ def sigmoid_ccem_optimum(N: int, d: int, *, t, b, digits: int = THEORY_DIGITS) -
     r"""The CCEM optimum of the sigmoid loss: :math:`\min_x \ell(x)` and the CCEM Grams at :math:`\delta^*`.
 
     For ``d < N`` the value is the formal CCEM bound (``attained=False``).
-    Needs :mod:`numerics.sigmoid_optimum`.
     """
-    from .sigmoid_optimum import sigmoid_optimum  # written by the certified-numerics layer
-
     N = check_batch_size("N", N, 3)
     d = check_dimension("d", d, 1)
     opt = sigmoid_optimum(N, t, b, digits=digits)
