@@ -137,6 +137,8 @@ FORMULAS: dict[str, Callable[[], sp.Expr]] = {
     "antipodal_condition_tb": lambda: _with_b_equal_t(D.antipodal_condition()),
     "etf_condition_tb_dt": lambda: sp.diff(_with_b_equal_t(D.etf_condition()), D.t),
     "antipodal_condition_tb_dt": lambda: sp.diff(_with_b_equal_t(D.antipodal_condition()), D.t),
+    "loss_dx_tb": lambda: _with_b_equal_t(D.ccem_loss_dx()),
+    "loss_dx_tb_dt": lambda: sp.diff(_with_b_equal_t(D.ccem_loss_dx()), D.t),
     "etf_threshold_tb": D.etf_threshold_tb,
     "antipodal_threshold_tb": D.antipodal_threshold_tb,
     "etf_boundary_b": D.etf_boundary_b,
