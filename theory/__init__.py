@@ -7,9 +7,28 @@ from .errors import (
     UnknownChoiceError,
     VerifierError,
 )
-from .losses import LOSSES, infonce_sym_loss, sigmoid_loss, softplus
-from .similarity import DoubleConstantSimilarity, ExplicitSimilarity, Grams, Similarity
-from .structures import CCEM, Antipodal, SimplexETF, Structure
+from .losses import (
+    LOSSES,
+    dcl_loss,
+    dhel_loss,
+    energy_kernel,
+    hyperspherical_energy,
+    infonce_loss,
+    infonce_sym_loss,
+    kcl_kernel,
+    kcl_loss,
+    ntxent_loss,
+    sigmoid_loss,
+    softplus,
+)
+from .similarity import (
+    DoubleConstantSimilarity,
+    ExplicitSimilarity,
+    Grams,
+    RowRegularSimilarity,
+    Similarity,
+)
+from .structures import CCEM, Antipodal, CrossPolytope, SimplexETF, Structure
 
 __all__ = [
     "CertificationError",
@@ -21,12 +40,22 @@ __all__ = [
     "infonce_sym_loss",
     "sigmoid_loss",
     "softplus",
+    "infonce_loss",
+    "ntxent_loss",
+    "dcl_loss",
+    "dhel_loss",
+    "kcl_loss",
+    "kcl_kernel",
+    "energy_kernel",
+    "hyperspherical_energy",
     "DoubleConstantSimilarity",
     "ExplicitSimilarity",
     "Grams",
+    "RowRegularSimilarity",
     "Similarity",
     "CCEM",
     "Antipodal",
+    "CrossPolytope",
     "SimplexETF",
     "Structure",
 ]
