@@ -144,7 +144,8 @@ def _all() -> dict[str, Theorem]:
 
 
 def theorems(only: tuple[str, ...] = (), papers: tuple[str, ...] = ()) -> list[Theorem]:
-    """Registered theorems, sorted by id, optionally restricted to ids or papers."""
+    """Registered theorems, the papers' first and ours (``ext.*``) last, each sorted by id;
+    optionally restricted to ids or papers."""
     table = _all()
     unknown = [i for i in only if i not in table]
     if unknown:
@@ -152,9 +153,9 @@ def theorems(only: tuple[str, ...] = (), papers: tuple[str, ...] = ()) -> list[T
             f"only must name registered theorem ids; unknown: {', '.join(unknown)} "
             f"(see 'clverify check --list')"
         )
-    chosen = [t for i, t in sorted(table.items())
-              if (not only or i in only) and (not papers or t.paper in papers)]
-    return chosen
+    chosen = [t for t in table.values()
+              if (not only or t.id in only) and (not papers or t.paper in papers)]
+    return sorted(chosen, key=lambda t: (t.paper == "ext", t.id))
 
 
 def get(theorem_id: str) -> Theorem:

@@ -40,6 +40,12 @@ def table_record(record: dict) -> dict:
             "evidence": f"{len(record['evidence'])} check point(s)"}
 
 
+def _summary(fn) -> str:
+    """The first sentence of a check's docstring, on one line."""
+    text = " ".join((fn.__doc__ or "").split())
+    return text.split(". ")[0].rstrip(".") + "." if text else ""
+
+
 def catalogue_markdown(theorems: list[Theorem], results: dict[str, TheoremResult]) -> str:
     """``docs/theorems.md``: statement, source, methods, status and how to reproduce, per entry."""
     lines = [
@@ -58,7 +64,8 @@ def catalogue_markdown(theorems: list[Theorem], results: dict[str, TheoremResult
             lines += [f"*Hypotheses*: {hyp}", ""]
         lines += ["*Checks*:", ""]
         lines += [f"- {c.method}: `{c.name}` ({len(c.points)} point(s), "
-                  f"{len(c.thorough_points)} more with `--thorough`)" for c in thm.checks]
+                  f"{len(c.thorough_points)} more with `--thorough`): {_summary(c.run)}"
+                  for c in thm.checks]
         lines += ["", "*Mutants* (false variants the checks must refute):", ""]
         lines += [f"- `{m.name}`: {m.reason}" for m in thm.mutants] or ["- none (exploratory entry)"]
         if res is not None:
