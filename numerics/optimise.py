@@ -21,6 +21,7 @@ benchmark.
 from __future__ import annotations
 
 import inspect
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,12 +44,18 @@ __all__ = [
     "optimise_scipy",
     "resolve_device",
     "check_loss_params",
+    "size_groups",
     "DEFAULT_RESTARTS",
     "DEVICES",
+    "GROUP_OVERHEAD",
 ]
 
 #: Default number of seeded random restarts per configuration.
 DEFAULT_RESTARTS = 3
+#: Fixed cost of one batched run per iteration, in padded coordinates (``size_groups``):
+#: about 1 ms of Python and small-tensor work against about 0.1 us per coordinate
+#: (measured on the paper's grid, 2 CPU cores, 2026-11-22).
+GROUP_OVERHEAD = 30_000
 #: Accepted values of ``device``.
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -150,43 +157,82 @@ def _check_sizes(N, d):
     return N, d
 
 
-def _starts(C: int, R: int, N: int, d: int, seeds: Sequence[int], sphere: Sphere) -> torch.Tensor:
-    """Starting points, shape ``(C*R, 2N, d)``: restart r of configuration c uses seed ``seeds[c] + r``."""
-    xs = []
+def _size_lists(N, d) -> tuple[list[int], list[int]] | None:
+    """Per-configuration ``N`` and ``d`` when either is a sequence (equal lengths), else None."""
+    if not any(isinstance(v, (Sequence, np.ndarray)) and not isinstance(v, str) for v in (N, d)):
+        return None
+    n = [N] if isinstance(N, (int, np.integer)) else list(N)
+    m = [d] if isinstance(d, (int, np.integer)) else list(d)
+    if len(n) == 1:
+        n = n * len(m)
+    if len(m) == 1:
+        m = m * len(n)
+    if len(n) != len(m) or not n:
+        raise InvalidParameterError(f"N and d sequences must have equal nonzero lengths, got {len(n)} and {len(m)}")
+    pairs = [_check_sizes(a, b) for a, b in zip(n, m)]
+    return [a for a, _ in pairs], [b for _, b in pairs]
+
+
+def _starts(C: int, R: int, N, d, seeds: Sequence[int], sphere: Sphere) -> torch.Tensor:
+    """Starting points, shape ``(C*R, 2 max N, max d)``: restart r of configuration c uses seed
+    ``seeds[c] + r`` (rows uniform on :math:`S^{d_c-1}`, drawn exactly as for a batch of one).
+
+    With per-configuration sizes (sequences ``N``, ``d``), configuration c fills rows
+    ``0..N_c-1`` (``U``) and ``Nmax..Nmax+N_c-1`` (``V``), coordinates ``0..d_c-1``; the
+    padding is zero (a zero row stays zero under the optimiser's updates, and zero
+    coordinates stay zero because the loss's gradient there is zero)."""
+    Ns = [N] * C if isinstance(N, int) else list(N)
+    ds = [d] * C if isinstance(d, int) else list(d)
+    Nmax, dmax = max(Ns), max(ds)
+    x = torch.zeros(C * R, 2 * Nmax, dmax, dtype=torch.float64)
     for c in range(C):
+        n, m = Ns[c], ds[c]
         for r in range(R):
             gen = torch.Generator().manual_seed(int(seeds[c]) + r)
-            xs.append(sphere.random(2 * N, d, generator=gen))
-    return torch.stack(xs)
+            z = sphere.random(2 * n, m, generator=gen)
+            x[c * R + r, :n, :m] = z[:n]
+            x[c * R + r, Nmax:Nmax + n, :m] = z[n:]
+    return x
 
 
-def _solve(fn, N, d, params: dict, x0: torch.Tensor, device, tol, max_iter, history, progress):
-    """Run the batched solver on ``x0`` (on ``device``) with per-problem ``params``."""
+def _solve(fn, N, d, params: dict, x0: torch.Tensor, device, tol, max_iter, history, progress,
+           mask: torch.Tensor | None = None):
+    """Run the batched solver on ``x0`` (on ``device``) with per-problem ``params``; ``N`` is
+    the (padded) number of rows of ``U``, ``mask`` the per-problem real rows (or None)."""
     sphere = Sphere()
     x0 = x0.to(device)
     per = {k: torch.as_tensor(v, dtype=torch.float64, device=device)
            for k, v in params.items() if isinstance(v, list)}
     shared = {k: v for k, v in params.items() if not isinstance(v, list)}
+    if mask is not None:
+        per["mask"] = mask.to(device)
 
     def f(x, index):
-        return fn(x[..., :N, :], x[..., N:, :], **shared, **{k: v[index] for k, v in per.items()})
+        U, V = x.unflatten(-2, (2, N)).unbind(-3)    # (unbind: no zero-filled slice gradients)
+        return fn(U, V, **shared, **{k: v[index] for k, v in per.items()})
 
     return lbfgs(value_and_grad(f), x0, sphere, tol=tol, max_iter=max_iter, history=history,
                  progress=progress)
 
 
 def _summaries(loss, N, d, cfg_params, seeds, R, res, seconds) -> list[EmbeddingResult]:
+    """One result per configuration (best restart); ``N`` and ``d`` are ints or per-configuration
+    lists (then ``res.x`` is padded as in :func:`_starts`)."""
     C = len(cfg_params)
+    Ns = [N] * C if isinstance(N, int) else list(N)
+    ds = [d] * C if isinstance(d, int) else list(d)
+    Nmax = max(Ns)
     losses = res.loss.detach().cpu().reshape(C, R)
     x = res.x.detach().cpu()
     out = []
-    off = ~np.eye(N, dtype=bool)
     for c in range(C):
+        N, d = Ns[c], ds[c]
+        off = ~np.eye(N, dtype=bool)
         ls = losses[c]
         ls_safe = torch.where(torch.isfinite(ls), ls, torch.full_like(ls, float("inf")))
         r = int(torch.argmin(ls_safe))
         k = c * R + r
-        U, V = x[k, :N].numpy(), x[k, N:].numpy()
+        U, V = x[k, :N, :d].numpy(), x[k, Nmax:Nmax + N, :d].numpy()
         G = U @ V.T
         diag, offd = np.diag(G), G[off]
         out.append(EmbeddingResult(
@@ -201,12 +247,15 @@ def _summaries(loss, N, d, cfg_params, seeds, R, res, seconds) -> list[Embedding
     return out
 
 
-def _configs(loss, params, seeds):
-    """Validated per-configuration parameter dicts and seeds."""
+def _configs(loss, params, seeds, count: int | None = None):
+    """Validated per-configuration parameter dicts and seeds (``count``: the number of
+    per-configuration sizes, which parameter sequences must match)."""
     fn, checked = check_loss_params(loss, params)
     lengths = {len(v) for v in checked.values() if isinstance(v, list)}
+    if count is not None:
+        lengths.add(count)
     if len(lengths) > 1:
-        raise InvalidParameterError(f"parameter sequences must have equal lengths, got {sorted(lengths)}")
+        raise InvalidParameterError(f"parameter (and N, d) sequences must have equal lengths, got {sorted(lengths)}")
     C = lengths.pop() if lengths else 1
     cfg = [{k: (v[c] if isinstance(v, list) else v) for k, v in checked.items()} for c in range(C)]
     if isinstance(seeds, int):
@@ -224,7 +273,8 @@ def _check_run(restarts, tol, max_iter, history):
     return restarts, float(tol), max_iter, history
 
 
-def optimise_batch(N: int, d: int, *, loss: str = "sigmoid", seeds: int | Sequence[int] = 0,
+def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss: str = "sigmoid",
+                   seeds: int | Sequence[int] = 0,
                    restarts: int = DEFAULT_RESTARTS, tol: float = DEFAULT_TOL,
                    max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
                    device: str = "auto", progress: Callable | None = None,
@@ -232,24 +282,105 @@ def optimise_batch(N: int, d: int, *, loss: str = "sigmoid", seeds: int | Sequen
     r"""Solve every configuration (and restart) in one batched L-BFGS run.
 
     Parameters given as sequences (equal lengths ``C``) define ``C`` configurations;
-    scalars are shared.  Restart ``r`` of configuration ``c`` starts from rows drawn
-    uniformly on :math:`S^{d-1}` with seed ``seeds[c] + r``.
+    scalars are shared.  ``N`` and ``d`` may be sequences too (one size per
+    configuration): the problems are then zero-padded to the largest ``N`` and ``d``
+    and the loss is told which rows are real (its ``mask`` keyword; only losses that
+    take one, such as ``sigmoid``, can mix values of ``N``).  Restart ``r`` of
+    configuration ``c`` starts from rows drawn uniformly on :math:`S^{d_c-1}` with seed
+    ``seeds[c] + r``, as in :func:`optimise_loop`.
 
     >>> rs = optimise_batch(4, 4, t=[1.0, 3.0], b=[1.0, 3.0], restarts=1)
     >>> [round(r.s_pos_mean, 6) for r in rs]
     [1.0, 1.0]
+    >>> rs = optimise_batch([3, 4], [3, 4], t=2.0, b=2.0, restarts=1)   # ETFs: -1/(N-1)
+    >>> [(r.N, round(r.s_neg_mean, 6)) for r in rs]
+    [(3, -0.5), (4, -0.333333)]
     """
-    N, d = _check_sizes(N, d)
+    sizes = _size_lists(N, d)
+    if sizes is None:
+        N, d = _check_sizes(N, d)
     restarts, tol, max_iter, history = _check_run(restarts, tol, max_iter, history)
     dev = resolve_device(device)
-    fn, cfg, seeds = _configs(loss, params, seeds)
+    fn, cfg, seeds = _configs(loss, params, seeds, None if sizes is None else len(sizes[0]))
+    C = len(cfg)
+    if sizes is None:
+        return _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history,
+                            progress)
+    Ns, ds = sizes
+    if len(set(Ns)) > 1 and "mask" not in inspect.signature(fn).parameters:
+        raise InvalidParameterError(
+            f"loss {loss!r} takes no row mask, so one batch cannot mix values of N; "
+            "call optimise_batch once per N")
+    out = [None] * C
+    for group in size_groups(Ns, ds, restarts):
+        part = _solve_group(fn, loss, [Ns[c] for c in group], [ds[c] for c in group],
+                            [cfg[c] for c in group], [seeds[c] for c in group], restarts, dev,
+                            tol, max_iter, history, progress)
+        for c, r in zip(group, part):
+            out[c] = r
+    return out
+
+
+def size_groups(Ns: Sequence[int], ds: Sequence[int], restarts: int = 1,
+                overhead: int | None = None) -> list[list[int]]:
+    r"""Split configurations of sizes ``(N_c, d_c)`` into groups solved as one padded batch each.
+
+    A group costs about ``overhead`` (the fixed per-iteration cost of one batched run,
+    in padded coordinates; default :data:`GROUP_OVERHEAD`) plus ``restarts`` times its number of configurations times
+    its padded size :math:`2\,\max N \max d` per iteration; configurations sorted by
+    ``(N, d)`` are cut into contiguous groups minimising the total (dynamic programming).
+    One group of everything wastes work on padding; one group per size pays the fixed
+    cost once per size.
+
+    >>> size_groups([4, 50, 5, 49], [4, 50, 5, 49], overhead=1000)
+    [[0, 2], [3, 1]]
+    >>> size_groups([4, 50], [4, 50], overhead=10**9)   # huge fixed cost: one batch
+    [[0, 1]]
+    """
+    overhead = GROUP_OVERHEAD if overhead is None else overhead
+    keys = sorted(set(zip(Ns, ds)))
+    count = {k: 0 for k in keys}
+    for k in zip(Ns, ds):
+        count[k] += restarts
+    K = len(keys)
+    best = [0.0] + [math.inf] * K       # best[j]: cheapest split of keys[:j]
+    cut = [0] * (K + 1)
+    for j in range(1, K + 1):
+        n_max = d_max = members = 0
+        for i in range(j - 1, -1, -1):     # group keys[i:j]
+            n_max, d_max = max(n_max, keys[i][0]), max(d_max, keys[i][1])
+            members += count[keys[i]]
+            cost = best[i] + overhead + members * 2 * n_max * d_max
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    bounds, j = [], K
+    while j > 0:
+        bounds.append((cut[j], j))
+        j = cut[j]
+    where = {k: g for g, (i, j) in enumerate(reversed(bounds)) for k in keys[i:j]}
+    groups = [[] for _ in bounds]
+    for c in sorted(range(len(Ns)), key=lambda c: (Ns[c], ds[c], c)):
+        groups[where[Ns[c], ds[c]]].append(c)
+    return groups
+
+
+def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history, progress):
+    """One batched run over the configurations ``cfg`` (sizes ``N``, ``d``: ints, or lists
+    padded to their maxima with a row mask when ``N`` varies)."""
     C = len(cfg)
     per_problem = {k: ([float(c[k]) for c in cfg for _ in range(restarts)]
                        if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
                    for k, v in cfg[0].items()}
+    mask = None
+    if not isinstance(N, int):
+        if len(set(N)) > 1:
+            mask = torch.arange(max(N))[None, :] < torch.tensor(N).repeat_interleave(restarts)[:, None]
+        elif len(set(d)) == 1:
+            N, d = N[0], d[0]
     x0 = _starts(C, restarts, N, d, seeds, Sphere())
+    Nrows = N if isinstance(N, int) else max(N)
     start = time.perf_counter()
-    res = _solve(fn, N, d, per_problem, x0, dev, tol, max_iter, history, progress)
+    res = _solve(fn, Nrows, d, per_problem, x0, dev, tol, max_iter, history, progress, mask)
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
     seconds = time.perf_counter() - start

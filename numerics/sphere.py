@@ -7,7 +7,8 @@ vector: :math:`X \in (S^{d-1})^n`.  The optimiser sees only this interface:
 * :meth:`Sphere.proju` projects an ambient vector onto the tangent space,
   :math:`u \mapsto u - (x\cdot u)\,x` row by row (this turns a Euclidean gradient into
   the Riemannian one);
-* :meth:`Sphere.retr` is the projection retraction :math:`R_x(u) = (x+u)/\|x+u\|`;
+* :meth:`Sphere.retr` is the projection retraction :math:`R_x(u) = (x+u)/\|x+u\|`
+  (:meth:`Sphere.retr_step`: the same for :math:`a\,u` with a step length per point);
 * :meth:`Sphere.transp` is vector transport by projection onto the new tangent space;
 * :meth:`Sphere.inner` is the Euclidean (induced) metric, summed over the point's rows;
 * :meth:`Sphere.random` draws rows uniformly on the sphere from a seeded generator.
@@ -68,7 +69,7 @@ class Sphere:
         >>> Sphere().proju(x, torch.tensor([[2.0, 3.0]], dtype=torch.float64))
         tensor([[0., 3.]], dtype=torch.float64)
         """
-        return u - (x * u).sum(dim=-1, keepdim=True) * x
+        return torch.addcmul(u, torch.linalg.vecdot(x, u).unsqueeze(-1), x, value=-1)
 
     egrad2rgrad = proju
 
@@ -81,6 +82,19 @@ class Sphere:
         tensor([[0.7071, 0.7071]], dtype=torch.float64)
         """
         return self.project(x + u)
+
+    def retr_step(self, x: torch.Tensor, step: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+        r""":math:`R_x(a\,u)` with one step length ``a`` per point (shape ``x.shape[:-2]``),
+        in one fused pass: :math:`(x + a u)/\|x + a u\|`.
+
+        >>> import torch
+        >>> x = torch.tensor([[[1.0, 0.0]]], dtype=torch.float64)
+        >>> Sphere().retr_step(x, torch.tensor([2.0], dtype=torch.float64), x.flip(-1))
+        tensor([[[0.4472, 0.8944]]], dtype=torch.float64)
+        """
+        z = torch.addcmul(x, step.reshape(step.shape + (1,) * (x.dim() - step.dim())), u)
+        norm = torch.linalg.vector_norm(z, dim=-1, keepdim=True)
+        return z.div_(norm.clamp_min_(NORM_FLOOR.get(z.dtype, 1e-30)))
 
     def transp(self, y: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         r"""Vector transport to the tangent space at ``y`` by projection, :math:`P_y v`.

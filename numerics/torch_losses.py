@@ -28,14 +28,39 @@ def _param(value, like: torch.Tensor) -> torch.Tensor:
     return p[..., None, None]
 
 
-def sigmoid_loss(U: torch.Tensor, V: torch.Tensor, *, t, b) -> torch.Tensor:
-    r""":math:`\frac1N[\sum_i \mathrm{softplus}(b - t\,u_i\cdot v_i) + \sum_{i\ne j}\mathrm{softplus}(t\,u_i\cdot v_j - b)]`."""
+def sigmoid_loss(U: torch.Tensor, V: torch.Tensor, *, t, b, mask=None) -> torch.Tensor:
+    r""":math:`\frac1N[\sum_i \mathrm{softplus}(b - t\,u_i\cdot v_i) + \sum_{i\ne j}\mathrm{softplus}(t\,u_i\cdot v_j - b)]`.
+
+    Parameters
+    ----------
+    U, V : torch.Tensor
+        Shape ``(..., N, d)``.
+    t, b : float or torch.Tensor
+        Broadcast against the batch shape ``...``.
+    mask : torch.Tensor, optional
+        Boolean, shape ``(..., N)``: which rows are real.  Several problems of different
+        sizes then share one padded tensor: the sums run over real pairs only
+        (:math:`i, j` with ``mask[i] & mask[j]``) and the normalisation is
+        :math:`1/N_{\mathrm{real}}` with :math:`N_{\mathrm{real}}` = ``mask.sum(-1)``.
+        Padded rows enter no term, so their gradient is exactly zero.
+
+    >>> import torch
+    >>> U = torch.eye(3, dtype=torch.float64)
+    >>> P = torch.zeros(4, 3, dtype=torch.float64); P[:3] = U   # one padded row
+    >>> real = torch.tensor([True, True, True, False])
+    >>> float(sigmoid_loss(P, P, t=1.0, b=0.0, mask=real))  # as for U: (3 softplus(-1) + 6 softplus(0))/3
+    1.6995...
+    """
     S = U @ V.transpose(-1, -2)
     t, b = _param(t, S), _param(b, S)
     N = S.shape[-1]
-    eye = torch.eye(N, dtype=torch.bool, device=S.device)
-    logits = torch.where(eye, b - t * S, t * S - b)
-    return F.softplus(logits).sum(dim=(-1, -2)) / N
+    sign = 1 - 2 * torch.eye(N, dtype=S.dtype, device=S.device)   # -1 on the diagonal
+    logits = (t * S - b) * sign               # b - t s_ii on the diagonal, t s_ij - b off it
+    if mask is None:
+        return F.softplus(logits).sum(dim=(-1, -2)) / N
+    pairs = mask[..., :, None] & mask[..., None, :]
+    terms = torch.where(pairs, F.softplus(logits), 0.0)
+    return terms.sum(dim=(-1, -2)) / mask.sum(dim=-1).to(S.dtype)
 
 
 def infonce_sym_loss(U: torch.Tensor, V: torch.Tensor, *, tau) -> torch.Tensor:

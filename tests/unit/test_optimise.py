@@ -15,8 +15,10 @@ from scipy.special import expit
 from numerics.compare import etf_optimum, gram_distance, loss_gap, sigmoid_ccem_optimum
 from numerics.encoder import encoder_experiment
 from numerics.lbfgs import lbfgs
-from numerics.optimise import optimise_batch, optimise_embedding, optimise_loop, optimise_scipy
+from numerics.optimise import (optimise_batch, optimise_embedding, optimise_loop, optimise_scipy,
+                               size_groups)
 from numerics.sphere import Sphere
+from numerics.torch_losses import sigmoid_loss
 from theory.errors import InvalidParameterError, UnknownChoiceError
 
 pytestmark = pytest.mark.empirical
@@ -93,6 +95,64 @@ def test_batched_and_loop_reach_the_same_optima_as_the_theory():
             assert r.converged and r.loss == pytest.approx(lstar, abs=1e-10)
             assert r.s_pos_mean == pytest.approx(2 * x - 1, abs=1e-6)
         assert rb.seed == rl.seed and rb.iterations == rl.iterations   # same starts, same criterion
+
+
+def test_one_batch_across_N_reaches_each_theory_optimum():
+    # N = 3, 4: the ETF (s_neg = -1/(N-1), by hand); N = 6, 9: the CCEM of ccem_reference.
+    Ns, ts = [6, 3, 9, 4, 6], [1.0, 2.0, 1.5, 2.0, 0.3]
+    rs = optimise_batch(Ns, Ns, t=ts, b=ts, restarts=2, seeds=[0, 1, 2, 3, 4])
+    for N, t, r in zip(Ns, ts, rs):
+        assert r.N == N == r.d and r.U.shape == (N, N) and r.gram.shape == (N, N)
+        assert r.converged and r.grad_norm <= 1e-9
+        x, lstar = ccem_reference(N, t, t)
+        assert r.loss == pytest.approx(lstar, abs=1e-10)
+        assert r.s_pos_mean == pytest.approx(2 * x - 1, abs=1e-6)
+        np.testing.assert_allclose(np.linalg.norm(r.U, axis=1), 1.0, atol=1e-12)
+    assert rs[1].s_neg_mean == pytest.approx(-0.5, abs=1e-9)
+    assert rs[3].s_neg_mean == pytest.approx(-1 / 3, abs=1e-9)
+
+
+def test_padded_batch_uses_the_loops_starting_points():
+    # Same seeds as the per-configuration loop; the ETF optimum for N <= 4 is unique up to
+    # rotation, so compare the starting-point-dependent best restart index and the loss.
+    rs = optimise_batch([4, 3], [4, 3], t=[2.0, 2.0], b=[2.0, 2.0], seeds=[5, 7], restarts=2)
+    for N, seed, r in zip([4, 3], [5, 7], rs):
+        (ref,) = optimise_loop(N, N, t=[2.0], b=[2.0], seeds=[seed], restarts=2)
+        assert r.seed == ref.seed and r.loss == pytest.approx(ref.loss, abs=1e-12)
+
+
+def test_masked_sigmoid_loss_ignores_padded_rows_exactly():
+    # Real problem: N = 2, d = 2, U = V = I (by hand: (2 softplus(b - t) + 2 softplus(-b)) / 2).
+    t, b = 1.5, 0.5
+    P = torch.zeros(2, 4, 3, dtype=torch.float64)   # padded to 4 rows, 3 coordinates
+    P[:, :2, :2] = torch.eye(2, dtype=torch.float64)
+    P[:, 2:] = 0.3                                    # garbage in the padded rows
+    mask = torch.tensor([True, True, False, False])
+    P.requires_grad_(True)
+    value = sigmoid_loss(P[0], P[1], t=t, b=b, mask=mask)
+    expected = (2 * math.log1p(math.exp(b - t)) + 2 * math.log1p(math.exp(-b))) / 2
+    assert float(value.detach()) == pytest.approx(expected, rel=1e-14)
+    (grad,) = torch.autograd.grad(value, P)
+    assert bool((grad[:, 2:] == 0).all())            # padded rows: exactly zero gradient
+    assert bool((grad[:, :2, 2] == 0).all())         # padded coordinate of the real rows too
+
+
+def test_size_groups_partitions_the_configurations_by_size():
+    Ns = [10, 4, 50, 4, 10, 49]
+    # costs by hand (overhead 300, sizes 2N^2): {4,4},{10,10},{49,50}: 900 + 64 + 400 + 10000
+    # = 11364, below {4,4,10,10},{49,50}: 11400 and {4,4},{10,10},{49},{50}: 11466
+    groups = size_groups(Ns, Ns, overhead=300)
+    assert sorted(c for g in groups for c in g) == list(range(len(Ns)))
+    sizes = [[Ns[c] for c in g] for g in groups]
+    assert sizes == [[4, 4], [10, 10], [49, 50]]       # contiguous in N, small padding
+    assert len(size_groups(Ns, Ns, overhead=10**12)) == 1
+
+
+def test_mixing_N_needs_a_loss_with_a_row_mask():
+    with pytest.raises(InvalidParameterError, match="mask"):
+        optimise_batch([4, 5], [4, 5], loss="infonce-sym", tau=[1.0, 1.0], restarts=1)
+    with pytest.raises(InvalidParameterError):
+        optimise_batch([4, 5], [4, 5, 6], t=1.0, b=1.0, restarts=1)
 
 
 def test_scipy_baseline_reaches_the_theory():
