@@ -153,6 +153,10 @@ def theorems(only: tuple[str, ...] = (), papers: tuple[str, ...] = ()) -> list[T
             f"only must name registered theorem ids; unknown: {', '.join(unknown)} "
             f"(see 'clverify check --list')"
         )
+    known = sorted({t.paper for t in table.values()})
+    bad = [p for p in papers if p not in known]
+    if bad:
+        raise UnknownChoiceError(f"only-paper must be one of {', '.join(known)}; got {', '.join(bad)}")
     chosen = [t for t in table.values()
               if (not only or t.id in only) and (not papers or t.paper in papers)]
     return sorted(chosen, key=lambda t: (t.paper == "ext", t.id))

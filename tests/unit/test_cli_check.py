@@ -71,3 +71,10 @@ def test_cite_prints_both_papers_and_the_tool():
     assert result.exit_code == 0
     for key in ("@inproceedings{lee2024sigmoid", "@inproceedings{koromilas2024bridging", "@software{clverify"):
         assert key in result.output
+
+
+def test_unknown_paper_is_a_one_line_error_with_exit_2():
+    result = _run("check", "--only-paper", "nope2024")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "clverify: error: only-paper must be one of ext, koromilas2024, lee2024; got nope2024")
