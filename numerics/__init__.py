@@ -4,11 +4,10 @@ Re-exported here: the high-precision and certified layer of the sigmoid-loss the
 (evaluators compiled from :mod:`theory.derivation`, root finding, Arb enclosures, thresholds,
 the optimal CCEM) and the table renderer.
 
-Note for the lead: the torch/optimisation modules (``sphere``, ``lbfgs``, ``optimise``,
-``compare``, ``encoder``, ``figures``, ``metrics``, ``koromilas_checks``, ``torch_losses``) are
-deliberately *not* imported here yet: they were being written concurrently, and importing them
-would pull torch into every ``import numerics`` (and into ``clverify thresholds``).  Add their
-public names below once they import cleanly, if eager import is wanted.
+The torch and matplotlib modules (``sphere``, ``lbfgs``, ``optimise``, ``compare``,
+``encoder``, ``figures``, ``metrics``, ``koromilas_checks``, ``torch_losses``) are imported by
+their module names (``from numerics.optimise import optimise_batch``), so that
+``import numerics`` and ``clverify thresholds`` do not load torch.
 """
 
 from .certify import Enclosure, arb_to_mpf, ball_sign, certify_root
