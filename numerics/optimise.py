@@ -34,7 +34,7 @@ from theory.params import check_batch_size, check_choice, check_dimension, check
 
 from .lbfgs import DEFAULT_HISTORY, DEFAULT_MAX_ITER, DEFAULT_TOL, lbfgs, value_and_grad
 from .sphere import Sphere
-from .torch_losses import TORCH_LOSSES
+from .torch_losses import DEFAULT_PARAMETERS, TORCH_LOSSES
 
 __all__ = [
     "EmbeddingResult",
@@ -121,13 +121,16 @@ def _parse_scalar(name, check, v):
 def check_loss_params(loss: str, params: Mapping) -> tuple[Callable, dict]:
     """The torch loss called ``loss`` and its validated parameters (scalars or sequences).
 
-    Parameters of the loss without a default are required; unknown names are rejected.
+    Missing parameters take :data:`numerics.torch_losses.DEFAULT_PARAMETERS` (so the optimiser
+    and the theory see the same values); the others are required; unknown names are rejected.
 
     >>> check_loss_params("sigmoid", {"t": 1.5, "b": "0"})[1]
     {'t': 1.5, 'b': 0}
     """
     check_choice("loss", loss, TORCH_LOSSES)
     fn, names = TORCH_LOSSES[loss]
+    params = {**DEFAULT_PARAMETERS.get(loss, {}),
+              **{n: v for n, v in params.items() if v is not None}}
     signature = inspect.signature(fn).parameters
     required = [n for n in names if n not in signature or
                 signature[n].default is inspect.Parameter.empty]

@@ -63,7 +63,11 @@ def sigmoid_loss(U: torch.Tensor, V: torch.Tensor, *, t, b, mask=None) -> torch.
     return terms.sum(dim=(-1, -2)) / mask.sum(dim=-1).to(S.dtype)
 
 
-def infonce_sym_loss(U: torch.Tensor, V: torch.Tensor, *, tau) -> torch.Tensor:
+#: Default temperature of every ``tau`` loss here (the DHEL authors' code default).
+DEFAULT_TAU = 0.3
+
+
+def infonce_sym_loss(U: torch.Tensor, V: torch.Tensor, *, tau=DEFAULT_TAU) -> torch.Tensor:
     r""":math:`\frac1N\sum_i[-\log\mathrm{softmax}_j(u_i\cdot v_j/\tau)_i - \log\mathrm{softmax}_j(v_i\cdot u_j/\tau)_i]`."""
     S = (U @ V.transpose(-1, -2)) / _param(tau, U)
     diag = torch.diagonal(S, dim1=-2, dim2=-1)
@@ -97,8 +101,6 @@ __all__ += [
     "DEFAULT_GAMMA", "DEFAULT_KERNEL_T", "kcl_kernel", "hyperspherical_energy", "dhel_energy", "within_view_mean", "DEFAULT_TAU", "DEFAULT_PARAMETERS",
 ]
 
-#: Default temperature of every ``tau`` loss here (the DHEL authors' code default).
-DEFAULT_TAU = 0.3
 #: Default KCL energy weight and Gaussian kernel parameter (the authors' code defaults).
 DEFAULT_GAMMA = 16.0
 DEFAULT_KERNEL_T = 2.0
