@@ -118,7 +118,7 @@ def _dx_log_ratio():
         else:  # pragma: no cover - a broken derivation
             raise ArithmeticError(f"cannot prove the sign of the summand {term} of l'(x)")
     if len(positive) != 1 or len(negative) != 1:  # pragma: no cover
-        raise ArithmeticError(f"expected one positive and one negative summand of l'(x)")
+        raise ArithmeticError("expected one positive and one negative summand of l'(x)")
     return sp.expand_log(sp.log(positive[0]), force=True) - sp.expand_log(
         sp.log(negative[0]), force=True)
 
