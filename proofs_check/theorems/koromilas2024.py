@@ -1,7 +1,8 @@
 r"""Koromilas, Bouritsas, Giannakopoulos, Nicolaou, Panagakis (ICML 2024): InfoNCE to kernel losses.
 
-The theorem texts could not be read (``docs/theory.md``, section 4): every entry is the
-statement as *reconstructed* there, and says so in its source.  Conventions: batch of ``M``
+The theorem texts could not be read: every entry is the statement as *reconstructed* in the
+project's specification (``THEORY.md``, section 4; conventions in ``docs/losses.md``), and
+says so in its source.  Conventions: batch of ``M``
 pairs ``(u_i, v_i)`` on :math:`S^{d-1}`, ``tau`` divides, losses normalised by ``1/M``.
 
 The checks are thin wrappers of :mod:`numerics.koromilas_checks` (``K``).  Gradient descent
