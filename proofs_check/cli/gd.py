@@ -78,14 +78,18 @@ def _threads_option(default=None):
 @click.option("--tol", type=float, default=1e-9, show_default=True,
               help="Riemannian gradient-norm tolerance.")
 @click.option("--max-iter", type=int, default=2000, show_default=True)
+@click.option("--optimizer", type=click.Choice(["batched", "torch-lbfgs"]), default="batched",
+              show_default=True, help="The batched Riemannian L-BFGS, or torch.optim.LBFGS with "
+              "strong-Wolfe line search on Z/|Z| (a cross-check; stalls near grad norm 1e-8).")
 @_threads_option()
 @format_option()
 @out_option
-def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, threads,
-               fmt, out):
+def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, optimizer,
+               threads, fmt, out):
     """Minimise a loss over free unit embeddings (U, V) and compare with the theory optimum."""
     from numerics.compare import gram_distance, loss_gap, theory_optimum
-    from numerics.optimise import check_loss_params, optimise_embedding, resolve_device
+    from numerics.optimise import (check_loss_params, optimise_embedding, optimise_torch_lbfgs,
+                                   resolve_device)
 
     with _threads(threads):
         device = str(resolve_device(device))
@@ -93,8 +97,12 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
         params.update(_parse_params(extra))
         d = N if d is None else d
         _, params = check_loss_params(loss, params)
-        res = optimise_embedding(N, d, loss=loss, seed=seed, restarts=restarts, tol=tol,
-                                 max_iter=max_iter, device=device, **params)
+        if optimizer == "batched":
+            res = optimise_embedding(N, d, loss=loss, seed=seed, restarts=restarts, tol=tol,
+                                     max_iter=max_iter, device=device, **params)
+        else:
+            res = optimise_torch_lbfgs(N, d, loss=loss, seeds=seed, restarts=restarts, tol=tol,
+                                       max_iter=max_iter, device=device, **params)[0]
         theory = theory_optimum(loss, N, d, **params)
         record = {"loss_name": loss, "N": N, "d": d, **params, "loss": res.loss}
         if theory is None:
@@ -114,7 +122,7 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
         if not res.converged:
             record["note"] = (record.get("note") or "") + (
                 f" iteration cap {max_iter} hit (grad_norm {res.grad_norm:.3g} > tol {tol:g})").strip()
-        emit([record], fmt, out, seed=seed, device=device, tol=tol)
+        emit([record], fmt, out, seed=seed, device=device, tol=tol, optimizer=optimizer)
 
 
 @main.group("bench")

@@ -259,3 +259,17 @@ def test_encoder_without_final_relu_can_go_antipodal():
 def test_encoder_convergence_variant_reports_the_cap():
     (r,) = encoder_experiment(4, 4, t=[1.0], b=[1.0], tol=1e-12, max_steps=20, final_relu=False)
     assert r.converged is False and r.steps == 20 and r.grad_norm > 1e-12
+
+
+@pytest.mark.parametrize("N, t, b", [(6, 1.2, 1.2), (5, 0.4, 0.4), (7, 3.0, -1.0)])
+def test_torch_lbfgs_with_strong_wolfe_agrees_with_the_batched_solver(N, t, b):
+    """Two independent optimisers (torch.optim.LBFGS on Z/|Z|, the batched Riemannian L-BFGS)
+    from the same starting point reach the same loss and similarities."""
+    from numerics.optimise import optimise_batch, optimise_torch_lbfgs
+
+    ref = optimise_torch_lbfgs(N, N, t=[t], b=[b], restarts=1, tol=1e-7, max_iter=400)[0]
+    new = optimise_batch(N, N, t=[t], b=[b], restarts=1)[0]
+    assert ref.converged and new.converged
+    assert abs(ref.loss - new.loss) <= 1e-12
+    assert abs(ref.s_pos_mean - new.s_pos_mean) <= 1e-6
+    assert abs(ref.s_neg_mean - new.s_neg_mean) <= 1e-6
