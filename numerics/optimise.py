@@ -452,6 +452,25 @@ def optimise_embedding(N: int, d: int, *, loss: str = "sigmoid", seed: int = 0,
                           max_iter=max_iter, history=history, device=device, **params)[0]
 
 
+@dataclass
+class _RestartsResult:
+    """What :func:`_summaries` reads of a solver's result, for the one-at-a-time baselines."""
+
+    x: torch.Tensor
+    loss: torch.Tensor
+    grad_norm: torch.Tensor
+    iterations: torch.Tensor
+    converged: torch.Tensor
+
+
+def _restarts_result(fn, p, N, x, its, tol) -> _RestartsResult:
+    """Loss and Riemannian gradient norm recomputed at the restarts' end points ``x``."""
+    sphere = Sphere()
+    value, eg = value_and_grad(lambda X, _i: fn(X[..., :N, :], X[..., N:, :], **p))(x, None)
+    gn = sphere.norm(x, sphere.proju(x, eg))
+    return _RestartsResult(x, value, gn, torch.tensor(its), gn <= tol)
+
+
 def optimise_scipy(N: int, d: int, *, loss: str = "sigmoid", seeds: int | Sequence[int] = 0,
                    restarts: int = DEFAULT_RESTARTS, tol: float = DEFAULT_TOL,
                    max_iter: int = DEFAULT_MAX_ITER, **params) -> list[EmbeddingResult]:
@@ -490,14 +509,8 @@ def optimise_scipy(N: int, d: int, *, loss: str = "sigmoid", seeds: int | Sequen
             xs.append(sphere.project(torch.from_numpy(sol.x).reshape(2 * N, d)))
             its.append(sol.nit)
         seconds = time.perf_counter() - start
-        x = torch.stack(xs)
-        # loss and Riemannian gradient recomputed at the returned points
-        value, eg = value_and_grad(lambda X, _i, p=p: fn(X[..., :N, :], X[..., N:, :], **p))(x, None)
-        gn = sphere.norm(x, sphere.proju(x, eg))
-        res = type("R", (), {})()
-        res.x, res.loss, res.grad_norm = x, value, gn
-        res.iterations, res.converged = torch.tensor(its), gn <= tol
-        out.extend(_summaries(loss, N, d, [p], [seed], restarts, res, seconds))
+        out.extend(_summaries(loss, N, d, [p], [seed], restarts,
+                              _restarts_result(fn, p, N, torch.stack(xs), its, tol), seconds))
     return out
 
 
@@ -565,11 +578,6 @@ def optimise_torch_lbfgs(N: int, d: int, *, loss: str = "sigmoid", seeds: int | 
             xs.append(sphere.project(z.detach()))
             its.append(done)
         seconds = time.perf_counter() - start
-        x = torch.stack(xs)
-        val, eg = value_and_grad(lambda X, _i, p=p: fn(X[..., :N, :], X[..., N:, :], **p))(x, None)
-        gn = sphere.norm(x, sphere.proju(x, eg))
-        res = type("R", (), {})()
-        res.x, res.loss, res.grad_norm = x, val, gn
-        res.iterations, res.converged = torch.tensor(its), gn <= tol
-        out.extend(_summaries(loss, N, d, [p], [seed], restarts, res, seconds))
+        out.extend(_summaries(loss, N, d, [p], [seed], restarts,
+                              _restarts_result(fn, p, N, torch.stack(xs), its, tol), seconds))
     return out

@@ -9,8 +9,6 @@ import math
 import numpy as np
 import pytest
 import torch
-from scipy.optimize import brentq
-from scipy.special import expit
 
 from numerics.compare import etf_optimum, gram_distance, loss_gap, sigmoid_ccem_optimum
 from numerics.encoder import encoder_experiment
@@ -21,25 +19,12 @@ from numerics.sphere import Sphere
 from numerics.torch_losses import sigmoid_loss
 from theory.errors import InvalidParameterError, UnknownChoiceError
 
+from ccem_reference import ccem_min
+
 pytestmark = pytest.mark.empirical
 
 
-def ccem_reference(N, t, b):
-    """x* = argmin l(x) on [0, 1] and l(x*), from the formulas typed in by hand (float64)."""
-    def l(x):
-        return np.logaddexp(0, b - t * (2 * x - 1)) + (N - 1) * np.logaddexp(
-            0, t * (x * (N - 2) / (N - 1) - 1) - b)
 
-    def dl(x):
-        return -2 * t * expit(b - t * (2 * x - 1)) + (N - 2) * t * expit(t * (x * (N - 2) / (N - 1) - 1) - b)
-
-    if dl(1.0) <= 0:
-        x = 1.0
-    elif dl(0.0) >= 0:
-        x = 0.0
-    else:
-        x = brentq(dl, 0.0, 1.0, xtol=1e-15, rtol=1e-15)
-    return x, float(l(x))
 
 
 @pytest.mark.parametrize("N", [3, 4])
@@ -63,7 +48,7 @@ def test_antipodal_for_small_t_equals_b():
 @pytest.mark.parametrize("t,b", [(1.2, 1.2), (3.0, 1.0), (0.7, 0.9)])
 def test_intermediate_optimum_matches_the_ccem(t, b):
     N = 10
-    x, lstar = ccem_reference(N, t, b)
+    x, lstar = ccem_min(N, t, b)
     r = optimise_embedding(N, N, t=t, b=b, seed=0, restarts=1)
     assert r.converged
     assert r.loss - lstar == pytest.approx(0.0, abs=1e-10)
@@ -78,7 +63,7 @@ def test_intermediate_optimum_matches_the_ccem(t, b):
 def test_within_view_gram_of_the_optimum_is_the_ccem_one():
     # u_i.u_j = 1 - delta^2 N/(N-1) at the optimum (derived by hand from the CCEM vectors).
     N, t, b = 8, 1.5, 1.0
-    x, _ = ccem_reference(N, t, b)
+    x, _ = ccem_min(N, t, b)
     r = optimise_embedding(N, N, t=t, b=b, seed=2)
     uu = r.U @ r.U.T
     off = ~np.eye(N, dtype=bool)
@@ -90,7 +75,7 @@ def test_batched_and_loop_reach_the_same_optima_as_the_theory():
     batched = optimise_batch(N, N, t=ts, b=ts, restarts=1, seeds=[0, 1, 2])
     looped = optimise_loop(N, N, t=ts, b=ts, restarts=1, seeds=[0, 1, 2])
     for t, rb, rl in zip(ts, batched, looped):
-        x, lstar = ccem_reference(N, t, t)
+        x, lstar = ccem_min(N, t, t)
         for r in (rb, rl):
             assert r.converged and r.loss == pytest.approx(lstar, abs=1e-10)
             assert r.s_pos_mean == pytest.approx(2 * x - 1, abs=1e-6)
@@ -104,7 +89,7 @@ def test_one_batch_across_N_reaches_each_theory_optimum():
     for N, t, r in zip(Ns, ts, rs):
         assert r.N == N == r.d and r.U.shape == (N, N) and r.gram.shape == (N, N)
         assert r.converged and r.grad_norm <= 1e-9
-        x, lstar = ccem_reference(N, t, t)
+        x, lstar = ccem_min(N, t, t)
         assert r.loss == pytest.approx(lstar, abs=1e-10)
         assert r.s_pos_mean == pytest.approx(2 * x - 1, abs=1e-6)
         np.testing.assert_allclose(np.linalg.norm(r.U, axis=1), 1.0, atol=1e-12)
@@ -157,7 +142,7 @@ def test_mixing_N_needs_a_loss_with_a_row_mask():
 
 def test_scipy_baseline_reaches_the_theory():
     N, t = 5, 1.0
-    x, lstar = ccem_reference(N, t, t)
+    x, lstar = ccem_min(N, t, t)
     (r,) = optimise_scipy(N, N, t=[t], b=[t], restarts=1)
     assert r.loss == pytest.approx(lstar, abs=1e-9)
     assert r.s_pos_mean == pytest.approx(2 * x - 1, abs=1e-5)

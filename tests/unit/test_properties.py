@@ -16,12 +16,14 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq
-from scipy.special import expit
 
 from numerics.compare import gram_distance, sigmoid_ccem_optimum
 from numerics.optimise import optimise_embedding
 from numerics.torch_losses import sigmoid_loss
 from theory.structures import CCEM
+
+from ccem_reference import ccem_min, l_and_dl
+
 
 Ns = st.integers(3, 12)
 ts = st.floats(0.05, 8.0, allow_nan=False)
@@ -33,25 +35,6 @@ BOUNDARY_BAND = 0.05
 _GD_EXAMPLES = max(5, settings().max_examples // 4)
 
 
-def l_and_dl(N, t, b):
-    def l(x):
-        return np.logaddexp(0, b - t * (2 * x - 1)) + (N - 1) * np.logaddexp(0, t * (x * (N - 2) / (N - 1) - 1) - b)
-
-    def dl(x):
-        return -2 * t * expit(b - t * (2 * x - 1)) + (N - 2) * t * expit(t * (x * (N - 2) / (N - 1) - 1) - b)
-
-    return l, dl
-
-
-def ccem_min(N, t, b):
-    l, dl = l_and_dl(N, t, b)
-    if dl(1.0) <= 0:
-        x = 1.0
-    elif dl(0.0) >= 0:
-        x = 0.0
-    else:
-        x = brentq(dl, 0.0, 1.0, xtol=1e-15, rtol=1e-15)
-    return x, float(l(x))
 
 
 def near_boundary(N, t, b):
