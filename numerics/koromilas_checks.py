@@ -39,13 +39,20 @@ from .optimise import optimise_embedding
 from .sphere import Sphere
 from .torch_losses import DEFAULT_PARAMETERS, TORCH_LOSSES, dhel_energy, kcl_kernel, within_view_mean
 
+
 __all__ = [
     "THM4_1_LOSSES", "DECOUPLED_LOSSES", "STRUCTURE_TOL", "GD_VALUE_RTOL", "GD_VALUE_FLOOR",
     "EXACT_DIGITS", "BATCH_RTOL", "QUAD_DIGITS", "QUAD_TOL", "TREND_RATIO",
     "RESTARTS", "gd_minimum", "explicit_value", "claimed_value_at",
     "thm4_1", "min_values", "kcl_simplex", "kcl_cross_polytope", "kcl_batch_independence",
-    "decoupling", "density", "asymptotic_uniform",
+    "decoupling", "density", "asymptotic_uniform", "Undecided",
 ]
+
+
+class Undecided(str):
+    """A check's message that says it could not decide (gradient descent stuck, no
+    convergence): not a refutation.  Callers that grade claims tell it apart by type."""
+
 
 #: The losses of Theorem 4.1 (u = v on a centred simplex for 1 < M <= d + 1).
 THM4_1_LOSSES = ("infonce", "infonce-sym", "ntxent", "dcl", "dhel")
@@ -127,7 +134,7 @@ def explicit_value(loss: str, U: sp.Matrix, V: sp.Matrix, params: dict, digits: 
 
 def _structure_message(tag, r, claimed, tol):
     if not r.converged:
-        return f"{tag}: GD did not converge (gradient norm {r.grad_norm:.3g}); cannot check the claim"
+        return Undecided(f"{tag}: GD did not converge (gradient norm {r.grad_norm:.3g}); cannot check the claim")
     ok, reason = claimed.check(r.U, r.V, tol)
     if not ok:
         return (f"{tag}: the GD minimiser (loss {r.loss:.15g}, seed {r.seed}) is not {claimed!r}: "
@@ -277,7 +284,7 @@ def decoupling(loss: str, M: int, d: int, params: dict | None = None, *, claimed
     tag = f"{loss} (M={M}, d={d}, {_fmt(params)})"
     energy, U_star, converged = _energy_minimum(loss, M, d, params, seed, restarts)
     if not converged:
-        return f"{tag}: the within-view energy minimisation did not converge"
+        return Undecided(f"{tag}: the within-view energy minimisation did not converge")
     if loss.startswith("dhel"):
         A, c = -1 / params["tau"], (2 if loss == "dhel" else 1)
     else:
@@ -297,8 +304,8 @@ def decoupling(loss: str, M: int, d: int, params: dict | None = None, *, claimed
         return (f"{tag}: GD found {r.loss:.15g}, below the decoupled minimum {predicted:.15g} "
                 f"(seed {r.seed})")
     if not r.converged or r.loss > predicted + tol:
-        return (f"{tag}: GD did not reach the decoupled minimum {predicted:.15g} (best {r.loss:.15g}, "
-                f"converged={r.converged}, {restarts} restarts): not verified")
+        return Undecided(f"{tag}: GD did not reach the decoupled minimum {predicted:.15g} (best "
+                         f"{r.loss:.15g}, converged={r.converged}, {restarts} restarts): not verified")
     gap = float(np.max(np.abs(r.V - claimed_v(r.U))))
     if gap > STRUCTURE_TOL:
         return f"{tag}: at the GD minimiser max |V - claimed_v(U)| = {gap:.3g} > {STRUCTURE_TOL:g}"

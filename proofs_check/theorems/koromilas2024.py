@@ -44,8 +44,6 @@ _WITNESS_TOL = 1e-15
 _RESTARTS, _KCL_RESTARTS = 3, 10
 #: Fixed set size of the exact sub-batch averages (all sub-batches of sizes 2..n).
 _BATCH_SET = 5
-#: Phrases with which numerics.koromilas_checks says it could not decide.
-_UNDECIDED = ("did not converge", "not verified")
 
 
 def _num(value) -> float:
@@ -63,8 +61,8 @@ def _params(point, names) -> dict:
 
 
 def _call(message: str | None) -> str | None:
-    """A ``K`` verdict: ``None``, a failure, or Inconclusive when ``K`` says it could not decide."""
-    if message is not None and any(p in message for p in _UNDECIDED):
+    """A ``K`` verdict: ``None``, a failure, or Inconclusive for a :class:`K.Undecided` one."""
+    if isinstance(message, K.Undecided):
         raise Inconclusive(message)
     return message
 

@@ -121,3 +121,20 @@ def test_ccem_optimum_etf_for_infonce_family_not_always_for_sigmoid():
 def test_gd_minimiser_is_a_simplex_up_to_permutation():
     r = K.gd_minimum("dhel", 4, 3, seed=5)
     assert SimplexETF(4, 3).check(r.U, r.V, tol=K.STRUCTURE_TOL)[0]
+
+
+def test_an_unconverged_run_is_undecided_not_a_refutation():
+    """A GD run that did not converge yields an Undecided message, which the registry grades
+    as Inconclusive (koromilas2024._call), never as a failure."""
+    from types import SimpleNamespace
+
+    from numerics.koromilas_checks import Undecided, _structure_message
+    from proofs_check.registry import Inconclusive
+    from proofs_check.theorems.koromilas2024 import _call
+
+    stuck = SimpleNamespace(converged=False, grad_norm=1e-3)
+    message = _structure_message("demo", stuck, None, 1e-5)
+    assert isinstance(message, Undecided) and "did not converge" in message
+    with pytest.raises(Inconclusive):
+        _call(message)
+    assert _call("a refutation") == "a refutation"
