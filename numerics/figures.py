@@ -25,13 +25,12 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from tqdm import tqdm
 
 from theory.params import check_batch_size
 
-from .sigmoid_optimum import REGIMES, sigmoid_optimum
+from .sigmoid_optimum import sigmoid_optimum
 from .thresholds import antipodal_boundary_b, antipodal_threshold_tb, etf_boundary_b, etf_threshold_tb
 
 __all__ = [
@@ -58,6 +57,8 @@ FIGURE_DIGITS = 20
 PHASE_T = (0.05, 8.0)
 PHASE_B = (-3.0, 5.0)
 PHASE_RES = (41, 9)
+#: Points of t at which the (closed-form, certified) boundaries b_E, b_A are drawn and filled.
+PHASE_BOUNDARY_POINTS = 400
 COLOUR_SCALE = (-1.0, 1.0)
 _CMAP = "RdBu_r"
 
@@ -157,26 +158,22 @@ def phase_figure(N: int, out, *, quick: bool = False, quiet: bool = True) -> lis
     res = PHASE_RES[1] if quick else PHASE_RES[0]
     ts = np.linspace(*PHASE_T, res)
     bs = np.linspace(*PHASE_B, res)
-    regime = np.zeros((res, res))
     s = np.zeros((res, res))
     for j, t in enumerate(tqdm(ts, desc=f"phase N={N}", disable=quiet, leave=False)):
         for i, b in enumerate(bs):
-            opt = sigmoid_optimum(N, float(t), float(b), digits=FIGURE_DIGITS)
-            regime[i, j] = REGIMES.index(opt.regime)
-            s[i, j] = float(opt.s_pos)
-    bE = [etf_boundary_b(N, float(t), digits=FIGURE_DIGITS).value for t in ts]
-    bA = [antipodal_boundary_b(N, float(t), digits=FIGURE_DIGITS).value for t in ts]
+            s[i, j] = float(sigmoid_optimum(N, float(t), float(b), digits=FIGURE_DIGITS).s_pos)
+    fine = np.linspace(*PHASE_T, PHASE_BOUNDARY_POINTS)
+    bE = np.array([float(etf_boundary_b(N, float(t), digits=FIGURE_DIGITS).value) for t in fine])
+    bA = np.array([float(antipodal_boundary_b(N, float(t), digits=FIGURE_DIGITS).value) for t in fine])
     fig = Figure(figsize=(7, 5.5), layout="constrained")
     ax = fig.subplots()
-    colours = ListedColormap(["#f4a582", "#f7f7f7", "#92c5de"])  # etf, intermediate, antipodal
-    ax.pcolormesh(_edges(ts), _edges(bs), regime, cmap=colours, vmin=-0.5, vmax=2.5)
+    ax.set_facecolor("#f7f7f7")  # intermediate CCEM
+    ax.fill_between(fine, bE, PHASE_B[1], color="#f4a582", lw=0)  # ETF: b >= b_E(N, t)
+    ax.fill_between(fine, PHASE_B[0], bA, color="#92c5de", lw=0)  # antipodal: b <= b_A(N, t)
     cs = ax.contour(ts, bs, s, levels=np.linspace(-0.75, 0.75, 7), colors="0.35", linewidths=0.8)
     ax.clabel(cs, fontsize=7, fmt="%.2f")
-    for vals, style, label in ((bE, "-", r"$b_E(N, t)$"), (bA, "--", r"$b_A(N, t)$")):
-        pts = [(t, float(v)) for t, v in zip(ts, vals) if v is not None]
-        if pts:
-            x, y = zip(*pts)
-            ax.plot(x, y, style, color="k", lw=1.5, label=label)
+    ax.plot(fine, bE, "-", color="k", lw=1.5, label=r"$b_E(N, t)$")
+    ax.plot(fine, bA, "--", color="k", lw=1.5, label=r"$b_A(N, t)$")
     ax.plot(ts, ts, ":", color="k", lw=1.2, label="t = b")
     ax.set_xlim(*PHASE_T)
     ax.set_ylim(*PHASE_B)
