@@ -215,16 +215,25 @@ def _min_value_derived(claim, point, evidence):
         f"{loss}: claimed minimum {claim[loss]}, derived value on the simplex {derived}")
 
 
-def _min_value_explicit(claim, point, evidence):
-    """The closed form at ``(M, tau)`` equals the loss on exact simplex vectors (40 digits)."""
-    loss, params = point["loss"], _exact({"tau": point["tau"]})
-    value = K.claimed_value_at(claim[loss], loss, point["M"], params)
-    exact = K.explicit_value(loss, *SimplexETF(point["M"], point["d"]).vectors(), params)
+def _claimed_vs_explicit(value_expr, loss, M_value, shape, params, evidence, tag):
+    """The claimed closed form at ``params`` against the loss on ``shape``'s exact vectors
+    (40 digits): None if they agree to :data:`_VALUE_TOL`, else the counterexample."""
+    params = _exact(params)
+    value = K.claimed_value_at(value_expr, loss, M_value, params)
+    exact = K.explicit_value(loss, *shape.vectors(), params)
     evidence["claimed_minus_explicit"] = float(value - exact)
     if abs(value - exact) > _VALUE_TOL:
-        return (f"{loss} (M={point['M']}, tau={point['tau']}): claimed {mpmath.nstr(value, 20)}, "
-                f"explicit simplex vectors give {mpmath.nstr(exact, 20)}")
+        return (f"{tag}: claimed {mpmath.nstr(value, 20)}, the loss on exact {shape!r} vectors "
+                f"is {mpmath.nstr(exact, 20)}")
     return None
+
+
+def _min_value_explicit(claim, point, evidence):
+    """The closed form at ``(M, tau)`` equals the loss on exact simplex vectors (40 digits)."""
+    loss = point["loss"]
+    return _claimed_vs_explicit(claim[loss], loss, point["M"], SimplexETF(point["M"], point["d"]),
+                                {"tau": point["tau"]}, evidence,
+                                f"{loss} (M={point['M']}, tau={point['tau']})")
 
 
 def _min_value_gd(claim, point, evidence):

@@ -11,7 +11,6 @@ import itertools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-import mpmath
 import sympy as sp
 
 from numerics import koromilas_checks as K
@@ -22,8 +21,19 @@ from theory.similarity import ExplicitSimilarity, Grams
 from theory.structures import Antipodal, CrossPolytope, SimplexETF
 
 from ..registry import Check, Inconclusive, Mutant, Theorem
-from .koromilas2024 import (_AT, _SOURCE, _VALUE_TOL, _WITNESS_TOL, M, _exact, _gd_against,
-                            _params, _rational_sphere, _zero, gamma, t)
+from .koromilas2024 import (
+    _AT,
+    _SOURCE,
+    _WITNESS_TOL,
+    M,
+    _claimed_vs_explicit,
+    _gd_against,
+    _params,
+    _rational_sphere,
+    _zero,
+    gamma,
+    t,
+)
 
 #: Restarts of GD for KCL (it has spurious local minima).
 _KCL_RESTARTS = 10
@@ -55,32 +65,29 @@ def _kcl_point(point):
     return (2 * d if point.get("M") is None else point["M"]), d, _params(point, ("gamma", "t"))
 
 
+def _claimed_shape(claim, m, d):
+    """The claimed minimiser at ``(M, d)``, or a message saying it does not exist there."""
+    try:
+        return claim.structure(m, d), None
+    except InvalidParameterError as exc:
+        return None, f"the claimed minimiser does not exist at M={m}, d={d}: {exc}"
+
+
 def _kcl_value_explicit(claim, point, evidence):
     """The claimed value equals Gaussian KCL on the exact structure vectors (40 digits)."""
     m, d, params = _kcl_point(point)
-    try:
-        shape = claim.structure(m, d)
-    except InvalidParameterError as exc:
-        return f"the claimed minimiser does not exist at M={m}, d={d}: {exc}"
-    value = K.claimed_value_at(claim.value, "kcl", m, _exact(params))
-    exact = K.explicit_value("kcl", *shape.vectors(), _exact(params))
-    evidence["claimed_minus_explicit"] = float(value - exact)
-    if abs(value - exact) > _VALUE_TOL:
-        return (f"kcl (M={m}, d={d}, {params}): claimed {mpmath.nstr(value, 20)}, the loss on "
-                f"exact {shape!r} vectors is {mpmath.nstr(exact, 20)}")
-    return None
+    shape, missing = _claimed_shape(claim, m, d)
+    return missing or _claimed_vs_explicit(claim.value, "kcl", m, shape, params, evidence,
+                                           f"kcl (M={m}, d={d}, {params})")
 
 
 def _kcl_gd(claim, point, evidence):
     """GD on Gaussian KCL finds the claimed structure (best of many restarts: KCL has
     spurious local minima, reported as Inconclusive)."""
     m, d, params = _kcl_point(point)
-    try:
-        shape = claim.structure(m, d)
-    except InvalidParameterError as exc:
-        return f"the claimed minimiser does not exist at M={m}, d={d}: {exc}"
-    return _gd_against(shape, "kcl", {**point, "M": m}, params, evidence,
-                       point.get("restarts", _KCL_RESTARTS))
+    shape, missing = _claimed_shape(claim, m, d)
+    return missing or _gd_against(shape, "kcl", {**point, "M": m}, params, evidence,
+                                  point.get("restarts", _KCL_RESTARTS))
 
 
 _KCL_SIMPLEX_VALUE = -2 + 2 * gamma * sp.exp(-2 * t * M / (M - 1))   # |w_i - w_j|^2 = 2M/(M-1)
