@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import mpmath  # noqa: E402
 
-from numerics.evaluators import FORMULAS, evaluator  # noqa: E402
-from numerics.thresholds import (  # noqa: E402
+from clverify.numerics.precision.evaluators import FORMULAS, evaluator  # noqa: E402
+from clverify.numerics.precision.thresholds import (  # noqa: E402
     antipodal_boundary_b,
     antipodal_threshold_tb,
     etf_boundary_b,

@@ -1,3 +1,3 @@
-from proofs_check.cli import main
+from clverify.proofs_check.cli import main
 
 main(prog_name="clverify")

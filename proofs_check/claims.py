@@ -1,15 +1,15 @@
 r"""Comparing a claimed closed form with a certified enclosure, for registry checks.
 
-A claim is a SymPy expression in the symbols of :mod:`theory.derivation`
+A claim is a SymPy expression in the symbols of :mod:`clverify.theory.derivation`
 (``N``, ``t``, ``b``, ``x``).  It is evaluated as an Arb ball (exact constants,
-:func:`numerics.evaluators.compile_expression`) and compared with an enclosure
+:func:`clverify.numerics.precision.evaluators.compile_expression`) and compared with an enclosure
 certified from the *general* condition: the check passes when the two agree to
 the enclosure's width, fails with a certified counterexample when they are
 disjoint, and is inconclusive otherwise.
 
 >>> import sympy as sp
->>> from numerics.certify import Enclosure
->>> from theory import derivation as D
+>>> from clverify.numerics.precision.certify import Enclosure
+>>> from clverify.theory import derivation as D
 >>> import mpmath
 >>> with mpmath.workdps(50):
 ...     log2 = mpmath.log(2)
@@ -25,8 +25,8 @@ from __future__ import annotations
 import mpmath
 from flint import arb
 
-from numerics.certify import Enclosure
-from numerics.evaluators import arb_precision, compile_expression
+from clverify.numerics.precision.certify import Enclosure
+from clverify.numerics.precision.evaluators import arb_precision, compile_expression
 
 from .registry import Inconclusive
 

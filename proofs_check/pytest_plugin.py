@@ -7,7 +7,7 @@ parameter point), named ``<method>:<check>[<point>]``, and one item per mutant,
 Items carry the markers ``symbolic``, ``certified``, ``empirical`` or ``mutant``,
 so ``pytest -k thm2`` or ``pytest -m certified`` select them.
 
-Registered through the ``pytest11`` entry point, so ``pytest --pyargs proofs_check``
+Registered through the ``pytest11`` entry point, so ``pytest --pyargs clverify.proofs_check``
 runs the built-in registry.
 """
 
@@ -56,25 +56,31 @@ def pytest_collect_file(file_path: Path, parent):
     return None
 
 
-def _module_name(path: Path) -> str | None:
-    """The dotted name of ``path`` if it sits in a package chain (``__init__.py`` files)."""
+def _module_names(path: Path) -> list[str]:
+    """Import names to try for ``path``: its dotted name from the chain of ``__init__.py``
+    files, under this package's one import name first (``proofs_check/theorems/lee2024.py``
+    is ``clverify.proofs_check.theorems.lee2024``), then as is."""
     parts = [path.stem]
     folder = path.parent
     while (folder / "__init__.py").exists():
         parts.append(folder.name)
         folder = folder.parent
-    return ".".join(reversed(parts)) if len(parts) > 1 else None
+    if len(parts) == 1:
+        return []
+    name = ".".join(reversed(parts))
+    return [f"clverify.{name}", name]
 
 
 def _load(path: Path):
-    name = _module_name(path)
-    if name is not None:
+    """The module at ``path``: imported by name when that name resolves to this very file
+    (so a registry module is never loaded twice), else from the file itself."""
+    for name in _module_names(path):
         try:
             module = importlib.import_module(name)
-            if Path(module.__file__).resolve() == path.resolve():
-                return module
         except ImportError:
-            pass
+            continue
+        if Path(module.__file__).resolve() == path.resolve():
+            return module
     spec = importlib.util.spec_from_file_location(f"clverify_theorems_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module

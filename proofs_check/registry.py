@@ -13,8 +13,8 @@ check may fill with numbers for the report.  A check raises
 :class:`Inconclusive` when it can neither confirm nor refute (an enclosure
 that cannot be certified); any other exception means broken code.
 
-The registry knows nothing of pytest or the CLI: :mod:`proofs_check.runner`
-runs it, :mod:`proofs_check.pytest_plugin` and ``clverify check`` adapt it.
+The registry knows nothing of pytest or the CLI: :mod:`clverify.proofs_check.runner`
+runs it, :mod:`clverify.proofs_check.pytest_plugin` and ``clverify check`` adapt it.
 
 >>> thm = Theorem(
 ...     id="demo.two_plus_two", source="reconstructed", statement=r"2 + 2 = 4",
@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from theory.errors import UnknownChoiceError
+from clverify.theory.errors import UnknownChoiceError
 
 __all__ = ["METHODS", "Check", "Mutant", "Theorem", "Inconclusive", "register", "theorems", "get",
            "point_label", "check_label"]
@@ -42,7 +42,7 @@ __all__ = ["METHODS", "Check", "Mutant", "Theorem", "Inconclusive", "register", 
 METHODS = ("symbolic", "certified", "empirical")
 
 #: The package whose modules' ``THEOREMS`` lists make up the built-in registry.
-_BUILTIN_PACKAGE = "proofs_check.theorems"
+_BUILTIN_PACKAGE = "clverify.proofs_check.theorems"
 
 _ID = re.compile(r"^[a-z][a-z0-9]*\.[a-z][A-Za-z0-9_]*$")
 

@@ -1,9 +1,9 @@
 """The verification report: theorem results as records, and the theorem catalogue.
 
->>> from proofs_check.registry import Check, Theorem
+>>> from clverify.proofs_check.registry import Check, Theorem
 >>> thm = Theorem(id="demo.true", source="reconstructed", statement="1 = 1", claim=1,
 ...               checks=(Check("same", "symbolic", lambda c, p, e: None),))
->>> from proofs_check.runner import run_theorem
+>>> from clverify.proofs_check.runner import run_theorem
 >>> result_record(run_theorem(thm))["status"]
 'verified'
 """

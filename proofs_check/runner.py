@@ -5,7 +5,7 @@ failed: its message is the counterexample), ``inconclusive`` (no failure, but a
 check could not conclude), ``exploratory`` (an entry that records evidence and
 claims nothing).  A mutant is *refuted* when at least one check fails on it.
 
->>> from proofs_check.registry import Check, Mutant, Theorem
+>>> from clverify.proofs_check.registry import Check, Mutant, Theorem
 >>> even = Check("is_even", "symbolic", lambda c, p, e: None if c % 2 == 0 else f"{c} is odd")
 >>> thm = Theorem(id="demo.four_is_even", source="reconstructed", statement="4 even",
 ...               claim=4, checks=(even,), mutants=(Mutant("three", "3 is odd", 3),))

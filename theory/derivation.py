@@ -1,7 +1,7 @@
 r"""The sigmoid loss restricted to the CCEM, derived by SymPy, and everything that follows.
 
 Nothing here is typed in: :func:`ccem_loss` substitutes the CCEM's (derived)
-similarity matrices into :func:`theory.losses.sigmoid_loss` for a *symbolic*
+similarity matrices into :func:`clverify.theory.losses.sigmoid_loss` for a *symbolic*
 ``N``; derivatives, the convexity certificate, the regime conditions and the
 thresholds are then computed from that expression.
 

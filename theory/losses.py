@@ -4,13 +4,13 @@ Conventions (see ``docs/theory.md``): ``t`` **multiplies** a similarity (an
 inverse temperature), ``b`` is **subtracted** from the logit (SigLIP's own bias
 is ``-b``), ``tau`` **divides**.  Every loss is normalised by ``1/N``.
 
-The functions take a :class:`~theory.similarity.Grams` (or, for losses that
+The functions take a :class:`~clverify.theory.similarity.Grams` (or, for losses that
 only see cross-view pairs, use its ``uv`` part) and return a SymPy expression;
-given a :class:`~theory.similarity.DoubleConstantSimilarity` with a symbolic
+given a :class:`~clverify.theory.similarity.DoubleConstantSimilarity` with a symbolic
 ``N`` they return the closed form on that structure.
 
 >>> import sympy as sp
->>> from theory.structures import CCEM
+>>> from clverify.theory.structures import CCEM
 >>> t, b = sp.symbols("t b", positive=True)
 >>> sigmoid_loss(CCEM(4, 1).grams(), t=t, b=b)
 3*log(exp(-b - t/3) + 1) + log(exp(b - t) + 1)
@@ -78,7 +78,7 @@ __all__ += [
 
 
 #: Default temperature of the losses below (the DHEL authors' code default); equals
-#: :data:`numerics.torch_losses.DEFAULT_TAU`.
+#: :data:`clverify.numerics.descent.torch_losses.DEFAULT_TAU`.
 DEFAULT_TAU = sp.Rational(3, 10)
 #: Default Riesz-kernel parameter of ``kcl-riesz`` (t < 0: see :data:`KCL_KERNELS`).
 DEFAULT_RIESZ_T = -1
@@ -95,7 +95,7 @@ def infonce_loss(grams: Grams, *, tau=DEFAULT_TAU):
         L(U, V; \tau) = \frac1M \sum_i -\log \frac{e^{u_i\cdot v_i/\tau}}{\sum_j e^{u_i\cdot v_j/\tau}}
 
     >>> import sympy as sp
-    >>> from theory.structures import SimplexETF
+    >>> from clverify.theory.structures import SimplexETF
     >>> M, tau = sp.symbols("M tau", positive=True)
     >>> infonce_loss(SimplexETF(M).grams(), tau=tau)
     log((M - 1)*exp(-1/(tau*(M - 1))) + exp(1/tau)) - 1/tau
@@ -114,7 +114,7 @@ def ntxent_loss(grams: Grams, *, tau=DEFAULT_TAU):
         + (\text{the same with } u \leftrightarrow v)
 
     >>> import sympy as sp
-    >>> from theory.structures import SimplexETF
+    >>> from clverify.theory.structures import SimplexETF
     >>> ntxent_loss(SimplexETF(2).grams(), tau=1)
     -1 + log(2*exp(-1) + E)
     """
@@ -135,7 +135,7 @@ def dcl_loss(grams: Grams, *, tau=DEFAULT_TAU):
         \sum_{j\ne i} e^{u_i\cdot u_j/\tau} + \sum_{j\ne i} e^{u_i\cdot v_j/\tau}\Big)\Big]
         + (\text{the same with } u \leftrightarrow v)
 
-    >>> from theory.structures import SimplexETF
+    >>> from clverify.theory.structures import SimplexETF
     >>> sp_loss = dcl_loss(SimplexETF(2).grams(), tau=1)
     >>> import sympy as sp; sp.expand_log(sp_loss, force=True)
     -2 + log(2)
@@ -163,7 +163,7 @@ def dhel_loss(grams: Grams, *, tau=DEFAULT_TAU, views: int = 2):
     ``views=1`` drops the last (``v``-``v``) term (``include_augs=False``).
 
     >>> import sympy as sp
-    >>> from theory.structures import SimplexETF
+    >>> from clverify.theory.structures import SimplexETF
     >>> M, tau = sp.symbols("M tau", positive=True)
     >>> value = dhel_loss(SimplexETF(M).grams(), tau=tau)
     >>> sp.simplify(sp.expand_log(value, force=True) - (-1/tau + 2*sp.log(M - 1) - 2/((M - 1)*tau)))
@@ -231,7 +231,7 @@ def kcl_loss(grams: Grams, *, gamma=16, t=2, kernel: str = "gaussian"):
     the mean over :math:`i \ne j`.)
 
     >>> import sympy as sp
-    >>> from theory.structures import SimplexETF
+    >>> from clverify.theory.structures import SimplexETF
     >>> M = sp.Symbol("M", positive=True)
     >>> sp.simplify(kcl_loss(SimplexETF(M).grams()) - (-2 + 32 * sp.exp(-4 * M / (M - 1))))
     0
@@ -277,7 +277,7 @@ def hyperspherical_energy(S, *, kernel: str = "riesz", t=1):
     r"""Hyperspherical energy :math:`E_K(U) = \sum_{i\ne j} K(u_i, u_j)` of a within-view matrix ``S``.
 
     >>> import sympy as sp
-    >>> from theory.structures import SimplexETF
+    >>> from clverify.theory.structures import SimplexETF
     >>> hyperspherical_energy(SimplexETF(3).grams().uu, kernel="riesz", t=1)
     2*sqrt(3)
     """

@@ -1,7 +1,7 @@
 r"""Losses of Koromilas et al. (ICML 2024) on structures, and their closed-form minima (SymPy).
 
 Every value here is *derived*: the structure's (symbolic) similarity matrices are handed to
-the loss of :data:`theory.losses.LOSSES` and SymPy simplifies the result.  Nothing is typed in.
+the loss of :data:`clverify.theory.losses.LOSSES` and SymPy simplifies the result.  Nothing is typed in.
 
 * :func:`simplex_value`: the loss at ``u_i = v_i = w_i``, a simplex ETF of a symbolic batch
   size ``M`` (the claimed minimiser for ``1 < M <= d + 1``, Theorem 4.1 and KCL);
@@ -67,7 +67,7 @@ def check_loss_parameters(loss: str, params: dict) -> dict:
     >>> check_loss_parameters("kcl-riesz", {"t": 1})
     Traceback (most recent call last):
         ...
-    theory.errors.InvalidParameterError: t must be < 0 for the riesz kernel (t > 0: K(u, u) is infinite, the loss is unbounded below), got 1
+    clverify.theory.errors.InvalidParameterError: t must be < 0 for the riesz kernel (t > 0: K(u, u) is infinite, the loss is unbounded below), got 1
     """
     symbols = parameter_symbols(loss)
     unknown = set(params) - set(symbols)

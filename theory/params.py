@@ -1,7 +1,7 @@
 """Validation of user-facing parameters: one place, one message format.
 
 Every check returns the validated (possibly converted) value or raises
-:class:`~theory.errors.InvalidParameterError` with a one-line message of the
+:class:`~clverify.theory.errors.InvalidParameterError` with a one-line message of the
 form ``"<name> must be <range>, got <value>"``.
 
 >>> check_batch_size("N", 10)
@@ -9,7 +9,7 @@ form ``"<name> must be <range>, got <value>"``.
 >>> check_batch_size("N", 2)
 Traceback (most recent call last):
     ...
-theory.errors.InvalidParameterError: N must be an integer >= 3, got 2
+clverify.theory.errors.InvalidParameterError: N must be an integer >= 3, got 2
 """
 
 from __future__ import annotations

@@ -211,7 +211,7 @@ class CrossPolytope(Structure):
 
     Every row of each Gram matrix has 1 on the diagonal, one :math:`-1` (the antipode) and
     ``N - 2`` zeros, so the matrices are not double-constant: they are
-    :class:`~theory.similarity.RowRegularSimilarity`.  Needs ``N`` even and :math:`d \ge N/2`;
+    :class:`~clverify.theory.similarity.RowRegularSimilarity`.  Needs ``N`` even and :math:`d \ge N/2`;
     ``N`` may be a SymPy symbol (then ``d = N/2``).
 
     >>> import sympy as sp

@@ -1,6 +1,6 @@
 """``clverify``: the command-line adapter over :mod:`theory`, :mod:`numerics` and the registry.
 
-Errors the package raises on purpose (:class:`theory.errors.VerifierError`), and click's own
+Errors the package raises on purpose (:class:`clverify.theory.errors.VerifierError`), and click's own
 usage errors, become one line on stderr and exit code 2.  Each subcommand lives in the module
 named for its area and registers itself on :data:`main`; modules are imported only when one of
 their commands runs (torch is not imported to print a threshold table).
@@ -12,7 +12,7 @@ import importlib
 
 import click
 
-from theory.errors import VerifierError
+from clverify.theory.errors import VerifierError
 
 from .output import OneLineErrorsCommand
 

@@ -1,8 +1,8 @@
 """Gradient-descent commands: ``gd``, ``bench sweep``, ``figure``, ``gap-table``.
 
-Thin adapters over :mod:`numerics.optimise` (batched L-BFGS on the sphere),
-:mod:`numerics.compare` (loss gap and Gram distance to the theory optimum),
-:mod:`numerics.encoder` and :mod:`numerics.figures`.  torch is imported inside the
+Thin adapters over :mod:`clverify.numerics.descent.optimise` (batched L-BFGS on the sphere),
+:mod:`clverify.numerics.descent.compare` (loss gap and Gram distance to the theory optimum),
+:mod:`clverify.numerics.descent.encoder` and :mod:`clverify.numerics.output.figures`.  torch is imported inside the
 commands, so ``clverify --help`` stays fast.
 """
 
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import click
 
-from theory.errors import InvalidParameterError
-from theory.params import check_batch_size
+from clverify.theory.errors import InvalidParameterError
+from clverify.theory.params import check_batch_size
 
 from . import main
 from .output import emit, format_option, out_option
@@ -66,7 +66,7 @@ def _threads_option(default=None):
 @click.option("--N", "N", type=int, required=True, help="Number of pairs.")
 @click.option("--d", "d", type=int, default=None, help="Dimension (default: N).")
 @click.option("--loss", default="sigmoid", show_default=True,
-              help="A loss of numerics.torch_losses.TORCH_LOSSES.")
+              help="A loss of clverify.numerics.descent.torch_losses.TORCH_LOSSES.")
 @click.option("--t", "t", type=float, default=None, help="Inverse temperature (multiplies).")
 @click.option("--b", "b", type=float, default=None, help="Bias (subtracted from the logit).")
 @click.option("--tau", type=float, default=None, help="Temperature (divides).")
@@ -87,9 +87,9 @@ def _threads_option(default=None):
 def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, optimizer,
                threads, fmt, out):
     """Minimise a loss over free unit embeddings (U, V) and compare with the theory optimum."""
-    from numerics.compare import gram_distance, loss_gap, theory_optimum
-    from numerics.optimise import (check_loss_params, optimise_embedding, optimise_torch_lbfgs,
-                                   resolve_device)
+    from clverify.numerics.descent.baselines import optimise_torch_lbfgs
+    from clverify.numerics.descent.compare import gram_distance, loss_gap, theory_optimum
+    from clverify.numerics.descent.optimise import check_loss_params, optimise_embedding, resolve_device
 
     with _threads(threads):
         device = str(resolve_device(device))
@@ -131,14 +131,14 @@ def bench():
 
 
 def _paper_grid(quick: bool):
-    from numerics.figures import PAPER_N, PAPER_T
+    from clverify.numerics.output.figures import PAPER_N, PAPER_T
 
     return (BENCH_QUICK_N if quick else PAPER_N), PAPER_T
 
 
 def _theory_s(Ns, ts, progress):
     """s*(N, t = b) and whether (N, t) is within THRESHOLD_BAND of t_E(N) or t_A(N)."""
-    from numerics.figures import theory_s_pos, thresholds_tb
+    from clverify.numerics.output.figures import theory_s_pos, thresholds_tb
 
     s_star, near = {}, {}
     for N in progress(Ns, "theory"):
@@ -175,8 +175,8 @@ def bench_sweep(quick, device, restarts, tol, max_iter, with_scipy, threads, qui
     sensitive to other processes on the machine)."""
     from tqdm import tqdm
 
-    from numerics.optimise import (optimise_batch, optimise_loop, optimise_scipy, resolve_device,
-                                   size_groups)
+    from clverify.numerics.descent.baselines import optimise_loop, optimise_scipy
+    from clverify.numerics.descent.optimise import optimise_batch, resolve_device, size_groups
 
     with _threads(threads):
         dev = resolve_device(device)
@@ -239,7 +239,7 @@ def bench_sweep(quick, device, restarts, tol, max_iter, with_scipy, threads, qui
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def figure_command(out, phase, N, quick, steps, restarts, seed, threads, quiet):
     """The paper's figure (encoder as published, free embeddings, theory s*) or a phase diagram."""
-    from numerics.figures import paper_figure, phase_figure
+    from clverify.numerics.output.figures import paper_figure, phase_figure
 
     with _threads(threads):
         if phase:
@@ -270,8 +270,8 @@ def _gap_dims(N: int) -> list[int]:
 @out_option
 def gap_table(Ns, tbs, restarts, seed, tol, max_iter, threads, fmt, out):
     """GD loss minus the (formal) CCEM bound against d/N, for d from 1 to N (sigmoid, t = b)."""
-    from numerics.compare import sigmoid_ccem_optimum
-    from numerics.optimise import optimise_batch
+    from clverify.numerics.descent.compare import sigmoid_ccem_optimum
+    from clverify.numerics.descent.optimise import optimise_batch
 
     with _threads(threads):
         try:

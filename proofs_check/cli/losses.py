@@ -1,7 +1,7 @@
 """Koromilas-et-al. loss commands: ``minimum`` (closed-form minima) and ``losses-table`` (docs/losses.md).
 
-Thin adapters over :mod:`theory.minima` (derivations) and
-:func:`numerics.koromilas_checks.ccem_optimum` (where a loss's optimum sits on the CCEM).
+Thin adapters over :mod:`clverify.theory.minima` (derivations) and
+:func:`clverify.proofs_check.koromilas_checks.ccem_optimum` (where a loss's optimum sits on the CCEM).
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from pathlib import Path
 import click
 import sympy as sp
 
-from numerics.koromilas_checks import ccem_optimum
-from numerics.tables import provenance
-from numerics.torch_losses import DEFAULT_PARAMETERS
-from theory import minima
-from theory.losses import KCL_KERNELS
-from theory.params import check_batch_size
+from clverify.numerics.descent.torch_losses import DEFAULT_PARAMETERS
+from clverify.numerics.output.tables import provenance
+from clverify.proofs_check.koromilas_checks import ccem_optimum
+from clverify.theory import minima
+from clverify.theory.losses import KCL_KERNELS
+from clverify.theory.params import check_batch_size
 
 from . import main
 from .output import emit, format_option, out_option

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from numerics.tables import FORMATS, provenance, render
-from theory.errors import InvalidParameterError, UnknownChoiceError
+from clverify.numerics.output.tables import FORMATS, provenance, render
+from clverify.theory.errors import InvalidParameterError, UnknownChoiceError
 
 __all__ = ["OneLineErrorsCommand", "multi_value_command", "format_option", "out_option", "emit"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from numerics.tables import FORMATS, provenance, render
+from clverify.numerics.output.tables import FORMATS, provenance, render
 
 from ..registry import theorems
 from ..report import catalogue_markdown, result_record, table_record

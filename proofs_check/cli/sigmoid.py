@@ -1,7 +1,7 @@
 """Sigmoid-loss theory commands: ``thresholds``, ``phase``, ``optimum``, ``derive``.
 
-Thin adapters over :mod:`numerics.thresholds`, :mod:`numerics.sigmoid_optimum` and
-:mod:`theory.derivation`.  ``--N`` and ``--t`` take several values after one flag
+Thin adapters over :mod:`clverify.numerics.precision.thresholds`, :mod:`clverify.numerics.precision.sigmoid_optimum` and
+:mod:`clverify.theory.derivation`.  ``--N`` and ``--t`` take several values after one flag
 (``--N 7 23 311``).  Every bad input, including a value click itself rejects, becomes one line
 ``clverify: error: <name> must be <range>, got <value>`` and exit code 2.
 """
@@ -14,16 +14,16 @@ import sys
 import click
 from tqdm import tqdm
 
-from numerics.sigmoid_optimum import sigmoid_optimum
-from numerics.thresholds import (
+from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.thresholds import (
     antipodal_boundary_b,
     antipodal_threshold_tb,
     etf_boundary_b,
     etf_threshold_tb,
 )
-from theory import derivation
-from theory.errors import InvalidParameterError
-from theory.params import check_batch_size, check_choice, check_digits
+from clverify.theory import derivation
+from clverify.theory.errors import InvalidParameterError
+from clverify.theory.params import check_batch_size, check_choice, check_digits
 
 from . import main
 from .output import emit, format_option, multi_value_command, out_option

@@ -9,10 +9,10 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from numerics.optimise import optimise_batch
-from numerics.sigmoid_optimum import sigmoid_optimum
-from numerics.thresholds import antipodal_boundary_b, etf_boundary_b
-from theory import derivation as D
+from clverify.numerics.descent.optimise import optimise_batch
+from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.thresholds import antipodal_boundary_b, etf_boundary_b
+from clverify.theory import derivation as D
 
 from ..claims import compare_claim
 from ..registry import Check, Inconclusive, Mutant, Theorem
@@ -37,7 +37,7 @@ _PHASE_POINTS = tuple({"N": n, "t": tv} for n, tv in ((5, "1"), (10, "0.5"), (10
 
 def _phase_boundaries_certified(claim, point, evidence):
     """The claimed b_E, b_A lie in certified enclosures of the roots in b of the general
-    conditions l'(1) = 0 and l'(0) = 0 (numerics.thresholds)."""
+    conditions l'(1) = 0 and l'(0) = 0 (clverify.numerics.precision.thresholds)."""
     n, tv = point["N"], point["t"]
     for name, expr, boundary in (("b_E", claim[0], etf_boundary_b(n, tv, _DIGITS)),
                                  ("b_A", claim[1], antipodal_boundary_b(n, tv, _DIGITS))):
@@ -95,7 +95,7 @@ PHASE_TB = Theorem(
 # claim: x_inf(N), the limit of x*(t) as t -> infinity at fixed b.
 
 def _limit_derived(claim, point, evidence):
-    """SymPy's balance of the two logits' slopes (theory.derivation.fixed_b_limit_x) gives the
+    """SymPy's balance of the two logits' slopes (clverify.theory.derivation.fixed_b_limit_x) gives the
     claimed limit."""
     derived = D.fixed_b_limit_x()
     evidence["derived"] = str(derived)

@@ -5,11 +5,11 @@ project's specification (``THEORY.md``, section 4; conventions in ``docs/losses.
 says so in its source.  Conventions: batch of ``M``
 pairs ``(u_i, v_i)`` on :math:`S^{d-1}`, ``tau`` divides, losses normalised by ``1/M``.
 
-The checks are thin wrappers of :mod:`numerics.koromilas_checks` (``K``).  Gradient descent
+The checks are thin wrappers of :mod:`clverify.proofs_check.koromilas_checks` (``K``).  Gradient descent
 (GD) never *proves* a minimiser; it refutes: a GD point below the claimed structure's loss is a
 counterexample, a converged GD point at the claimed loss that is not the structure breaks
 uniqueness, and a GD point stuck above the claimed loss (a local minimum) decides nothing,
-so it raises :class:`~proofs_check.registry.Inconclusive`.
+so it raises :class:`~clverify.proofs_check.registry.Inconclusive`.
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ import numpy as np
 import sympy as sp
 from scipy import integrate
 
-from numerics import koromilas_checks as K
-from numerics.metrics import similarity_mgf, wasserstein_uniformity
-from theory import minima
-from theory.errors import InvalidParameterError
-from theory.losses import LOSSES
-from theory.similarity import ExplicitSimilarity, Grams
-from theory.structures import Antipodal, SimplexETF
+from clverify.numerics.descent.metrics import similarity_mgf, wasserstein_uniformity
+from clverify.proofs_check import koromilas_checks as K
+from clverify.theory import minima
+from clverify.theory.errors import InvalidParameterError
+from clverify.theory.losses import LOSSES
+from clverify.theory.similarity import ExplicitSimilarity, Grams
+from clverify.theory.structures import Antipodal, SimplexETF
 
 from ..registry import Check, Inconclusive, Mutant, Theorem
 
@@ -173,13 +173,13 @@ THM4_1 = Theorem(
 
 
 # --- Minimal values --------------------------------------------------------------------------
-# claim: loss -> closed form (in theory.minima's M, tau), written by hand from s_+ = 1,
+# claim: loss -> closed form (in clverify.theory.minima's M, tau), written by hand from s_+ = 1,
 # s_- = -1/(M-1) in every Gram matrix.
 
 _E = sp.exp(-M / (tau * (M - 1)))
 _MIN_VALUES = {
     "infonce": sp.log(1 + (M - 1) * _E),
-    "infonce-sym": 2 * sp.log(1 + (M - 1) * _E),   # both directions summed (theory.losses)
+    "infonce-sym": 2 * sp.log(1 + (M - 1) * _E),   # both directions summed (clverify.theory.losses)
     "ntxent": sp.log(1 + 2 * (M - 1) * _E),
     "dcl": -1 / tau + sp.log(2 * (M - 1)) - 1 / (tau * (M - 1)),
     "dhel": -1 / tau + 2 * sp.log(M - 1) - 2 / (tau * (M - 1)),

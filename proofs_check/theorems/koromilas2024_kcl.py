@@ -1,7 +1,7 @@
 r"""Koromilas et al. (ICML 2024): kernel contrastive learning (KCL): its minimisers on the simplex
 (M <= d + 1) and the cross-polytope (M = 2d), and its batch-size independence.
 
-Reconstructed statements, as in :mod:`proofs_check.theorems.koromilas2024` (which holds the
+Reconstructed statements, as in :mod:`clverify.proofs_check.theorems.koromilas2024` (which holds the
 shared helpers and the conventions: ``M`` pairs on :math:`S^{d-1}`, losses normalised by ``1/M``).
 """
 
@@ -13,12 +13,12 @@ from typing import Any, NamedTuple
 
 import sympy as sp
 
-from numerics import koromilas_checks as K
-from theory import minima
-from theory.errors import InvalidParameterError
-from theory.losses import LOSSES
-from theory.similarity import ExplicitSimilarity, Grams
-from theory.structures import Antipodal, CrossPolytope, SimplexETF
+from clverify.proofs_check import koromilas_checks as K
+from clverify.theory import minima
+from clverify.theory.errors import InvalidParameterError
+from clverify.theory.losses import LOSSES
+from clverify.theory.similarity import ExplicitSimilarity, Grams
+from clverify.theory.structures import Antipodal, CrossPolytope, SimplexETF
 
 from ..registry import Check, Inconclusive, Mutant, Theorem
 from .koromilas2024 import (

@@ -10,12 +10,12 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from numerics.evaluators import arb_precision, compile_expression, evaluator
-from numerics.optimise import optimise_batch
-from numerics.sigmoid_optimum import sigmoid_optimum
-from numerics.thresholds import antipodal_threshold_tb, etf_threshold_tb
-from theory import CCEM
-from theory import derivation as D
+from clverify.numerics.descent.optimise import optimise_batch
+from clverify.numerics.precision.evaluators import arb_precision, compile_expression, evaluator
+from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.thresholds import antipodal_threshold_tb, etf_threshold_tb
+from clverify.theory import CCEM
+from clverify.theory import derivation as D
 
 from ..claims import compare_claim
 from ..registry import Check, Inconclusive, Mutant, Theorem
@@ -179,7 +179,7 @@ _CONVEXITY_GRID = {"N": (3, 5, 10, 50), "t": (sp.Rational(1, 10), 1, 10, 100), "
 
 def _convex_symbolic(claim, point, evidence):
     """The second derivative is a sum of non-negative terms (one positive) over a positive
-    denominator, for every N >= 3, t > 0 and real b (theory.derivation)."""
+    denominator, for every N >= 3, t > 0 and real b (clverify.theory.derivation)."""
     if claim == "x":
         ok, reason = D.check_ccem_loss_strictly_convex()
         return None if ok else reason
@@ -370,7 +370,7 @@ def _ns(point) -> list[int]:
 
 def _thresholds_certified(claim, point, evidence):
     """For each N: the claimed closed forms lie in the certified enclosures of the roots of the
-    general conditions l'(1) = 0 and l'(0) = 0 at b = t (numerics.thresholds)."""
+    general conditions l'(1) = 0 and l'(0) = 0 at b = t (clverify.numerics.precision.thresholds)."""
     widths = []
     for n in _ns(point):
         for name, expr, boundary in (("t_E", claim[0], etf_threshold_tb(n, digits=_DIGITS)),

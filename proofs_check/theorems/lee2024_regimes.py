@@ -12,13 +12,13 @@ import random
 import mpmath
 import sympy as sp
 
-from numerics.compare import gram_distance
-from numerics.evaluators import arb_precision, compile_expression, evaluator
-from numerics.optimise import optimise_batch
-from numerics.sigmoid_optimum import sigmoid_optimum
-from numerics.thresholds import antipodal_threshold_tb, etf_threshold_tb
-from theory import SimplexETF
-from theory import derivation as D
+from clverify.numerics.descent.compare import gram_distance
+from clverify.numerics.descent.optimise import optimise_batch
+from clverify.numerics.precision.evaluators import arb_precision, compile_expression, evaluator
+from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.thresholds import antipodal_threshold_tb, etf_threshold_tb
+from clverify.theory import SimplexETF
+from clverify.theory import derivation as D
 
 from ..registry import Check, Inconclusive, Mutant, Theorem
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from proofs_check.registry import theorems
+from clverify.proofs_check.registry import theorems
 
 CLAIMS = [t for t in theorems() if t.kind == "claim"]
 

@@ -3,7 +3,7 @@
 import pytest
 
 FIXTURE_REGISTRY = '''
-from proofs_check.registry import Check, Inconclusive, Mutant, Theorem
+from clverify.proofs_check.registry import Check, Inconclusive, Mutant, Theorem
 
 
 def is_even(claim, point, evidence):

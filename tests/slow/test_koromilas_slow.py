@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from numerics import koromilas_checks as K
+from clverify.proofs_check import koromilas_checks as K
 
 pytestmark = pytest.mark.slow
 

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from scipy.optimize import brentq
 from scipy.special import expit
 
-from numerics.figures import PAPER_N, PAPER_T
-from numerics.optimise import optimise_batch
-from proofs_check.cli import main
+from clverify.numerics.descent.optimise import optimise_batch
+from clverify.numerics.output.figures import PAPER_N, PAPER_T
+from clverify.proofs_check.cli import main
 
 pytestmark = [pytest.mark.slow, pytest.mark.empirical]
 

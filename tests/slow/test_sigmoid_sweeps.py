@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from numerics.sigmoid_optimum import sigmoid_optimum
-from numerics.thresholds import (
+from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.thresholds import (
     antipodal_boundary_b,
     antipodal_threshold_tb,
     etf_boundary_b,

@@ -1,4 +1,4 @@
-"""Root finding (numerics.roots) and certified enclosures (numerics.certify)."""
+"""Root finding (clverify.numerics.precision.roots) and certified enclosures (clverify.numerics.precision.certify)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import mpmath
 import pytest
 from flint import arb, ctx
 
-from numerics.certify import Enclosure, arb_to_mpf, ball_sign, certify_root
-from numerics.roots import SOLVERS, Solver, find_root
-from theory.errors import ConvergenceError, UnknownChoiceError
+from clverify.numerics.precision.certify import Enclosure, arb_to_mpf, ball_sign, certify_root
+from clverify.numerics.precision.roots import SOLVERS, Solver, find_root
+from clverify.theory.errors import ConvergenceError, UnknownChoiceError
 
 DIGITS = 40
 

@@ -5,9 +5,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from proofs_check import registry
-from proofs_check.cli import main
-from proofs_check.registry import Check, Mutant, Theorem
+from clverify.proofs_check import registry
+from clverify.proofs_check.cli import main
+from clverify.proofs_check.registry import Check, Mutant, Theorem
 
 
 def _run(*args):

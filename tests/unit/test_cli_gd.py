@@ -7,7 +7,7 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from proofs_check.cli import main
+from clverify.proofs_check.cli import main
 
 GD_KEYS = {"loss", "theory_loss", "loss_gap", "s_pos_mean", "s_pos_std", "s_neg_mean", "s_neg_std",
            "gram_distance", "grad_norm", "converged", "iterations", "seconds"}

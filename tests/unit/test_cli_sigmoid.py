@@ -8,7 +8,7 @@ import mpmath
 import pytest
 from click.testing import CliRunner
 
-from proofs_check.cli import main
+from clverify.proofs_check.cli import main
 
 
 def _run(*args):

@@ -13,10 +13,10 @@ import pytest
 import sympy as sp
 from flint import arb
 
-from numerics.certify import arb_to_mpf
-from numerics.evaluators import FORMULAS, arb_precision, evaluator, generated_source
-from theory import derivation as D
-from theory.structures import CCEM
+from clverify.numerics.precision.certify import arb_to_mpf
+from clverify.numerics.precision.evaluators import FORMULAS, arb_precision, evaluator, generated_source
+from clverify.theory import derivation as D
+from clverify.theory.structures import CCEM
 
 DIGITS = 50
 MATCH_DIGITS = 40

@@ -1,4 +1,4 @@
-"""Every check of numerics.koromilas_checks passes on the statement and refutes a false variant.
+"""Every check of clverify.proofs_check.koromilas_checks passes on the statement and refutes a false variant.
 
 A check returns None on a pass and a message (str) on a fail; it never raises for a false claim.
 """
@@ -9,10 +9,10 @@ import mpmath
 import pytest
 import sympy as sp
 
-from numerics import koromilas_checks as K
-from theory import minima
-from theory.minima import M, gamma, t, tau
-from theory.structures import Antipodal, SimplexETF
+from clverify.proofs_check import koromilas_checks as K
+from clverify.theory import minima
+from clverify.theory.minima import M, gamma, t, tau
+from clverify.theory.structures import Antipodal, SimplexETF
 
 
 def _fails(result):
@@ -128,9 +128,9 @@ def test_an_unconverged_run_is_undecided_not_a_refutation():
     as Inconclusive (koromilas2024._call), never as a failure."""
     from types import SimpleNamespace
 
-    from numerics.koromilas_checks import Undecided, _structure_message
-    from proofs_check.registry import Inconclusive
-    from proofs_check.theorems.koromilas2024 import _call
+    from clverify.proofs_check.koromilas_checks import Undecided, _structure_message
+    from clverify.proofs_check.registry import Inconclusive
+    from clverify.proofs_check.theorems.koromilas2024 import _call
 
     stuck = SimpleNamespace(converged=False, grad_norm=1e-3)
     message = _structure_message("demo", stuck, None, 1e-5)

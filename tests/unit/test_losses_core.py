@@ -7,9 +7,9 @@ import pytest
 import sympy as sp
 import torch
 
-from numerics.torch_losses import infonce_sym_loss as torch_infonce_sym
-from numerics.torch_losses import sigmoid_loss as torch_sigmoid
-from theory import CCEM, ExplicitSimilarity, Grams, infonce_sym_loss, sigmoid_loss
+from clverify.numerics.descent.torch_losses import infonce_sym_loss as torch_infonce_sym
+from clverify.numerics.descent.torch_losses import sigmoid_loss as torch_sigmoid
+from clverify.theory import CCEM, ExplicitSimilarity, Grams, infonce_sym_loss, sigmoid_loss
 
 
 def _grams(S):

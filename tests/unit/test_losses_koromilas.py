@@ -12,10 +12,11 @@ import pytest
 import sympy as sp
 import torch
 
-from numerics.torch_losses import DEFAULT_PARAMETERS, TORCH_LOSSES, hyperspherical_energy
-from theory.errors import InvalidParameterError
-from theory.losses import LOSSES, hyperspherical_energy as sym_energy
-from theory.similarity import ExplicitSimilarity, Grams, RowRegularSimilarity
+from clverify.numerics.descent.torch_losses import DEFAULT_PARAMETERS, TORCH_LOSSES, hyperspherical_energy
+from clverify.theory.errors import InvalidParameterError
+from clverify.theory.losses import LOSSES
+from clverify.theory.losses import hyperspherical_energy as sym_energy
+from clverify.theory.similarity import ExplicitSimilarity, Grams, RowRegularSimilarity
 
 #: float64 vs 30-digit SymPy, relative.
 AGREEMENT_RTOL = 1e-12

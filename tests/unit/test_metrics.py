@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from numerics import metrics
-from theory.errors import InvalidParameterError
+from clverify.numerics.descent import metrics
+from clverify.theory.errors import InvalidParameterError
 
 
 @pytest.mark.parametrize("n", [2, 3, 4, 8, 128])

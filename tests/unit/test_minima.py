@@ -1,4 +1,4 @@
-"""Closed-form minima (theory.minima) against independent routes.
+"""Closed-form minima (clverify.theory.minima) against independent routes.
 
 * hand-derived closed forms (the DHEL hypothesis of the spec, the others derived by hand in
   the comments) compared symbolically;
@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from numerics.koromilas_checks import explicit_value
-from theory import minima
-from theory.errors import InvalidParameterError
-from theory.minima import M, gamma, t, tau
-from theory.structures import CrossPolytope, SimplexETF
+from clverify.proofs_check.koromilas_checks import explicit_value
+from clverify.theory import minima
+from clverify.theory.errors import InvalidParameterError
+from clverify.theory.minima import M, gamma, t, tau
+from clverify.theory.structures import CrossPolytope, SimplexETF
 
 # By hand, on u = v = simplex: positive similarity 1, every negative -1/(M-1).
 E_NEG = sp.exp(-1 / ((M - 1) * tau))

@@ -9,17 +9,16 @@ import math
 import numpy as np
 import pytest
 import torch
-
-from numerics.compare import etf_optimum, gram_distance, loss_gap, sigmoid_ccem_optimum
-from numerics.encoder import encoder_experiment
-from numerics.lbfgs import lbfgs
-from numerics.optimise import (optimise_batch, optimise_embedding, optimise_loop, optimise_scipy,
-                               size_groups)
-from numerics.sphere import Sphere
-from numerics.torch_losses import sigmoid_loss
-from theory.errors import InvalidParameterError, UnknownChoiceError
-
 from ccem_reference import ccem_min
+
+from clverify.numerics.descent.baselines import optimise_loop, optimise_scipy, optimise_torch_lbfgs
+from clverify.numerics.descent.compare import etf_optimum, gram_distance, loss_gap, sigmoid_ccem_optimum
+from clverify.numerics.descent.encoder import encoder_experiment
+from clverify.numerics.descent.lbfgs import lbfgs
+from clverify.numerics.descent.optimise import optimise_batch, optimise_embedding, size_groups
+from clverify.numerics.descent.sphere import Sphere
+from clverify.numerics.descent.torch_losses import sigmoid_loss
+from clverify.theory.errors import InvalidParameterError, UnknownChoiceError
 
 pytestmark = pytest.mark.empirical
 
@@ -250,7 +249,6 @@ def test_encoder_convergence_variant_reports_the_cap():
 def test_torch_lbfgs_with_strong_wolfe_agrees_with_the_batched_solver(N, t, b):
     """Two independent optimisers (torch.optim.LBFGS on Z/|Z|, the batched Riemannian L-BFGS)
     from the same starting point reach the same loss and similarities."""
-    from numerics.optimise import optimise_batch, optimise_torch_lbfgs
 
     ref = optimise_torch_lbfgs(N, N, t=[t], b=[b], restarts=1, tol=1e-7, max_iter=400)[0]
     new = optimise_batch(N, N, t=[t], b=[b], restarts=1)[0]

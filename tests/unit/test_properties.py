@@ -13,17 +13,15 @@ import mpmath
 import numpy as np
 import pytest
 import torch
+from ccem_reference import ccem_min, l_and_dl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq
 
-from numerics.compare import gram_distance, sigmoid_ccem_optimum
-from numerics.optimise import optimise_embedding
-from numerics.torch_losses import sigmoid_loss
-from theory.structures import CCEM
-
-from ccem_reference import ccem_min, l_and_dl
-
+from clverify.numerics.descent.compare import gram_distance, sigmoid_ccem_optimum
+from clverify.numerics.descent.optimise import optimise_embedding
+from clverify.numerics.descent.torch_losses import sigmoid_loss
+from clverify.theory.structures import CCEM
 
 Ns = st.integers(3, 12)
 ts = st.floats(0.05, 8.0, allow_nan=False)

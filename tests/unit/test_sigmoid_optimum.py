@@ -14,14 +14,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from numerics.sigmoid_optimum import sigmoid_optimum
-from numerics.thresholds import (
+from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.thresholds import (
     antipodal_boundary_b,
     antipodal_threshold_tb,
     etf_boundary_b,
     etf_threshold_tb,
 )
-from theory.errors import InvalidParameterError
+from clverify.theory.errors import InvalidParameterError
 
 DIGITS = 40
 GRID_POINTS = 4001

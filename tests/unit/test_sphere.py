@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from numerics.sphere import Sphere
+from clverify.numerics.descent.sphere import Sphere
 
 S = Sphere()
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from theory import CCEM, Antipodal, InvalidParameterError, SimplexETF
+from clverify.theory import CCEM, Antipodal, InvalidParameterError, SimplexETF
 
 STRUCTURES = [
     SimplexETF(3),

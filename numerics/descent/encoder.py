@@ -10,7 +10,7 @@ one MLP shared by both views,
 
 (``Linear(2d, d)-ReLU-Linear(d, d)[-ReLU]``, PyTorch's default ``nn.Linear`` initialisation,
 ``F.normalize``), trained by full-batch SGD (learning rate 0.5) on a loss of
-:data:`numerics.torch_losses.TORCH_LOSSES`.  The paper's notebook used 100 steps *with* the
+:data:`clverify.numerics.descent.torch_losses.TORCH_LOSSES`.  The paper's notebook used 100 steps *with* the
 final ReLU, which makes every similarity :math:`\ge 0`: the antipodal structure (:math:`s=-1`)
 is then unreachable.  ``tol`` gives the convergence-based variant: a configuration stops when
 the norm of its parameter gradient is ``<= tol`` (``max_steps`` caps it, reported).
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from theory.params import check_batch_size, check_dimension, check_positive
+from clverify.theory.params import check_batch_size, check_dimension, check_positive
 
 from .optimise import _configs, resolve_device
 
@@ -97,7 +97,7 @@ def encoder_experiment(N: int, d: int, *, loss: str = "sigmoid", steps: int = PA
     N, d : int
         Batch size and output dimension (inputs have dimension ``2d``).
     loss : str
-        A name of :data:`~numerics.torch_losses.TORCH_LOSSES`; ``**params`` its parameters.
+        A name of :data:`~clverify.numerics.descent.torch_losses.TORCH_LOSSES`; ``**params`` its parameters.
     steps : int
         SGD steps (ignored when ``tol`` is given).
     lr : float

@@ -3,13 +3,13 @@ r"""Gradient-descent optima against the theory: loss gap and a permutation-invar
 The theory optimum of a loss is a structure with known Gram matrices:
 
 * ``sigmoid``: the CCEM at :math:`\delta^*` (Theorem 1), with the optimal value
-  :math:`\ell(x^*)` from :func:`numerics.sigmoid_optimum.sigmoid_optimum`.  For ``d < N``
+  :math:`\ell(x^*)` from :func:`clverify.numerics.precision.sigmoid_optimum.sigmoid_optimum`.  For ``d < N``
   the CCEM does not exist and the value is only a formal lower bound;
 * InfoNCE-type losses with an ETF optimum (``infonce-sym``; others once
-  :data:`theory.losses.LOSSES` defines them): the simplex ETF :math:`u_i = v_i`, for
-  ``d >= N - 1``, with the value of :mod:`theory.losses` on its Gram matrices.
+  :data:`clverify.theory.losses.LOSSES` defines them): the simplex ETF :math:`u_i = v_i`, for
+  ``d >= N - 1``, with the value of :mod:`clverify.theory.losses` on its Gram matrices.
 
-The Gram matrices are always derived from :mod:`theory.structures`, never typed in.
+The Gram matrices are always derived from :mod:`clverify.theory.structures`, never typed in.
 
 >>> import numpy as np
 >>> th = etf_optimum("infonce-sym", 4, 4, tau=1.0)
@@ -28,12 +28,11 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import linear_sum_assignment
 
-from theory import losses as theory_losses
-from theory.params import check_batch_size, check_dimension
-from theory.similarity import Grams
-from theory.structures import CCEM, SimplexETF
-
-from .sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.theory import losses as theory_losses
+from clverify.theory.params import check_batch_size, check_dimension
+from clverify.theory.similarity import Grams
+from clverify.theory.structures import CCEM, SimplexETF
 
 __all__ = [
     "TheoryOptimum",
@@ -114,7 +113,7 @@ def sigmoid_ccem_optimum(N: int, d: int, *, t, b, digits: int = THEORY_DIGITS) -
 def etf_optimum(loss: str, N: int, d: int, **params) -> TheoryOptimum:
     r"""The simplex-ETF optimum (:math:`u_i = v_i`, :math:`u_i\cdot u_j = -1/(N-1)`) of an InfoNCE-type loss.
 
-    The value is :mod:`theory.losses`' loss on :meth:`SimplexETF(N).grams()`; for
+    The value is :mod:`clverify.theory.losses`' loss on :meth:`SimplexETF(N).grams()`; for
     ``d < N - 1`` the ETF does not exist and the value is only formal (``attained=False``).
     """
     N = check_batch_size("N", N, 2)

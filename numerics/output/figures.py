@@ -7,10 +7,10 @@ scale covering :math:`[-1, 1]`:
 (a) the paper's encoder as published (final ReLU, 100 full-batch SGD steps, lr 0.5);
 (b) the same encoder without the final ReLU;
 (c) free embeddings optimised to convergence (batched Riemannian L-BFGS);
-(d) the theory :math:`s^*(N, t)` of the optimal CCEM (:mod:`numerics.sigmoid_optimum`);
+(d) the theory :math:`s^*(N, t)` of the optimal CCEM (:mod:`clverify.numerics.precision.sigmoid_optimum`);
 
 each with the threshold curves :math:`t_E(N)` and :math:`t_A(N)` from
-:mod:`numerics.thresholds`.  :func:`phase_figure` draws, for one ``N``, the regions where the
+:mod:`clverify.numerics.precision.thresholds`.  :func:`phase_figure` draws, for one ``N``, the regions where the
 ETF / an intermediate CCEM / the antipodal structure is optimal, the boundaries
 :math:`b_E(N, t)` and :math:`b_A(N, t)`, the diagonal :math:`t = b` and contours of
 :math:`s^*`.  Both write PNG and PDF (matplotlib's Agg canvas, no global backend change).
@@ -28,10 +28,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from tqdm import tqdm
 
-from theory.params import check_batch_size
-
-from .sigmoid_optimum import sigmoid_optimum
-from .thresholds import antipodal_boundary_b, antipodal_threshold_tb, etf_boundary_b, etf_threshold_tb
+from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.thresholds import (
+    antipodal_boundary_b,
+    antipodal_threshold_tb,
+    etf_boundary_b,
+    etf_threshold_tb,
+)
+from clverify.theory.params import check_batch_size
 
 __all__ = [
     "PAPER_N",
@@ -86,8 +90,8 @@ def thresholds_tb(N: int) -> tuple[float | None, float | None]:
 def paper_grid_data(Ns=PAPER_N, ts=PAPER_T, *, steps: int = 100, restarts: int = 1,
                     seed: int = 0, quiet: bool = True) -> dict:
     """The four ``len(Ns) x len(ts)`` arrays of :math:`s` drawn by :func:`paper_figure`."""
-    from .encoder import encoder_experiment
-    from .optimise import optimise_batch
+    from clverify.numerics.descent.encoder import encoder_experiment
+    from clverify.numerics.descent.optimise import optimise_batch
 
     Ns, ts = tuple(Ns), tuple(float(t) for t in ts)
     data = {k: np.full((len(Ns), len(ts)), np.nan) for k in ("encoder", "encoder_no_relu", "free", "theory")}

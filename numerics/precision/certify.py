@@ -8,7 +8,7 @@ A root of a real function ``f`` is *certified* in ``[lo, hi]`` when
    (so ``f`` is strictly monotone there and the root is unique).
 
 :func:`certify_root` starts from a high-precision estimate (e.g. from
-:func:`numerics.roots.find_root`), tries a tight interval around it, and falls back to
+:func:`clverify.numerics.precision.roots.find_root`), tries a tight interval around it, and falls back to
 bisection in ball arithmetic on a bracket.  What cannot be certified is returned with
 ``certified=False`` and the reason, never silently.  Certified routines take the precision
 (``digits``) and return the :class:`Enclosure`, never its midpoint.
@@ -220,7 +220,7 @@ def certify_root(f: Callable, df: Callable, estimate, *, digits: int, bracket=No
     ----------
     f, df : callable
         ``f`` and its derivative as functions of one :class:`flint.arb` ball (compiled from the
-        same SymPy expression, see :mod:`numerics.evaluators`); ``df`` receives a ball that
+        same SymPy expression, see :mod:`clverify.numerics.precision.evaluators`); ``df`` receives a ball that
         contains a whole interval.
     estimate : mpf
         An approximation of the root (may be ``None`` if ``bracket`` is given).

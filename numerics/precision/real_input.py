@@ -3,7 +3,7 @@
 A decimal string such as ``"1.2"`` is not a binary number.  :class:`RealInput` keeps what the
 user gave: :meth:`RealInput.ball` is an Arb ball that *contains* the exact value (so a
 certificate proved for the ball holds for the exact input), :meth:`RealInput.mpf` the value
-rounded to the current mpmath precision.  Validation is delegated to :mod:`theory.params`.
+rounded to the current mpmath precision.  Validation is delegated to :mod:`clverify.theory.params`.
 
 >>> t = RealInput.positive("t", "1.2")
 >>> t.ball().contains(arb("1.2")), str(t)
@@ -11,7 +11,7 @@ rounded to the current mpmath precision.  Validation is delegated to :mod:`theor
 >>> RealInput.positive("t", "-1")
 Traceback (most recent call last):
     ...
-theory.errors.InvalidParameterError: t must be a finite real number > 0, got -1.0
+clverify.theory.errors.InvalidParameterError: t must be a finite real number > 0, got -1.0
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from fractions import Fraction
 import mpmath
 from flint import arb, fmpq
 
-from theory.params import check_finite, check_positive
+from clverify.theory.params import check_finite, check_positive
 
 __all__ = ["RealInput"]
 

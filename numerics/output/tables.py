@@ -4,7 +4,7 @@ Every table this package writes is a list of flat records (dicts) plus a
 provenance dict saying what produced it.  Values that carry more than double
 precision (mpmath numbers) are written as decimal strings with ``prov["digits"]``
 significant digits (default 15); an enclosure (any object with a ``__jsonable__``
-method returning ``[lo, hi]``, e.g. :class:`numerics.certify.Enclosure`) is a
+method returning ``[lo, hi]``, e.g. :class:`clverify.numerics.precision.certify.Enclosure`) is a
 ``[lo, hi]`` pair of decimal strings rounded outward.
 
 >>> import mpmath
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import mpmath
 
-from theory.params import check_choice
+from clverify.theory.params import check_choice
 
 __all__ = ["FORMATS", "DEFAULT_DIGITS", "provenance", "render", "to_jsonable"]
 

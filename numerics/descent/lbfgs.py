@@ -2,7 +2,7 @@ r"""A small batched Riemannian L-BFGS: many independent problems, one tensor com
 
 ``torch.optim.LBFGS`` optimises one problem.  Here a point ``x`` has shape
 ``(B, ...)``: ``B`` independent configurations, each a point of a manifold
-(:class:`numerics.sphere.Sphere`); everything L-BFGS keeps per problem (history,
+(:class:`clverify.numerics.descent.sphere.Sphere`); everything L-BFGS keeps per problem (history,
 step size, convergence flag) is a tensor with a leading batch dimension.  Each
 iteration does, for all running configurations at once:
 
@@ -38,7 +38,7 @@ divergent control flow, but it does not enforce the curvature condition (pairs w
 manifold's metric is the induced Euclidean one (true for the sphere).
 
 >>> import torch
->>> from numerics.sphere import Sphere
+>>> from clverify.numerics.descent.sphere import Sphere
 >>> target = torch.tensor([[[0.0, 0.0, 1.0]], [[1.0, 0.0, 0.0]]], dtype=torch.float64)
 >>> def fun(x, index):  # maximise alignment with a per-configuration target
 ...     return -(x * target[index]).sum(dim=(-1, -2)), -target[index]
@@ -260,7 +260,7 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
     x0 : torch.Tensor
         Starting points, shape ``(B, ...)``, on the manifold.
     manifold : object
-        Provides ``proju``, ``retr``, ``norm``, ``max_row_norm`` (e.g. :class:`~numerics.sphere.Sphere`).
+        Provides ``proju``, ``retr``, ``norm``, ``max_row_norm`` (e.g. :class:`~clverify.numerics.descent.sphere.Sphere`).
     tol : float
         Stop a configuration when its Riemannian gradient norm is ``<= tol``.
     max_iter : int

@@ -1,8 +1,8 @@
 r"""One source per formula: mpmath and python-flint (Arb) evaluators compiled from the SymPy
-expressions of :mod:`theory.derivation`.
+expressions of :mod:`clverify.theory.derivation`.
 
 Every formula of the sigmoid loss on the CCEM is *derived* by SymPy for a symbolic ``N``
-(:mod:`theory.derivation`).  This module compiles each of those expressions once, with
+(:mod:`clverify.theory.derivation`).  This module compiles each of those expressions once, with
 :func:`sympy.lambdify`, into a function of ``(x, N, t, b)`` for a chosen *backend*:
 
 * ``"mpmath"``: mpmath numbers, at the precision of the surrounding ``mpmath.workdps``;
@@ -39,9 +39,9 @@ import sympy as sp
 from flint import arb
 from sympy.printing.pycode import MpmathPrinter
 
-from theory import derivation as D
-from theory.params import check_choice
-from theory.structures import CCEM
+from clverify.theory import derivation as D
+from clverify.theory.params import check_choice
+from clverify.theory.structures import CCEM
 
 __all__ = [
     "BACKENDS",
@@ -123,7 +123,7 @@ def _dx_log_ratio():
         sp.log(negative[0]), force=True)
 
 
-#: Name -> SymPy expression builder (every one derived in :mod:`theory.derivation`).
+#: Name -> SymPy expression builder (every one derived in :mod:`clverify.theory.derivation`).
 FORMULAS: dict[str, Callable[[], sp.Expr]] = {
     "loss_x": D.ccem_loss_x,
     "loss_dx": D.ccem_loss_dx,

@@ -5,7 +5,7 @@ One entry point, :func:`find_root`, takes ``solver=`` as a name (a key of :data:
 a :class:`Solver` subclass.  A solver is a small class that yields ``(estimate, error)`` pairs
 and states its step budget; the driver adds guard precision (restored in ``finally``), stops
 when the error bound meets the tolerance, checks the residual by default, and raises
-:class:`~theory.errors.ConvergenceError` otherwise, with the residual, the tolerance and what
+:class:`~clverify.theory.errors.ConvergenceError` otherwise, with the residual, the tolerance and what
 to try.
 
 The bracketing solvers reuse mpmath's own iterators (Anderson-Björck, Illinois, Pegasus,
@@ -21,7 +21,7 @@ A function without a sign change on the bracket is refused:
 >>> find_root(lambda z: z**2 + 1, (-1, 2))
 Traceback (most recent call last):
     ...
-theory.errors.ConvergenceError: no sign change of f on [-1.0, 2.0]: f(lo) = 2.0, f(hi) = 5.0; try a bracket [lo, hi] with f(lo) * f(hi) < 0
+clverify.theory.errors.ConvergenceError: no sign change of f on [-1.0, 2.0]: f(lo) = 2.0, f(hi) = 5.0; try a bracket [lo, hi] with f(lo) * f(hi) < 0
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from collections.abc import Callable, Iterator
 import mpmath
 from mpmath.calculus import optimization as _mpmath_solvers
 
-from theory.errors import ConvergenceError
-from theory.params import check_choice
+from clverify.theory.errors import ConvergenceError
+from clverify.theory.params import check_choice
 
 __all__ = [
     "ROOT_GUARD_BITS",
@@ -200,7 +200,7 @@ def find_root(f: Callable, bracket, *, solver="anderson", tol=None, max_steps: i
     >>> find_root(lambda z: mpmath.exp(z) - 10, (0, 500), solver="illinois", max_steps=5)
     Traceback (most recent call last):
         ...
-    theory.errors.ConvergenceError: illinois did not converge in 5 steps on [0.0, 500.0]: error bound 500.0 > tol 2.27373675443232e-13, residual |f(x)| = ...; try solver='bisect' or a larger max_steps
+    clverify.theory.errors.ConvergenceError: illinois did not converge in 5 steps on [0.0, 500.0]: error bound 500.0 > tol 2.27373675443232e-13, residual |f(x)| = ...; try solver='bisect' or a larger max_steps
     """
     cls = _resolve(solver)
     ctx = mpmath.mp

@@ -3,11 +3,11 @@ r"""Regime thresholds of the sigmoid loss on the CCEM: numbers and certified enc
 On the diagonal :math:`t = b` (Theorem 2 of Lee, Chang and Sohn, 2024) the ETF is optimal iff
 :math:`t \ge t_E(N)` and the antipodal structure iff :math:`t \le t_A(N)`; at fixed :math:`t`
 the ETF is optimal iff :math:`b \ge b_E(N, t)` and the antipodal structure iff
-:math:`b \le b_A(N, t)`.  The closed forms are derived by SymPy in :mod:`theory.derivation`;
+:math:`b \le b_A(N, t)`.  The closed forms are derived by SymPy in :mod:`clverify.theory.derivation`;
 here each is evaluated in mpmath (the number) and certified **against the general condition**
 (:math:`\ell'(1) = 0` resp. :math:`\ell'(0) = 0`, in :math:`t` on :math:`b = t` or in :math:`b`),
 not against itself: the enclosure is that of the unique root of the general condition near the
-closed form's value, proved by a sign change and a derivative ball (:mod:`numerics.certify`).
+closed form's value, proved by a sign change and a derivative ball (:mod:`clverify.numerics.precision.certify`).
 
 Where a regime is empty for :math:`t > 0` (or a threshold does not exist) the value is ``None``
 and ``note`` says why; what is empty is decided from the closed form's certified sign:
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import mpmath
 from flint import arb
 
-from theory.params import check_batch_size, check_digits
+from clverify.theory.params import check_batch_size, check_digits
 
 from .certify import Enclosure, ball_sign, certify_root
 from .evaluators import arb_precision, evaluator

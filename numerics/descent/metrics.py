@@ -32,7 +32,7 @@ import numpy as np
 import scipy.special as sc
 import scipy.stats as st
 
-from theory.params import check_dimension, check_positive
+from clverify.theory.params import check_dimension, check_positive
 
 __all__ = [
     "similarity_density", "similarity_density_mp", "similarity_cdf", "similarity_mgf",

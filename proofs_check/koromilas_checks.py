@@ -6,13 +6,13 @@ false claim).  The claim itself is an argument with the paper's statement as def
 (``claimed``, ``claimed_value``, ``claimed_v``, ``claimed_variance``, ``claimed_limit``...), so
 a deliberately false variant (a mutant) is refuted by the same code.
 
-Gradient descent is :func:`numerics.optimise.optimise_embedding` (batched Riemannian L-BFGS,
+Gradient descent is :func:`clverify.numerics.descent.optimise.optimise_embedding` (batched Riemannian L-BFGS,
 float64, seeded restarts); the within-view energies alone are minimised with the same
 L-BFGS on the same sphere.
 
 >>> thm4_1("dhel", 3, 2) is None
 True
->>> from theory.structures import Antipodal
+>>> from clverify.theory.structures import Antipodal
 >>> thm4_1("dhel", 3, 2, claimed=Antipodal(3, 2))[:38]
 'dhel (M=3, d=2, tau=0.3): the GD minim'
 """
@@ -27,18 +27,22 @@ import numpy as np
 import sympy as sp
 import torch
 
-from theory import minima
-from theory.losses import LOSSES
-from theory.params import check_batch_size, check_choice, check_dimension
-from theory.similarity import ExplicitSimilarity, Grams
-from theory.structures import CrossPolytope, SimplexETF
-
-from .lbfgs import lbfgs, value_and_grad
-from .metrics import similarity_density_mp, similarity_mgf, wasserstein_uniformity
-from .optimise import optimise_embedding
-from .sphere import Sphere
-from .torch_losses import DEFAULT_PARAMETERS, TORCH_LOSSES, dhel_energy, kcl_kernel, within_view_mean
-
+from clverify.numerics.descent.lbfgs import lbfgs, value_and_grad
+from clverify.numerics.descent.metrics import similarity_density_mp, similarity_mgf, wasserstein_uniformity
+from clverify.numerics.descent.optimise import optimise_embedding
+from clverify.numerics.descent.sphere import Sphere
+from clverify.numerics.descent.torch_losses import (
+    DEFAULT_PARAMETERS,
+    TORCH_LOSSES,
+    dhel_energy,
+    kcl_kernel,
+    within_view_mean,
+)
+from clverify.theory import minima
+from clverify.theory.losses import LOSSES
+from clverify.theory.params import check_batch_size, check_choice, check_dimension
+from clverify.theory.similarity import ExplicitSimilarity, Grams
+from clverify.theory.structures import CrossPolytope, SimplexETF
 
 __all__ = [
     "THM4_1_LOSSES", "DECOUPLED_LOSSES", "STRUCTURE_TOL", "GD_VALUE_RTOL", "GD_VALUE_FLOOR",
@@ -101,7 +105,7 @@ def gd_minimum(loss: str, M: int, d: int, params: dict | None = None, *, seed: i
 
 
 def claimed_value_at(expr, loss: str, M: int, params: dict, digits: int = EXACT_DIGITS):
-    """A claimed closed form (SymPy, in :mod:`theory.minima`'s symbols) at ``M`` and ``params`` (mpf).
+    """A claimed closed form (SymPy, in :mod:`clverify.theory.minima`'s symbols) at ``M`` and ``params`` (mpf).
 
     >>> float(claimed_value_at(minima.M - 1, "dhel", 3, {"tau": 0.3}))
     2.0
@@ -147,7 +151,7 @@ def thm4_1(loss: str, M: int, d: int, *, tau: float = DEFAULT_PARAMETERS["dhel"]
     """Theorem 4.1: for ``1 < M <= d + 1`` the GD minimiser of ``loss`` has ``u = v`` on a centred simplex.
 
     ``claimed`` is the structure (anything with ``check(U, V, tol) -> (ok, reason)``);
-    default :class:`~theory.structures.SimplexETF` ``(M, d)`` (which is double-constant, so
+    default :class:`~clverify.theory.structures.SimplexETF` ``(M, d)`` (which is double-constant, so
     the check is permutation-invariant).
     """
     claimed = SimplexETF(M, d) if claimed is None else claimed
@@ -161,8 +165,8 @@ def min_values(loss: str, M: int, d: int, params: dict | None = None, *, claimed
     """The closed-form minimum equals (a) ``loss`` on explicit structure vectors at ``digits``
     digits and (b) the GD minimum to ``GD_VALUE_RTOL``.
 
-    ``claimed_value``: a SymPy expression in :mod:`theory.minima`'s symbols (``M``, ``tau``,
-    ``gamma``, ``t``); default: derived by :func:`theory.minima.minimum_value`.
+    ``claimed_value``: a SymPy expression in :mod:`clverify.theory.minima`'s symbols (``M``, ``tau``,
+    ``gamma``, ``t``); default: derived by :func:`clverify.theory.minima.minimum_value`.
     """
     params = _params(loss, params)
     if claimed_value is None:
@@ -250,7 +254,7 @@ def kcl_batch_independence(loss: str = "kcl", params: dict | None = None, *, n: 
 def _energy_minimum(loss: str, M: int, d: int, params: dict, seed: int, restarts: int):
     """Minimum over U alone of the within-view term: DHEL's log-sum-exp energy or KCL's kernel mean."""
     if loss.startswith("dhel"):
-        def f(x, *_index):  # (x) or (x, index), whichever numerics.lbfgs passes
+        def f(x, *_index):  # (x) or (x, index), whichever clverify.numerics.descent.lbfgs passes
             return dhel_energy(x, tau=params["tau"])
     else:
         kernel = kcl_kernel("gaussian" if loss == "kcl" else loss.split("-", 1)[1])
@@ -316,7 +320,7 @@ def density(n: int, *, pdf=None, claimed_variance=None, digits: int = QUAD_DIGIT
     r"""The similarity density :math:`p_n` integrates to 1 with mean 0 and variance ``claimed_variance(n)``
     (default :math:`1/n`), by mpmath tanh-sinh quadrature at ``digits`` digits.
 
-    ``pdf(s, n)`` (mpmath) defaults to :func:`numerics.metrics.similarity_density_mp`.
+    ``pdf(s, n)`` (mpmath) defaults to :func:`clverify.numerics.descent.metrics.similarity_density_mp`.
     """
     pdf = similarity_density_mp if pdf is None else pdf
     claimed_variance = (lambda k: mpmath.mpf(1) / k) if claimed_variance is None else claimed_variance
@@ -363,7 +367,7 @@ CCEM_GRID = 401
 def ccem_optimum(loss: str, N: int, params: dict | None = None, digits: int = 30):
     r"""The :math:`\delta^* \in [0, 1]` minimising ``loss`` on CCEM(:math:`\delta`) (``N >= 3``), and the minimum.
 
-    The loss on the family is derived by :func:`theory.minima.ccem_value`; the minimum is
+    The loss on the family is derived by :func:`clverify.theory.minima.ccem_value`; the minimum is
     located on a grid of ``CCEM_GRID`` points and refined by golden-section search (mpmath).
 
     >>> round(float(ccem_optimum("dhel", 10)[0]), 6)   # the ETF end

@@ -7,14 +7,14 @@ By Theorem 1 (Lee, Chang and Sohn, 2024) the minimum of the sigmoid loss over al
     \ell(x) = \operatorname{softplus}(b - t(2x-1))
               + (N-1)\operatorname{softplus}\big(t(x\tfrac{N-2}{N-1} - 1) - b\big),
 
-which is strictly convex (certified symbolically in :mod:`theory.derivation`).  Hence the
+which is strictly convex (certified symbolically in :mod:`clverify.theory.derivation`).  Hence the
 regime follows from two signs: the ETF (:math:`x^* = 1`) iff :math:`\ell'(1) \le 0`, the
 antipodal structure (:math:`x^* = 0`) iff :math:`\ell'(0) \ge 0`, otherwise the unique root of
 :math:`\ell'(x) = 0` in :math:`(0, 1)`.  Both signs are decided by Arb balls; the interior root
-is found by :func:`numerics.roots.find_root` and enclosed by :func:`numerics.certify.certify_root`
+is found by :func:`clverify.numerics.precision.roots.find_root` and enclosed by :func:`clverify.numerics.precision.certify.certify_root`
 (sign change of :math:`\ell'` and :math:`\ell'' > 0` on the interval).  Every formula is compiled
-from the SymPy expressions (:mod:`numerics.evaluators`); the similarities come from
-:class:`theory.structures.CCEM`.
+from the SymPy expressions (:mod:`clverify.numerics.precision.evaluators`); the similarities come from
+:class:`clverify.theory.structures.CCEM`.
 
 >>> opt = sigmoid_optimum(10, 1.2, 1.2, digits=30)
 >>> opt.regime, mpmath.nstr(opt.x, 20), opt.x_enclosure.certified
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 import mpmath
 from flint import arb
 
-from theory.errors import ConvergenceError
-from theory.params import check_batch_size, check_digits
+from clverify.theory.errors import ConvergenceError
+from clverify.theory.params import check_batch_size, check_digits
 
 from .certify import Enclosure, ball_sign, certify_root
 from .evaluators import arb_precision, evaluator
@@ -161,7 +161,7 @@ def sigmoid_optimum(N: int, t, b, *, digits: int = 50) -> SigmoidOptimum:
     >>> sigmoid_optimum(2, 1, 1)
     Traceback (most recent call last):
         ...
-    theory.errors.InvalidParameterError: N must be an integer >= 3, got 2
+    clverify.theory.errors.InvalidParameterError: N must be an integer >= 3, got 2
     """
     N = check_batch_size("N", N)
     t, b = RealInput.positive("t", t), RealInput.finite("b", b)

@@ -1,9 +1,9 @@
-r"""The losses of :mod:`theory.losses` in torch, float64, numerically stable, batched.
+r"""The losses of :mod:`clverify.theory.losses` in torch, float64, numerically stable, batched.
 
 Each function takes ``U`` and ``V`` of shape ``(..., N, d)`` (rows are the
 embeddings) and parameters that broadcast against the leading batch shape
 ``...``; it returns a tensor of shape ``...``.  Conventions are those of
-:mod:`theory.losses`: ``t`` multiplies, ``b`` is subtracted, ``tau`` divides,
+:mod:`clverify.theory.losses`: ``t`` multiplies, ``b`` is subtracted, ``tau`` divides,
 normalisation ``1/N``.  Softplus and logsumexp are torch's stable ones.
 
 >>> import torch
@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from theory.params import check_choice
+from clverify.theory.params import check_choice
 
 __all__ = ["sigmoid_loss", "infonce_sym_loss", "TORCH_LOSSES", "torch_loss"]
 
@@ -77,7 +77,7 @@ def infonce_sym_loss(U: torch.Tensor, V: torch.Tensor, *, tau=DEFAULT_TAU) -> to
 
 
 #: Name (as on the command line) -> (loss, names of its keyword parameters); mirrors
-#: :data:`theory.losses.LOSSES`.
+#: :data:`clverify.theory.losses.LOSSES`.
 TORCH_LOSSES = {
     "sigmoid": (sigmoid_loss, ("t", "b")),
     "infonce-sym": (infonce_sym_loss, ("tau",)),
@@ -92,7 +92,7 @@ def torch_loss(name: str):
 
 # --------------------------------------------------------------------------------------------
 # Koromilas et al. (ICML 2024): InfoNCE family, DHEL, KCL, hyperspherical energies.
-# Same formulas as theory.losses; rows are assumed to be unit vectors (|x - y|^2 = 2 - 2 x.y).
+# Same formulas as clverify.theory.losses; rows are assumed to be unit vectors (|x - y|^2 = 2 - 2 x.y).
 # --------------------------------------------------------------------------------------------
 
 __all__ += [
@@ -197,7 +197,7 @@ def _sq_dist(S: torch.Tensor) -> torch.Tensor:
     return (2 - 2 * S).clamp_min(0)
 
 
-#: KCL kernels of the similarity ``s`` and parameter ``t`` (as in :data:`theory.losses.KCL_KERNELS`).
+#: KCL kernels of the similarity ``s`` and parameter ``t`` (as in :data:`clverify.theory.losses.KCL_KERNELS`).
 _KCL_KERNELS = {
     "gaussian": lambda S, t: torch.exp(-t * _sq_dist(S)),
     "log": lambda S, t: -torch.log1p(t * _sq_dist(S)),
@@ -205,7 +205,7 @@ _KCL_KERNELS = {
     "riesz": lambda S, t: torch.sign(t) * _sq_dist(S) ** (-t / 2),
 }
 
-#: Energy kernels (as in :data:`theory.losses.ENERGY_KERNELS`).
+#: Energy kernels (as in :data:`clverify.theory.losses.ENERGY_KERNELS`).
 _ENERGY_KERNELS = {
     "riesz": _KCL_KERNELS["riesz"],
     "log": lambda S, t: -0.5 * torch.log(_sq_dist(S)),

@@ -1,0 +1,62 @@
+"""Torch descent: the losses in float64, the sphere, the batched Riemannian L-BFGS, the
+optimiser with restarts and its baselines, the comparison with the theory, the encoder
+experiment and the metrics of embeddings.
+
+Importing this package imports torch.
+"""
+
+from .baselines import TORCH_LBFGS_INNER, optimise_loop, optimise_scipy, optimise_torch_lbfgs
+from .compare import (
+                      ETF_OPTIMAL_LOSSES,
+                      THEORY_DIGITS,
+                      TheoryOptimum,
+                      etf_optimum,
+                      gram_distance,
+                      loss_gap,
+                      sigmoid_ccem_optimum,
+                      structure_grams,
+                      theory_optimum,
+)
+from .encoder import DEFAULT_MAX_STEPS, PAPER_LR, PAPER_STEPS, EncoderResult, encoder_experiment
+from .lbfgs import DEFAULT_HISTORY, DEFAULT_MAX_ITER, DEFAULT_TOL, LBFGSResult, lbfgs, value_and_grad
+from .metrics import (
+                      WASSERSTEIN_GRID,
+                      alignment,
+                      effective_rank,
+                      pairwise_similarities,
+                      similarity_cdf,
+                      similarity_density,
+                      similarity_density_mp,
+                      similarity_mgf,
+                      uniformity,
+                      uniformity_population,
+                      wasserstein_uniformity,
+)
+from .optimise import (
+                      DEFAULT_RESTARTS,
+                      DEVICES,
+                      GROUP_OVERHEAD,
+                      EmbeddingResult,
+                      check_loss_params,
+                      optimise_batch,
+                      optimise_embedding,
+                      resolve_device,
+                      size_groups,
+)
+from .sphere import Sphere
+from .torch_losses import DEFAULT_PARAMETERS, TORCH_LOSSES, torch_loss
+
+__all__ = [
+    "TORCH_LBFGS_INNER", "optimise_loop", "optimise_scipy", "optimise_torch_lbfgs",
+    "ETF_OPTIMAL_LOSSES", "THEORY_DIGITS", "TheoryOptimum", "etf_optimum", "gram_distance",
+    "loss_gap", "sigmoid_ccem_optimum", "structure_grams", "theory_optimum",
+    "DEFAULT_MAX_STEPS", "PAPER_LR", "PAPER_STEPS", "EncoderResult", "encoder_experiment",
+    "DEFAULT_HISTORY", "DEFAULT_MAX_ITER", "DEFAULT_TOL", "LBFGSResult", "lbfgs", "value_and_grad",
+    "WASSERSTEIN_GRID", "alignment", "effective_rank", "pairwise_similarities", "similarity_cdf",
+    "similarity_density", "similarity_density_mp", "similarity_mgf", "uniformity",
+    "uniformity_population", "wasserstein_uniformity",
+    "DEFAULT_RESTARTS", "DEVICES", "GROUP_OVERHEAD", "EmbeddingResult", "check_loss_params",
+    "optimise_batch", "optimise_embedding", "resolve_device", "size_groups",
+    "Sphere",
+    "DEFAULT_PARAMETERS", "TORCH_LOSSES", "torch_loss",
+]

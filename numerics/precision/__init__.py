@@ -1,0 +1,58 @@
+"""High precision and certification: evaluators compiled from the SymPy derivations (mpmath and
+Arb), root finding, certified enclosures, the regime thresholds and the optimal CCEM.
+
+No torch here: ``clverify thresholds`` imports this package only.
+"""
+
+from .certify import (
+                      BISECTION_MAX_STEPS,
+                      CERTIFY_PRECISION_STEPS,
+                      Enclosure,
+                      arb_to_mpf,
+                      ball_sign,
+                      certify_root,
+)
+from .evaluators import (
+                      BACKENDS,
+                      FORMULAS,
+                      GUARD_BITS,
+                      arb_precision,
+                      bits_for_digits,
+                      compile_expression,
+                      evaluator,
+                      formula,
+                      generated_source,
+)
+from .real_input import RealInput
+from .roots import (
+                      ROOT_GUARD_BITS,
+                      SOLVERS,
+                      TOLERANCE_ULPS,
+                      Anderson,
+                      Bisect,
+                      Illinois,
+                      Pegasus,
+                      Solver,
+                      find_root,
+)
+from .sigmoid_optimum import REGIMES, SIGN_PRECISION_STEPS, SigmoidOptimum, sigmoid_optimum
+from .thresholds import (
+                      Boundary,
+                      antipodal_boundary_b,
+                      antipodal_threshold_tb,
+                      etf_boundary_b,
+                      etf_threshold_tb,
+)
+
+__all__ = [
+    "BISECTION_MAX_STEPS", "CERTIFY_PRECISION_STEPS", "Enclosure", "arb_to_mpf", "ball_sign",
+    "certify_root",
+    "BACKENDS", "FORMULAS", "GUARD_BITS", "arb_precision", "bits_for_digits", "compile_expression",
+    "evaluator", "formula", "generated_source",
+    "RealInput",
+    "ROOT_GUARD_BITS", "SOLVERS", "TOLERANCE_ULPS", "Anderson", "Bisect", "Illinois", "Pegasus",
+    "Solver", "find_root",
+    "REGIMES", "SIGN_PRECISION_STEPS", "SigmoidOptimum", "sigmoid_optimum",
+    "Boundary", "antipodal_boundary_b", "antipodal_threshold_tb", "etf_boundary_b",
+    "etf_threshold_tb",
+]
