@@ -2,9 +2,9 @@
 
 Files named ``*.py`` in a folder called ``theorems`` are collected through
 their ``THEOREMS`` list: one collector per theorem, one item per (check,
-parameter point), named ``<method>:<check>[<point>]``, and one item per mutant,
+parameter point), named ``<level>:<check>[<point>]``, and one item per mutant,
 ``mutant:<name>``, which passes when the theorem's checks refute the mutant.
-Items carry the markers ``symbolic``, ``certified``, ``empirical`` or ``mutant``,
+Items carry the markers ``proof``, ``certified``, ``numerical``, ``empirical`` or ``mutant``,
 so ``pytest -k thm2`` or ``pytest -m certified`` select them.
 
 Registered through the ``pytest11`` entry point, so ``pytest --pyargs clverify.proofs_check``
@@ -20,13 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from .registry import METHODS, Theorem, check_label
-from .runner import mutant_refutation, run_check
+from .registry import LEVELS, Theorem, check_label
+from .runner import mutant_refutation, run_check, run_theorem
 
 _MARKERS = {
-    "symbolic": "registry check done in SymPy",
-    "certified": "registry check proved with python-flint ball arithmetic",
-    "empirical": "registry check done with the torch optimiser or sampling",
+    "proof": "registry check: a symbolic proof (SymPy) for every value it states",
+    "certified": "registry check: python-flint ball arithmetic on a stated set of points or boxes",
+    "numerical": "registry check: high precision (mpmath), not rigorous",
+    "empirical": "registry check: float64 gradient descent or sampling",
     "mutant": "a deliberately false variant of a theorem that its checks must refute",
 }
 
@@ -101,10 +102,13 @@ class TheoremCollector(pytest.Collector):
 
     def collect(self):
         thorough = self.config.getoption("clverify_thorough")
+        if self.theorem.kind == "refutation":  # one item: the published statement is refuted
+            yield RefutationItem.from_parent(self, name="refutation:reproduced")
+            return
         for check in self.theorem.checks:
             for point in check.points_for(thorough):
                 item = CheckItem.from_parent(self, name=check_label(check, point), check=check, point=point)
-                item.add_marker(check.method)
+                item.add_marker(check.level)
                 yield item
         if not self.config.getoption("clverify_no_mutants"):
             for mutant in self.theorem.mutants:
@@ -153,7 +157,8 @@ class CheckItem(_RegistryItem):
 
     def runtest(self):
         __tracebackhide__ = True
-        outcome = run_check(self.check, self.theorem.claim, self.point)
+        outcome = run_check(self.check, self.theorem.claim, self.point,
+                            self.config.getoption("clverify_thorough"))
         if outcome.status != "pass":
             raise RegistryFailure(f"{outcome.status}: {self.name}: {outcome.message}")
 
@@ -172,4 +177,16 @@ class MutantItem(_RegistryItem):
             )
 
 
-assert set(_MARKERS) == {*METHODS, "mutant"}
+class RefutationItem(_RegistryItem):
+    """A published statement documented as false: passes when its checks still refute it."""
+
+    def runtest(self):
+        __tracebackhide__ = True
+        result = run_theorem(self.theorem, thorough=self.config.getoption("clverify_thorough"))
+        if result.status != "refuted":
+            raise RegistryFailure(
+                f"the documented refutation no longer reproduces (status {result.status}); "
+                f"corrected form: {self.theorem.corrected_by}")
+
+
+assert set(_MARKERS) == {*LEVELS, "mutant"}

@@ -11,14 +11,28 @@ on a pass, a message saying what failed on a fail (sybil's evaluator
 contract).  ``point`` is one parameter point (a dict), ``evidence`` a dict the
 check may fill with numbers for the report.  A check raises
 :class:`Inconclusive` when it can neither confirm nor refute (an enclosure
-that cannot be certified); any other exception means broken code.
+that cannot be certified, a point outside the claim's scope); any other
+exception means broken code.
 
-The registry knows nothing of pytest or the CLI: :mod:`clverify.proofs_check.runner`
-runs it, :mod:`clverify.proofs_check.pytest_plugin` and ``clverify check`` adapt it.
+Every check says how strong its evidence is (its **level**, one of :data:`LEVELS`) and which
+parameters a pass covers (its **scope**); a theorem's status is computed from them by
+:func:`clverify.proofs_check.runner.theorem_status`, never typed by hand:
+
+* ``proof``: symbolic, for every parameter value it states (a SymPy identity, a positivity
+  certificate, an exact argument);
+* ``certified``: Arb ball arithmetic (python-flint) end to end, rigorous on a stated finite
+  set of points or boxes;
+* ``numerical``: high precision but not rigorous (mpmath grids, quadrature, root finding
+  without an enclosure);
+* ``empirical``: float64 gradient descent, random sampling, Hypothesis examples.
+
+The registry knows nothing of pytest or the CLI: :mod:`clverify.proofs_check.runner` runs it,
+:mod:`clverify.proofs_check.pytest_plugin` and ``clverify check`` adapt it.
 
 >>> thm = Theorem(
 ...     id="demo.two_plus_two", source="reconstructed", statement=r"2 + 2 = 4",
-...     claim=4, checks=(Check("value", "symbolic", lambda c, p, e: None if 2 + 2 == c else f"{c} != 4"),),
+...     claim=4, checks=(Check("value", "proof", lambda c, p, e: None if 2 + 2 == c else f"{c} != 4",
+...                            scope="exact arithmetic", whole_domain=True),),
 ...     mutants=(Mutant("five", "2 + 2 is not 5", 5),))
 >>> thm.checks[0].run(thm.claim, {}, {}) is None, thm.checks[0].run(5, {}, {})
 (True, '5 != 4')
@@ -35,20 +49,26 @@ from typing import Any
 
 from clverify.theory.errors import UnknownChoiceError
 
-__all__ = ["METHODS", "Check", "Mutant", "Theorem", "Inconclusive", "register", "theorems", "get",
-           "point_label", "check_label"]
+__all__ = ["LEVELS", "KINDS", "Check", "Mutant", "Theorem", "Inconclusive", "register", "theorems",
+           "get", "aliases", "point_label", "check_label"]
 
-#: The three independent methods, in the order reports list them.
-METHODS = ("symbolic", "certified", "empirical")
+#: Evidence levels, strongest first (the order reports list them).
+LEVELS = ("proof", "certified", "numerical", "empirical")
+#: Levels whose pass can cover a whole hypothesis domain (``Check.whole_domain``).
+RIGOROUS_LEVELS = ("proof", "certified")
+#: Kinds of entries: a claim to verify, an exploration that claims nothing, and a published
+#: statement documented as false (its checks must refute it; see ``Theorem.corrected_by``).
+KINDS = ("claim", "exploratory", "refutation")
 
-#: The package whose modules' ``THEOREMS`` lists make up the built-in registry.
+#: The package whose modules' ``THEOREMS`` lists (and ``ALIASES`` dicts) make up the registry.
 _BUILTIN_PACKAGE = "clverify.proofs_check.theorems"
 
 _ID = re.compile(r"^[a-z][a-z0-9]*\.[a-z][A-Za-z0-9_]*$")
 
 
 class Inconclusive(Exception):
-    """Raised by a check that can neither confirm nor refute (e.g. an uncertifiable enclosure)."""
+    """Raised by a check that can neither confirm nor refute (e.g. an uncertifiable enclosure,
+    a point outside the claim's scope, a local minimum of gradient descent)."""
 
 
 CheckFn = Callable[[Any, Mapping, dict], "str | None"]
@@ -58,21 +78,61 @@ CheckFn = Callable[[Any, Mapping, dict], "str | None"]
 class Check:
     """One way of testing a claim: ``run(claim, point, evidence)`` at each parameter point.
 
-    ``points`` run in the fast profile; ``thorough_points`` are added by ``--thorough``.
+    Parameters
+    ----------
+    name, level, run
+        A snake_case name, the evidence level (one of :data:`LEVELS`), the check function.
+    points, thorough_points
+        Parameter points of the fast profile; ``thorough_points`` are added by ``--thorough``.
+    scope
+        The parameter set a pass covers, in words ("all N >= 3", "N in {5, 10, 100},
+        t in [0.1, 2]", "8 seeded configurations, d = N").  Default: the points themselves.
+    whole_domain
+        A pass covers every parameter value of the theorem's hypotheses (only ``proof`` and
+        ``certified`` checks, with an explicit ``scope``); such a pass makes the theorem
+        ``proved``.
+    consistency
+        A check of the reference or of the set-up, not of the claim (it passes whatever the
+        claim says): reported, never counted toward the status, never refutes a mutant.
+    why_no_mutant
+        Why no mutant of the entry can make this (counting) check fail, if none does.
     """
 
     name: str
-    method: str
+    level: str
     run: CheckFn
     points: tuple[Mapping, ...] = ({},)
     thorough_points: tuple[Mapping, ...] = ()
+    scope: str = ""
+    whole_domain: bool = False
+    consistency: bool = False
+    why_no_mutant: str = ""
 
     def __post_init__(self):
-        if self.method not in METHODS:
-            raise UnknownChoiceError(f"method must be one of {', '.join(METHODS)}; got {self.method!r}")
+        if self.level not in LEVELS:
+            raise UnknownChoiceError(f"level must be one of {', '.join(LEVELS)}; got {self.level!r}")
+        if self.whole_domain and self.level not in RIGOROUS_LEVELS:
+            raise ValueError(f"check {self.name!r}: a {self.level} check cannot cover a whole domain")
+        if self.whole_domain and not self.scope:
+            raise ValueError(f"check {self.name!r}: a whole-domain check must state its scope")
+        if self.whole_domain and self.consistency:
+            raise ValueError(f"check {self.name!r}: a consistency check does not count, so it "
+                             f"cannot cover the domain")
+
+    @property
+    def counts(self) -> bool:
+        """Whether the check counts toward the status (every check but a consistency check)."""
+        return not self.consistency
 
     def points_for(self, thorough: bool = False) -> tuple[Mapping, ...]:
         return self.points + (self.thorough_points if thorough else ())
+
+    def scope_for(self, thorough: bool = False) -> str:
+        """The stated scope, or the points that were run (``N=5; N=10``)."""
+        if self.scope:
+            return self.scope
+        labels = [point_label(p) or "no parameters" for p in self.points_for(thorough)]
+        return "the points " + "; ".join(labels)
 
 
 @dataclass(frozen=True)
@@ -86,7 +146,9 @@ class Mutant:
 
 @dataclass(frozen=True)
 class Theorem:
-    """A result to verify (``kind="claim"``) or to explore (``kind="exploratory"``)."""
+    """A result to verify (``kind="claim"``), to explore (``"exploratory"``), or a published
+    statement documented as false (``"refutation"``, with ``corrected_by`` naming the verified
+    corrected entry)."""
 
     id: str
     source: str
@@ -97,21 +159,29 @@ class Theorem:
     hypotheses: Mapping[str, str] = field(default_factory=dict)
     kind: str = "claim"
     reproduce: str = ""
+    corrected_by: str = ""
 
     def __post_init__(self):
         if not _ID.match(self.id):
             raise ValueError(f"theorem id must look like 'paper.name' (snake_case), got {self.id!r}")
-        if self.kind not in ("claim", "exploratory"):
-            raise ValueError(f"kind must be 'claim' or 'exploratory', got {self.kind!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+        if (self.kind == "refutation") != bool(self.corrected_by):
+            raise ValueError(f"{self.id}: a refutation, and only a refutation, names the entry "
+                             f"that corrects it (corrected_by)")
+        names = [c.name for c in self.checks]
+        if len(names) != len(set(names)):
+            raise ValueError(f"{self.id}: check names must be unique, got {names}")
 
     @property
     def paper(self) -> str:
         return self.id.split(".", 1)[0]
 
     @property
-    def methods(self) -> tuple[str, ...]:
-        used = {c.method for c in self.checks}
-        return tuple(m for m in METHODS if m in used)
+    def levels(self) -> tuple[str, ...]:
+        """The evidence levels of the checks that count, strongest first."""
+        used = {c.level for c in self.checks if c.counts}
+        return tuple(level for level in LEVELS if level in used)
 
     @property
     def command(self) -> str:
@@ -130,12 +200,17 @@ def register(theorem: Theorem) -> Theorem:
     return theorem
 
 
-def _all() -> dict[str, Theorem]:
-    found: dict[str, Theorem] = {}
+def _modules():
     package = importlib.import_module(_BUILTIN_PACKAGE)
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
         name = f"{_BUILTIN_PACKAGE}.{info.name}"
-        for thm in getattr(importlib.import_module(name), "THEOREMS", ()):
+        yield name, importlib.import_module(name)
+
+
+def _all() -> dict[str, Theorem]:
+    found: dict[str, Theorem] = {}
+    for name, module in _modules():
+        for thm in getattr(module, "THEOREMS", ()):
             if thm.id in found:
                 raise ValueError(f"duplicate theorem id {thm.id!r} in {name}")
             found[thm.id] = thm
@@ -143,10 +218,24 @@ def _all() -> dict[str, Theorem]:
     return found
 
 
+def aliases() -> dict[str, tuple[str, str]]:
+    """Retired ids: ``old id -> (current id, date retired)`` from the modules' ``ALIASES``.
+
+    An id never changes meaning: a retired id stays resolvable, and ``check`` says which
+    entry now holds its claim.
+    """
+    table: dict[str, tuple[str, str]] = {}
+    for _, module in _modules():
+        table.update(getattr(module, "ALIASES", {}))
+    return table
+
+
 def theorems(only: tuple[str, ...] = (), papers: tuple[str, ...] = ()) -> list[Theorem]:
     """Registered theorems, the papers' first and ours (``ext.*``) last, each sorted by id;
     optionally restricted to ids or papers."""
     table = _all()
+    retired = aliases()
+    only = tuple(dict.fromkeys(retired[i][0] if i in retired else i for i in only))
     unknown = [i for i in only if i not in table]
     if unknown:
         raise UnknownChoiceError(
@@ -173,6 +262,6 @@ def point_label(point: Mapping) -> str:
 
 
 def check_label(check: Check, point: Mapping) -> str:
-    """``method:name[point]`` (no brackets for the empty point): item names and messages."""
+    """``level:name[point]`` (no brackets for the empty point): item names and messages."""
     label = point_label(point)
-    return f"{check.method}:{check.name}" + (f"[{label}]" if label else "")
+    return f"{check.level}:{check.name}" + (f"[{label}]" if label else "")

@@ -2,10 +2,13 @@
 
 >>> from clverify.proofs_check.registry import Check, Theorem
 >>> thm = Theorem(id="demo.true", source="reconstructed", statement="1 = 1", claim=1,
-...               checks=(Check("same", "symbolic", lambda c, p, e: None),))
+...               checks=(Check("same", "numerical", lambda c, p, e: None, points=({"N": 5},)),))
 >>> from clverify.proofs_check.runner import run_theorem
->>> result_record(run_theorem(thm))["status"]
-'verified'
+>>> record = result_record(run_theorem(thm))
+>>> record["status"], record["level"], record["scope"]
+('verified', 'numerical', {'numerical': ['the points N=5']})
+>>> table_record(record)["scope"]
+'numerical: the points N=5'
 """
 
 from __future__ import annotations
@@ -13,17 +16,21 @@ from __future__ import annotations
 from .registry import Theorem
 from .runner import TheoremResult
 
-__all__ = ["result_record", "table_record", "catalogue_markdown"]
+__all__ = ["result_record", "table_record", "scope_text", "catalogue_markdown"]
 
 
 def result_record(result: TheoremResult) -> dict:
-    """One report row: ``id``, ``source``, ``status``, ``methods``, ``evidence``,
-    ``mutants_total``, ``mutants_refuted``, ``seconds`` (and surviving mutants, if any)."""
+    """One report row: ``id``, ``source``, ``kind``, ``status``, ``level`` (the strongest level
+    reached), ``scope`` (level -> scopes covered), ``evidence`` (one row per check and point,
+    each with its ``level`` and ``scope``), ``mutants_total``, ``mutants_refuted``, ``seconds``
+    (and surviving mutants, if any)."""
     record = {
         "id": result.id,
         "source": result.source,
+        "kind": result.kind,
         "status": result.status,
-        "methods": list(result.methods),
+        "level": result.level,
+        "scope": result.scope,
         "evidence": result.evidence,
         "mutants_total": result.mutants_total,
         "mutants_refuted": result.mutants_refuted,
@@ -34,9 +41,14 @@ def result_record(result: TheoremResult) -> dict:
     return record
 
 
+def scope_text(scope: dict[str, list[str]]) -> str:
+    """``level: scope, scope; level: ...`` on one line."""
+    return "; ".join(f"{level}: {', '.join(scopes)}" for level, scopes in scope.items())
+
+
 def table_record(record: dict) -> dict:
-    """A report row for a table: methods joined, evidence counted (JSON keeps all of it)."""
-    return {**record, "methods": ", ".join(record["methods"]),
+    """A report row for a table: scope on one line, evidence counted (JSON keeps all of it)."""
+    return {**record, "level": record["level"] or "-", "scope": scope_text(record["scope"]),
             "evidence": f"{len(record['evidence'])} check point(s)"}
 
 
@@ -47,7 +59,7 @@ def _summary(fn) -> str:
 
 
 def catalogue_markdown(theorems: list[Theorem], results: dict[str, TheoremResult]) -> str:
-    """``docs/theorems.md``: statement, source, methods, status and how to reproduce, per entry."""
+    """``docs/theorems.md``: statement, source, checks (level, scope), status and how to reproduce."""
     lines = [
         "# Theorem catalogue",
         "",
@@ -63,16 +75,21 @@ def catalogue_markdown(theorems: list[Theorem], results: dict[str, TheoremResult
             hyp = "; ".join(f"{k}: {v}" for k, v in thm.hypotheses.items())
             lines += [f"*Hypotheses*: {hyp}", ""]
         lines += ["*Checks*:", ""]
-        lines += [f"- {c.method}: `{c.name}` ({len(c.points)} point(s), "
-                  f"{len(c.thorough_points)} more with `--thorough`): {_summary(c.run)}"
+        lines += [f"- {c.level}{' (consistency, not counted)' if c.consistency else ''}: `{c.name}`, "
+                  f"scope {c.scope_for()}{' (the whole domain)' if c.whole_domain else ''}"
+                  f"{f' ({len(c.thorough_points)} more point(s) with `--thorough`)' if c.thorough_points else ''}"
+                  f": {_summary(c.run)}"
                   for c in thm.checks]
         lines += ["", "*Mutants* (false variants the checks must refute):", ""]
         lines += [f"- `{m.name}`: {m.reason}" for m in thm.mutants] or ["- none (exploratory entry)"]
         if res is not None:
             mut = "" if res.mutants_refuted is None else f", mutants refuted {res.mutants_refuted}/{res.mutants_total}"
-            lines += ["", f"*Status*: **{res.status}**{mut}"]
+            level = f" (strongest evidence: {res.level})" if res.level else ""
+            lines += ["", f"*Status*: **{res.status}**{level}{mut}"]
+            if res.scope:
+                lines.append(f"  - scope: {scope_text(res.scope)}")
             fails = [o for o in res.outcomes if o.status != "pass"]
             for o in fails:
-                lines.append(f"  - {o.status} `{o.method}:{o.check}[{o.point}]`: {o.message}")
+                lines.append(f"  - {o.status} `{o.level}:{o.check}[{o.point}]`: {o.message}")
         lines += ["", f"*Reproduce*: `{thm.command}`", ""]
     return "\n".join(lines)

@@ -1,29 +1,44 @@
 r"""Run registry entries: checks at their points, and mutants against the same checks.
 
-Statuses of a theorem: ``verified`` (every check passed), ``refuted`` (a check
-failed: its message is the counterexample), ``inconclusive`` (no failure, but a
-check could not conclude), ``exploratory`` (an entry that records evidence and
-claims nothing).  A mutant is *refuted* when at least one check fails on it.
+A theorem's status is computed from its checks' outcomes, levels and scopes
+(:func:`theorem_status`), never typed by hand:
+
+* ``refuted``: a counting check failed (its message is the counterexample);
+* ``inconclusive``: nothing failed, but a check could not conclude, a consistency check
+  failed, or no counting check ran;
+* ``proved``: every check passed and one of them is a ``proof`` or ``certified`` check whose
+  scope is the whole hypothesis domain (``Check.whole_domain``);
+* ``verified``: every check passed, on the scopes they state (the report prints them);
+* ``exploratory``: an entry that records evidence and claims nothing.
+
+A mutant is *refuted* when at least one counting check **fails** on it; an inconclusive
+check refutes nothing, and a consistency check is not run against mutants at all.  An entry of
+kind ``refutation`` (a published statement documented as false) is expected to be refuted.
 
 >>> from clverify.proofs_check.registry import Check, Mutant, Theorem
->>> even = Check("is_even", "symbolic", lambda c, p, e: None if c % 2 == 0 else f"{c} is odd")
+>>> even = Check("is_even", "proof", lambda c, p, e: None if c % 2 == 0 else f"{c} is odd",
+...              scope="the integer claimed", whole_domain=True)
 >>> thm = Theorem(id="demo.four_is_even", source="reconstructed", statement="4 even",
 ...               claim=4, checks=(even,), mutants=(Mutant("three", "3 is odd", 3),))
 >>> r = run_theorem(thm, mutants=True)
->>> r.status, r.mutants_total, r.mutants_refuted
-('verified', 1, 1)
+>>> r.status, r.level, r.mutants_total, r.mutants_refuted
+('proved', 'proof', 1, 1)
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .registry import Check, Inconclusive, Mutant, Theorem, check_label, point_label
+from .registry import LEVELS, Check, Inconclusive, Mutant, Theorem, check_label, point_label
 
-__all__ = ["CheckOutcome", "TheoremResult", "run_check", "mutant_refutation", "run_theorem"]
+__all__ = ["STATUSES", "CheckOutcome", "TheoremResult", "run_check", "theorem_status", "strongest_level",
+           "mutant_refutation", "run_theorem"]
+
+#: Every status a theorem can have.
+STATUSES = ("proved", "verified", "refuted", "inconclusive", "exploratory")
 
 
 @dataclass(frozen=True)
@@ -31,7 +46,10 @@ class CheckOutcome:
     """What one check said at one point: ``status`` is 'pass', 'fail' or 'inconclusive'."""
 
     check: str
-    method: str
+    level: str
+    scope: str
+    counts: bool
+    whole_domain: bool
     point: str
     status: str
     message: str
@@ -41,12 +59,18 @@ class CheckOutcome:
 
 @dataclass
 class TheoremResult:
-    """A theorem's verdict with everything the report prints."""
+    """A theorem's verdict with everything the report prints.
+
+    ``level`` is the strongest level among the counting checks that passed (None if none did);
+    ``scope`` maps each level reached to the scopes its passing checks cover.
+    """
 
     id: str
     source: str
+    kind: str
     status: str
-    methods: tuple[str, ...]
+    level: str | None
+    scope: dict[str, list[str]]
     outcomes: list[CheckOutcome]
     mutants_total: int
     mutants_refuted: int | None
@@ -55,10 +79,11 @@ class TheoremResult:
 
     @property
     def evidence(self) -> list[dict]:
-        """Per check and point: its evidence, and the message of any failure."""
+        """Per check and point: level, scope, status, its evidence, and any message."""
         rows = []
         for o in self.outcomes:
-            row = {"check": f"{o.method}:{o.check}", "point": o.point, "status": o.status, **o.evidence}
+            row = {"check": f"{o.level}:{o.check}", "level": o.level, "scope": o.scope,
+                   "counts": o.counts, "point": o.point, "status": o.status, **o.evidence}
             if o.message:
                 row["message"] = o.message
             rows.append(row)
@@ -66,11 +91,17 @@ class TheoremResult:
 
     @property
     def failed(self) -> bool:
-        """Whether this result should make a run fail (a refutation or a surviving mutant)."""
-        return self.status == "refuted" or bool(self.surviving_mutants)
+        """Whether this result should make a run fail: a claim refuted, a documented refutation
+        that no longer reproduces, a failed consistency check, or a surviving mutant."""
+        if self.surviving_mutants:
+            return True
+        if self.kind == "refutation":
+            return self.status != "refuted"
+        broken = any(not o.counts and o.status == "fail" for o in self.outcomes)
+        return self.status == "refuted" or broken
 
 
-def run_check(check: Check, claim: Any, point: Mapping) -> CheckOutcome:
+def run_check(check: Check, claim: Any, point: Mapping, thorough: bool = False) -> CheckOutcome:
     """Run ``check`` on ``claim`` at ``point``; exceptions other than Inconclusive propagate."""
     evidence: dict = {}
     start = time.perf_counter()
@@ -79,15 +110,58 @@ def run_check(check: Check, claim: Any, point: Mapping) -> CheckOutcome:
         status = "pass" if message is None else "fail"
     except Inconclusive as exc:
         message, status = str(exc), "inconclusive"
-    return CheckOutcome(check.name, check.method, point_label(point), status, message or "",
-                        evidence, time.perf_counter() - start)
+    return CheckOutcome(check.name, check.level, check.scope_for(thorough), check.counts,
+                        check.whole_domain, point_label(point), status, message or "", evidence,
+                        time.perf_counter() - start)
+
+
+def theorem_status(kind: str, outcomes: Sequence[CheckOutcome]) -> str:
+    """The status of an entry of ``kind`` with these outcomes (rules in the module docstring).
+
+    >>> def o(status, counts=True, whole=False):
+    ...     return CheckOutcome("c", "proof", "s", counts, whole, "", status, "", {}, 0.0)
+    >>> theorem_status("claim", [o("pass", whole=True), o("pass")])
+    'proved'
+    >>> theorem_status("claim", [o("pass"), o("inconclusive")])
+    'inconclusive'
+    >>> theorem_status("claim", [o("pass", whole=True), o("fail", counts=False)])
+    'inconclusive'
+    """
+    if kind == "exploratory":
+        return "exploratory"
+    counting = [o for o in outcomes if o.counts]
+    if any(o.status == "fail" for o in counting):
+        return "refuted"
+    if not counting or any(o.status != "pass" for o in outcomes):
+        return "inconclusive"
+    if any(o.whole_domain for o in counting):
+        return "proved"
+    return "verified"
+
+
+def strongest_level(outcomes: Sequence[CheckOutcome]) -> str | None:
+    """The strongest level among the counting checks that passed (None if none passed)."""
+    passed = {o.level for o in outcomes if o.counts and o.status == "pass"}
+    return next((level for level in LEVELS if level in passed), None)
+
+
+def _scopes(outcomes: Sequence[CheckOutcome]) -> dict[str, list[str]]:
+    """Level -> the distinct scopes of the counting checks that passed at that level."""
+    table: dict[str, list[str]] = {}
+    for o in outcomes:
+        if o.counts and o.status == "pass" and o.scope not in table.setdefault(o.level, []):
+            table[o.level].append(o.scope)
+    return {level: table[level] for level in LEVELS if level in table}
 
 
 def mutant_refutation(theorem: Theorem, mutant: Mutant, thorough: bool = False) -> str | None:
-    """The first failure the theorem's checks find on ``mutant`` (``None``: the mutant survives)."""
+    """The first failure a counting check of the theorem finds on ``mutant`` (``None``: it
+    survives); inconclusive outcomes refute nothing."""
     for check in theorem.checks:
+        if not check.counts:
+            continue
         for point in check.points_for(thorough):
-            outcome = run_check(check, mutant.claim, point)
+            outcome = run_check(check, mutant.claim, point, thorough)
             if outcome.status == "fail":
                 return f"{check_label(check, point)}: {outcome.message}"
     return None
@@ -96,20 +170,13 @@ def mutant_refutation(theorem: Theorem, mutant: Mutant, thorough: bool = False) 
 def run_theorem(theorem: Theorem, *, mutants: bool = False, thorough: bool = False) -> TheoremResult:
     """All checks of ``theorem`` at all their points, and optionally its mutants."""
     start = time.perf_counter()
-    outcomes = [run_check(c, theorem.claim, p) for c in theorem.checks for p in c.points_for(thorough)]
-    statuses = {o.status for o in outcomes}
-    if theorem.kind == "exploratory":
-        status = "exploratory"
-    elif "fail" in statuses:
-        status = "refuted"
-    elif "inconclusive" in statuses:
-        status = "inconclusive"
-    else:
-        status = "verified"
+    outcomes = [run_check(c, theorem.claim, p, thorough) for c in theorem.checks
+                for p in c.points_for(thorough)]
     surviving: list[str] = []
     refuted = None
     if mutants:
         surviving = [m.name for m in theorem.mutants if mutant_refutation(theorem, m, thorough) is None]
         refuted = len(theorem.mutants) - len(surviving)
-    return TheoremResult(theorem.id, theorem.source, status, theorem.methods, outcomes,
-                         len(theorem.mutants), refuted, surviving, time.perf_counter() - start)
+    return TheoremResult(theorem.id, theorem.source, theorem.kind, theorem_status(theorem.kind, outcomes),
+                         strongest_level(outcomes), _scopes(outcomes), outcomes, len(theorem.mutants),
+                         refuted, surviving, time.perf_counter() - start)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from ..registry import theorems
+from ..registry import aliases, theorems
 from ..report import catalogue_markdown, result_record, table_record
 from ..runner import run_theorem
 from . import main
@@ -43,6 +43,8 @@ def check(only, only_paper, mutants, thorough, list_ids, catalogue, quiet, fmt, 
     if list_ids:
         for thm in selected:
             click.echo(f"{thm.id}\t{thm.kind}\t{thm.source}")
+        for old, (new, date) in sorted(aliases().items()):
+            click.echo(f"{old}\tretired {date}: see {new}")
         return
     results = run_selected(selected, mutants=mutants, thorough=thorough, quiet=quiet)
     records = [result_record(r) for r in results.values()]
@@ -52,6 +54,10 @@ def check(only, only_paper, mutants, thorough, list_ids, catalogue, quiet, fmt, 
     if catalogue is not None:
         catalogue.parent.mkdir(parents=True, exist_ok=True)
         catalogue.write_text(catalogue_markdown(selected, results))
+    for thm in selected:
+        if thm.kind == "refutation" and not results[thm.id].failed:
+            click.echo(f"clverify check: {thm.id}: a published statement, refuted as documented "
+                       f"(corrected form: {thm.corrected_by})", err=True)
     if any(r.failed for r in results.values()):
         sys.exit(1)
 

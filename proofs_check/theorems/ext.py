@@ -147,7 +147,7 @@ FIXED_B_LIMIT = Theorem(
     hypotheses={"N": "integer >= 3", "b": "real, fixed", "d": ">= N"},
     claim=2 * (N - 1) / (3 * N - 4),
     checks=(
-        Check("limit_is_derived", "symbolic", _limit_derived),
+        Check("limit_is_derived", "proof", _limit_derived),
         Check("certified_optimum_converges", "certified", _limit_certified,
               points=({"N": 10, "b": "1"}, {"N": 5, "b": "-2"}, {"N": 50, "b": "3"})),
         Check("gradient_descent_at_large_t", "empirical", _limit_by_gradient_descent,

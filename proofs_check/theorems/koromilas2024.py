@@ -266,7 +266,7 @@ MIN_VALUES = Theorem(
     hypotheses={"M": "integer, 1 < M <= d + 1", "tau": "> 0", "loss": ", ".join(_MIN_VALUES)},
     claim=_MIN_VALUES,
     checks=(
-        Check("equals_derived_simplex_value", "symbolic", _min_value_derived,
+        Check("equals_derived_simplex_value", "proof", _min_value_derived,
               points=tuple({"loss": loss} for loss in _MIN_VALUES)),
         Check("equals_loss_on_exact_simplex_vectors", "certified", _min_value_explicit,
               points=tuple({"loss": loss, "M": 4, "d": 3, "tau": "0.3"} for loss in _MIN_VALUES),
@@ -345,7 +345,7 @@ DECOUPLING = Theorem(
     hypotheses={"M, d": "any (beyond M <= d + 1 too)", "loss": "dhel, dhel-1view (c = 1), kcl"},
     claim=_identity,
     checks=(
-        Check("claimed_pair_attains_alignment_plus_energy", "symbolic", _decoupling_symbolic,
+        Check("claimed_pair_attains_alignment_plus_energy", "proof", _decoupling_symbolic,
               points=({"loss": "dhel", "M": 5}, {"loss": "dhel-1view", "M": 4}, {"loss": "kcl", "M": 5})),
         Check("gd_minimiser_decouples", "empirical", _decoupling_gd,
               points=({"loss": "dhel", "M": 6, "d": 3, "tau": "0.3"},
@@ -435,7 +435,7 @@ DENSITY = Theorem(
     hypotheses={"n": "integer >= 2"},
     claim=Density(_PDF, 1 / n_),
     checks=(
-        Check("moments_for_symbolic_n", "symbolic", _density_symbolic),
+        Check("moments_for_symbolic_n", "proof", _density_symbolic),
         Check("moments_by_quadrature", "certified", _density_quadrature,
               points=tuple({"n": n} for n in (2, 3, 7, 128))),
         Check("samples_match_density", "empirical", _density_sampled,

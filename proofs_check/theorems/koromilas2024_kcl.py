@@ -102,7 +102,7 @@ KCL_SIMPLEX = Theorem(
                 "kernel": "Gaussian"},
     claim=KernelMinimum(SimplexETF, _KCL_SIMPLEX_VALUE),
     checks=(
-        Check("equals_derived_simplex_value", "symbolic", _kcl_value_derived(minima.simplex_value)),
+        Check("equals_derived_simplex_value", "proof", _kcl_value_derived(minima.simplex_value)),
         Check("equals_loss_on_exact_simplex_vectors", "certified", _kcl_value_explicit,
               points=({"M": 4, "d": 3, "gamma": 16, "t": 2}, {"M": 3, "d": 5, "gamma": "0.5", "t": "1.5"})),
         Check("gd_minimiser_is_the_structure", "empirical", _kcl_gd,
@@ -131,7 +131,7 @@ KCL_CROSS_POLYTOPE = Theorem(
                 "kernel": "Gaussian"},
     claim=KernelMinimum(CrossPolytope, _KCL_CROSS_VALUE),
     checks=(
-        Check("equals_derived_cross_polytope_value", "symbolic",
+        Check("equals_derived_cross_polytope_value", "proof",
               _kcl_value_derived(minima.cross_polytope_value)),
         Check("equals_loss_on_exact_cross_polytope_vectors", "certified", _kcl_value_explicit,
               points=({"d": 2, "gamma": 16, "t": 2}, {"d": 4, "gamma": "0.5", "t": "1.5"})),
@@ -211,7 +211,7 @@ KCL_BATCH_INDEPENDENCE = Theorem(
     hypotheses={"M": "2 <= M <= |S|", "kernel": "any (checked: Gaussian, log, IMQ)"},
     claim=_BATCH_CLAIM,
     checks=(
-        Check("exact_subset_averages", "symbolic", _batch_symbolic,
+        Check("exact_subset_averages", "proof", _batch_symbolic,
               points=tuple({"loss": loss} for loss in _BATCH_CLAIM)),
         Check("subset_averages_on_random_pairs", "empirical", _batch_random,
               points=tuple({"loss": loss, "n": 6, "d": 3, "seed": 0} for loss in _BATCH_CLAIM),

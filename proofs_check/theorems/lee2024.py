@@ -98,8 +98,8 @@ LEMMA1 = Theorem(
     hypotheses={"N": "integer >= 3", "d": "any integer >= 1", "u_i, v_i": "unit vectors"},
     claim=((N - 2) / (2 * N * (N - 1)), N / (2 * (N - 1))),
     checks=(
-        Check("implied_by_proof_chain", "symbolic", _lemma1_implied_by_proof),
-        Check("equality_on_ccem", "symbolic", _lemma1_equality_on_ccem),
+        Check("implied_by_proof_chain", "proof", _lemma1_implied_by_proof),
+        Check("equality_on_ccem", "proof", _lemma1_equality_on_ccem),
         Check("holds_on_random_unit_vectors", "empirical", _lemma1_random_unit_vectors,
               points=tuple({"N": n, "d": d, "seed": 0} for n, d in ((3, 2), (5, 5), (8, 3), (8, 11))),
               thorough_points=tuple({"N": n, "d": d, "seed": s} for n in (4, 12, 30)
@@ -158,9 +158,9 @@ PROP1 = Theorem(
     hypotheses={"N": "integer >= 3", "delta": "[0, 1]"},
     claim=N,
     checks=(
-        Check("gram_rank_le_dimension", "symbolic", _ccem_rank_within_claim,
+        Check("gram_rank_le_dimension", "proof", _ccem_rank_within_claim,
               points=tuple({"N": n} for n in (3, 5, 8)), thorough_points=({"N": 12},)),
-        Check("vectors_double_constant_lemma1_equality", "symbolic", _ccem_vectors_double_constant,
+        Check("vectors_double_constant_lemma1_equality", "proof", _ccem_vectors_double_constant,
               points=tuple({"N": n} for n in (3, 5)), thorough_points=({"N": 8},)),
     ),
     mutants=(
@@ -264,8 +264,8 @@ CONVEXITY = Theorem(
     hypotheses={"N": "integer >= 3", "t": "> 0", "b": "real"},
     claim="x",
     checks=(
-        Check("second_derivative_sum_of_positive_terms", "symbolic", _convex_symbolic),
-        Check("second_derivative_positive_on_grid", "symbolic", _convex_on_grid),
+        Check("second_derivative_sum_of_positive_terms", "proof", _convex_symbolic),
+        Check("second_derivative_positive_on_grid", "proof", _convex_on_grid),
         Check("second_derivative_positive_on_boxes", "certified", _convex_on_boxes,
               points=tuple({"N": n, "t": "1/10:2", "b": "-1:1"} for n in (3, 10, 100)),
               thorough_points=tuple({"N": n, "t": "1/10:10", "b": "-3:3"} for n in (3, 10, 1000))),
@@ -333,7 +333,7 @@ THM1 = Theorem(
     hypotheses={"N": "integer >= 3", "d": ">= N", "t": "> 0", "b": "real"},
     claim=(0, 1),
     checks=(
-        Check("ccem_attains_jensen_lemma1_bound", "symbolic", _ccem_attains_jensen_lemma1_bound),
+        Check("ccem_attains_jensen_lemma1_bound", "proof", _ccem_attains_jensen_lemma1_bound),
         Check("gradient_descent_reaches_ccem_minimum", "empirical", _gd_reaches_family_minimum,
               points=_THM1_POINTS,
               thorough_points=tuple({**p, "seed": 1} for p in _THM1_POINTS)),
@@ -429,7 +429,7 @@ THM2 = Theorem(
                 "d": ">= N"},
     claim=((N - 1) / N * sp.log(N - 3), sp.log((N - 2) / 2) / 2),
     checks=(
-        Check("thresholds_are_derived_roots", "symbolic", _thresholds_derived),
+        Check("thresholds_are_derived_roots", "proof", _thresholds_derived),
         Check("thresholds_are_certified_roots_of_general_condition", "certified",
               _thresholds_certified,
               points=tuple({"N": n} for n in (5, 6, 7, 10, 23, 100, 311, 1000, 10000)),

@@ -124,7 +124,7 @@ REGIMES_GENERAL = Theorem(
     claim=((N - 2) * (1 + sp.exp(t - b)) - 2 * (1 + sp.exp(t / (N - 1) + b)),
            t + b - sp.log((N - 2) / 2)),
     checks=(
-        Check("boundaries_are_derived_roots", "symbolic", _boundaries_are_derived_roots),
+        Check("boundaries_are_derived_roots", "proof", _boundaries_are_derived_roots),
         Check("match_certified_optimum", "certified", _regimes_match_certified_optimum,
               points=({"seed": 0, "count": 40},), thorough_points=({"seed": 1, "count": 400},)),
         Check("match_grid_minimisation", "empirical", _regimes_match_grid_minimisation,
@@ -304,7 +304,7 @@ INFONCE_ETF = Theorem(
     hypotheses={"N": "integer >= 3", "d": ">= N - 1", "tau": "> 0"},
     claim=lambda n, tau: sp.Integer(-1) / (n - 1),
     checks=(
-        Check("ccem_minimum_is_claimed", "symbolic", _infonce_claim_matches_ccem_minimum,
+        Check("ccem_minimum_is_claimed", "proof", _infonce_claim_matches_ccem_minimum,
               points=({"N": 4}, {"N": 10})),
         Check("gradient_descent_reaches_claimed_structure", "empirical", _infonce_gd_is_claimed_structure,
               points=({"N": 6, "seed": 0},), thorough_points=({"N": 4, "seed": 1}, {"N": 12, "seed": 2})),

@@ -22,7 +22,7 @@ def broken(claim, point, evidence):
 
 THEOREMS = [
     Theorem(id="demo.two_times_k_even", source="planted", statement="2k is even", claim=2,
-            checks=(Check("even", "symbolic", is_even, points=({"k": 1}, {"k": 3})),),
+            checks=(Check("even", "proof", is_even, points=({"k": 1}, {"k": 3})),),
             mutants=(Mutant("three", "3k is odd for odd k", 3),)),
     Theorem(id="demo.three_times_k_even", source="planted", statement="3k is even (false)", claim=3,
             checks=(Check("even", "empirical", is_even, points=({"k": 2}, {"k": 5})),),
@@ -30,7 +30,7 @@ THEOREMS = [
     Theorem(id="demo.undecided", source="planted", statement="?", claim=0,
             checks=(Check("undecided", "certified", undecided),)),
     Theorem(id="demo.broken", source="planted", statement="!", claim=0,
-            checks=(Check("broken", "symbolic", broken),)),
+            checks=(Check("broken", "proof", broken),)),
 ]
 '''
 
@@ -53,12 +53,12 @@ def test_item_names_are_stable_and_readable(registry):
     result = registry.runpytest("--collect-only", "-q", "-p", "no:cacheprovider")
     lines = [line for line in result.outlines if "::" in line]
     assert lines == [
-        "theorems/demo.py::demo.broken::symbolic:broken",
+        "theorems/demo.py::demo.broken::proof:broken",
         "theorems/demo.py::demo.three_times_k_even::empirical:even[k=2]",
         "theorems/demo.py::demo.three_times_k_even::empirical:even[k=5]",
         "theorems/demo.py::demo.three_times_k_even::mutant:six",
-        "theorems/demo.py::demo.two_times_k_even::symbolic:even[k=1]",
-        "theorems/demo.py::demo.two_times_k_even::symbolic:even[k=3]",
+        "theorems/demo.py::demo.two_times_k_even::proof:even[k=1]",
+        "theorems/demo.py::demo.two_times_k_even::proof:even[k=3]",
         "theorems/demo.py::demo.two_times_k_even::mutant:three",
         "theorems/demo.py::demo.undecided::certified:undecided",
     ]

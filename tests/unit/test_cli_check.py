@@ -27,7 +27,7 @@ def test_json_report_of_one_entry_with_mutants():
     (record,) = report["records"]
     assert record["id"] == "lee2024.lemma1" and record["status"] == "verified"
     assert record["mutants_total"] == record["mutants_refuted"] >= 1
-    assert set(record) >= {"id", "source", "status", "methods", "evidence", "mutants_total",
+    assert set(record) >= {"id", "source", "kind", "status", "level", "scope", "evidence", "mutants_total",
                            "mutants_refuted", "seconds"}
     assert report["provenance"]["mutants"] is True
 
@@ -35,9 +35,9 @@ def test_json_report_of_one_entry_with_mutants():
 @pytest.fixture
 def planted(monkeypatch):
     false = Theorem(id="demo.false", source="planted", statement="1 = 2", claim=2,
-                    checks=(Check("equal", "symbolic", lambda c, p, e: None if c == 1 else f"1 != {c}"),))
+                    checks=(Check("equal", "proof", lambda c, p, e: None if c == 1 else f"1 != {c}"),))
     weak = Theorem(id="demo.weak", source="planted", statement="x >= 0", claim=0,
-                   checks=(Check("always", "symbolic", lambda c, p, e: None),),
+                   checks=(Check("always", "proof", lambda c, p, e: None),),
                    mutants=(Mutant("negative", "cannot be refuted by a check that accepts all", -1),))
     monkeypatch.setitem(registry._EXTRA, false.id, false)
     monkeypatch.setitem(registry._EXTRA, weak.id, weak)
