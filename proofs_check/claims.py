@@ -27,6 +27,7 @@ from flint import arb
 
 from clverify.numerics.precision.certify import Enclosure
 from clverify.numerics.precision.evaluators import arb_precision, compile_expression
+from clverify.numerics.precision.real_input import RealInput
 
 from .registry import Inconclusive
 
@@ -38,28 +39,43 @@ _DIGITS = AGREEMENT_DIGITS + 10
 
 
 def claim_ball(expr, **values) -> arb:
-    """``expr`` at ``values`` (``N``, ``t``, ``b``, ``x``; missing ones are 0) as an Arb ball."""
+    """``expr`` at ``values`` (``N``, ``t``, ``b``, ``x``; missing ones are 0) as an Arb ball;
+    each value is enclosed exactly as given (``"0.1"`` is one tenth, a float its binary value).
+
+    >>> from clverify.theory.derivation import t
+    >>> claim_ball(10 * t, t="0.1").contains(1), claim_ball(10 * t, t=0.1).contains(1)
+    (True, False)
+    """
     fn = compile_expression(expr, "arb")
     with arb_precision(_DIGITS):
-        args = [arb(str(values.get(name, 0))) for name in ("x", "N", "t", "b")]
+        args = [RealInput.finite(name, values.get(name, 0)).ball() for name in ("x", "N", "t", "b")]
         return fn(*args)
 
 
 def compare_claim(name: str, expr, enclosure: Enclosure | None, **values) -> str | None:
-    """None if the claimed ``expr`` agrees with the certified ``enclosure``; a message with the
-    certified counterexample if they are disjoint; :class:`Inconclusive` otherwise."""
+    r"""None if the claimed ``expr`` agrees with the certified ``enclosure``; a message with the
+    certified counterexample if they are disjoint; :class:`Inconclusive` otherwise.
+
+    *Agree* means: the claim's ball meets the enclosure, and both are narrower than
+    :math:`10^{-\text{AGREEMENT\_DIGITS}} \max(1, |lo|, |hi|)`.  A ball that is not finite
+    (Arb's "any real") or too wide decides nothing.
+    """
     where = ", ".join(f"{k}={v}" for k, v in values.items())
     if enclosure is None or not enclosure.certified:
         reason = "no enclosure" if enclosure is None else enclosure.reason
         raise Inconclusive(f"{name}: the reference value is not certified ({reason}; {where})")
     ball = claim_ball(expr, **values)
+    if not ball.is_finite():
+        raise Inconclusive(f"{name}: the claimed value is not finite in ball arithmetic ({where})")
     with arb_precision(_DIGITS):
         lo, hi = arb(enclosure.lo), arb(enclosure.hi)
-        if not ball.is_finite() or ball.upper() < lo or ball.lower() > hi:
-            shown = mpmath.nstr(mpmath.mpf(ball.mid().str(20, radius=False)), 14) if ball.is_finite() else ball.str(5)
+        if ball.upper() < lo or ball.lower() > hi:
+            shown = mpmath.nstr(mpmath.mpf(ball.mid().str(20, radius=False)), 14)
             a, b = (mpmath.nstr(v, 14) for v in (enclosure.lo, enclosure.hi))
             return f"claimed {name} = {shown}... lies outside the certified [{a}..., {b}...] ({where})"
-        width = (hi - lo) / max(abs(hi), arb(1))
-        if not width < arb(10) ** -AGREEMENT_DIGITS:
-            raise Inconclusive(f"{name}: certified enclosure too wide to confirm ({where})")
+        scale = arb(max(abs(enclosure.lo), abs(enclosure.hi), mpmath.mpf(1)))
+        tolerance = arb(10) ** -AGREEMENT_DIGITS * scale
+        for what, width in (("certified enclosure", hi - lo), ("ball of the claimed value", 2 * ball.rad())):
+            if not width < tolerance:
+                raise Inconclusive(f"{name}: {what} too wide to confirm ({where})")
     return None

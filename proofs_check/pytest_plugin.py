@@ -104,12 +104,12 @@ class TheoremCollector(pytest.Collector):
         thorough = self.config.getoption("clverify_thorough")
         if self.theorem.kind == "refutation":  # one item: the published statement is refuted
             yield RefutationItem.from_parent(self, name="refutation:reproduced")
-            return
-        for check in self.theorem.checks:
-            for point in check.points_for(thorough):
-                item = CheckItem.from_parent(self, name=check_label(check, point), check=check, point=point)
-                item.add_marker(check.level)
-                yield item
+        else:
+            for check in self.theorem.checks:
+                for point in check.points_for(thorough):
+                    item = CheckItem.from_parent(self, name=check_label(check, point), check=check, point=point)
+                    item.add_marker(check.level)
+                    yield item
         if not self.config.getoption("clverify_no_mutants"):
             for mutant in self.theorem.mutants:
                 item = MutantItem.from_parent(self, name=f"mutant:{mutant.name}", mutant=mutant)
@@ -178,7 +178,8 @@ class MutantItem(_RegistryItem):
 
 
 class RefutationItem(_RegistryItem):
-    """A published statement documented as false: passes when its checks still refute it."""
+    """A published statement documented as false: passes when its checks still refute it and
+    every other check runs as recorded (:attr:`TheoremResult.failed`, as ``clverify check``)."""
 
     def runtest(self):
         __tracebackhide__ = True
@@ -187,6 +188,9 @@ class RefutationItem(_RegistryItem):
             raise RegistryFailure(
                 f"the documented refutation no longer reproduces (status {result.status}); "
                 f"corrected form: {self.theorem.corrected_by}")
+        if result.unexpected:
+            raise RegistryFailure("refuted as documented, but " + "; ".join(
+                f"{o.status}: {o.level}:{o.check}[{o.point}]: {o.message}" for o in result.unexpected))
 
 
 assert set(_MARKERS) == {*LEVELS, "mutant"}

@@ -111,6 +111,8 @@ class Check:
     def __post_init__(self):
         if self.level not in LEVELS:
             raise UnknownChoiceError(f"level must be one of {', '.join(LEVELS)}; got {self.level!r}")
+        if not self.points and not self.thorough_points:
+            raise ValueError(f"check {self.name!r}: no parameter point to run it at")
         if self.whole_domain and self.level not in RIGOROUS_LEVELS:
             raise ValueError(f"check {self.name!r}: a {self.level} check cannot cover a whole domain")
         if self.whole_domain and not self.scope:

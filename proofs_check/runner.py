@@ -11,9 +11,20 @@ A theorem's status is computed from its checks' outcomes, levels and scopes
 * ``verified``: every check passed, on the scopes they state (the report prints them);
 * ``exploratory``: an entry that records evidence and claims nothing.
 
+The ``level`` of a result is the strongest level that covers the whole domain when it is
+``proved``, else the strongest level among the counting checks that passed (on the scopes
+the result lists).
+
 A mutant is *refuted* when at least one counting check **fails** on it; an inconclusive
 check refutes nothing, and a consistency check is not run against mutants at all.  An entry of
 kind ``refutation`` (a published statement documented as false) is expected to be refuted.
+
+A result *fails the run* (:attr:`TheoremResult.failed`; ``clverify check`` exits 1, the pytest
+items fail) when it is not what its entry states: a claim that is not ``proved`` or
+``verified`` (refuted, or inconclusive: the run could not back it), an exploration or a
+documented refutation with a check that did not run as recorded (any non-pass outcome, the
+refuting failure of a refutation aside), a refutation that no longer reproduces, or a
+surviving mutant.
 
 >>> from clverify.proofs_check.registry import Check, Mutant, Theorem
 >>> even = Check("is_even", "proof", lambda c, p, e: None if c % 2 == 0 else f"{c} is odd",
@@ -34,8 +45,8 @@ from typing import Any
 
 from .registry import LEVELS, Check, Inconclusive, Mutant, Theorem, check_label, point_label
 
-__all__ = ["STATUSES", "CheckOutcome", "TheoremResult", "run_check", "theorem_status", "strongest_level",
-           "mutant_refutation", "run_theorem"]
+__all__ = ["STATUSES", "RESERVED_EVIDENCE_KEYS", "CheckOutcome", "TheoremResult", "run_check",
+           "theorem_status", "strongest_level", "mutant_refutation", "run_theorem"]
 
 #: Every status a theorem can have.
 STATUSES = ("proved", "verified", "refuted", "inconclusive", "exploratory")
@@ -61,8 +72,9 @@ class CheckOutcome:
 class TheoremResult:
     """A theorem's verdict with everything the report prints.
 
-    ``level`` is the strongest level among the counting checks that passed (None if none did);
-    ``scope`` maps each level reached to the scopes its passing checks cover.
+    ``level``: the strongest level over the whole domain if ``proved``, else the strongest
+    level among the counting checks that passed (None if none did); ``scope`` maps each level
+    reached to the scopes its passing checks cover.
     """
 
     id: str
@@ -90,19 +102,29 @@ class TheoremResult:
         return rows
 
     @property
+    def unexpected(self) -> list[CheckOutcome]:
+        """The outcomes that are not as the entry states: every one but a pass, except the
+        failures of counting checks in a documented refutation (they are the refutation)."""
+        refuting = self.kind == "refutation"
+        return [o for o in self.outcomes
+                if o.status != "pass" and not (refuting and o.counts and o.status == "fail")]
+
+    @property
     def failed(self) -> bool:
-        """Whether this result should make a run fail: a claim refuted, a documented refutation
-        that no longer reproduces, a failed consistency check, or a surviving mutant."""
-        if self.surviving_mutants:
-            return True
-        if self.kind == "refutation":
-            return self.status != "refuted"
-        broken = any(not o.counts and o.status == "fail" for o in self.outcomes)
-        return self.status == "refuted" or broken
+        """Whether this result fails the run (rules in the module docstring)."""
+        expected = {"claim": ("proved", "verified"), "refutation": ("refuted",),
+                    "exploratory": ("exploratory",)}[self.kind]
+        return bool(self.surviving_mutants or self.unexpected) or self.status not in expected
+
+
+#: Keys of a report's evidence row that a check's own evidence may not use.
+RESERVED_EVIDENCE_KEYS = frozenset({"check", "level", "scope", "counts", "point", "status", "message"})
 
 
 def run_check(check: Check, claim: Any, point: Mapping, thorough: bool = False) -> CheckOutcome:
-    """Run ``check`` on ``claim`` at ``point``; exceptions other than Inconclusive propagate."""
+    """Run ``check`` on ``claim`` at ``point``: 'pass' (it returned None), 'fail' (a message) or
+    'inconclusive' (it raised :class:`Inconclusive`); other exceptions propagate (broken code),
+    and so does evidence under a reserved key (:data:`RESERVED_EVIDENCE_KEYS`)."""
     evidence: dict = {}
     start = time.perf_counter()
     try:
@@ -110,6 +132,9 @@ def run_check(check: Check, claim: Any, point: Mapping, thorough: bool = False) 
         status = "pass" if message is None else "fail"
     except Inconclusive as exc:
         message, status = str(exc), "inconclusive"
+    clash = RESERVED_EVIDENCE_KEYS & evidence.keys()
+    if clash:
+        raise ValueError(f"check {check.name!r} writes the reserved evidence key(s) {sorted(clash)}")
     return CheckOutcome(check.name, check.level, check.scope_for(thorough), check.counts,
                         check.whole_domain, point_label(point), status, message or "", evidence,
                         time.perf_counter() - start)
@@ -139,9 +164,17 @@ def theorem_status(kind: str, outcomes: Sequence[CheckOutcome]) -> str:
     return "verified"
 
 
-def strongest_level(outcomes: Sequence[CheckOutcome]) -> str | None:
-    """The strongest level among the counting checks that passed (None if none passed)."""
-    passed = {o.level for o in outcomes if o.counts and o.status == "pass"}
+def strongest_level(outcomes: Sequence[CheckOutcome], whole_domain: bool = False) -> str | None:
+    """The strongest level among the counting checks that passed (None if none passed); with
+    ``whole_domain``, among those whose pass covers the whole domain.
+
+    >>> def o(level, whole=False):
+    ...     return CheckOutcome("c", level, "s", True, whole, "", "pass", "", {}, 0.0)
+    >>> strongest_level([o("proof"), o("certified", whole=True)], whole_domain=True)
+    'certified'
+    """
+    passed = {o.level for o in outcomes if o.counts and o.status == "pass"
+              and (o.whole_domain or not whole_domain)}
     return next((level for level in LEVELS if level in passed), None)
 
 
@@ -177,6 +210,7 @@ def run_theorem(theorem: Theorem, *, mutants: bool = False, thorough: bool = Fal
     if mutants:
         surviving = [m.name for m in theorem.mutants if mutant_refutation(theorem, m, thorough) is None]
         refuted = len(theorem.mutants) - len(surviving)
-    return TheoremResult(theorem.id, theorem.source, theorem.kind, theorem_status(theorem.kind, outcomes),
-                         strongest_level(outcomes), _scopes(outcomes), outcomes, len(theorem.mutants),
-                         refuted, surviving, time.perf_counter() - start)
+    status = theorem_status(theorem.kind, outcomes)
+    return TheoremResult(theorem.id, theorem.source, theorem.kind, status,
+                         strongest_level(outcomes, whole_domain=status == "proved"), _scopes(outcomes),
+                         outcomes, len(theorem.mutants), refuted, surviving, time.perf_counter() - start)

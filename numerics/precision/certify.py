@@ -28,6 +28,7 @@ from __future__ import annotations
 import decimal
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 
 import mpmath
 from flint import arb
@@ -61,9 +62,10 @@ def arb_to_mpf(value: arb) -> mpmath.mpf:
     >>> arb_to_mpf(arb(3) / 8)
     mpf('0.375')
     """
-    sign, man, exp, bc = arb(value).mid()._mpf_
-    with mpmath.workprec(max(bc, 1) + 1):
-        return mpmath.mpf(value.mid())
+    mid = arb(value).mid()
+    bits = mid._mpf_[3]  # the mantissa's bit count: the precision that holds it exactly
+    with mpmath.workprec(max(bits, 1) + 1):
+        return mpmath.mpf(mid)
 
 
 def ball_sign(value: arb) -> int | None:
@@ -83,7 +85,16 @@ def ball_sign(value: arb) -> int | None:
 
 
 def _to_decimal(value: mpmath.mpf) -> decimal.Decimal:
-    """``value`` as an exact Decimal (every binary fraction is a finite decimal)."""
+    """``value`` as an exact Decimal (every binary fraction is a finite decimal; infinities
+    stay infinite, NaN is refused).
+
+    >>> _to_decimal(mpmath.mpf(3) / 8), _to_decimal(-mpmath.inf)
+    (Decimal('0.375'), Decimal('-Infinity'))
+    """
+    if mpmath.isnan(value):
+        raise ValueError("value must be a number or an infinity, got NaN")
+    if mpmath.isinf(value):
+        return decimal.Decimal("Infinity") if value > 0 else decimal.Decimal("-Infinity")
     sign, man, exp, _ = value._mpf_
     if not man:
         return decimal.Decimal(0)
@@ -96,6 +107,7 @@ def _to_decimal(value: mpmath.mpf) -> decimal.Decimal:
 
 
 def _round(value: mpmath.mpf, digits: int, rounding: str) -> str:
+    """``value`` to ``digits`` significant decimal digits in direction ``rounding``."""
     d = _to_decimal(value)
     with decimal.localcontext(decimal.Context(prec=digits, rounding=rounding,
                                               Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)) as ctx:
@@ -123,13 +135,22 @@ class Enclosure:
 
     @classmethod
     def point(cls, value, reason: str, digits: int = 15) -> "Enclosure":
-        """The exact point ``[value, value]``, certified."""
-        value = mpmath.mpf(value)
+        """The exact point ``[value, value]``, certified (``value``: an int, a float or an mpf,
+        each kept exactly)."""
+        if isinstance(value, bool) or not isinstance(value, (int, float, mpmath.mpf)):
+            raise TypeError(f"value must be an int, a float or an mpf (kept exactly), got {value!r}")
+        if not isinstance(value, mpmath.mpf):
+            bits = int(value).bit_length() + 1 if isinstance(value, int) else 53
+            with mpmath.workprec(max(bits, 53)):
+                value = mpmath.mpf(value)
         return cls(value, value, True, reason, digits)
 
     @classmethod
     def from_ball(cls, ball: arb, certified: bool, reason: str, digits: int = 15) -> "Enclosure":
-        """``[lower, upper]`` of an Arb ball."""
+        """``[lower, upper]`` of an Arb ball (``[-inf, inf]`` for a ball that is not finite:
+        Arb's NaN or infinite radius means "any real")."""
+        if not ball.is_finite():
+            return cls(-mpmath.inf, mpmath.inf, certified, reason, digits)
         return cls(arb_to_mpf(ball.lower()), arb_to_mpf(ball.upper()), certified, reason, digits)
 
     @property
@@ -139,9 +160,15 @@ class Enclosure:
             return self.hi - self.lo
 
     def contains(self, value) -> bool:
-        """Whether ``lo <= value <= hi`` (exact comparison)."""
-        value = value if isinstance(value, mpmath.mpf) else mpmath.mpf(value)
-        return bool(self.lo <= value <= self.hi)
+        """Whether ``lo <= value <= hi``, compared exactly when ``value`` is an mpf, an int, a
+        float, a Fraction or a decimal string (``"0.1"`` is one tenth, not its binary
+        rounding); anything else (``mpmath.pi``) is first rounded to an mpf at the current
+        precision."""
+        if not isinstance(value, (int, float, Fraction, str)):
+            value = value if isinstance(value, mpmath.mpf) else mpmath.mpf(value)
+            return bool(self.lo <= value <= self.hi)
+        exact = _fraction(value)
+        return _at_most(self.lo, exact) and _at_most(exact, self.hi)
 
     def strings(self, digits: int | None = None) -> tuple[str, str]:
         """``(lo, hi)`` as decimal strings with ``digits`` significant digits (default: the
@@ -151,6 +178,27 @@ class Enclosure:
 
     def __jsonable__(self) -> list[str]:
         return list(self.strings())
+
+
+def _fraction(value) -> Fraction:
+    """A finite real (mpf, int, float, Fraction, decimal string) as an exact Fraction."""
+    if isinstance(value, mpmath.mpf):
+        if not mpmath.isfinite(value):
+            raise ValueError(f"value must be finite, got {value}")
+        sign, man, exp, _ = value._mpf_
+        exact = Fraction(man) * Fraction(2) ** exp
+        return -exact if sign else exact
+    if isinstance(value, str):
+        return Fraction(decimal.Decimal(value.strip()))
+    return Fraction(value)
+
+
+def _at_most(a, b) -> bool:
+    """``a <= b`` exactly, for an mpf (an infinity compares as such, NaN never) and a Fraction."""
+    for v, infinite_ok in ((a, -1), (b, 1)):
+        if isinstance(v, mpmath.mpf) and not mpmath.isfinite(v):
+            return bool(mpmath.isinf(v) and mpmath.sign(v) == infinite_ok)
+    return _fraction(a) <= _fraction(b)
 
 
 def _bits_needed(*values: mpmath.mpf) -> int:
@@ -176,12 +224,15 @@ def _check(f: Callable, df: Callable, lo: arb, hi: arb) -> str | None:
     if s_lo * s_hi > 0:
         return "no sign change of f on the interval"
     slope = df(_interval(lo, hi))
-    if ball_sign(slope) in (None, 0):
+    if ball_sign(slope) not in (-1, 1):
         return "the derivative ball over the interval contains 0"
     return None
 
 
 def _bisect(f: Callable, lo: arb, hi: arb, width: arb) -> tuple[arb, arb] | str:
+    """Bisect ``[lo, hi]`` (either order) in ball arithmetic down to ``width``."""
+    if hi < lo:
+        lo, hi = hi, lo
     s_lo, s_hi = ball_sign(f(lo)), ball_sign(f(hi))
     if s_lo is None or s_hi is None or s_lo * s_hi > 0:
         return "no certified sign change at the bracket's ends"
@@ -252,7 +303,8 @@ def certify_root(f: Callable, df: Callable, estimate, *, digits: int, bracket=No
     >>> enc.certified, enc.reason
     (False, 'no sign change of f on the interval')
     """
-    reason = "no estimate and no bracket"
+    if estimate is None and bracket is None:
+        raise ValueError("certify_root needs an estimate or a bracket (lo, hi)")
     for step in range(CERTIFY_PRECISION_STEPS + 1):
         guard = GUARD_BITS * 2**step
         with arb_precision(digits, guard):

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 import mpmath
 from flint import arb, fmpq
+from mpmath.libmp import from_rational, round_nearest
 
 from clverify.theory.params import check_finite, check_positive
 
@@ -48,19 +50,22 @@ class RealInput:
         return cls(name, _normalise(name, value))
 
     def mpf(self) -> mpmath.mpf:
-        """The value rounded to the current mpmath precision."""
+        """The value rounded to the current mpmath precision (once: a Fraction is divided
+        exactly, then rounded)."""
         v = self.value
         if isinstance(v, Fraction):
-            return mpmath.mpf(v.numerator) / v.denominator
+            ctx = mpmath.mp
+            return ctx.make_mpf(from_rational(v.numerator, v.denominator, ctx.prec, round_nearest))
         return mpmath.mpf(v)
 
     def ball(self) -> arb:
-        """An Arb ball containing the exact value (exact for binary inputs)."""
+        """An Arb ball containing the exact value (exact for binary inputs; a decimal string is
+        read exactly, as the rational it denotes, and then enclosed)."""
         v = self.value
+        if isinstance(v, str):
+            v = Fraction(Decimal(v))
         if isinstance(v, Fraction):
             return arb(fmpq(v.numerator, v.denominator))
-        if isinstance(v, mpmath.mpf):
-            return arb(v)
         return arb(v)
 
     def __str__(self) -> str:

@@ -1,69 +1,53 @@
-"""Root finding (clverify.numerics.precision.roots) and certified enclosures (clverify.numerics.precision.certify)."""
+"""Root certification (clverify.numerics.precision.certify.certify_root): a root is certified
+only by a sign change at both ends AND a derivative ball that excludes 0 on the interval.
+
+Every expected root is checked exactly (rational arithmetic or a much higher precision).
+"""
 
 from __future__ import annotations
 
-import decimal
+from fractions import Fraction
 
 import mpmath
 import pytest
-from flint import arb, ctx
+from exact_values import mpf_fraction
+from flint import arb, ctx, fmpq
+from hypothesis import example, given, target
+from hypothesis import strategies as st
 
-from clverify.numerics.precision.certify import Enclosure, arb_to_mpf, ball_sign, certify_root
-from clverify.numerics.precision.roots import SOLVERS, Solver, find_root
-from clverify.theory.errors import ConvergenceError, UnknownChoiceError
+from clverify.numerics.precision.certify import Enclosure, certify_root
 
 DIGITS = 40
+THIRD = fmpq(1, 3)
 
 
-@pytest.mark.parametrize("solver", sorted(SOLVERS))
-def test_every_solver_finds_pi_over_2(solver):
-    with mpmath.workdps(DIGITS):
-        root = find_root(mpmath.cos, (1, 2), solver=solver)
-        assert abs(root - mpmath.pi / 2) < mpmath.mpf(10) ** -(DIGITS - 3)
+def cubic(roots):
+    """``f(z) = prod(z - r)`` and its derivative, as ball functions (roots are fmpq, exact)."""
+    def f(z):
+        out = arb(1)
+        for r in roots:
+            out *= z - arb(r)
+        return out
+
+    def df(z):
+        total = arb(0)
+        for i in range(len(roots)):
+            term = arb(1)
+            for j, r in enumerate(roots):
+                if j != i:
+                    term *= z - arb(r)
+            total += term
+        return total
+
+    return f, df
 
 
-def test_solver_object_is_accepted():
-    class Halving(Solver):
-        """Plain bisection written here (a user-supplied solver)."""
-
-        name, max_steps = "halving", 500
-
-        def __iter__(self):
-            lo, hi = self.lo, self.hi
-            f_lo = self.f(lo)
-            while True:
-                mid = (lo + hi) / 2
-                if (self.f(mid) > 0) == (f_lo > 0):
-                    lo, f_lo = mid, self.f(mid)
-                else:
-                    hi = mid
-                yield (lo + hi) / 2, hi - lo
-
-    with mpmath.workdps(30):
-        assert abs(find_root(lambda z: z**3 - 2, (1, 2), solver=Halving) - mpmath.cbrt(2)) < 1e-28
+def roots_inside(enc: Enclosure, roots) -> int:
+    lo, hi = mpf_fraction(enc.lo), mpf_fraction(enc.hi)
+    return sum(lo <= Fraction(int(r.p), int(r.q)) <= hi for r in roots)
 
 
-def test_precision_is_restored_after_success_and_failure():
-    before = mpmath.mp.prec
-    find_root(lambda z: z - 1, (0, 3))
-    with pytest.raises(ConvergenceError):
-        find_root(lambda z: z * z + 1, (0, 3))
-    assert mpmath.mp.prec == before
-
-
-def test_failure_reports_residual_tolerance_and_what_to_try():
-    with pytest.raises(ConvergenceError) as info:
-        find_root(lambda z: mpmath.exp(z) - 10, (0, 500), solver="illinois", max_steps=4)
-    message = str(info.value)
-    assert "residual" in message and "tol" in message and "try" in message
-
-
-def test_unknown_solver_name_is_an_input_error():
-    with pytest.raises(UnknownChoiceError, match="solver must be one of"):
-        find_root(lambda z: z, (-1, 1), solver="newton-raphson")
-
-
-def test_certified_enclosure_contains_root_at_twice_the_precision_and_is_narrow():
+def test_a_simple_root_is_certified_narrow_and_contains_the_root_at_twice_the_precision():
     f, df = (lambda z: z.exp() - 3 * z - 1), (lambda z: z.exp() - 3)  # root near 1.9
     with mpmath.workdps(DIGITS + 10):
         estimate = mpmath.findroot(lambda z: mpmath.exp(z) - 3 * z - 1, 1.9)
@@ -74,15 +58,97 @@ def test_certified_enclosure_contains_root_at_twice_the_precision_and_is_narrow(
     assert enc.width <= mpmath.mpf(10) ** -DIGITS * 2
 
 
+@given(p=st.integers(1, 10**12), q=st.integers(1, 10**12), digits=st.integers(15, 60))
+@example(p=2, q=1, digits=30)
+@example(p=10**12, q=1, digits=15)  # root 10**6: the width scales with |root|
+def test_square_roots_are_enclosed_exactly(p, q, digits):
+    """z**2 - p/q: the enclosure [lo, hi] has lo**2 <= p/q <= hi**2, exactly, and the width asked."""
+    value = fmpq(p, q)
+    with mpmath.workdps(digits + 10):
+        estimate = mpmath.sqrt(mpmath.mpf(p) / q)
+    enc = certify_root(lambda z: z * z - arb(value), lambda z: 2 * z, estimate, digits=digits)
+    lo, hi = mpf_fraction(enc.lo), mpf_fraction(enc.hi)
+    assert enc.certified
+    assert 0 < lo and lo * lo <= Fraction(p, q) <= hi * hi
+    assert (hi - lo) <= Fraction(1, 10**digits) * max(1, hi)
+
+
+def test_a_triple_root_has_a_sign_change_but_is_not_certified():
+    """(z - 1/3)**3 changes sign at 1/3, but its derivative vanishes there."""
+    f, df = cubic([THIRD] * 3)
+    enc = certify_root(f, df, mpmath.mpf(1) / 3, digits=20)
+    assert not enc.certified
+    assert enc.reason in ("the derivative ball over the interval contains 0",
+                          "the sign of f at an end of the interval is not certain at this precision",
+                          "the sign of f at a bisection point is not certain at this precision")
+
+
+def test_three_simple_roots_in_one_interval_are_not_certified_as_one():
+    """Roots 1/3 - 1/1000, 1/3, 1/3 + 1/1000 all lie in the first interval tried (half-width
+    1/4 around 1/3): f changes sign across it, but f' is 0 twice inside."""
+    roots = [THIRD - fmpq(1, 1000), THIRD, THIRD + fmpq(1, 1000)]
+    f, df = cubic(roots)
+    enc = certify_root(f, df, mpmath.mpf(1) / 3, digits=0, width=1)
+    assert not enc.certified or roots_inside(enc, roots) == 1
+
+
+@given(gap=st.integers(1, 10**6), centre=st.integers(-10**6, 10**6), offset=st.integers(-10**6, 10**6),
+       width_exp=st.integers(-30, 2))
+@example(gap=1000, centre=333333, offset=0, width_exp=0)
+def test_a_certified_enclosure_holds_exactly_one_root(gap, centre, offset, width_exp):
+    """Three simple roots c - g, c, c + g: whatever the estimate and width, a certified
+    enclosure contains exactly one of them."""
+    c, g = fmpq(centre, 10**6) + THIRD, fmpq(gap, 10**6)
+    roots = [c - g, c, c + g]
+    f, df = cubic(roots)
+    estimate = mpmath.mpf(centre + offset) / 10**6 + mpmath.mpf(1) / 3
+    enc = certify_root(f, df, estimate, digits=15, width=mpmath.mpf(10) ** width_exp)
+    target(float(width_exp) - float(gap) / 10**6, label="wide interval, close roots")
+    if enc.certified:
+        assert roots_inside(enc, roots) == 1
+
+
+def test_a_double_root_has_no_sign_change():
+    enc = certify_root(lambda z: (z - 1) ** 2, lambda z: 2 * (z - 1), mpmath.mpf(1), digits=20)
+    assert not enc.certified and enc.reason == "no sign change of f on the interval"
+
+
+def test_a_bracket_without_a_sign_change_is_reported_not_hidden():
+    enc = certify_root(lambda z: z * z + 1, lambda z: 2 * z, None, digits=20, bracket=(-1, 2))
+    assert not enc.certified and enc.reason == "no certified sign change at the bracket's ends"
+    assert enc.lo == enc.hi == mpmath.mpf(1) / 2  # the bracket's midpoint, flagged uncertified
+
+
 def test_bisection_fallback_from_bracket_alone():
     enc = certify_root(lambda z: z.sin(), lambda z: z.cos(), None, digits=30, bracket=(3, 4))
     with mpmath.workdps(60):
         assert enc.certified and enc.contains(mpmath.pi)
+        assert enc.width <= mpmath.mpf(10) ** -30
 
 
-def test_uncertifiable_root_is_reported_not_hidden():
-    enc = certify_root(lambda z: (z - 2) ** 2, lambda z: 2 * (z - 2), mpmath.mpf(2), digits=20)
-    assert not enc.certified and enc.reason
+def test_a_reversed_bracket_gives_the_same_enclosure():
+    ahead = certify_root(lambda z: z.sin(), lambda z: z.cos(), None, digits=30, bracket=(3, 4))
+    reversed_ = certify_root(lambda z: z.sin(), lambda z: z.cos(), None, digits=30, bracket=(4, 3))
+    assert (reversed_.lo, reversed_.hi, reversed_.certified) == (ahead.lo, ahead.hi, True)
+    assert reversed_.lo < reversed_.hi
+
+
+def test_an_exact_zero_met_by_bisection_is_a_point_enclosure():
+    enc = certify_root(lambda z: z - 1, lambda z: arb(1), None, digits=20, bracket=(0, 2))
+    assert enc.certified and enc.lo == enc.hi == 1
+
+
+def test_an_estimate_far_from_the_root_is_widened_then_bisected():
+    enc = certify_root(lambda z: z.exp() - 3, lambda z: z.exp(), mpmath.mpf("1.1"), digits=40)
+    with mpmath.workdps(60):
+        assert enc.certified and enc.contains(mpmath.log(3))
+
+
+def test_no_sign_change_is_never_certified_whatever_the_derivative_says():
+    """The certificate trusts ``df`` (callers compile f and df from one SymPy expression), but a
+    derivative ball that excludes 0 never replaces the sign change."""
+    enc = certify_root(lambda z: z * z + 1, lambda z: arb(1), mpmath.mpf(0), digits=20)
+    assert not enc.certified
 
 
 def test_flint_precision_is_restored():
@@ -91,19 +157,6 @@ def test_flint_precision_is_restored():
     assert ctx.prec == before
 
 
-def test_strings_round_outward():
-    with mpmath.workdps(60):
-        lo, hi = mpmath.mpf(1) / 3, mpmath.mpf(2) / 3
-    enc = Enclosure(lo, hi, True, "test", digits=20)
-    s_lo, s_hi = enc.strings(10)
-    with decimal.localcontext(decimal.Context(prec=200)):
-        assert decimal.Decimal(s_lo) <= decimal.Decimal(1) / 3
-        assert decimal.Decimal(s_hi) >= decimal.Decimal(2) / 3
-    assert (s_lo, s_hi) == ("0.3333333333", "0.6666666667")
-
-
-def test_ball_sign_and_exact_conversion():
-    assert ball_sign(arb(2).sqrt() - 1) == 1
-    assert ball_sign(arb(0)) == 0
-    assert ball_sign(arb(0, 1)) is None
-    assert arb_to_mpf(arb(5) / 16) == mpmath.mpf(5) / 16
+def test_no_estimate_and_no_bracket_is_an_input_error():
+    with pytest.raises(ValueError, match="needs an estimate or a bracket"):
+        certify_root(lambda z: z, lambda z: arb(1), None, digits=20)

@@ -1,0 +1,121 @@
+"""High-precision root finding (clverify.numerics.precision.roots.find_root): the driver's
+stopping rule, residual check, budget and precision handling."""
+
+from __future__ import annotations
+
+import mpmath
+import pytest
+
+from clverify.numerics.precision.roots import ROOT_GUARD_BITS, SOLVERS, TOLERANCE_ULPS, Solver, find_root
+from clverify.theory.errors import ConvergenceError, UnknownChoiceError
+
+DIGITS = 40
+
+
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+def test_every_solver_finds_pi_over_2(solver):
+    with mpmath.workdps(DIGITS):
+        root = find_root(mpmath.cos, (1, 2), solver=solver)
+        assert abs(root - mpmath.pi / 2) <= TOLERANCE_ULPS * mpmath.mp.eps * 2
+
+
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+def test_the_tolerance_is_met_and_the_result_is_at_the_callers_precision(solver):
+    with mpmath.workdps(60):
+        truth = mpmath.cbrt(2)
+    with mpmath.workdps(30):
+        tol = mpmath.mpf(10) ** -20
+        root = find_root(lambda z: z**3 - 2, (1, 2), solver=solver, tol=tol)
+        assert abs(root - truth) <= tol * 2  # the error bound is a bracket length
+        assert root._mpf_[3] <= mpmath.mp.prec  # rounded to the caller's precision, not the guard's
+
+
+def test_solver_object_is_accepted():
+    class Halving(Solver):
+        """Plain bisection written here (a user-supplied solver)."""
+
+        name, max_steps = "halving", 500
+
+        def __iter__(self):
+            lo, hi = self.lo, self.hi
+            f_lo = self.f(lo)
+            while True:
+                mid = (lo + hi) / 2
+                if (self.f(mid) > 0) == (f_lo > 0):
+                    lo, f_lo = mid, self.f(mid)
+                else:
+                    hi = mid
+                yield (lo + hi) / 2, hi - lo
+
+    with mpmath.workdps(30):
+        assert abs(find_root(lambda z: z**3 - 2, (1, 2), solver=Halving) - mpmath.cbrt(2)) < 1e-28
+
+
+def test_a_solver_that_is_neither_a_name_nor_a_class_is_refused():
+    with pytest.raises(TypeError, match="solver must be"):
+        find_root(lambda z: z, (-1, 1), solver=object())
+
+
+def test_unknown_solver_name_is_an_input_error():
+    with pytest.raises(UnknownChoiceError, match="solver must be one of"):
+        find_root(lambda z: z, (-1, 1), solver="newton-raphson")
+
+
+def test_guard_bits_while_iterating_and_precision_restored_after_success_and_failure():
+    seen = []
+
+    def f(z):
+        seen.append(mpmath.mp.prec)
+        return z - 1
+
+    before = mpmath.mp.prec
+    find_root(f, (0, 3))
+    assert set(seen) == {before + ROOT_GUARD_BITS}
+    with pytest.raises(ConvergenceError):
+        find_root(lambda z: z * z + 1, (0, 3))
+    assert mpmath.mp.prec == before
+
+
+def test_no_sign_change_is_refused_with_both_values():
+    with pytest.raises(ConvergenceError, match=r"no sign change of f on \[-1.0, 2.0\]: f\(lo\) = 2.0, f\(hi\) = 5.0"):
+        find_root(lambda z: z**2 + 1, (-1, 2))
+
+
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+def test_a_pole_with_a_sign_change_fails_the_residual_check(solver):
+    """1/(z - 1/3) changes sign on [0, 1] but has no root: the bracket closes on the pole."""
+    with mpmath.workdps(30):
+        third = mpmath.mpf(1) / 3
+        with pytest.raises(ConvergenceError, match="residual"):
+            find_root(lambda z: 1 / (z - third), (0, 1), solver=solver, max_steps=2000)
+        x = find_root(lambda z: 1 / (z - third), (0, 1), solver="bisect", verify=False)
+        assert abs(x - third) < mpmath.mpf(10) ** -25
+
+
+def test_an_explicit_residual_tolerance_is_applied():
+    with mpmath.workdps(30):
+        with pytest.raises(ConvergenceError, match="residual"):
+            find_root(lambda z: 10**40 * (z - mpmath.mpf(1) / 3), (0, 1), solver="bisect",
+                      residual_tol=mpmath.mpf(10) ** -30)
+
+
+def test_the_step_budget_is_enforced_and_the_message_says_what_to_try():
+    with pytest.raises(ConvergenceError) as info:
+        find_root(lambda z: mpmath.exp(z) - 10, (0, 500), solver="illinois", max_steps=4)
+    message = str(info.value)
+    assert "did not converge in 4 steps" in message and "residual" in message and "tol" in message
+    assert "try solver='bisect' or a larger max_steps" in message
+
+
+def test_bisection_needs_about_one_step_per_bit():
+    with mpmath.workdps(30):
+        bits = mpmath.mp.prec + ROOT_GUARD_BITS
+        with pytest.raises(ConvergenceError, match="did not converge"):
+            find_root(lambda z: z * z - 2, (1, 2), solver="bisect", max_steps=bits // 2)
+        find_root(lambda z: z * z - 2, (1, 2), solver="bisect", max_steps=bits + 10)
+
+
+def test_an_exact_root_at_an_end_or_at_a_probe_is_returned_exactly():
+    assert find_root(lambda z: z - 2, (2, 5)) == 2
+    assert find_root(lambda z: z - 5, (2, 5)) == 5
+    assert find_root(lambda z: z - 1, (0, 2), solver="bisect") == 1  # the first midpoint
