@@ -191,13 +191,19 @@ def evaluator(name: str, backend: str = "mpmath") -> Callable:
 
 
 _UNSAFE_NAMES = re.compile(r"\bmpmath\.|\bmath\.|\bnumpy\.")
-_FLOAT_LITERAL = re.compile(r"(?<![\w.])(\d+\.\d*|\.\d+|\d+[eE][-+]?\d+)")
+_FLOAT_LITERAL = re.compile(r"(?<![\w.])(?:\d+\.\d*|\.\d+|\d+[eE][-+]?\d+)")
 
 
-def _assert_exact_constants(name: str, source: str) -> None:
-    found = _FLOAT_LITERAL.findall(source) + _UNSAFE_NAMES.findall(source)
-    if found:  # pragma: no cover - a printer change, not a user error
-        raise ArithmeticError(f"float literal(s) or module name(s) {found} in the arb evaluator of {name}")
+def _assert_exact_constants(name: str, expr, source: str) -> None:
+    """Refuse an Arb evaluator whose expression holds a SymPy ``Float`` (a binary rounding, not
+    the exact constant; lambdify prints it as ``mpf((sign, man, exp, bc))``, which Arb
+    misreads) or whose generated code holds a float literal or a module's function (a guard
+    against a change of SymPy's printer)."""
+    found = sorted(map(str, sp.sympify(expr).atoms(sp.Float)))
+    found += _FLOAT_LITERAL.findall(source) + _UNSAFE_NAMES.findall(source)
+    if found:
+        raise ArithmeticError(f"float constant(s) or module name(s) {found} in the arb evaluator of "
+                              f"{name}: ball arithmetic needs exact constants (use sympy.Rational)")
 
 
 def generated_source(name: str, backend: str = "arb") -> str:
@@ -229,7 +235,7 @@ def compile_expression(expr, backend: str = "mpmath", name: str | None = None) -
         printer = MpmathPrinter({"fully_qualified_modules": False, "inline": True,
                                  "allow_unknown_functions": True})
         fn = sp.lambdify(_ARGS, expr, modules=[_ARB_NAMESPACE], printer=printer, cse=True)
-        _assert_exact_constants(name, inspect.getsource(fn))
+        _assert_exact_constants(name, expr, inspect.getsource(fn))
         convert = _arb
 
     def evaluate(x, N, t, b):
