@@ -190,7 +190,7 @@ class RefutationItem(_RegistryItem):
                 f"corrected form: {self.theorem.corrected_by}")
         if result.unexpected:
             raise RegistryFailure("refuted as documented, but " + "; ".join(
-                f"{o.status}: {o.level}:{o.check}[{o.point}]: {o.message}" for o in result.unexpected))
+                f"{o.status}: {o.label}: {o.message}" for o in result.unexpected))
 
 
 assert set(_MARKERS) == {*LEVELS, "mutant"}

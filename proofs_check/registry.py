@@ -130,11 +130,12 @@ class Check:
         return self.points + (self.thorough_points if thorough else ())
 
     def scope_for(self, thorough: bool = False) -> str:
-        """The stated scope, or the points that were run (``N=5; N=10``)."""
+        """The stated scope, or the points that were run (``the points N=5; N=10``, or ``no
+        parameters``)."""
         if self.scope:
             return self.scope
-        labels = [point_label(p) or "no parameters" for p in self.points_for(thorough)]
-        return "the points " + "; ".join(labels)
+        labels = [point_label(p) for p in self.points_for(thorough)]
+        return "the points " + "; ".join(labels) if any(labels) else "no parameters"
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,6 @@ def catalogue_markdown(theorems: list[Theorem], results: dict[str, TheoremResult
                 lines.append(f"  - scope: {scope_text(res.scope)}")
             fails = [o for o in res.outcomes if o.status != "pass"]
             for o in fails:
-                lines.append(f"  - {o.status} `{o.level}:{o.check}[{o.point}]`: {o.message}")
+                lines.append(f"  - {o.status} `{o.label}`: {o.message}")
         lines += ["", f"*Reproduce*: `{thm.command}`", ""]
     return "\n".join(lines)

@@ -67,6 +67,11 @@ class CheckOutcome:
     evidence: dict
     seconds: float
 
+    @property
+    def label(self) -> str:
+        """``level:check[point]`` (no brackets without parameters), as item names."""
+        return f"{self.level}:{self.check}" + (f"[{self.point}]" if self.point else "")
+
 
 @dataclass
 class TheoremResult:

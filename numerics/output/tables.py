@@ -49,27 +49,47 @@ def _version(dist: str) -> str | None:
         return None
 
 
-def _git_commit() -> str | None:
+#: The folder holding the package's source when it runs from its git checkout (an editable
+#: install); an installed copy (site-packages) is not the top of a repository of its own.
+_SOURCE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _git(*args: str) -> str | None:
+    """The output of ``git -C <source root> args``, or None if git or the repository is missing."""
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=Path(__file__).resolve().parent,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        )
+        out = subprocess.run(["git", "-C", str(_SOURCE_ROOT), *args], capture_output=True, text=True,
+                             timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _git_state() -> tuple[str | None, bool | None]:
+    """The commit of the package's own checkout, and whether tracked files differ from it;
+    ``(None, None)`` when the package does not run from its own checkout (never the commit of
+    some other repository that happens to contain it)."""
+    top = _git("rev-parse", "--show-toplevel")
+    if top is None or Path(top).resolve() != _SOURCE_ROOT:
+        return None, None
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return _git("rev-parse", "HEAD") or None, None if status is None else status != ""
 
 
 def provenance(command: str | None = None, **extra) -> dict:
-    """What produced a table: package and library versions, git commit, command, and ``extra``
-    (for example ``digits``, ``seed``, ``device``)."""
+    """What produced a table: package and library versions, git commit (and whether the
+    checkout had uncommitted changes: ``git_dirty``), command, and ``extra`` (for example
+    ``digits``, ``seed``, ``device``).
+
+    >>> sorted(provenance("clverify demo", digits=30))  # doctest: +NORMALIZE_WHITESPACE
+    ['command', 'created', 'digits', 'git_commit', 'git_dirty', 'libraries', 'package', 'python',
+     'version']
+    """
+    commit, dirty = _git_state()
     return {
         "package": "clverify",
         "version": _version("clverify"),
-        "git_commit": _git_commit(),
+        "git_commit": commit,
+        "git_dirty": dirty,
         "command": command if command is not None else " ".join(["clverify", *sys.argv[1:]]),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(),
@@ -136,7 +156,7 @@ def _markdown(records, prov):
 
 def _csv(records, prov):
     buf = io.StringIO()
-    for key in ("command", "version", "git_commit", "digits", "created"):
+    for key in ("command", "version", "git_commit", "git_dirty", "digits", "created"):
         if prov.get(key) is not None:
             buf.write(f"# {key}: {prov[key]}\n")
     writer = csv.writer(buf, lineterminator="\n")

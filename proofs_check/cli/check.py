@@ -38,7 +38,8 @@ def run_selected(selected, *, mutants, thorough, quiet):
 @format_option(default="md")
 @out_option
 def check(only, only_paper, mutants, thorough, list_ids, catalogue, quiet, fmt, out):
-    """Check registry entries; exit code 1 when anything is refuted or a mutant survives."""
+    """Check registry entries; exit code 1 when a claim is not proved or verified (refuted or
+    inconclusive), an entry's check does not run as recorded, or a mutant survives."""
     selected = theorems(only=tuple(only), papers=tuple(only_paper))
     if list_ids:
         for thm in selected:

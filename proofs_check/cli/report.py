@@ -31,7 +31,8 @@ SUMMARY_TEMPERATURES = ("0.5", "1", "2", "5")
 def report(out_dir, thorough, quiet):
     """Run every registry check with its mutants and write, in OUT: check.{md,json,tex} and the
     catalogue theorems.md, thresholds.{md,csv,tex,json} (N = 4..100) and optimum.{md,json}.
-    Exit code 1 when anything is refuted or a mutant survives."""
+    Exit code 1 when an entry fails as in ``clverify check`` (a claim refuted or inconclusive,
+    a surviving mutant)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     selected = theorems()
     results = run_selected(selected, mutants=True, thorough=thorough, quiet=quiet)
@@ -61,6 +62,7 @@ def report(out_dir, thorough, quiet):
                f"mutants refuted {sum(r.mutants_refuted or 0 for r in results.values())}/"
                f"{sum(r.mutants_total for r in results.values())}; files in {out_dir}/")
     if failed:
-        click.echo(f"clverify report: refuted or with a surviving mutant: {', '.join(failed)}", err=True)
+        click.echo(f"clverify report: failed (refuted, inconclusive or with a surviving mutant): "
+                   f"{', '.join(failed)}", err=True)
         sys.exit(1)
 

@@ -1,0 +1,166 @@
+"""The registry's data and its rules (clverify.proofs_check.registry): what a Check and a
+Theorem accept, how ids, retired aliases, papers and labels resolve."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from clverify.proofs_check import registry
+from clverify.proofs_check.registry import (
+    KINDS,
+    LEVELS,
+    Check,
+    Mutant,
+    Theorem,
+    aliases,
+    check_label,
+    get,
+    point_label,
+    register,
+    theorems,
+)
+from clverify.theory.errors import UnknownChoiceError
+
+
+def passes(claim, point, evidence):
+    return None
+
+
+def thm(id="demo.thm", checks=(Check("c", "proof", passes),), **kw) -> Theorem:
+    return Theorem(id=id, source="test", statement="s", claim=1, checks=checks, **kw)
+
+
+def test_the_vocabulary_strongest_first():
+    assert LEVELS == ("proof", "certified", "numerical", "empirical")
+    assert KINDS == ("claim", "exploratory", "refutation")
+
+
+# --- Check --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(level="symbolic"), UnknownChoiceError, "level must be one of proof, certified, numerical, empirical"),
+    (dict(level="numerical", whole_domain=True, scope="all N"), ValueError, "a numerical check cannot cover"),
+    (dict(level="empirical", whole_domain=True, scope="all N"), ValueError, "an? empirical check cannot cover"),
+    (dict(level="proof", whole_domain=True), ValueError, "must state its scope"),
+    (dict(level="proof", whole_domain=True, scope="all N", consistency=True), ValueError, "consistency check"),
+    (dict(level="proof", points=()), ValueError, "no parameter point"),
+])
+def test_check_refuses_what_would_overstate_its_evidence(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        Check("c", run=passes, **kwargs)
+
+
+@pytest.mark.parametrize("level", ["proof", "certified"])
+def test_rigorous_checks_may_cover_the_whole_domain(level):
+    assert Check("c", level, passes, scope="all N >= 3", whole_domain=True).whole_domain
+
+
+def test_a_thorough_only_check_is_allowed():
+    check = Check("c", "numerical", passes, points=(), thorough_points=({"N": 5},))
+    assert check.points_for() == () and check.points_for(thorough=True) == ({"N": 5},)
+
+
+def test_counts_is_the_negation_of_consistency():
+    assert Check("c", "proof", passes).counts
+    assert not Check("c", "proof", passes, consistency=True).counts
+
+
+def test_scope_defaults_to_the_points_run():
+    check = Check("c", "numerical", passes, points=({"N": 5, "t": "1"}, {"N": 10, "t": "2"}),
+                  thorough_points=({"N": 100, "t": "1"},))
+    assert check.scope_for() == "the points N=5,t=1; N=10,t=2"
+    assert check.scope_for(thorough=True) == "the points N=5,t=1; N=10,t=2; N=100,t=1"
+    assert Check("c", "proof", passes).scope_for() == "no parameters"
+    assert Check("c", "proof", passes, scope="all N", points=({"N": 5},)).scope_for(True) == "all N"
+
+
+# --- Theorem ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(id="Lee2024.thm1"), "theorem id must look like 'paper.name'"),
+    (dict(id="lee2024"), "theorem id must look like"),
+    (dict(id="lee2024.thm-1"), "theorem id must look like"),
+    (dict(kind="conjecture"), "kind must be one of claim, exploratory, refutation"),
+    (dict(kind="refutation"), "a refutation, and only a refutation, names the entry"),
+    (dict(corrected_by="demo.other"), "a refutation, and only a refutation, names the entry"),
+    (dict(checks=(Check("c", "proof", passes), Check("c", "numerical", passes))), "check names must be unique"),
+])
+def test_theorem_refuses_malformed_entries(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        thm(**kwargs)
+
+
+def test_theorem_properties():
+    t = thm(id="lee2024.thm2", checks=(Check("gd", "empirical", passes), Check("ref", "proof", passes, consistency=True),
+                                       Check("grid", "numerical", passes), Check("box", "certified", passes)))
+    assert t.paper == "lee2024"
+    assert t.levels == ("certified", "numerical", "empirical")  # counting checks only, strongest first
+    assert t.command == "clverify check --only lee2024.thm2 --mutants"
+    assert thm(reproduce="clverify optimum --N 5").command == "clverify optimum --N 5"
+    assert thm(kind="refutation", corrected_by="demo.fixed").corrected_by == "demo.fixed"
+
+
+# --- ids, papers, aliases -----------------------------------------------------------------------
+
+@pytest.fixture
+def fake_modules(monkeypatch):
+    """Replace the built-in theorem modules by two small ones (and no extensions)."""
+    a = SimpleNamespace(THEOREMS=[thm("zed2020.a"), thm("ext.b")], ALIASES={"zed2020.old": ("zed2020.a", "2026-01-02")})
+    b = SimpleNamespace(THEOREMS=[thm("abc2021.c")], ALIASES={"ext.gone": ("ext.b", "2026-03-04")})
+    monkeypatch.setattr(registry, "_modules", lambda: iter([("m.a", a), ("m.b", b)]))
+    monkeypatch.setattr(registry, "_EXTRA", {})
+    return a, b
+
+
+def test_papers_first_sorted_by_id_and_ours_last(fake_modules):
+    assert [t.id for t in theorems()] == ["abc2021.c", "zed2020.a", "ext.b"]
+    assert [t.id for t in theorems(papers=("ext", "zed2020"))] == ["zed2020.a", "ext.b"]
+
+
+def test_retired_ids_resolve_to_their_entry(fake_modules):
+    assert aliases() == {"zed2020.old": ("zed2020.a", "2026-01-02"), "ext.gone": ("ext.b", "2026-03-04")}
+    assert [t.id for t in theorems(only=("zed2020.old", "zed2020.a", "ext.gone"))] == ["zed2020.a", "ext.b"]
+    assert get("ext.gone").id == "ext.b"
+
+
+def test_unknown_ids_and_papers_are_input_errors(fake_modules):
+    with pytest.raises(UnknownChoiceError, match="only must name registered theorem ids; unknown: zed2020.nope, x.y"):
+        theorems(only=("zed2020.nope", "zed2020.a", "x.y"))
+    with pytest.raises(UnknownChoiceError, match="only-paper must be one of abc2021, ext, zed2020; got nope"):
+        theorems(papers=("nope",))
+
+
+def test_a_duplicate_id_across_modules_is_refused(fake_modules, monkeypatch):
+    a, b = fake_modules
+    b.THEOREMS.append(thm("zed2020.a"))
+    with pytest.raises(ValueError, match="duplicate theorem id 'zed2020.a' in m.b"):
+        theorems()
+
+
+def test_register_adds_an_entry_and_refuses_a_taken_id(fake_modules):
+    new = register(thm("new2025.x"))
+    assert get("new2025.x") is new and register(new) is new  # the same object again: no-op
+    with pytest.raises(ValueError, match="already registered"):
+        register(thm("zed2020.a"))
+
+
+def test_the_builtin_registry_loads_with_unique_ids():
+    keys = [(t.paper == "ext", t.id) for t in theorems()]
+    assert keys == sorted(set(keys)) and any(ours for ours, _ in keys) and not all(ours for ours, _ in keys)
+
+
+# --- labels ---------------------------------------------------------------------------------------
+
+def test_point_and_check_labels_are_sorted_and_stable():
+    assert point_label({"t": "1.5", "N": 10}) == "N=10,t=1.5"
+    assert point_label({}) == ""
+    check = Check("etf_optimal_iff_t_ge", "certified", passes)
+    assert check_label(check, {"N": 10}) == "certified:etf_optimal_iff_t_ge[N=10]"
+    assert check_label(check, {}) == "certified:etf_optimal_iff_t_ge"
+
+
+def test_mutant_is_data():
+    m = Mutant("negated", "the claim is true", 0)
+    assert (m.name, m.reason, m.claim) == ("negated", "the claim is true", 0)

@@ -1,0 +1,275 @@
+"""The status logic (clverify.proofs_check.runner): what a pass, a fail and an inconclusive
+outcome mean for a theorem and for a mutant, by level, scope, consistency and kind.
+
+The rules under test: absence of a proof is never a refutation; an Inconclusive is neither a
+pass of the claim nor a refutation of a mutant; a consistency check never counts and never
+refutes; ``proved`` needs a whole-domain pass of a proof or certified check.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from clverify.proofs_check.registry import Check, Inconclusive, Mutant, Theorem
+from clverify.proofs_check.runner import (
+    RESERVED_EVIDENCE_KEYS,
+    STATUSES,
+    CheckOutcome,
+    mutant_refutation,
+    run_check,
+    run_theorem,
+    strongest_level,
+    theorem_status,
+)
+
+
+def claim_holds(claim, point, evidence):
+    """Passes on a true claim (``claim`` is True), fails on a false one."""
+    evidence["seen"] = claim
+    return None if claim else f"the claim is false at {point}"
+
+
+def undecided(claim, point, evidence):
+    raise Inconclusive("cannot decide")
+
+
+def always_passes(claim, point, evidence):
+    return None
+
+
+def always_fails(claim, point, evidence):
+    return "broken reference"
+
+
+def outcome(status, *, level="proof", counts=True, whole=False) -> CheckOutcome:
+    return CheckOutcome("c", level, "scope", counts, whole, "", status, "", {}, 0.0)
+
+
+def theorem(*checks, kind="claim", claim=True, mutants=(), corrected_by="") -> Theorem:
+    return Theorem(id="demo.thm", source="test", statement="s", claim=claim, checks=checks,
+                   mutants=mutants, kind=kind, corrected_by=corrected_by)
+
+
+# --- run_check: one check at one point ---------------------------------------------------------
+
+def test_run_check_records_pass_fail_and_inconclusive():
+    check = Check("holds", "certified", claim_holds, points=({"N": 5},), scope="N = 5")
+    passed = run_check(check, True, {"N": 5})
+    assert (passed.status, passed.message, passed.evidence) == ("pass", "", {"seen": True})
+    assert (passed.check, passed.level, passed.scope, passed.point) == ("holds", "certified", "N = 5", "N=5")
+    assert passed.label == "certified:holds[N=5]"
+    assert passed.counts and not passed.whole_domain and passed.seconds >= 0
+    failed = run_check(check, False, {"N": 5})
+    assert (failed.status, failed.message) == ("fail", "the claim is false at {'N': 5}")
+    inconclusive = run_check(Check("undecided", "certified", undecided), True, {})
+    assert (inconclusive.status, inconclusive.message) == ("inconclusive", "cannot decide")
+    assert inconclusive.label == "certified:undecided"
+
+
+def test_run_check_lets_broken_code_raise():
+    def broken(claim, point, evidence):
+        raise ZeroDivisionError("a bug")
+
+    with pytest.raises(ZeroDivisionError):
+        run_check(Check("broken", "proof", broken), True, {})
+
+
+@pytest.mark.parametrize("key", sorted(RESERVED_EVIDENCE_KEYS))
+def test_evidence_may_not_overwrite_a_report_field(key):
+    def writes(claim, point, evidence):
+        evidence[key] = "forged"
+
+    with pytest.raises(ValueError, match="reserved evidence key"):
+        run_check(Check("writes", "numerical", writes), True, {})
+
+
+def test_run_check_marks_consistency_and_whole_domain():
+    whole = run_check(Check("all", "proof", always_passes, scope="all N", whole_domain=True), True, {})
+    side = run_check(Check("side", "numerical", always_passes, consistency=True), True, {})
+    assert (whole.counts, whole.whole_domain) == (True, True)
+    assert (side.counts, side.whole_domain) == (False, False)
+
+
+def test_the_scope_of_a_check_without_one_is_its_points_and_grows_with_thorough():
+    check = Check("c", "numerical", always_passes, points=({"N": 5},), thorough_points=({"N": 10},))
+    assert run_check(check, True, {"N": 5}).scope == "the points N=5"
+    assert run_check(check, True, {"N": 5}, thorough=True).scope == "the points N=5; N=10"
+
+
+# --- theorem_status: the table of rules --------------------------------------------------------
+
+P, F, I = "pass", "fail", "inconclusive"
+
+
+@pytest.mark.parametrize("kind, outcomes, status", [
+    ("claim", [outcome(P)], "verified"),
+    ("claim", [outcome(P, whole=True)], "proved"),
+    ("claim", [outcome(P, whole=True), outcome(P, level="empirical")], "proved"),
+    ("claim", [outcome(P, whole=True), outcome(I)], "inconclusive"),   # (c): no pass by default
+    ("claim", [outcome(P), outcome(I)], "inconclusive"),
+    ("claim", [outcome(I)], "inconclusive"),
+    ("claim", [outcome(I), outcome(F)], "refuted"),
+    ("claim", [outcome(P, whole=True), outcome(F, level="empirical")], "refuted"),
+    ("claim", [], "inconclusive"),
+    ("claim", [outcome(P, counts=False)], "inconclusive"),             # nothing counted
+    ("claim", [outcome(P), outcome(F, counts=False)], "inconclusive"),  # broken set-up: no refutation
+    ("claim", [outcome(P), outcome(I, counts=False)], "inconclusive"),
+    ("claim", [outcome(P, whole=True), outcome(F, counts=False)], "inconclusive"),
+    ("claim", [outcome(P), outcome(P, counts=False, whole=True)], "verified"),  # uncounted: proves nothing
+    ("claim", [outcome(P), outcome(P, counts=False)], "verified"),
+    ("exploratory", [outcome(F), outcome(I)], "exploratory"),
+    ("exploratory", [outcome(P, whole=True)], "exploratory"),
+    ("refutation", [outcome(F)], "refuted"),
+    ("refutation", [outcome(P)], "verified"),
+    ("refutation", [outcome(I)], "inconclusive"),
+])
+def test_theorem_status(kind, outcomes, status):
+    assert theorem_status(kind, outcomes) == status
+    assert status in STATUSES
+
+
+@pytest.mark.parametrize("outcomes, whole_domain, level", [
+    ([outcome(P, level="empirical"), outcome(P, level="certified")], False, "certified"),
+    ([outcome(P, level="proof"), outcome(P, level="numerical")], False, "proof"),
+    ([outcome(F, level="proof"), outcome(P, level="numerical")], False, "numerical"),
+    ([outcome(I, level="proof"), outcome(P, level="empirical")], False, "empirical"),
+    ([outcome(P, level="proof", counts=False), outcome(P, level="empirical")], False, "empirical"),
+    ([outcome(F, level="proof")], False, None),
+    ([outcome(P, level="proof"), outcome(P, level="certified", whole=True)], True, "certified"),
+    ([outcome(P, level="proof")], True, None),
+])
+def test_strongest_level(outcomes, whole_domain, level):
+    assert strongest_level(outcomes, whole_domain=whole_domain) == level
+
+
+# --- run_theorem: status, level, scope, failed ------------------------------------------------
+
+def test_a_proof_on_the_whole_domain_proves_and_names_its_level():
+    thm = theorem(Check("partial", "proof", claim_holds, scope="N = 5"),
+                  Check("boxes", "certified", claim_holds, scope="all N >= 3", whole_domain=True),
+                  Check("gd", "empirical", claim_holds, points=({"seed": 0}, {"seed": 1})))
+    result = run_theorem(thm)
+    assert (result.status, result.level, result.failed) == ("proved", "certified", False)
+    assert result.scope == {"proof": ["N = 5"], "certified": ["all N >= 3"],
+                            "empirical": ["the points seed=0; seed=1"]}
+    assert len(result.outcomes) == 4
+
+
+def test_a_pass_on_stated_points_verifies_and_the_scope_lists_only_what_passed():
+    thm = theorem(Check("grid", "numerical", claim_holds, scope="N in {5, 10}"),
+                  Check("check", "proof", always_passes, scope="the reference", consistency=True))
+    result = run_theorem(thm)
+    assert (result.status, result.level, result.failed) == ("verified", "numerical", False)
+    assert result.scope == {"numerical": ["N in {5, 10}"]}
+
+
+def test_an_inconclusive_check_makes_the_claim_inconclusive_and_fails_the_run():
+    """Planted bug (c): an Inconclusive counted as a pass would make this 'proved'."""
+    thm = theorem(Check("all", "proof", claim_holds, scope="all N", whole_domain=True),
+                  Check("undecided", "certified", undecided))
+    result = run_theorem(thm)
+    assert (result.status, result.failed) == ("inconclusive", True)
+    assert [o.status for o in result.unexpected] == ["inconclusive"]
+
+
+def test_a_failing_counting_check_refutes_and_fails_the_run():
+    result = run_theorem(theorem(Check("holds", "empirical", claim_holds), claim=False))
+    assert (result.status, result.level, result.failed) == ("refuted", None, True)
+    assert result.outcomes[0].message == "the claim is false at {}"
+
+
+def test_a_failing_consistency_check_neither_refutes_nor_passes():
+    thm = theorem(Check("holds", "proof", claim_holds, scope="all N", whole_domain=True),
+                  Check("reference", "numerical", always_fails, consistency=True))
+    result = run_theorem(thm)
+    assert (result.status, result.failed) == ("inconclusive", True)
+
+
+def test_a_claim_with_only_consistency_checks_is_inconclusive():
+    result = run_theorem(theorem(Check("reference", "proof", always_passes, consistency=True)))
+    assert (result.status, result.level, result.failed, result.unexpected) == ("inconclusive", None, True, [])
+
+
+def test_an_exploration_fails_the_run_only_when_a_check_does_not_run_as_recorded():
+    assert not run_theorem(theorem(Check("measure", "empirical", always_passes), kind="exploratory")).failed
+    for check in (Check("measure", "empirical", always_fails), Check("measure", "empirical", undecided)):
+        result = run_theorem(theorem(check, kind="exploratory"))
+        assert (result.status, result.failed) == ("exploratory", True)
+
+
+def test_a_documented_refutation_passes_while_it_reproduces():
+    refutation = dict(kind="refutation", corrected_by="demo.fixed", claim=False)
+    reproduced = run_theorem(theorem(Check("holds", "certified", claim_holds),
+                                     Check("other", "proof", always_passes), **refutation))
+    assert (reproduced.status, reproduced.failed, reproduced.unexpected) == ("refuted", False, [])
+    gone = run_theorem(theorem(Check("holds", "certified", claim_holds), **{**refutation, "claim": True}))
+    assert (gone.status, gone.failed) == ("verified", True)
+    undecided_ = run_theorem(theorem(Check("undecided", "certified", undecided), **refutation))
+    assert (undecided_.status, undecided_.failed) == ("inconclusive", True)
+    noisy = run_theorem(theorem(Check("holds", "certified", claim_holds),
+                                Check("reference", "numerical", always_fails, consistency=True), **refutation))
+    assert (noisy.status, noisy.failed) == ("refuted", True)
+    assert [o.check for o in noisy.unexpected] == ["reference"]
+    extra = run_theorem(theorem(Check("holds", "certified", claim_holds),
+                                Check("undecided", "numerical", undecided), **refutation))
+    assert (extra.status, extra.failed) == ("refuted", True)
+
+
+def test_thorough_points_run_only_when_asked():
+    check = Check("holds", "numerical", claim_holds, points=({"N": 5},), thorough_points=({"N": 50},))
+    assert [o.point for o in run_theorem(theorem(check)).outcomes] == ["N=5"]
+    assert [o.point for o in run_theorem(theorem(check), thorough=True).outcomes] == ["N=5", "N=50"]
+
+
+# --- mutants: refuted only by a counting check's failure ----------------------------------------
+
+FALSE = Mutant("false", "the claim negated", False)
+
+
+def test_a_mutant_is_refuted_by_the_first_failure_with_its_label():
+    thm = theorem(Check("first", "numerical", always_passes),
+                  Check("holds", "certified", claim_holds, points=({"N": 5}, {"N": 10})), mutants=(FALSE,))
+    assert mutant_refutation(thm, FALSE) == "certified:holds[N=5]: the claim is false at {'N': 5}"
+    result = run_theorem(thm, mutants=True)
+    assert (result.mutants_total, result.mutants_refuted, result.surviving_mutants, result.failed) == (1, 1, [], False)
+
+
+def test_an_inconclusive_check_does_not_refute_a_mutant():
+    """Planted bug (d): an Inconclusive counted as a refutation would kill this mutant."""
+    thm = theorem(Check("undecided", "proof", undecided), Check("side", "proof", always_passes), mutants=(FALSE,))
+    assert mutant_refutation(thm, FALSE) is None
+    result = run_theorem(thm, mutants=True)
+    assert (result.mutants_refuted, result.surviving_mutants, result.failed) == (0, ["false"], True)
+
+
+def test_a_consistency_check_does_not_refute_a_mutant():
+    thm = theorem(Check("holds", "empirical", always_passes),
+                  Check("reference", "numerical", always_fails, consistency=True), mutants=(FALSE,))
+    assert mutant_refutation(thm, FALSE) is None
+
+
+def test_a_mutant_refuted_only_at_a_thorough_point():
+    def small_n_only(claim, point, evidence):
+        return None if claim or point["N"] < 50 else "false for large N"
+
+    thm = theorem(Check("c", "numerical", small_n_only, points=({"N": 5},), thorough_points=({"N": 50},)),
+                  mutants=(FALSE,))
+    assert mutant_refutation(thm, FALSE) is None
+    assert mutant_refutation(thm, FALSE, thorough=True) == "numerical:c[N=50]: false for large N"
+
+
+def test_without_mutants_the_counts_are_unknown():
+    result = run_theorem(theorem(Check("holds", "proof", claim_holds), mutants=(FALSE,)))
+    assert (result.mutants_total, result.mutants_refuted, result.surviving_mutants) == (1, None, [])
+
+
+def test_evidence_rows_carry_level_scope_and_status_per_check_and_point():
+    thm = theorem(Check("holds", "certified", claim_holds, points=({"N": 5},), scope="N = 5"),
+                  Check("undecided", "numerical", undecided, consistency=True))
+    rows = run_theorem(thm).evidence
+    assert rows == [
+        {"check": "certified:holds", "level": "certified", "scope": "N = 5", "counts": True, "point": "N=5",
+         "status": "pass", "seen": True},
+        {"check": "numerical:undecided", "level": "numerical", "scope": "no parameters",
+         "counts": False, "point": "", "status": "inconclusive", "message": "cannot decide"},
+    ]
