@@ -94,3 +94,107 @@ def test_inconclusive_fails_and_broken_code_gets_a_traceback(registry):
 def test_header_shows_the_profile(registry):
     result = registry.runpytest("--clverify-thorough", "--collect-only", "-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["clverify registry: profile=thorough, mutants=on"])
+
+
+KINDS_REGISTRY = '''
+from clverify.proofs_check.registry import Check, Inconclusive, Mutant, Theorem
+
+
+def holds(claim, point, evidence):
+    return None if claim else "the claim is false"
+
+
+def undecided_on_false(claim, point, evidence):
+    if not claim:
+        raise Inconclusive("cannot decide the mutant")
+
+
+def undecided(claim, point, evidence):
+    raise Inconclusive("cannot decide")
+
+
+def broken_reference(claim, point, evidence):
+    return "the reference disagrees with itself"
+
+
+NEGATED = Mutant("negated", "the claim is true", False)
+ALL = dict(scope="every value", whole_domain=True)
+
+THEOREMS = [
+    Theorem(id="kinds.proved", source="planted", statement="p", claim=True, mutants=(NEGATED,),
+            checks=(Check("all", "proof", holds, **ALL), Check("reference", "numerical", holds, consistency=True))),
+    Theorem(id="kinds.consistency_broken", source="planted", statement="p", claim=True,
+            checks=(Check("grid", "numerical", holds), Check("reference", "numerical", broken_reference,
+                                                             consistency=True))),
+    Theorem(id="kinds.mutant_undecided", source="planted", statement="p", claim=True, mutants=(NEGATED,),
+            checks=(Check("boxes", "certified", undecided_on_false),)),
+    Theorem(id="kinds.claim_undecided", source="planted", statement="p", claim=True,
+            checks=(Check("boxes", "certified", undecided),)),
+    Theorem(id="kinds.explore", source="planted", statement="p", claim=True, kind="exploratory",
+            checks=(Check("measure", "empirical", holds),)),
+    Theorem(id="kinds.published_false", source="planted", statement="p", claim=False, kind="refutation",
+            corrected_by="kinds.proved", checks=(Check("grid", "certified", holds),)),
+    Theorem(id="kinds.published_gone", source="planted", statement="p", claim=True, kind="refutation",
+            corrected_by="kinds.proved", checks=(Check("grid", "certified", holds),)),
+    Theorem(id="kinds.published_noisy", source="planted", statement="p", claim=False, kind="refutation",
+            corrected_by="kinds.proved", checks=(Check("grid", "certified", holds),
+                                                 Check("reference", "numerical", broken_reference, consistency=True))),
+]
+'''
+
+
+@pytest.fixture
+def kinds(pytester):
+    pytester.mkpydir("theorems")
+    pytester.path.joinpath("theorems", "kinds.py").write_text(KINDS_REGISTRY)
+    return pytester
+
+
+def test_exact_counts_for_every_kind_and_outcome(kinds):
+    result = kinds.runpytest("-p", "no:cacheprovider")
+    # passed: proved (proof:all, numerical:reference, mutant:negated), consistency_broken's grid,
+    #   mutant_undecided's check, explore's measure, published_false's refutation item;
+    # failed: consistency_broken's reference, mutant_undecided's mutant (an Inconclusive refutes
+    #   nothing), claim_undecided (an Inconclusive is no pass), published_gone, published_noisy.
+    result.assert_outcomes(passed=7, failed=5)
+
+
+def test_item_names_of_every_kind(kinds):
+    result = kinds.runpytest("--collect-only", "-q", "-p", "no:cacheprovider")
+    names = sorted(line.split("::", 1)[1] for line in result.outlines if "::" in line)
+    assert names == [
+        "kinds.claim_undecided::certified:boxes",
+        "kinds.consistency_broken::numerical:grid",
+        "kinds.consistency_broken::numerical:reference",
+        "kinds.explore::empirical:measure",
+        "kinds.mutant_undecided::certified:boxes",
+        "kinds.mutant_undecided::mutant:negated",
+        "kinds.proved::mutant:negated",
+        "kinds.proved::numerical:reference",
+        "kinds.proved::proof:all",
+        "kinds.published_false::refutation:reproduced",
+        "kinds.published_gone::refutation:reproduced",
+        "kinds.published_noisy::refutation:reproduced",
+    ]
+
+
+def test_the_plugin_fails_exactly_the_entries_that_clverify_check_fails(kinds):
+    """One rule for both adapters: an entry has a failing item iff TheoremResult.failed."""
+    from clverify.proofs_check.runner import run_theorem
+
+    namespace: dict = {}
+    exec(KINDS_REGISTRY, namespace)
+    expected = {t.id for t in namespace["THEOREMS"] if run_theorem(t, mutants=True).failed}
+    reprec = kinds.inline_run("-p", "no:cacheprovider")
+    _, _, failed = reprec.listoutcomes()
+    assert {report.nodeid.split("::")[1] for report in failed} == expected == {
+        "kinds.consistency_broken", "kinds.mutant_undecided", "kinds.claim_undecided",
+        "kinds.published_gone", "kinds.published_noisy"}
+
+
+def test_refutation_reports_say_what_went_wrong(kinds):
+    result = kinds.runpytest("-k", "published", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines([
+        "*the documented refutation no longer reproduces (status verified); corrected form: kinds.proved*",
+        "*refuted as documented, but fail: numerical:reference: the reference disagrees with itself*",
+    ])
