@@ -8,7 +8,7 @@ the enclosure's width, fails with a certified counterexample when they are
 disjoint, and is inconclusive otherwise.
 
 >>> import sympy as sp
->>> from clverify.numerics.precision.certify import Enclosure
+>>> from clverify.numerics.precision.certify import Enclosure, arb_to_mpf
 >>> from clverify.theory import derivation as D
 >>> import mpmath
 >>> with mpmath.workdps(50):
@@ -25,7 +25,7 @@ from __future__ import annotations
 import mpmath
 from flint import arb
 
-from clverify.numerics.precision.certify import Enclosure
+from clverify.numerics.precision.certify import Enclosure, arb_to_mpf
 from clverify.numerics.precision.evaluators import arb_precision, compile_expression
 from clverify.numerics.precision.real_input import RealInput
 
@@ -70,7 +70,7 @@ def compare_claim(name: str, expr, enclosure: Enclosure | None, **values) -> str
     with arb_precision(_DIGITS):
         lo, hi = arb(enclosure.lo), arb(enclosure.hi)
         if ball.upper() < lo or ball.lower() > hi:
-            shown = mpmath.nstr(mpmath.mpf(ball.mid().str(20, radius=False)), 14)
+            shown = mpmath.nstr(arb_to_mpf(ball), 14)
             a, b = (mpmath.nstr(v, 14) for v in (enclosure.lo, enclosure.hi))
             return f"claimed {name} = {shown}... lies outside the certified [{a}..., {b}...] ({where})"
         scale = arb(max(abs(enclosure.lo), abs(enclosure.hi), mpmath.mpf(1)))

@@ -113,3 +113,42 @@ def test_an_enclosure_exactly_as_wide_as_the_agreement_width_is_inconclusive():
         enc = Enclosure(mpmath.mpf(1), 1 + mpmath.mpf(10) ** -AGREEMENT_DIGITS, True, "test")
     with pytest.raises(Inconclusive, match="too wide"):
         compare_claim("one", sp.Integer(1), enc, N=3)
+
+
+def test_a_claim_below_the_enclosure_is_a_counterexample_too():
+    assert compare_claim("log 1", sp.log(N - 2), log2(), N=3).startswith("claimed log 1 = 0.0... lies outside")
+
+
+@pytest.mark.parametrize("end", ["lo", "hi"])
+def test_a_claim_exactly_at_an_end_of_the_enclosure_agrees(end):
+    """The enclosure is closed: a claim equal to one of its ends is inside, not a counterexample."""
+    with mpmath.workdps(DPS):
+        enc = Enclosure(1 - mpmath.mpf(10) ** -40, mpmath.mpf(1), True, "test") if end == "hi" else \
+            Enclosure(mpmath.mpf(1), 1 + mpmath.mpf(10) ** -40, True, "test")
+    assert compare_claim("one", sp.Integer(1), enc, N=3) is None
+
+
+def test_near_zero_the_agreement_width_is_absolute():
+    with mpmath.workdps(DPS):
+        enc = Enclosure(-mpmath.mpf(10) ** -35, mpmath.mpf(10) ** -35, True, "test")
+    assert compare_claim("zero", sp.Integer(0), enc, N=3) is None
+
+
+def test_an_enclosure_half_the_agreement_width_agrees():
+    with mpmath.workdps(DPS):
+        enc = Enclosure(mpmath.mpf(1), 1 + mpmath.mpf(10) ** -AGREEMENT_DIGITS / 2, True, "test")
+    assert compare_claim("one", sp.Integer(1), enc, N=3) is None
+
+
+@pytest.mark.parametrize("radius, agrees", [("0.4", True), ("0.6", False)])
+def test_the_claim_ball_counts_with_its_full_width(monkeypatch, radius, agrees):
+    """A claim ball of radius r has width 2r: 0.8e-30 agrees, 1.2e-30 is too wide."""
+    with mpmath.workdps(DPS):
+        ball = arb(1, arb(radius) * arb(10) ** -AGREEMENT_DIGITS)
+    monkeypatch.setattr(claims, "claim_ball", lambda expr, **values: ball)
+    exact_one = Enclosure(mpmath.mpf(1), mpmath.mpf(1), True, "exact")
+    if agrees:
+        assert compare_claim("one", sp.Integer(1), exact_one, N=3) is None
+    else:
+        with pytest.raises(Inconclusive, match="ball of the claimed value too wide"):
+            compare_claim("one", sp.Integer(1), exact_one, N=3)
