@@ -46,6 +46,8 @@ __all__ = [
 
 #: How many times a failed certificate is retried with doubled guard precision.
 CERTIFY_PRECISION_STEPS = 2
+#: Significant digits an enclosure reports by default (its strings print 5 more).
+_DISPLAY_DIGITS = 15
 #: Step budget of the ball-arithmetic bisection fallback (per precision level).
 BISECTION_MAX_STEPS = 40_000
 #: Half-width of the first interval tried around an estimate, as a fraction of the target width.
@@ -64,7 +66,7 @@ def arb_to_mpf(value: arb) -> mpmath.mpf:
     """
     mid = arb(value).mid()
     bits = mid._mpf_[3]  # the mantissa's bit count: the precision that holds it exactly
-    with mpmath.workprec(max(bits, 1) + 1):
+    with mpmath.workprec(max(bits, 1)):
         return mpmath.mpf(mid)
 
 
@@ -131,10 +133,10 @@ class Enclosure:
     hi: mpmath.mpf
     certified: bool
     reason: str = ""
-    digits: int = 15
+    digits: int = _DISPLAY_DIGITS
 
     @classmethod
-    def point(cls, value, reason: str, digits: int = 15) -> "Enclosure":
+    def point(cls, value, reason: str, digits: int = _DISPLAY_DIGITS) -> "Enclosure":
         """The exact point ``[value, value]``, certified (``value``: an int, a float or an mpf,
         each kept exactly)."""
         if isinstance(value, bool) or not isinstance(value, (int, float, mpmath.mpf)):
@@ -146,7 +148,7 @@ class Enclosure:
         return cls(value, value, True, reason, digits)
 
     @classmethod
-    def from_ball(cls, ball: arb, certified: bool, reason: str, digits: int = 15) -> "Enclosure":
+    def from_ball(cls, ball: arb, certified: bool, reason: str, digits: int = _DISPLAY_DIGITS) -> "Enclosure":
         """``[lower, upper]`` of an Arb ball (``[-inf, inf]`` for a ball that is not finite:
         Arb's NaN or infinite radius means "any real")."""
         if not ball.is_finite():

@@ -57,6 +57,7 @@ def test_ball_sign_of_a_computed_ball():
 
 @given(m=MANTISSAS, e=EXPONENTS)
 @example(m=2**299 + 1, e=-350)  # 300 bits: more than any default precision holds
+@example(m=0, e=0)
 def test_arb_to_mpf_is_the_exact_midpoint(m, e):
     value = arb(arb(dyadic(m, e)), arb(2) ** -2000)  # a ball: only its midpoint is converted
     assert arb(arb_to_mpf(value)) == value.mid()  # flint compares exact balls exactly

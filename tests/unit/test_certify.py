@@ -16,6 +16,7 @@ from hypothesis import example, given, target
 from hypothesis import strategies as st
 
 from clverify.numerics.precision.certify import Enclosure, certify_root
+from clverify.numerics.precision.evaluators import GUARD_BITS, bits_for_digits
 
 DIGITS = 40
 THIRD = fmpq(1, 3)
@@ -113,10 +114,37 @@ def test_a_double_root_has_no_sign_change():
     assert not enc.certified and enc.reason == "no sign change of f on the interval"
 
 
-def test_a_bracket_without_a_sign_change_is_reported_not_hidden():
-    enc = certify_root(lambda z: z * z + 1, lambda z: 2 * z, None, digits=20, bracket=(-1, 2))
+@pytest.mark.parametrize("f", [lambda z: z * z + 1, lambda z: -z * z - 1], ids=["positive", "negative"])
+def test_a_bracket_without_a_sign_change_is_reported_not_hidden(f):
+    enc = certify_root(f, lambda z: 2 * z, None, digits=20, bracket=(1, 4))
     assert not enc.certified and enc.reason == "no certified sign change at the bracket's ends"
-    assert enc.lo == enc.hi == mpmath.mpf(1) / 2  # the bracket's midpoint, flagged uncertified
+    assert enc.lo == enc.hi == mpmath.mpf(5) / 2  # the bracket's midpoint, flagged uncertified
+
+
+@pytest.mark.parametrize("bracket", [(0, 1), (1, 2)])
+def test_an_exact_root_at_an_end_of_the_bracket_is_enclosed(bracket):
+    enc = certify_root(lambda z: z - 1, lambda z: arb(1), None, digits=20, bracket=bracket)
+    assert enc.certified and enc.contains(1) and enc.width <= mpmath.mpf(10) ** -20
+
+
+def test_a_far_root_is_found_by_widening_until_the_sign_changes():
+    """Estimate 0, root 10**6 / 3: the first widenings have f < 0 at both ends; only a sign
+    change makes a bracket."""
+    enc = certify_root(lambda z: z - arb(10**6) / 3, lambda z: arb(1), mpmath.mpf(0), digits=20)
+    assert enc.certified and enc.contains(Fraction(10**6, 3)) and enc.width <= mpmath.mpf(10) ** -20
+
+
+def test_more_guard_bits_are_tried_when_the_first_precision_cannot_decide():
+    """(z + 2**45) - 2**45 - 1/3 loses 45 bits to cancellation: at 15 digits the first guard
+    (32 bits) cannot certify a sign 10**-15 from the root, the doubled guard (64 bits) can."""
+    big = arb(2) ** 45
+
+    def f(z):
+        return (z + big) - big - arb(1) / 3
+
+    enc = certify_root(f, lambda z: arb(1), mpmath.mpf(1) / 3, digits=15)
+    assert enc.certified and enc.contains(Fraction(1, 3))
+    assert enc.reason.endswith(f"{bits_for_digits(15, 2 * GUARD_BITS)} bits")
 
 
 def test_bisection_fallback_from_bracket_alone():
