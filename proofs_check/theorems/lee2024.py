@@ -23,6 +23,8 @@ from clverify.theory import derivation as D
 from ..registry import Check, Inconclusive, Mutant, Theorem
 
 N, delta = D.N, D.delta
+#: ``N = n + 3`` encodes the hypothesis ``N >= 3`` for SymPy's assumptions.
+_n = sp.Symbol("n", nonnegative=True, integer=True)
 #: A float64 slack within this of 0 counts as equality; below its negative, as a violation.
 _SLACK_TOLERANCE = 1e-10
 #: Seeded restarts of the worst-configuration search, and its gradient tolerance.
@@ -385,7 +387,6 @@ def _convex_on_grid(claim, point, evidence):
 
 #: Box budget of the certified convexity check (each box is one Arb evaluation).
 _CONVEXITY_MAX_BOXES = 2_000_000
-#: ``N = n + 3`` encodes the hypothesis ``N >= 3`` for SymPy's assumptions.
 _n = sp.Symbol("n", nonnegative=True, integer=True)
 
 
