@@ -31,9 +31,12 @@ import mpmath
 import sympy as sp
 
 from clverify.numerics.precision.evaluators import arb_precision, compile_expression
+from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.theory import derivation as D
 
-__all__ = ["logits", "decreasing", "same_sign", "sign_counterexample"]
+from .registry import Inconclusive
+
+__all__ = ["logits", "decreasing", "same_sign", "sign_counterexample", "certified_regime"]
 
 N, t, b, x = D.N, D.t, D.b, D.x
 #: ``N = n + 3`` encodes the hypothesis ``N >= 3`` for SymPy's assumptions.
@@ -161,3 +164,13 @@ def sign_counterexample(claimed, x_value, orientation, points) -> str | None:
                         f"({'<= 0' if said else '> 0'}) but the true condition "
                         f"{'holds' if holds else 'fails'} (both signs certified)")
     return None
+
+
+def certified_regime(n: int, tv: str, bv: str, digits: int = _DIGITS) -> str:
+    """The regime of the optimum at ``(N, t, b)`` when its signs are certified by balls
+    (:func:`~clverify.numerics.precision.sigmoid_optimum.sigmoid_optimum`); Inconclusive when
+    they had to be decided at working precision."""
+    opt = sigmoid_optimum(n, tv, bv, digits=digits)
+    if not opt.x_enclosure.certified:
+        raise Inconclusive(f"the regime at N={n}, t={tv}, b={bv} is not certified: {opt.x_enclosure.reason}")
+    return opt.regime

@@ -123,7 +123,7 @@ def _regimes_match_certified_optimum(claim, point, evidence):
     claimed closed forms is the certified optimum's regime."""
     undecided = 0
     for n, tv, bv in _random_points(point["seed"], point["count"]):
-        expected = sigmoid_optimum(n, tv, bv, digits=_DIGITS).regime
+        expected = P.certified_regime(n, tv, bv, _DIGITS)
         for what, pair in zip(("conditions", "closed forms"), claim.conditions()):
             said = _claimed_regime(pair, n, tv, bv)
             if said is None:
@@ -180,7 +180,7 @@ def _phase_regimes_flip_at_boundaries(claim, point, evidence):
         cases = ((b_e + probe, "etf", True), (b_e - probe, "etf", False),
                  (b_a - probe, "antipodal", True), (b_a + probe, "antipodal", False))
         for bv, regime, expected in cases:
-            found = sigmoid_optimum(n, tv, mpmath.nstr(bv, _DIGITS), digits=_DIGITS).regime
+            found = P.certified_regime(n, tv, mpmath.nstr(bv, _DIGITS), _DIGITS)
             if (found == regime) != expected:
                 return (f"N={n}, t={tv}, b={mpmath.nstr(bv, 12)}: optimum is {found}; the claimed "
                         f"boundary puts it {'in' if expected else 'outside'} the {regime} regime")

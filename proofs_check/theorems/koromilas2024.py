@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import mpmath
@@ -150,20 +151,27 @@ def _anchor_form_value(form: AnchorForm, uv, uu, vv, tau_):
     return form.weight * total / uv.rows
 
 
+@lru_cache(maxsize=None)
+def _is_anchor_form(loss: str, form: AnchorForm) -> bool:
+    """Whether SymPy shows ``loss`` equal to ``form`` on generic similarities (``e^{L - L_form}``
+    simplifies to 1: both are real)."""
+    uv, uu, vv = _generic_grams()
+    function, names = LOSSES[loss]
+    params = minima.parameter_symbols(loss)
+    value = function(Grams(ExplicitSimilarity(uv), ExplicitSimilarity(uu), ExplicitSimilarity(vv)),
+                     **{k: params.get(k, sp.Symbol(k, positive=True)) for k in names})
+    formed = _anchor_form_value(form, uv, uu, vv, tau)
+    return sp.simplify(sp.exp(sp.expand_log(sp.expand(value - formed), force=True))) == 1
+
+
 def _instances_satisfy_hypotheses(claim, point, evidence):
     r"""For every claimed instance: SymPy shows the loss (:mod:`clverify.theory.losses`, the
     authors' definitions) equal to its anchor form for a batch of 3 pairs with generic
     similarities (:math:`e^{L - L_{form}}` simplifies to 1; the definitions are uniform in
     :math:`M`), :math:`\varphi` strictly increasing in every margin (SymPy) and convex
     (log-sum-exp), and :math:`\kappa \ge 1/2`."""
-    uv, uu, vv = _generic_grams()
     for loss, form in claim.instances.items():
-        function, names = LOSSES[loss]
-        params = minima.parameter_symbols(loss)
-        value = function(Grams(ExplicitSimilarity(uv), ExplicitSimilarity(uu), ExplicitSimilarity(vv)),
-                         **{k: params.get(k, sp.Symbol(k, positive=True)) for k in names})
-        formed = _anchor_form_value(form, uv, uu, vv, tau)
-        if sp.simplify(sp.exp(sp.expand_log(sp.expand(value - formed), force=True))) != 1:
+        if not _is_anchor_form(loss, form):
             return f"{loss}: the loss is not {form} (M = {_GENERIC_M}, generic similarities)"
         z = sp.symbols("z1:4", real=True)
         phi = sp.log(sum(map(sp.exp, z)) + (1 if form.phi == "lse1" else 0))
@@ -489,11 +497,19 @@ class Density(NamedTuple):
     variance: Any
 
 
+_m2 = sp.Symbol("m", integer=True, nonnegative=True)   # n = m + 2 >= 2
+
+
+@lru_cache(maxsize=None)
+def _moment(pdf, k: int):
+    """The k-th moment of ``pdf`` over [-1, 1] for n = m + 2 (SymPy)."""
+    return sp.simplify(sp.integrate(s_**k * pdf.subs(n_, _m2 + 2), (s_, -1, 1)))
+
+
 def _density_symbolic(claim, point, evidence):
     """Mass 1, mean 0, variance ``claim.variance`` for a symbolic ``n >= 2`` (SymPy integrals)."""
-    m = sp.Symbol("m", integer=True, nonnegative=True)   # n = m + 2 >= 2
-    for k, want in enumerate((1, 0, claim.variance.subs(n_, m + 2))):
-        got = sp.simplify(sp.integrate(s_**k * claim.pdf.subs(n_, m + 2), (s_, -1, 1)))
+    for k, want in enumerate((1, 0, claim.variance.subs(n_, _m2 + 2))):
+        got = _moment(claim.pdf, k)
         evidence[f"moment_{k}"] = str(got)
         if sp.simplify(got - want) != 0:
             return f"moment {k} of the claimed density is {got}, claimed {want} (n = m + 2)"

@@ -260,7 +260,7 @@ def _etf_for_small_N(claim, point, evidence):
     and the claimed t_E(N) is then not a positive threshold."""
     n = point["N"]
     for tv in ("0.01", "0.5", "3", "100"):
-        regime = sigmoid_optimum(n, tv, tv, digits=_DIGITS).regime
+        regime = P.certified_regime(n, tv, tv, _DIGITS)
         if regime != "etf":
             return f"N={n}, t=b={tv}: optimum is {regime}, not the ETF"
     value = sp.N(claim[0].subs(N, n), 20)
