@@ -13,7 +13,8 @@ the negative-pair logit.  **Slope lemma**: along any variable :math:`v` (``b``, 
 ``b`` a function of ``t``), :math:`\partial_v G = (N-2)\sigma'(B)\,\partial_v B - 2\sigma'(A)\,
 \partial_v A` with :math:`\sigma' > 0`, so :math:`G` strictly decreases in :math:`v` wherever
 :math:`\partial_v B \le 0 \le \partial_v A`, one of them strictly (:func:`decreasing`; the
-slopes are affine in :math:`x`, so their signs on :math:`[0, 1]` are those at the ends).
+slopes are affine in :math:`x`, so their signs on :math:`[0, 1]` are those at the ends; they
+are free of :math:`v`, so the monotonicity holds on the whole line of :math:`v`).
 
 >>> decreasing(D.b, x_values=(1,))                 # l'(1)/t falls as b grows
 True
@@ -76,10 +77,14 @@ def decreasing(variable, path=None, x_values=(0, 1)) -> bool | None:
     every :math:`x` in ``x_values`` (the default ``(0, 1)``: every :math:`x \in [0, 1]`),
     with ``b = path`` (an expression in ``t``) when ``path`` is given; False when it proves
     :math:`G` increasing; None when the slopes' signs do not decide."""
-    A, B = (e if path is None else e.subs(b, path) for e in logits())
+    A, B = logits()
+    weights = (sp.simplify(sp.diff(A, x) / t), sp.simplify((N - 1) * sp.diff(B, x) / t))
+    if any(w.free_symbols - {N} for w in weights) or (_sign(weights[0]), _sign(weights[1])) != (-1, 1):
+        return None      # G is not (N-2) sigma(B) - 2 sigma(A) with constant weights of these signs
+    A, B = (e if path is None else e.subs(b, path) for e in (A, B))
     slopes = [sp.diff(e, variable) for e in (A, B)]
-    if any(sp.diff(s, x, 2) != 0 for s in slopes):  # pragma: no cover - logits are affine in x
-        raise ArithmeticError("a logit's slope is not affine in x")
+    if any(sp.diff(s, x, 2) != 0 or variable in s.free_symbols for s in slopes):
+        return None      # the signs at the ends of [0, 1] decide only for slopes affine in x, free of v
     signs = [[_sign(s.subs(x, v)) for v in x_values] for s in slopes]
     if any(None in row for row in signs):
         return None

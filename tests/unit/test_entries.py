@@ -157,3 +157,9 @@ def test_thm4_1_out_of_scope_point_is_inconclusive_and_scope_variant_refuted_in_
     wrong = next(m.claim for m in K24.THM4_1.mutants if m.name == "scope_M_le_d_plus_2")
     assert "rank M - 1 > M - 2" in K24._realisable_in_smallest_dimension(wrong, {}, {})
     assert K24._realisable_in_smallest_dimension(K24.THM4_1.claim, {}, {}) is None
+
+
+def test_slope_lemma_reads_a_decreasing_optimum_along_b_eq_3_minus_t():
+    """Along b = 3 - t the slopes swap signs at x = 1 (dA/dt = -2, dB/dt = (N-2)/(N-1)):
+    G increases in t there, so the lemma returns False, not True."""
+    assert P.decreasing(t, path=3 - t, x_values=(1,)) is False
