@@ -66,7 +66,7 @@ def arb_to_mpf(value: arb) -> mpmath.mpf:
     """
     mid = arb(value).mid()
     bits = mid._mpf_[3]  # the mantissa's bit count: the precision that holds it exactly
-    with mpmath.workprec(max(bits, 1)):
+    with mpmath.workprec(bits):  # (mpmath raises a precision of 0, for zero, to 1)
         return mpmath.mpf(mid)
 
 
@@ -96,7 +96,7 @@ def _to_decimal(value: mpmath.mpf) -> decimal.Decimal:
     if mpmath.isnan(value):
         raise ValueError("value must be a number or an infinity, got NaN")
     if mpmath.isinf(value):
-        return decimal.Decimal("Infinity") if value > 0 else decimal.Decimal("-Infinity")
+        return decimal.Decimal(str(value))  # '+inf' or '-inf'
     sign, man, exp, _ = value._mpf_
     if not man:
         return decimal.Decimal(0)
@@ -141,9 +141,8 @@ class Enclosure:
         each kept exactly)."""
         if isinstance(value, bool) or not isinstance(value, (int, float, mpmath.mpf)):
             raise TypeError(f"value must be an int, a float or an mpf (kept exactly), got {value!r}")
-        if not isinstance(value, mpmath.mpf):
-            bits = int(value).bit_length() + 1 if isinstance(value, int) else 53
-            with mpmath.workprec(max(bits, 53)):
+        if not isinstance(value, mpmath.mpf):  # an int's bits, or a double's 53
+            with mpmath.workprec(value.bit_length() if isinstance(value, int) else 53):
                 value = mpmath.mpf(value)
         return cls(value, value, True, reason, digits)
 

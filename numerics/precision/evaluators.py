@@ -97,7 +97,7 @@ def _uv():
     return CCEM(D.N, D.delta).grams().uv
 
 
-_n = sp.Symbol("n", nonnegative=True, integer=True)  # N = n + 3 encodes N >= 3
+_n = sp.Symbol("n", nonnegative=True)  # N = n + 3 encodes N >= 3 (real N: stronger than needed)
 
 
 def _dx_log_ratio():
@@ -117,7 +117,7 @@ def _dx_log_ratio():
             negative.append(-term)
         else:  # pragma: no cover - a broken derivation
             raise ArithmeticError(f"cannot prove the sign of the summand {term} of l'(x)")
-    if len(positive) != 1 or len(negative) != 1:  # pragma: no cover
+    if len(positive) != 1 or len(negative) != 1:  # pragma: no cover, no mutate - a broken derivation
         raise ArithmeticError("expected one positive and one negative summand of l'(x)")
     return sp.expand_log(sp.log(positive[0]), force=True) - sp.expand_log(
         sp.log(negative[0]), force=True)
@@ -216,6 +216,22 @@ def generated_source(name: str, backend: str = "arb") -> str:
     return inspect.getsource(evaluator(name, backend).compiled)
 
 
+def _compile_mpmath(expr, name: str):
+    return sp.lambdify(_ARGS, expr, modules="mpmath", cse=True), mpmath.mpf
+
+
+def _compile_arb(expr, name: str):
+    printer = MpmathPrinter({"fully_qualified_modules": False})
+    fn = sp.lambdify(_ARGS, expr, modules=[_ARB_NAMESPACE], printer=printer, cse=True)
+    _assert_exact_constants(name, expr, inspect.getsource(fn))
+    return fn, _arb
+
+
+#: Backend -> compiler returning (the lambdified function, the argument conversion).
+_COMPILERS = {"mpmath": _compile_mpmath, "arb": _compile_arb}
+assert tuple(_COMPILERS) == BACKENDS
+
+
 def compile_expression(expr, backend: str = "mpmath", name: str | None = None) -> Callable:
     """Compile a SymPy expression in ``(x, N, t, b)`` into ``f(x, N, t, b)`` for ``backend``:
     the named formulas (:func:`evaluator`) and the claims of the registry, which are not
@@ -228,15 +244,7 @@ def compile_expression(expr, backend: str = "mpmath", name: str | None = None) -
     """
     check_choice("backend", backend, BACKENDS)
     name = name or str(expr)
-    if backend == "mpmath":
-        fn = sp.lambdify(_ARGS, expr, modules="mpmath", cse=True)
-        convert = mpmath.mpf
-    else:
-        printer = MpmathPrinter({"fully_qualified_modules": False, "inline": True,
-                                 "allow_unknown_functions": True})
-        fn = sp.lambdify(_ARGS, expr, modules=[_ARB_NAMESPACE], printer=printer, cse=True)
-        _assert_exact_constants(name, expr, inspect.getsource(fn))
-        convert = _arb
+    fn, convert = _COMPILERS[backend](expr, name)
 
     def evaluate(x, N, t, b):
         return fn(convert(x), convert(N), convert(t), convert(b))

@@ -159,6 +159,8 @@ def test_contains_with_infinite_or_nan_ends():
     assert not Enclosure(mpmath.mpf(0), mpmath.inf, True).contains(-1)
     assert not Enclosure(mpmath.nan, mpmath.mpf(1), True).contains(0)
     assert not Enclosure(mpmath.mpf(0), mpmath.nan, True).contains(mpmath.mpf(0))
+    assert not Enclosure(-mpmath.inf, -mpmath.inf, True).contains(0)
+    assert not Enclosure(mpmath.inf, mpmath.inf, True).contains(0)
 
 
 @given(a=st.tuples(MANTISSAS, EXPONENTS), b=st.tuples(MANTISSAS, EXPONENTS))
@@ -191,6 +193,7 @@ def test_point_keeps_its_value_exactly():
     big = 2**80 + 1  # not a double
     enc = Enclosure.point(big, "exact")
     assert enc.contains(big) and not enc.contains(big - 1) and enc.width == 0
+    assert Enclosure.point(0, "zero").contains(0) and Enclosure.point(-1, "one").contains(-1)
     assert Enclosure.point(0.1, "a double").contains(0.1)
     with pytest.raises(TypeError, match="value must be"):
         Enclosure.point("0.1", "not a binary number")

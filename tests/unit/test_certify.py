@@ -57,6 +57,7 @@ def test_a_simple_root_is_certified_narrow_and_contains_the_root_at_twice_the_pr
         twice = mpmath.findroot(lambda z: mpmath.exp(z) - 3 * z - 1, 1.9)
     assert enc.certified and enc.contains(twice)
     assert enc.width <= mpmath.mpf(10) ** -DIGITS * 2
+    assert enc.reason.endswith(f"{bits_for_digits(DIGITS)} bits")  # the first precision sufficed
 
 
 @given(p=st.integers(1, 10**12), q=st.integers(1, 10**12), digits=st.integers(15, 60))
@@ -132,6 +133,12 @@ def test_a_far_root_is_found_by_widening_until_the_sign_changes():
     change makes a bracket."""
     enc = certify_root(lambda z: z - arb(10**6) / 3, lambda z: arb(1), mpmath.mpf(0), digits=20)
     assert enc.certified and enc.contains(Fraction(10**6, 3)) and enc.width <= mpmath.mpf(10) ** -20
+
+
+def test_a_root_beyond_additive_reach_is_found_by_multiplying_the_half_width():
+    """Root 10**15 / 3 from estimate 0: a few widenings by a large factor reach it."""
+    enc = certify_root(lambda z: z - arb(10**15) / 3, lambda z: arb(1), mpmath.mpf(0), digits=20)
+    assert enc.certified and enc.contains(Fraction(10**15, 3))
 
 
 def test_more_guard_bits_are_tried_when_the_first_precision_cannot_decide():

@@ -107,11 +107,30 @@ def test_the_antipodal_threshold_is_the_root_of_its_condition_by_hand():
         assert evaluator("antipodal_condition_tb", "arb")(0, 6, t_a, t_a).contains(0)
 
 
-def test_bits_for_digits_holds_the_digits_plus_the_guard_and_no_more():
+def test_bits_for_digits_is_the_bit_length_of_ten_to_the_digits_plus_the_guard():
     for digits in (1, 15, 50, 1000):
-        bits = bits_for_digits(digits) - GUARD_BITS
-        assert 2**bits >= 10**digits > 2 ** (bits - 2)
-    assert bits_for_digits(50, guard=0) == bits_for_digits(50) - GUARD_BITS
+        assert bits_for_digits(digits, guard=0) == (10**digits).bit_length()  # 2**(b-1) < 10**d < 2**b
+        assert bits_for_digits(digits) == (10**digits).bit_length() + GUARD_BITS
+
+
+def test_the_log_ratio_of_the_slope_has_its_sign_and_its_zero():
+    """loss_dx_log_ratio = log P - log Q where loss_dx = P - Q with P, Q > 0: the same sign as
+    loss_dx everywhere, and 0 where loss_dx is (its root, found by mpmath)."""
+    ratio, slope = evaluator("loss_dx_log_ratio", "mpmath"), evaluator("loss_dx", "mpmath")
+    with mpmath.workdps(40):
+        for n, t, b in ((10, 1, 1), (5, 3, 0.5), (50, 20, 20), (7, 0.5, -1)):
+            for x in mpmath.linspace(0, 1, 9):
+                d = slope(x, n, t, b)
+                if abs(d) > mpmath.mpf(10) ** -30:
+                    assert mpmath.sign(ratio(x, n, t, b)) == mpmath.sign(d), (n, t, b, x)
+            if slope(0, n, t, b) * slope(1, n, t, b) < 0:
+                root = mpmath.findroot(lambda z: slope(z, n, t, b), (0, 1), solver="anderson")
+                assert abs(ratio(root, n, t, b)) < mpmath.mpf(10) ** -25
+
+
+def test_a_compiled_expression_is_named_after_it():
+    assert compile_expression(D.N / 3, "arb").__name__ == "N/3_arb"
+    assert compile_expression(D.N / 3, "mpmath", name="third").__name__ == "third_mpmath"
 
 
 def test_arb_precision_sets_and_restores_even_on_error():
@@ -130,5 +149,6 @@ def test_unknown_formula_and_backend_are_input_errors():
         compile_expression(D.N, "numpy")
 
 
-def test_evaluators_are_compiled_once():
+def test_formulas_are_derived_and_compiled_once():
+    assert formula("loss_dx") is formula("loss_dx")
     assert evaluator("loss_dx", "arb") is evaluator("loss_dx", "arb")
