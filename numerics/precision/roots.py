@@ -236,7 +236,8 @@ def _iterate(f, bracket, cls, tol, steps, residual_tol, verify):
             raise _ExactRoot(z)
         return value
 
-    x, error, i = (lo + hi) / 2, abs(hi - lo), 0
+    x = error = None
+    i = 0
     try:
         for x, error in cls(guarded, (lo, hi)):
             i += 1
@@ -244,6 +245,8 @@ def _iterate(f, bracket, cls, tol, steps, residual_tol, verify):
                 break
     except _ExactRoot as exact:
         return exact.point
+    if x is None:
+        raise ConvergenceError(f"{cls.name} gave no estimate on [{_short(lo)}, {_short(hi)}]")
     residual = abs(f(x))
     if error > tol * max(1, abs(x)):
         raise ConvergenceError(

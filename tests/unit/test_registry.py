@@ -164,3 +164,13 @@ def test_point_and_check_labels_are_sorted_and_stable():
 def test_mutant_is_data():
     m = Mutant("negated", "the claim is true", 0)
     assert (m.name, m.reason, m.claim) == ("negated", "the claim is true", 0)
+
+
+def test_entries_are_immutable_once_declared():
+    """A check's level or an entry's claim cannot be changed after the fact (frozen dataclasses)."""
+    from dataclasses import FrozenInstanceError
+
+    check, mutant, entry = Check("c", "numerical", passes), Mutant("m", "r", 0), thm()
+    for obj, field in ((check, "level"), (mutant, "claim"), (entry, "claim")):
+        with pytest.raises(FrozenInstanceError):
+            setattr(obj, field, "proof")

@@ -30,23 +30,33 @@ def test_the_tolerance_is_met_and_the_result_is_at_the_callers_precision(solver)
         assert root._mpf_[3] <= mpmath.mp.prec  # rounded to the caller's precision, not the guard's
 
 
+class Halving(Solver):
+    """Plain bisection written here (a user-supplied solver); it never evaluates f at hi."""
+
+    name, max_steps = "halving", 500
+
+    def __iter__(self):
+        lo, hi = self.lo, self.hi
+        f_lo = self.f(lo)
+        while True:
+            mid = (lo + hi) / 2
+            if (self.f(mid) > 0) == (f_lo > 0):
+                lo, f_lo = mid, self.f(mid)
+            else:
+                hi = mid
+            yield (lo + hi) / 2, hi - lo
+
+
+class Silent(Solver):
+    """A solver that yields nothing."""
+
+    name = "silent"
+
+    def __iter__(self):
+        return iter(())
+
+
 def test_solver_object_is_accepted():
-    class Halving(Solver):
-        """Plain bisection written here (a user-supplied solver)."""
-
-        name, max_steps = "halving", 500
-
-        def __iter__(self):
-            lo, hi = self.lo, self.hi
-            f_lo = self.f(lo)
-            while True:
-                mid = (lo + hi) / 2
-                if (self.f(mid) > 0) == (f_lo > 0):
-                    lo, f_lo = mid, self.f(mid)
-                else:
-                    hi = mid
-                yield (lo + hi) / 2, hi - lo
-
     with mpmath.workdps(30):
         assert abs(find_root(lambda z: z**3 - 2, (1, 2), solver=Halving) - mpmath.cbrt(2)) < 1e-28
 
@@ -76,9 +86,35 @@ def test_guard_bits_while_iterating_and_precision_restored_after_success_and_fai
     assert mpmath.mp.prec == before
 
 
-def test_no_sign_change_is_refused_with_both_values():
+def test_no_sign_change_is_refused_with_both_values_to_15_digits():
     with pytest.raises(ConvergenceError, match=r"no sign change of f on \[-1.0, 2.0\]: f\(lo\) = 2.0, f\(hi\) = 5.0"):
         find_root(lambda z: z**2 + 1, (-1, 2))
+    with pytest.raises(ConvergenceError, match=r"f\(lo\) = 0.0433333333333333, f\(hi\) = 0.0433333333333333;"):
+        find_root(lambda z: z**2 + mpmath.mpf(1) / 30, (-0.1, 0.1))  # f(lo) f(hi) < 1
+
+
+def test_a_solver_without_estimates_is_a_convergence_error():
+    with pytest.raises(ConvergenceError, match=r"silent gave no estimate on \[0.0, 3.0\]"):
+        find_root(lambda z: z - 1, (0, 3), solver=Silent)
+
+
+def test_the_solver_and_tolerances_are_keyword_only():
+    with pytest.raises(TypeError):
+        find_root(lambda z: z - 1, (0, 3), "bisect")
+
+
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+def test_the_tolerance_is_relative_for_large_roots(solver):
+    """Root 10**6 / 3 at 15 digits: an absolute tolerance of 1e-12 is below the spacing of the
+    numbers there; the relative one is met."""
+    root = find_root(lambda z: mpmath.exp(z / 10**5) - mpmath.exp(mpmath.mpf(10) / 3), (0, 10**6), solver=solver)
+    assert abs(root - mpmath.mpf(10**6) / 3) <= TOLERANCE_ULPS * mpmath.mp.eps * 10**6
+
+
+def test_the_solvers_print_nothing(capsys):
+    for solver in SOLVERS:
+        find_root(mpmath.cos, (1, 2), solver=solver)
+    assert capsys.readouterr() == ("", "")
 
 
 @pytest.mark.parametrize("solver", sorted(SOLVERS))
@@ -115,7 +151,26 @@ def test_bisection_needs_about_one_step_per_bit():
         find_root(lambda z: z * z - 2, (1, 2), solver="bisect", max_steps=bits + 10)
 
 
-def test_an_exact_root_at_an_end_or_at_a_probe_is_returned_exactly():
-    assert find_root(lambda z: z - 2, (2, 5)) == 2
-    assert find_root(lambda z: z - 5, (2, 5)) == 5
+@pytest.mark.parametrize("solver", [*sorted(SOLVERS), Halving])
+def test_an_exact_root_at_an_end_or_at_a_probe_is_returned_exactly(solver):
+    """Whether or not the solver evaluates f at the ends (bisection never looks at lo, Halving
+    never at hi), an exact zero there is the root."""
+    assert find_root(lambda z: z - 2, (2, 5), solver=solver) == 2
+    assert find_root(lambda z: z - 5, (2, 5), solver=solver) == 5
     assert find_root(lambda z: z - 1, (0, 2), solver="bisect") == 1  # the first midpoint
+
+
+def test_bisection_stops_as_soon_as_the_relative_tolerance_is_met():
+    """Halving [0, 10**6] down to tol * root (root ~ 3.3e5, tol = TOLERANCE_ULPS * eps) takes
+    ceil(log2(10**6 / (tol * root))) steps; an absolute (or stricter) rule would need ~36 more."""
+    tol = TOLERANCE_ULPS * mpmath.mp.eps
+    third = mpmath.mpf(10**6) / 3
+    steps = int(mpmath.ceil(mpmath.log(10**6 / (tol * third), 2)))
+    calls = []
+
+    def f(z):
+        calls.append(z)
+        return z - third
+
+    find_root(f, (0, 10**6), solver="bisect")
+    assert steps <= len(calls) <= steps + 4  # one evaluation per halving, plus the two ends
