@@ -203,13 +203,11 @@ def _at_most(a, b) -> bool:
 
 
 def _bits_needed(*values: mpmath.mpf) -> int:
-    """Bits that represent every ``value`` and their differences exactly."""
+    """Bits that hold every ``value`` and their differences exactly (1 if all are zero)."""
     parts = [v._mpf_ for v in values if v._mpf_[1]]  # (sign, man, exp, bc) of non-zeros
-    if not parts:
-        return 53
-    top = max(exp + bc for _, _, exp, bc in parts)
-    low = min(exp for _, _, exp, _ in parts)
-    return max(top - low + 2, 53)
+    top = max((exp + bc for _, _, exp, bc in parts), default=0)
+    low = min((exp for _, _, exp, _ in parts), default=0)
+    return top - low + 1
 
 
 def _interval(lo: arb, hi: arb) -> arb:

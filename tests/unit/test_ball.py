@@ -165,6 +165,7 @@ def test_contains_with_infinite_or_nan_ends():
 
 @given(a=st.tuples(MANTISSAS, EXPONENTS), b=st.tuples(MANTISSAS, EXPONENTS))
 @example(a=(1, 200), b=(1, -200))  # 2**200 - 2**-200 needs 400 bits
+@example(a=(-2, 0), b=(7, 0))      # 7 - (-2) = 9: one bit more than either end
 def test_width_is_exact(a, b):
     width = Enclosure(dyadic(*a), dyadic(*b), True).width
     assert Fraction(_to_decimal(width)) == exact(*b) - exact(*a)
@@ -197,3 +198,10 @@ def test_point_keeps_its_value_exactly():
     assert Enclosure.point(0.1, "a double").contains(0.1)
     with pytest.raises(TypeError, match="value must be"):
         Enclosure.point("0.1", "not a binary number")
+
+
+def test_an_enclosure_is_immutable():
+    from dataclasses import FrozenInstanceError
+
+    with pytest.raises(FrozenInstanceError):
+        Enclosure.point(1, "exact").certified = False

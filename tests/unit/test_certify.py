@@ -63,8 +63,10 @@ def test_a_simple_root_is_certified_narrow_and_contains_the_root_at_twice_the_pr
 @given(p=st.integers(1, 10**12), q=st.integers(1, 10**12), digits=st.integers(15, 60))
 @example(p=2, q=1, digits=30)
 @example(p=10**12, q=1, digits=15)  # root 10**6: the width scales with |root|
+@example(p=1, q=10**6, digits=20)   # root 10**-3: the width does not shrink with it
 def test_square_roots_are_enclosed_exactly(p, q, digits):
-    """z**2 - p/q: the enclosure [lo, hi] has lo**2 <= p/q <= hi**2, exactly, and the width asked."""
+    """z**2 - p/q: the enclosure [lo, hi] has lo**2 <= p/q <= hi**2, exactly, and the width
+    asked, 10**-digits * max(1, root), within a factor 4 (no needless work either)."""
     value = fmpq(p, q)
     with mpmath.workdps(digits + 10):
         estimate = mpmath.sqrt(mpmath.mpf(p) / q)
@@ -72,7 +74,7 @@ def test_square_roots_are_enclosed_exactly(p, q, digits):
     lo, hi = mpf_fraction(enc.lo), mpf_fraction(enc.hi)
     assert enc.certified
     assert 0 < lo and lo * lo <= Fraction(p, q) <= hi * hi
-    assert (hi - lo) <= Fraction(1, 10**digits) * max(1, hi)
+    assert Fraction(1, 10**digits) * max(1, lo) / 4 <= hi - lo <= Fraction(1, 10**digits) * max(1, hi)
 
 
 def test_a_triple_root_has_a_sign_change_but_is_not_certified():
@@ -128,11 +130,13 @@ def test_an_exact_root_at_an_end_of_the_bracket_is_enclosed(bracket):
     assert enc.certified and enc.contains(1) and enc.width <= mpmath.mpf(10) ** -20
 
 
-def test_a_far_root_is_found_by_widening_until_the_sign_changes():
-    """Estimate 0, root 10**6 / 3: the first widenings have f < 0 at both ends; only a sign
-    change makes a bracket."""
-    enc = certify_root(lambda z: z - arb(10**6) / 3, lambda z: arb(1), mpmath.mpf(0), digits=20)
-    assert enc.certified and enc.contains(Fraction(10**6, 3)) and enc.width <= mpmath.mpf(10) ** -20
+@pytest.mark.parametrize("estimate", [0, 1])
+@pytest.mark.parametrize("sign", [1, -1])
+def test_a_far_root_is_found_by_widening_on_both_sides_until_the_sign_changes(estimate, sign):
+    """Root +-10**6 / 3: the first widenings have one sign at both ends; only a sign change
+    makes a bracket, on either side of the estimate."""
+    enc = certify_root(lambda z: z - sign * arb(10**6) / 3, lambda z: arb(1), mpmath.mpf(estimate), digits=20)
+    assert enc.certified and enc.contains(sign * Fraction(10**6, 3)) and enc.width <= mpmath.mpf(10) ** -20
 
 
 def test_a_root_beyond_additive_reach_is_found_by_multiplying_the_half_width():
@@ -141,17 +145,18 @@ def test_a_root_beyond_additive_reach_is_found_by_multiplying_the_half_width():
     assert enc.certified and enc.contains(Fraction(10**15, 3))
 
 
-def test_more_guard_bits_are_tried_when_the_first_precision_cannot_decide():
-    """(z + 2**45) - 2**45 - 1/3 loses 45 bits to cancellation: at 15 digits the first guard
-    (32 bits) cannot certify a sign 10**-15 from the root, the doubled guard (64 bits) can."""
-    big = arb(2) ** 45
+@pytest.mark.parametrize("lost, guard", [(45, 2 * GUARD_BITS), (100, 4 * GUARD_BITS)])
+def test_doubled_guard_bits_are_tried_when_a_precision_cannot_decide(lost, guard):
+    """(z + 2**k) - 2**k - 1/3 loses k bits to cancellation: at 15 digits a guard of 32 bits
+    cannot certify a sign 10**-15 from the root; 64 bits can for k = 45, 128 bits for k = 100."""
+    big = arb(2) ** lost
 
     def f(z):
         return (z + big) - big - arb(1) / 3
 
     enc = certify_root(f, lambda z: arb(1), mpmath.mpf(1) / 3, digits=15)
     assert enc.certified and enc.contains(Fraction(1, 3))
-    assert enc.reason.endswith(f"{bits_for_digits(15, 2 * GUARD_BITS)} bits")
+    assert enc.reason.endswith(f"{bits_for_digits(15, guard)} bits")
 
 
 def test_bisection_fallback_from_bracket_alone():
@@ -170,7 +175,28 @@ def test_a_reversed_bracket_gives_the_same_enclosure():
 
 def test_an_exact_zero_met_by_bisection_is_a_point_enclosure():
     enc = certify_root(lambda z: z - 1, lambda z: arb(1), None, digits=20, bracket=(0, 2))
-    assert enc.certified and enc.lo == enc.hi == 1
+    assert enc.certified and enc.lo == enc.hi == 1 and enc.reason == "f is exactly 0 at this point"
+
+
+def uncertain_left_of_a_third(z):
+    """z - 1/3, known only to +-1e-10 left of 1/3 (a legal ball function: it encloses z - 1/3)."""
+    value = z - arb(1) / 3
+    return value + arb(0, arb(10) ** -10) if z.upper() < arb(1) / 3 else value
+
+
+def test_an_end_of_uncertain_sign_is_reported_not_certified():
+    with mpmath.workdps(60):  # the first interval straddles 1/3: one end uncertain, one positive
+        third = mpmath.mpf(1) / 3
+    enc = certify_root(uncertain_left_of_a_third, lambda z: arb(1), third, digits=20)
+    assert not enc.certified and "not certain" in enc.reason
+    enc = certify_root(uncertain_left_of_a_third, lambda z: arb(1), None, digits=20,
+                       bracket=(mpmath.mpf(1) / 3 - mpmath.mpf(10) ** -12, 1))
+    assert not enc.certified and enc.reason == "no certified sign change at the bracket's ends"
+
+
+def test_the_options_are_keyword_only():
+    with pytest.raises(TypeError):
+        certify_root(lambda z: z, lambda z: arb(1), mpmath.mpf(0), 20)
 
 
 def test_an_estimate_far_from_the_root_is_widened_then_bisected():
