@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .registry import LEVELS, Check, Inconclusive, Mutant, Theorem, check_label, point_label
@@ -91,8 +91,8 @@ class TheoremResult:
     outcomes: list[CheckOutcome]
     mutants_total: int
     mutants_refuted: int | None
-    surviving_mutants: list[str] = field(default_factory=list)
-    seconds: float = 0.0
+    surviving_mutants: list[str]
+    seconds: float
 
     @property
     def evidence(self) -> list[dict]:

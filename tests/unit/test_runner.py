@@ -41,13 +41,18 @@ def always_fails(claim, point, evidence):
     return "broken reference"
 
 
+def fresh(text: str) -> str:
+    """An equal string that is not the interned literal (as one read from a file would be)."""
+    return text[:1] + text[1:]
+
+
 def outcome(status, *, level="proof", counts=True, whole=False) -> CheckOutcome:
-    return CheckOutcome("c", level, "scope", counts, whole, "", status, "", {}, 0.0)
+    return CheckOutcome("c", fresh(level), "scope", counts, whole, "", fresh(status), "", {}, 0.0)
 
 
 def theorem(*checks, kind="claim", claim=True, mutants=(), corrected_by="") -> Theorem:
     return Theorem(id="demo.thm", source="test", statement="s", claim=claim, checks=checks,
-                   mutants=mutants, kind=kind, corrected_by=corrected_by)
+                   mutants=mutants, kind=fresh(kind), corrected_by=corrected_by)
 
 
 # --- run_check: one check at one point ---------------------------------------------------------
@@ -101,6 +106,11 @@ def test_the_scope_of_a_check_without_one_is_its_points_and_grows_with_thorough(
 P, F, I = "pass", "fail", "inconclusive"
 
 
+def test_fresh_strings_are_not_the_literals():
+    literal = "pass"
+    assert fresh(literal) == literal and fresh(literal) is not literal
+
+
 @pytest.mark.parametrize("kind, outcomes, status", [
     ("claim", [outcome(P)], "verified"),
     ("claim", [outcome(P, whole=True)], "proved"),
@@ -124,7 +134,7 @@ P, F, I = "pass", "fail", "inconclusive"
     ("refutation", [outcome(I)], "inconclusive"),
 ])
 def test_theorem_status(kind, outcomes, status):
-    assert theorem_status(kind, outcomes) == status
+    assert theorem_status(fresh(kind), outcomes) == status
     assert status in STATUSES
 
 
@@ -273,3 +283,34 @@ def test_evidence_rows_carry_level_scope_and_status_per_check_and_point():
         {"check": "numerical:undecided", "level": "numerical", "scope": "no parameters",
          "counts": False, "point": "", "status": "inconclusive", "message": "cannot decide"},
     ]
+
+
+def test_seconds_are_the_time_spent_in_the_check_and_in_the_theorem():
+    import time
+
+    def slow(claim, point, evidence):
+        time.sleep(0.01)
+
+    start = time.perf_counter()
+    result = run_theorem(theorem(Check("slow", "empirical", slow, points=({"k": 1}, {"k": 2}))))
+    elapsed = time.perf_counter() - start
+    assert all(0.01 <= o.seconds <= elapsed for o in result.outcomes)
+    assert sum(o.seconds for o in result.outcomes) <= result.seconds <= elapsed
+
+
+def test_refuted_mutants_are_counted():
+    thm = theorem(Check("holds", "proof", claim_holds), mutants=(FALSE, Mutant("true", "survives", True)))
+    result = run_theorem(thm, mutants=True)
+    assert (result.mutants_total, result.mutants_refuted, result.surviving_mutants) == (2, 1, ["true"])
+
+
+def test_run_theorem_options_are_keyword_only():
+    with pytest.raises(TypeError):
+        run_theorem(theorem(Check("holds", "proof", claim_holds)), True)
+
+
+def test_outcomes_are_immutable():
+    from dataclasses import FrozenInstanceError
+
+    with pytest.raises(FrozenInstanceError):
+        outcome(P).status = "fail"
