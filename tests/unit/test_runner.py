@@ -15,6 +15,7 @@ from clverify.proofs_check.runner import (
     RESERVED_EVIDENCE_KEYS,
     STATUSES,
     CheckOutcome,
+    TheoremResult,
     mutant_refutation,
     run_check,
     run_theorem,
@@ -180,6 +181,7 @@ def test_an_inconclusive_check_makes_the_claim_inconclusive_and_fails_the_run():
     result = run_theorem(thm)
     assert (result.status, result.failed) == ("inconclusive", True)
     assert [o.status for o in result.unexpected] == ["inconclusive"]
+    assert result.scope == {"proof": ["all N"]}  # only what passed
 
 
 def test_a_failing_counting_check_refutes_and_fails_the_run():
@@ -252,6 +254,27 @@ def test_an_inconclusive_check_does_not_refute_a_mutant():
     assert (result.mutants_refuted, result.surviving_mutants, result.failed) == (0, ["false"], True)
 
 
+def test_a_consistency_check_listed_first_does_not_stop_the_counting_checks():
+    thm = theorem(Check("reference", "numerical", always_passes, consistency=True),
+                  Check("holds", "certified", claim_holds), mutants=(FALSE,))
+    assert mutant_refutation(thm, FALSE) == "certified:holds: the claim is false at {}"
+
+
+def test_the_default_level_is_over_all_passing_checks():
+    assert strongest_level([outcome(P, level="numerical")]) == "numerical"
+
+
+@pytest.mark.parametrize("kind, statuses, failed", [
+    ("refutation", [F, P], False), ("refutation", [F, I], True), ("claim", [P], False),
+    ("claim", [P, I], True), ("exploratory", [P], False), ("exploratory", [F], True)])
+def test_failed_reads_equal_strings_not_only_the_literals(kind, statuses, failed):
+    """TheoremResult built by hand (as from a stored report): kinds and statuses compared by value."""
+    outcomes = [outcome(s) for s in statuses]
+    status = theorem_status(kind, outcomes)
+    result = TheoremResult("demo.x", "s", fresh(kind), fresh(status), None, {}, outcomes, 0, None, [], 0.0)
+    assert result.failed == failed
+
+
 def test_a_consistency_check_does_not_refute_a_mutant():
     thm = theorem(Check("holds", "empirical", always_passes),
                   Check("reference", "numerical", always_fails, consistency=True), mutants=(FALSE,))
@@ -299,9 +322,10 @@ def test_seconds_are_the_time_spent_in_the_check_and_in_the_theorem():
 
 
 def test_refuted_mutants_are_counted():
-    thm = theorem(Check("holds", "proof", claim_holds), mutants=(FALSE, Mutant("true", "survives", True)))
+    false = tuple(Mutant(f"false_{k}", "r", 0) for k in range(3))
+    thm = theorem(Check("holds", "proof", claim_holds), mutants=(*false, Mutant("true", "survives", True)))
     result = run_theorem(thm, mutants=True)
-    assert (result.mutants_total, result.mutants_refuted, result.surviving_mutants) == (2, 1, ["true"])
+    assert (result.mutants_total, result.mutants_refuted, result.surviving_mutants) == (4, 3, ["true"])
 
 
 def test_run_theorem_options_are_keyword_only():
