@@ -14,8 +14,10 @@ assumptions (``positive``, ``integer``...).  A column's fact is one of:
 ``root``
     :math:`f(lo)` and :math:`f(hi)` have the stated signs, opposite or 0, and the ball of
     :math:`f'` over :math:`[lo, hi]` (``arb_series``) the stated non-zero sign: :math:`f` has
-    exactly one root in :math:`[lo, hi]` (the point :math:`lo = hi` needs :math:`f(lo) = 0`
-    exactly).  With a ``closed_form``, that expression's ball lies inside :math:`[lo, hi]`.
+    exactly one root in :math:`[lo, hi]` (a finite ball for :math:`f'` over the interval also
+    shows that every operation of :math:`f` is smooth there; the point :math:`lo = hi` needs
+    :math:`f(lo) = 0` exactly).  With a ``closed_form``, that expression's ball lies inside
+    :math:`[lo, hi]`.
 ``sign``
     :math:`f` at the row's parameters has the stated sign (0: the ball is exactly 0).
 ``regime``
@@ -71,6 +73,8 @@ _ASSUMPTIONS = {
 }
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 _MAX_MESSAGES = 20
+#: The working precisions (bits) a certificate may ask for.
+_PRECISION_BITS = range(16, 1_000_001)
 
 
 class NotACertificate(ValueError):
@@ -298,6 +302,8 @@ def _tree_leaves(region: dict, variables: list[str], tree: str):
             raise ValueError(f"unknown tree node {node!r} at position {position}")
         var = variables[int(node)]
         lo, hi = box[var]
+        if not lo < hi:
+            raise ValueError(f"an empty side {var} in [{lo}, {hi}]")
         mid = (lo + hi) / 2
         stack += [{**box, var: (lo, mid)}, {**box, var: (mid, hi)}]  # the upper half comes first
     if stack:
@@ -323,6 +329,12 @@ def _positive_on_boxes(row: _Row, cell: dict, f: Expression, variables: list[str
 
 def _monotone_root_on_boxes(row, cell, column, f, ends) -> None:
     along, root = column["along"], column["root"]
+    region = [_number(e) for e in cell["region"][along]]
+    low, high = cell["ends"]
+    _expect("the low end of the region", region[0], _number(low["lo"]))
+    _expect("the high end of the region", region[1], _number(high["hi"]))
+    for end, expr in zip((low, high), ends):
+        _root(row, end, expr, along, None)
     root_lo, root_hi = (_number(e) for e in column["root_range"])
     leaves = _leaves(cell, [along])
     _expect("the number of brackets", len(cell["brackets"]), len(leaves))
@@ -336,12 +348,6 @@ def _monotone_root_on_boxes(row, cell, column, f, ends) -> None:
             raise ValueError(f"F({root} = {c}) is not certified > 0 on {_show(box)}")
         slope = sign(derivative(f, row.env(f, **box, **{root: (a, c)}), along))
         _expect(f"the sign of dF/d{along} on {_show(box)}, {root} in [{a}, {c}]", slope, cell["sign"])
-    region = [_number(e) for e in cell["region"][along]]
-    low, high = cell["ends"]
-    _expect("the low end of the region", region[0], _number(low["lo"]))
-    _expect("the high end of the region", region[1], _number(high["hi"]))
-    for end, expr in zip((low, high), ends):
-        _root(row, end, expr, along, None)
 
 
 def _regime(row_cells: dict, regime: str, column: dict) -> None:
@@ -417,6 +423,8 @@ def check_certificate(data: dict) -> tuple[int, int, list[str]]:
             label += " (" + ", ".join(f"{k}={v}" for k, v in cells["parameters"].items()) + ")"
             row = _Row(cells["parameters"], data["parameters"])
             bits = cells.get("precision_bits", data["precision_bits"])
+            if bits not in _PRECISION_BITS:
+                raise ValueError(f"precision_bits must be an integer in [16, 10^6], got {bits!r}")
             for name, column in data["columns"].items():
                 if cells.get(name) is None:
                     continue
@@ -430,6 +438,10 @@ def check_certificate(data: dict) -> tuple[int, int, list[str]]:
             failed.add(index)
             messages.append(f"{label}: {exc}")
     return len(data["rows"]), len(failed), messages
+
+
+def _no_constant(name: str):
+    raise NotACertificate(f"{name} is not strict JSON")
 
 
 def _files(paths: list[str]) -> list[Path]:
@@ -460,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         loaded = []
         for path in _files(argv):
             try:
-                loaded.append((path, _header(json.loads(path.read_text()))))
+                loaded.append((path, _header(json.loads(path.read_text(), parse_constant=_no_constant))))
             except (json.JSONDecodeError, UnicodeDecodeError, NotACertificate) as exc:
                 raise NotACertificate(f"{path} is not a certificate: {exc}") from None
     except (NotACertificate, OSError) as exc:

@@ -111,8 +111,8 @@ def positive_cover(expr, N: int, region: tuple, digits: int = 20) -> PositiveCov
     The first variable's width is weighted by the second's upper end when choosing the side to
     split (on the CCEM, :math:`\ell` varies on the scale :math:`t x`).
 
-    >>> positive_cover(D.x - D.t / 4, 3, (("x", 0, 1), ("t", 1, 2))).negative_at
-    {'x': Fraction(1, 4), 't': Fraction(3, 2)}
+    >>> positive_cover(D.t / 4 - D.x, 3, (("x", 0, 1), ("t", 1, 2))).negative_at
+    {'x': Fraction(1, 2), 't': Fraction(3, 2)}
     """
     form = positivity_form(expr)
     f = compiled(form)

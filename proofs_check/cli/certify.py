@@ -39,15 +39,18 @@ _N = click.option("--N", "N", multiple=True, metavar="N...",
                   help="Batch sizes (integers >= 3); several values may follow one flag.")
 
 
-def write_certificates(certificates: list[Certificate], out_dir: Path, **prov_extra) -> list[Path]:
-    """Write each certificate to ``out_dir/<table>.json`` with a provenance block; say so."""
+def write_certificates(certificates: list[Certificate], out_dir: Path, echo: bool = True,
+                       **prov_extra) -> list[Path]:
+    """Write each certificate to ``out_dir/<table>.json`` with a provenance block (and, with
+    ``echo``, a line saying so)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for cert in certificates:
         prov = provenance(precision_bits=cert.bits, **prov_extra)
         paths.append(cert.write(out_dir, prov))
-        click.echo(f"clverify certify: {paths[-1]}: {len(cert.rows)} rows, "
-                   f"{len(cert.omitted)} cells without a certified number")
+        if echo:
+            click.echo(f"clverify certify: {paths[-1]}: {len(cert.rows)} rows, "
+                       f"{len(cert.omitted)} cells without a certified number")
     return paths
 
 
