@@ -1,9 +1,20 @@
 """High precision and certification: evaluators compiled from the SymPy derivations (mpmath and
-Arb), root finding, certified enclosures, the regime thresholds and the optimal CCEM.
+Arb), root finding, certified enclosures, the regime thresholds, the optimal CCEM, covering
+boxes and the certificates that :mod:`clverify.recheck` re-checks.
 
 No torch here: ``clverify thresholds`` imports this package only.
 """
 
+from .boxes import MonotoneCover, PositiveCover, box_region, monotone_cover, positive_cover
+from .certificates import (
+                      Certificate,
+                      exact_decimal,
+                      monotone_cover_certificate,
+                      optimum_certificate,
+                      phase_certificate,
+                      positive_cover_certificate,
+                      threshold_certificate,
+)
 from .certify import (
                       BISECTION_MAX_STEPS,
                       CERTIFY_PRECISION_STEPS,
@@ -45,6 +56,9 @@ from .thresholds import (
 )
 
 __all__ = [
+    "MonotoneCover", "PositiveCover", "box_region", "monotone_cover", "positive_cover",
+    "Certificate", "exact_decimal", "monotone_cover_certificate", "optimum_certificate",
+    "phase_certificate", "positive_cover_certificate", "threshold_certificate",
     "BISECTION_MAX_STEPS", "CERTIFY_PRECISION_STEPS", "Enclosure", "arb_to_mpf", "ball_sign",
     "certify_root",
     "BACKENDS", "FORMULAS", "GUARD_BITS", "arb_precision", "bits_for_digits", "compile_expression",

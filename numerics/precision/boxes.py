@@ -17,7 +17,7 @@ of that variable and the upper half comes first (as the search explores it), ``L
 
 >>> cover = positive_cover(D.x**2 - D.x + sp.Rational(1, 2), 3, (("x", 0, 1),))
 >>> cover.tree, cover.leaves
-('00LL00LLL', 5)
+('00L0LL0LL', 5)
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ so in ``precision_bits``).
 >>> cert = threshold_certificate([10], digits=20)
 >>> row = cert.rows[0]
 >>> row["parameters"], row["t_etf"]["lo"], row["t_etf"]["sign_lo"], row["t_etf"]["slope"]
-({'N': '10'}, '1.7513191341497819745948', -1, 1)
+({'N': '10'}, '1.751319134149781974590879', 1, -1)
 >>> from clverify.recheck import check_certificate
 >>> check_certificate(json.loads(cert.to_json({})))
 (1, 0, [])

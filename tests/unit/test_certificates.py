@@ -22,7 +22,6 @@ from clverify.recheck import check_certificate
 from clverify.theory import derivation as D
 
 
-
 @pytest.fixture(autouse=True)
 def _sixty_digits():
     with mpmath.workdps(60):
