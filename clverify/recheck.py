@@ -73,8 +73,10 @@ _ASSUMPTIONS = {
 }
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 _MAX_MESSAGES = 20
+#: What a false or malformed fact raises while it is checked (reported as a failed row).
+_FAILURES = (ValueError, KeyError, TypeError, IndexError, AttributeError, ArithmeticError)
 #: The working precisions (bits) a certificate may ask for.
-_PRECISION_BITS = range(16, 1_000_001)
+_PRECISION_BITS = range(16, 2**18 + 1)
 
 
 class NotACertificate(ValueError):
@@ -100,6 +102,14 @@ def _constant(node) -> Fraction | None:
     if node.func.id == "Rational" and len(node.args) == 2:
         return Fraction(_integer(node.args[0]), _integer(node.args[1]))
     return None
+
+
+def _negative_power(node) -> int | None:
+    """``k`` for a node ``Pow(base, Integer(-k))``, ``k > 0`` (a factor of a denominator), else None."""
+    if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Pow" and len(node.args) == 2):
+        return None
+    k = _constant(node.args[1])
+    return -k.numerator if k is not None and k.denominator == 1 and k < 0 else None
 
 
 class Expression:
@@ -158,12 +168,12 @@ class Expression:
         if name == "Mul" and len(args) >= 2:  # as a quotient, as SymPy prints it
             top, bottom = [], []
             for a in args:
-                k = _constant(a.args[1]) if getattr(a.func, "id", "") == "Pow" and len(a.args) == 2 else None
-                if k is not None and k.denominator == 1 and k < 0:
-                    base = self._compile(a.args[0])
-                    bottom.append(base if k == -1 else self._emit(operator.pow, base, self._emit("integer", -k.numerator)))
-                else:
+                k = _negative_power(a)
+                if k is None:
                     top.append(self._compile(a))
+                else:
+                    base = self._compile(a.args[0])
+                    bottom.append(base if k == 1 else self._emit(operator.pow, base, self._emit("integer", k)))
             fold = lambda slots: reduce(lambda i, j: self._emit(operator.mul, i, j), slots)  # noqa: E731
             numerator = fold(top) if top else self._emit("number", Fraction(1))
             return self._emit(operator.truediv, numerator, fold(bottom)) if bottom else numerator
@@ -188,7 +198,7 @@ class Expression:
         if prec not in self._numbers:  # the constants' balls at this precision
             self._numbers[prec] = [ball(i[1]) if i[0] == "number" else i[1] if i[0] == "integer" else None
                                    for i in self.code]
-        values = list(self._numbers[prec])
+        values = list(self._numbers[prec])  # constants in place; the rest computed in order
         for k, instruction in enumerate(self.code):
             head = instruction[0]
             if head == "symbol":
@@ -385,7 +395,7 @@ def _expressions(data) -> tuple[dict, list[str]]:
             if digest != record["sha256"]:
                 raise ValueError("its SHA-256 digest does not match its srepr text")
             parsed[name] = Expression(text)
-        except (ValueError, KeyError, TypeError, SyntaxError, ZeroDivisionError, RecursionError) as exc:
+        except (*_FAILURES, SyntaxError, RecursionError) as exc:
             problems.append(f"expression {name!r}: {exc}")
     return parsed, problems
 
@@ -424,17 +434,17 @@ def check_certificate(data: dict) -> tuple[int, int, list[str]]:
             row = _Row(cells["parameters"], data["parameters"])
             bits = cells.get("precision_bits", data["precision_bits"])
             if bits not in _PRECISION_BITS:
-                raise ValueError(f"precision_bits must be an integer in [16, 10^6], got {bits!r}")
+                raise ValueError(f"precision_bits must be an integer in [16, 2^18], got {bits!r}")
             for name, column in data["columns"].items():
                 if cells.get(name) is None:
                     continue
                 try:
                     with flint.ctx.workprec(bits):
                         _check_cell(row, cells, name, column, exprs)
-                except (ValueError, KeyError, TypeError, IndexError) as exc:
+                except _FAILURES as exc:
                     failed.add(index)
                     messages.append(f"{label}, {name}: {exc}")
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except _FAILURES as exc:
             failed.add(index)
             messages.append(f"{label}: {exc}")
     return len(data["rows"]), len(failed), messages

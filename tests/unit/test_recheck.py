@@ -16,6 +16,8 @@ import mpmath
 import pytest
 import sympy as sp
 from flint import arb
+from hypothesis import given
+from hypothesis import strategies as st
 
 from clverify.numerics.precision.boxes import box_region, monotone_cover, positive_cover
 from clverify.numerics.precision.certificates import (
@@ -83,6 +85,8 @@ def test_importing_the_checker_loads_no_search_code():
     "Pow(Symbol('x'))",
     "Integer(1.5)",
     "Rational(1, 0)",
+    "Mul(Integer(2), 1)",
+    "Mul(Symbol('x'), Pow(Symbol('x'), x))",
     "x + 1",
 ])
 def test_parser_rejects_what_it_does_not_know(text):
@@ -269,6 +273,36 @@ def test_a_parameter_outside_its_symbol_domain_is_rejected(thresholds):
     data = copy.deepcopy(thresholds)
     data["rows"][0]["parameters"]["N"] = "5.5"
     assert "violates the assumption(s) ['integer']" in _failures(data)[0]
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers(-3, 300) | st.text(max_size=5) | st.floats(allow_nan=False),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                     max_leaves=5)
+
+
+@given(path=st.lists(st.integers(0, 40), min_size=1, max_size=6), value=_JSON)
+def test_any_corrupted_value_is_a_reported_failure_never_a_crash(path, value):
+    """A value anywhere in a certificate replaced by any JSON value: check_certificate returns
+    (or says the file is not a certificate); it never raises anything else."""
+    from clverify.recheck import NotACertificate
+
+    data = copy.deepcopy(_SMALL)
+    node = data
+    for step in path[:-1]:
+        keys = list(node) if isinstance(node, dict) else list(range(len(node))) if isinstance(node, list) else []
+        if not keys or not isinstance(node[keys[step % len(keys)]], (dict, list)):
+            break
+        node = node[keys[step % len(keys)]]
+    keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+    if keys:
+        node[keys[path[-1] % len(keys)]] = value
+    try:
+        check_certificate(data)
+    except NotACertificate:
+        pass
+
+
+_SMALL = json.loads(optimum_certificate([(10, "1.2", "1.2")], 15).to_json({}))
 
 
 # --- the command ---------------------------------------------------------------------------
