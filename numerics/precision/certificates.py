@@ -180,7 +180,10 @@ def _root_cell(f, exact: dict, unknown: str, lo: str, hi: str, closed=None) -> d
     if None in (s_lo, s_hi, slope) or s_lo * s_hi > 0 or (a < c and slope == 0) or (a == c and s_lo != 0):
         return f"no certified root at these decimals (signs {s_lo}, {s_hi}; slope {slope})"
     if closed is not None:
-        value = closed(_balls(closed, exact))
+        closed_env = _balls(closed, exact)
+        if isinstance(closed_env, str):
+            return f"the closed form is outside its domain: {closed_env}"
+        value = closed(closed_env)
         if not (value >= ball(a) and value <= ball(c)):
             return f"the closed form {value} is not certified inside [{lo}, {hi}]"
     return {"lo": lo, "hi": hi, "sign_lo": s_lo, "sign_hi": s_hi, "slope": slope}
