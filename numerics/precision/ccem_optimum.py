@@ -37,7 +37,7 @@ import mpmath
 import sympy as sp
 
 from clverify.theory import derivation as D
-from clverify.theory.errors import ConvergenceError, InvalidParameterError
+from clverify.theory.errors import ConvergenceError, LossDefinitionError
 from clverify.theory.losses import Loss
 from clverify.theory.params import check_batch_size, check_digits
 
@@ -297,10 +297,12 @@ def ccem_optimum(loss: Loss, N: int, params: dict, *, digits: int = 30) -> CCEMO
         values = [p.mpf() for p in numeric.values()]
         value = restriction.compiled(0, "mpmath")
         for x in (0, mpmath.mpf(1) / 2, 1):
-            if not mpmath.isfinite(value(x, N, *values)):
-                raise InvalidParameterError(
-                    f"loss {loss.name!r} is not finite on the CCEM at x = {x} (N = {N}, "
-                    f"{_shown(numeric, fixed)}): check its definition and parameters")
+            v = value(x, N, *values)
+            if not (isinstance(v, mpmath.mpf) and mpmath.isfinite(v)):
+                raise LossDefinitionError(
+                    f"loss {loss.name!r} is {v} on the CCEM at x = {x} (N = {N}, "
+                    f"{_shown(numeric, fixed)}), not a finite real number: check its definition "
+                    "and parameters")
         if convex:
             regime, x, enclosure, certified = _convex_optimum(restriction, N, numeric, values,
                                                               digits)
@@ -336,10 +338,10 @@ def _convex_optimum(restriction, N, numeric, values, digits):
         s1 = s1 if s1 is not None else (-1 if df(1, N, *values) <= 0 else 1)
         s0 = s0 if s0 is not None else (1 if df(0, N, *values) >= 0 else -1)
         how = "the sign of l'(0) or l'(1) not certified by balls (decided by mpmath)"
-    if s1 in (-1, 0):
-        return "etf", mpmath.mpf(1), Enclosure(1, 1, certain, f"l'(1) <= 0, {how}", digits), certain
-    if s0 in (1, 0):
-        return "antipodal", mpmath.mpf(0), Enclosure(0, 0, certain, f"l'(0) >= 0, {how}", digits), certain
+    for end, regime, sign, why in ((1, "etf", s1, "l'(1) <= 0"), (0, "antipodal", -s0, "l'(0) >= 0")):
+        if sign in (-1, 0):
+            x = mpmath.mpf(end)
+            return regime, x, Enclosure(x, x, certain, f"{why}, {how}", digits), certain
     try:
         x = find_root(lambda z: df(z, N, *values), (0, 1), solver="anderson", verify=False)
     except ConvergenceError:

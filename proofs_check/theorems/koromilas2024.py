@@ -24,6 +24,7 @@ import sympy as sp
 from scipy import integrate
 
 from clverify.numerics.descent.metrics import similarity_mgf, wasserstein_uniformity
+from clverify.numerics.precision.ccem_optimum import ccem_optimum
 from clverify.proofs_check import koromilas_checks as K
 from clverify.theory import minima
 from clverify.theory.errors import InvalidParameterError
@@ -124,13 +125,15 @@ def _thm4_1_gd(claim, point, evidence):
 
 def _thm4_1_ccem(claim, point, evidence):
     """No member of the CCEM(delta) family (which fits in d >= M) is below the claimed
-    structure (40-digit values; the family's optimum from ``K.ccem_optimum``)."""
+    structure (40-digit values; the family's optimum from
+    :func:`~clverify.numerics.precision.ccem_optimum.ccem_optimum`)."""
     shape = _shape(claim, point)
     if shape is None or isinstance(shape, str):
         return shape
     loss, params = point["loss"], _exact({"tau": point["tau"]})
     value = K.explicit_value(loss, *shape.vectors(), params)
-    delta_star, best = K.ccem_optimum(loss, point["M"], params, digits=K.EXACT_DIGITS)
+    optimum = ccem_optimum(LOSSES[loss], point["M"], params, digits=K.EXACT_DIGITS)
+    delta_star, best = optimum.delta, optimum.value
     evidence.update(delta_star=float(delta_star), structure_minus_ccem=float(value - best))
     if value - best > _VALUE_TOL:  # (a difference: mpf sums round to the working precision)
         return (f"{loss} (M={point['M']}, tau={point['tau']}): CCEM(delta={mpmath.nstr(delta_star, 6)}) "
