@@ -130,6 +130,7 @@ class TorchLoss:
               **params) -> torch.Tensor:
         """As calling it, without checking or normalising the rows."""
         params = {**self.defaults, **{k: _parameter(v) for k, v in params.items()}}
+        params = {k: v.to(U.device) if isinstance(v, torch.Tensor) else v for k, v in params.items()}
         batch = U.shape[:-2] if U.shape[:-2] == V.shape[:-2] else np.broadcast_shapes(U.shape[:-2], V.shape[:-2])
         return _value(self.loss(torch_grams(U, V, mask), TORCH_OPS, **params), batch)
 

@@ -227,7 +227,13 @@ def convex_on_unit_interval(restriction: Restriction, N: int, numeric: dict, dig
                             max_boxes: int = CONVEXITY_BOXES) -> tuple[bool, str]:
     r"""Whether :math:`\ell'' > 0` on :math:`[0, 1]` at ``(N, params)``: shown by SymPy at the
     exact parameter values (:meth:`Restriction.convexity_proof`), or else by Arb balls over
-    boxes (parameters as balls, so the proof holds for the exact inputs)."""
+    boxes (parameters as balls, so the proof holds for the exact inputs).
+
+    >>> from clverify.theory.losses import LOSSES
+    >>> kcl = Restriction.of(LOSSES["kcl"], ("gamma", "t"))
+    >>> convex_on_unit_interval(kcl, 10, split_parameters({"gamma": 16, "t": 2})[0], 20)
+    (False, 'f <= 0 at 0.875, certified by a ball')
+    """
     exact = {k: p.exact() for k, p in numeric.items()}
     proof = restriction.convexity_proof(N, exact) if None not in exact.values() else None
     if proof is not None:
@@ -248,8 +254,15 @@ def convex_on_unit_interval(restriction: Restriction, N: int, numeric: dict, dig
 
 
 def grid_minimum(restriction: Restriction, N: int, values: list):
-    """Numerical global minimiser on :math:`[0, 1]`: the best of a grid, refined at a root of
-    :math:`\\ell'` between its neighbours."""
+    r"""Numerical global minimiser on :math:`[0, 1]`: the best of a grid of :data:`GRID_POINTS`
+    points, refined at a root of :math:`\ell'` between its neighbours.
+
+    >>> from clverify.theory.losses import LOSSES
+    >>> sigmoid = Restriction.of(LOSSES["sigmoid"], ("t", "b"))
+    >>> with mpmath.workdps(20):
+    ...     grid_minimum(sigmoid, 10, [mpmath.mpf("1.2"), mpmath.mpf("1.2")])
+    mpf('0.72687470065717...')
+    """
     f = restriction.compiled(0, "mpmath")
     df = restriction.compiled(1, "mpmath")
     grid = [mpmath.mpf(k) / (GRID_POINTS - 1) for k in range(GRID_POINTS)]
