@@ -34,7 +34,7 @@ import sympy as sp
 from clverify.theory.errors import VerifierError
 from clverify.theory.loss_files import check_loss, failure
 from clverify.theory.losses import LOSSES, Loss
-from clverify.theory.params import check_batch_size, check_choice, check_dimension
+from clverify.theory.params import check_batch_size, check_choice, check_dimension, check_positive
 from clverify.theory.structures import CCEM
 
 from .precision.ccem_optimum import Restriction, ccem_optimum, split_parameters
@@ -141,6 +141,13 @@ def analyse(loss: str | Loss, N: int, d: int | None = None, params: dict | None 
     loss = as_loss(loss)
     N = check_batch_size("N", N)
     d = N if d is None else check_dimension("d", d, 1)
+    if gd:   # the optimiser's settings, checked before the long work
+        check_batch_size("restarts", restarts, 1)
+        check_batch_size("seed", seed, 0)
+        if tol is not None:
+            check_positive("tol", tol)
+        if max_iter is not None:
+            check_batch_size("max_iter", max_iter, 1)
     params = _checked(loss, dict(params or {}))
     opt = _user_code(loss, "mpmath", lambda: ccem_optimum(loss, N, params, digits=digits))
     numeric, fixed = split_parameters(params)
