@@ -94,8 +94,9 @@ class TorchSimilarity(Similarity):
         return self.X @ self.Y.transpose(-1, -2)
 
     def column(self) -> torch.Tensor:
-        """The diagonal as a column, ``(..., N, 1)``."""
-        return (self.X * self.Y).sum(dim=-1, keepdim=True)
+        """The diagonal as a column, ``(..., N, 1)``: a view of the full matrix, which the
+        losses on similarities compute anyway (one product, no second backward path)."""
+        return self._full.diagonal(dim1=-2, dim2=-1)[..., None]
 
     @cached_property
     def _full(self) -> torch.Tensor:
@@ -119,7 +120,7 @@ class TorchSimilarity(Similarity):
 
     @cached_property
     def _column(self) -> torch.Tensor:
-        d = self._full.diagonal(dim1=-2, dim2=-1)[..., None]
+        d = self.column()
         return d if self.mask is None else torch.where(self.mask[..., None], d, self.neutral)
 
     def _real_rows(self, values) -> torch.Tensor:
@@ -179,6 +180,9 @@ class TorchSquaredDistances(TorchSimilarity):
         return distance.square()
 
     def column(self):
+        """The diagonal from the vectors (the alignment of KCL needs no full matrix)."""
+        if "_full" in self.__dict__:
+            return super().column()
         return (self.X - self.Y).square().sum(dim=-1, keepdim=True)
 
     def squared_distances(self):
