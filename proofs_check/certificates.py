@@ -72,7 +72,9 @@ def _convexity(theorem: Theorem, check: Check, points, table: str) -> Certificat
 
 
 def _monotone(theorem: Theorem, check: Check, points, table: str) -> Certificate:
-    covers = [monotone_cover(p["N"], p["boxes"], -theorem.claim, MONOTONE_DIGITS) for p in points]
+    if theorem.claim.path != D.t:
+        raise ValueError(f"{theorem.id}: covering boxes are built for the path b = t, not {theorem.claim.path}")
+    covers = [monotone_cover(p["N"], p["boxes"], -theorem.claim.direction, MONOTONE_DIGITS) for p in points]
     return monotone_cover_certificate(covers, table)
 
 

@@ -1,11 +1,13 @@
 """High precision and certification: evaluators compiled from the SymPy derivations (mpmath and
-Arb), root finding, certified enclosures, the regime thresholds, the optimal CCEM, covering
-boxes and the certificates that :mod:`clverify.recheck` re-checks.
+Arb), root finding, certified enclosures, the regime thresholds and the optimal CCEM of the
+sigmoid loss, and of any loss (its CCEM restriction, optimum and regime changes), covering boxes
+and the certificates that :mod:`clverify.recheck` re-checks.
 
 No torch here: ``clverify thresholds`` imports this package only.
 """
 
 from .boxes import MonotoneCover, PositiveCover, box_region, monotone_cover, positive_cover
+from .ccem_optimum import CCEMOptimum, Restriction, ccem_optimum
 from .certificates import (
                       Certificate,
                       exact_decimal,
@@ -18,12 +20,15 @@ from .certificates import (
 from .certify import (
                       BISECTION_MAX_STEPS,
                       CERTIFY_PRECISION_STEPS,
+                      POSITIVITY_MAX_BOXES,
                       Enclosure,
                       arb_to_mpf,
                       ball_sign,
+                      certify_positive,
                       certify_root,
 )
 from .evaluators import (
+                      ARGS,
                       BACKENDS,
                       FORMULAS,
                       GUARD_BITS,
@@ -34,7 +39,9 @@ from .evaluators import (
                       formula,
                       generated_source,
 )
+from .ops import ARB_OPS, MPMATH_OPS, as_arb
 from .real_input import RealInput
+from .regime_sweep import RegimeChange, regime_changes
 from .roots import (
                       ROOT_GUARD_BITS,
                       SOLVERS,
@@ -57,13 +64,16 @@ from .thresholds import (
 
 __all__ = [
     "MonotoneCover", "PositiveCover", "box_region", "monotone_cover", "positive_cover",
+    "CCEMOptimum", "Restriction", "ccem_optimum",
     "Certificate", "exact_decimal", "monotone_cover_certificate", "optimum_certificate",
     "phase_certificate", "positive_cover_certificate", "threshold_certificate",
-    "BISECTION_MAX_STEPS", "CERTIFY_PRECISION_STEPS", "Enclosure", "arb_to_mpf", "ball_sign",
-    "certify_root",
-    "BACKENDS", "FORMULAS", "GUARD_BITS", "arb_precision", "bits_for_digits", "compile_expression",
+    "BISECTION_MAX_STEPS", "CERTIFY_PRECISION_STEPS", "POSITIVITY_MAX_BOXES", "Enclosure",
+    "arb_to_mpf", "ball_sign", "certify_positive", "certify_root",
+    "ARGS", "BACKENDS", "FORMULAS", "GUARD_BITS", "arb_precision", "bits_for_digits", "compile_expression",
     "evaluator", "formula", "generated_source",
+    "ARB_OPS", "MPMATH_OPS", "as_arb",
     "RealInput",
+    "RegimeChange", "regime_changes",
     "ROOT_GUARD_BITS", "SOLVERS", "TOLERANCE_ULPS", "Anderson", "Bisect", "Illinois", "Pegasus",
     "Solver", "find_root",
     "REGIMES", "SIGN_PRECISION_STEPS", "SigmoidOptimum", "sigmoid_optimum",

@@ -147,7 +147,8 @@ def positive_cover(expr, N: int, region: tuple, digits: int = 20) -> PositiveCov
 class MonotoneCover:
     """A cover of ``region = (t_lo, t_hi)`` (the outer ends of the enclosures ``ends`` of
     :math:`t_A(N)` and :math:`t_E(N)`) for :func:`monotone_cover`: the preorder ``tree`` and one
-    x-bracket per leaf, or ``failed`` (the box of t where the sign was not shown)."""
+    x-bracket per leaf, or ``failed`` (the box of t where the sign was not shown; ``opposite``
+    when the ball there had the other sign)."""
 
     N: int
     region: tuple[Fraction, Fraction]
@@ -157,6 +158,7 @@ class MonotoneCover:
     tree: str | None = None
     brackets: tuple = ()
     failed: tuple[Fraction, Fraction] | None = None
+    opposite: bool = False
 
     @property
     def leaves(self) -> int:
@@ -198,8 +200,9 @@ def monotone_cover(N: int, boxes: int, want: int, digits: int = 30) -> MonotoneC
     forced = boxes.bit_length() - 1
     tree, brackets = [], []
 
-    def cover(lo: Fraction, hi: Fraction, depth: int) -> tuple[Fraction, Fraction] | None:
-        """Append the subtree of [lo, hi] to ``tree``; the failed box, or None."""
+    def cover(lo: Fraction, hi: Fraction, depth: int) -> tuple | None:
+        """Append the subtree of [lo, hi] to ``tree``; None, or the failed box and whether
+        its sign is the opposite one."""
         if depth >= forced:
             a, c = _x_bracket(F, N, (lo, hi))
             s = sign(derivative(F, _box_env(N, {"x": (a, c), "t": (lo, hi)}), "t"))
@@ -208,7 +211,7 @@ def monotone_cover(N: int, boxes: int, want: int, digits: int = 30) -> MonotoneC
                 brackets.append((a, c))
                 return None
             if depth >= forced + MAX_SUBDIVISIONS or s == -want:
-                return lo, hi
+                return lo, hi, s == -want
         tree.append("0")
         mid = (lo + hi) / 2
         return cover(mid, hi, depth + 1) or cover(lo, mid, depth + 1)
@@ -217,5 +220,5 @@ def monotone_cover(N: int, boxes: int, want: int, digits: int = 30) -> MonotoneC
         failed = cover(*region, 0)
     bits = bits_for_digits(digits)
     if failed is not None:
-        return MonotoneCover(N, region, ends, want, bits, failed=failed)
+        return MonotoneCover(N, region, ends, want, bits, failed=failed[:2], opposite=failed[2])
     return MonotoneCover(N, region, ends, want, bits, tree="".join(tree), brackets=tuple(brackets))
