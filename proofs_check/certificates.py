@@ -8,18 +8,19 @@ computed once and shared with the check) and returns a table certificate named
 
 * ``lee2024.thm2`` / ``thresholds_are_certified_roots_of_general_condition``: the thresholds
   as roots of the general conditions, with the *claimed* closed forms inside;
+* ``ext.sigmoid_phase_tb`` / ``boundaries_certified_roots``: the phase boundaries likewise;
+* ``lee2024.thm1`` / ``family_contains_certified_optimum``: the optimal CCEM at its points;
 * ``lee2024.convexity`` / ``second_derivative_positive_on_boxes``: the covering boxes on which
   :math:`\\ell''(x) > 0`;
 * ``lee2024.monotone_t_eq_b`` / ``derivative_sign_on_covering_boxes``: the covering boxes on
   which :math:`x^*(t)` increases along :math:`t = b`.
 
-The other certified checks decide regimes at points inside their code
-(``regimes_general.match_certified_optimum``, ``thm2.etf_for_every_t_of_small_N``,
-``monotone_t_eq_b.ordered_on_certified_grid``); ``clverify certify optimum`` certifies any such
-point.
+The other certified checks compute their points inside their code (regimes at random or
+perturbed points, grids along t, a gradient-descent comparison): ``clverify certify optimum``
+certifies any such point.
 
 >>> sorted(WRITERS)[0]
-('lee2024.convexity', 'second_derivative_positive_on_boxes')
+('ext.sigmoid_phase_tb', 'boundaries_certified_roots')
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from clverify.numerics.precision.boxes import box_region, monotone_cover, positi
 from clverify.numerics.precision.certificates import (
     Certificate,
     monotone_cover_certificate,
+    optimum_certificate,
+    phase_certificate,
     positive_cover_certificate,
     threshold_certificate,
 )
@@ -39,7 +42,7 @@ from .registry import Check, Theorem, theorems
 
 __all__ = ["WRITERS", "registry_certificates", "THRESHOLD_DIGITS", "MONOTONE_DIGITS"]
 
-#: Digits of the threshold certificates of ``lee2024.thm2`` (as its check).
+#: Digits of the threshold, phase and optimum certificates (as the checks').
 THRESHOLD_DIGITS = 40
 #: Digits of the monotonicity covers (as ``lee2024.monotone_t_eq_b``'s check: shared cache).
 MONOTONE_DIGITS = 30
@@ -58,6 +61,16 @@ def _sizes(points) -> list[int]:
 def _thresholds(theorem: Theorem, check: Check, points, table: str) -> Certificate:
     closed = {"t_etf": theorem.claim[0], "t_antipodal": theorem.claim[1]}
     return threshold_certificate(_sizes(points), THRESHOLD_DIGITS, closed_forms=closed, table=table)
+
+
+def _phase(theorem: Theorem, check: Check, points, table: str) -> Certificate:
+    closed = {"b_etf": theorem.claim.b_E, "b_antipodal": theorem.claim.b_A}
+    pairs = [(p["N"], p["t"]) for p in points]
+    return phase_certificate(pairs, THRESHOLD_DIGITS, closed_forms=closed, table=table)
+
+
+def _optimum(theorem: Theorem, check: Check, points, table: str) -> Certificate:
+    return optimum_certificate([(p["N"], p["t"], p["b"]) for p in points], THRESHOLD_DIGITS, table=table)
 
 
 def _convexity(theorem: Theorem, check: Check, points, table: str) -> Certificate:
@@ -81,6 +94,8 @@ def _monotone(theorem: Theorem, check: Check, points, table: str) -> Certificate
 #: (theorem id, check name) -> writer(theorem, check, points, table name).
 WRITERS: dict[tuple[str, str], Callable] = {
     ("lee2024.thm2", "thresholds_are_certified_roots_of_general_condition"): _thresholds,
+    ("ext.sigmoid_phase_tb", "boundaries_certified_roots"): _phase,
+    ("lee2024.thm1", "family_contains_certified_optimum"): _optimum,
     ("lee2024.convexity", "second_derivative_positive_on_boxes"): _convexity,
     ("lee2024.monotone_t_eq_b", "derivative_sign_on_covering_boxes"): _monotone,
 }

@@ -236,10 +236,12 @@ def threshold_certificate(sizes: Iterable[int], digits: int = 50, closed_forms: 
     return _boundary_certificate(table, claim, ("N",), digits, columns, specs, closed_forms or {}, rows)
 
 
-def phase_certificate(pairs: Iterable[tuple], digits: int = 50) -> Certificate:
+def phase_certificate(pairs: Iterable[tuple], digits: int = 50, closed_forms: dict | None = None,
+                      table: str = "phase") -> Certificate:
     r"""Certificate of the phase boundaries :math:`b_E(N, t)`, :math:`b_A(N, t)` for each
     ``(N, t)``: the unique root in :math:`b` of :math:`\ell'(1)` resp. :math:`\ell'(0)`, with the
-    closed form inside."""
+    closed form inside (``closed_forms``: column -> SymPy expression in ``N``, ``t``, default
+    the derived ones)."""
     specs = {"b_etf": ("etf_condition", "etf_boundary_b", "b"),
              "b_antipodal": ("antipodal_condition", "antipodal_boundary_b", "b")}
     columns = {c: {"fact": "root", "expression": cond, "unknown": "b", "closed_form": closed}
@@ -250,7 +252,7 @@ def phase_certificate(pairs: Iterable[tuple], digits: int = 50) -> Certificate:
              "the antipodal structure iff b <= b_antipodal.")
     rows = (({"N": n, "t": t}, {"b_etf": etf_boundary_b(n, t, digits), "b_antipodal": antipodal_boundary_b(n, t, digits)})
             for n, t in pairs)
-    return _boundary_certificate("phase", claim, ("N", "t"), digits, columns, specs, {}, rows)
+    return _boundary_certificate(table, claim, ("N", "t"), digits, columns, specs, closed_forms or {}, rows)
 
 
 def optimum_certificate(triples: Iterable[tuple], digits: int = 50, table: str = "optimum") -> Certificate:

@@ -12,7 +12,7 @@ def test_report_certificates_recheck_from_a_fresh_run(tmp_path):
                           "--quiet"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     names = sorted(p.name for p in (tmp_path / "certs").glob("*.json"))
-    assert {"thresholds.json", "optimum.json"} <= set(names) and len(names) == 5
+    assert {"thresholds.json", "optimum.json"} <= set(names) and len(names) == 7
     checked = subprocess.run([sys.executable, "-m", "clverify.recheck", str(tmp_path / "certs")],
                              capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
