@@ -327,8 +327,9 @@ THM5_1_5_3 = Theorem(
     claim=(_RATIO, (N - 2) / 2),
     checks=(
         Check("condition_is_l_prime_at_one", "proof", _condition_is_l_prime_at_one,
-              scope="every n >= 3, t > 0, b real", whole_domain=True),
-        Check("reduces_to_theorem2_on_diagonal", "proof", _reduces_to_theorem2_on_diagonal),
+              scope="every n >= 3, t > 0, b real: the condition is the sign of l'(1) on the CCEM"),
+        Check("reduces_to_theorem2_on_diagonal", "proof", _reduces_to_theorem2_on_diagonal,
+              scope="every n >= 4, t = b"),
         Check("matches_certified_regime", "certified", _matches_certified_regime,
               scope=f"{len(_EX_POINTS)} (n, t, b) points"),
         Check("matches_grid_minimum", "numerical", _matches_grid_minimum, scope=f"{len(_EX_POINTS)} (n, t, b) points"),
