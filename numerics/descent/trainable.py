@@ -203,7 +203,7 @@ def _lbfgs(params: _Parameters, kind, lr, steps, rtol, window):
         return value
 
     while done < steps:
-        value = float(opt.step(closure))
+        value = float(opt.step(closure).detach())
         done += window
         params.reproject()
         if previous is not None and abs(previous - value) <= rtol * abs(value):
@@ -274,7 +274,7 @@ def train_sigmoid(N: int, d: int, *, t0=10.0, b=None, b_rel=None, relative: bool
         used, stopped = run(params, loss, lr, steps, rtol, window)
         with torch.no_grad():
             Uf, Vf = params.embeddings()
-            t, bb = params.t_b()
+            t, bb = (v.detach() for v in params.t_b())
             exact = trainable_sigmoid_loss(Uf @ Vf.transpose(-1, -2), t, bb, "stable")
         for j, k in enumerate(group):
             runs[k] = _result(N, d, seeds[k], Uf[j].numpy(), Vf[j].numpy(), float(t[j]), float(bb[j]),

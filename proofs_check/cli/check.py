@@ -64,7 +64,7 @@ def check(only, only_paper, mutants, thorough, list_ids, catalogue, quiet, fmt, 
 
 @main.command()
 def cite():
-    """Print BibTeX for both papers and for this tool."""
+    """Print BibTeX for the papers this tool checks and for this tool."""
     from ..citation import bibtex
 
     click.echo(bibtex(), nl=False)
