@@ -51,8 +51,10 @@ def advice_text(a) -> str:
     def f(v, k=6):
         return mpmath.nstr(v, k)
 
-    name = "SigLIP bias (added to the logit)" if a.convention == "siglip" else "bias (subtracted from the logit)"
-    bias = a.b_siglip if a.convention == "siglip" else a.b_paper
+    if a.convention == "siglip":
+        given = f"SigLIP bias {f(a.b_siglip)} (added to the logit; b = {f(a.b_paper)} in the papers' convention)"
+    else:
+        given = f"bias b = {f(a.b_paper)} (subtracted from the logit; SigLIP logit_bias = {f(a.b_siglip)})"
     anti_side = ">=" if a.convention == "siglip" else "<="
     shape = {"etf": "the simplex ETF (u_i = v_i, negatives at -1/(N-1))",
              "antipodal": "the antipodal structure (every u_i.v_j = -1)",
@@ -60,8 +62,7 @@ def advice_text(a) -> str:
     limit = ("the ETF is optimal for no batch size N >= 3" if a.n_etf_max is None
              else f"the ETF is optimal exactly for batch sizes 3 <= N <= {a.n_etf_max}")
     lines = [
-        f"At N = {a.N}, t = {f(a.t)} and {name} {f(bias)} (paper convention b = {f(a.b_paper)}, "
-        f"SigLIP logit_bias = {f(a.b_siglip)}), the sigmoid loss is minimised (embedding dimension "
+        f"At N = {a.N}, t = {f(a.t)} and {given}, the sigmoid loss is minimised (embedding dimension "
         f"d >= N) by {shape}: x* = delta*^2 = {f(a.x_star, 10)}, positive-pair similarity "
         f"{f(a.s_pos, 10)}, negative-pair similarity {f(a.s_neg, 10)}.",
         f"At this N and t the ETF is optimal iff the bias is {a.etf_side} {f(a.boundary_etf, 10)} and the "
