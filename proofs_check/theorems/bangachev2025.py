@@ -409,14 +409,16 @@ def _tight_at_simplex_etf(claim, point, evidence):
 
 
 def _no_violation_on_configurations(claim, point, evidence):
-    """Float64: seeded random configurations satisfy both conditions at (m*, b*_rel)."""
+    """Float64: seeded random configurations and the float simplex ETFs (N = 3..12) satisfy both
+    conditions and the cap at (m*, b*_rel), to 1e-12."""
     c1, c2, cap = (sp.lambdify((N, m, b_rel), e) for e in claim)
+    etfs = [W @ W.T for W in (SimplexETF(k).array()[0] for k in range(3, 13))]
     worst = -np.inf
-    for S in _random_similarities(point["seed"], point["count"]):
+    for S in _random_similarities(point["seed"], point["count"]) + etfs:
         k, ms, bs = len(S), margin(S), optimal_relative_bias(S)
         worst = max(worst, ms / cap(k, 0, 0))
-        if c1(k, ms, bs) > 1e-12 or c2(k, ms, bs) > 1e-12:
-            return f"N={k}: (m*, b*_rel) = ({ms:.6f}, {bs:.6f}) violates a claimed condition"
+        if max(c1(k, ms, bs), c2(k, ms, bs), ms - cap(k, 0, 0)) > 1e-12:
+            return f"N={k}: (m*, b*_rel) = ({ms:.6f}, {bs:.6f}) violates a claimed condition or the cap"
     evidence["max_margin_over_cap"] = worst
     return None
 

@@ -99,7 +99,7 @@ def _conclusions_on_configurations(claim, point, evidence):
 
 def _min_norm_witness(claim, point, evidence):
     """The proof's route (Caratheodory): h = the minimum-norm point of conv(U) (a quadratic
-    programme, SciPy) has <h, U_i> >= |h|^2 > 0 and, on sign-separated configurations, <h, V_j> < 0
+    programme, SciPy) is 0 exactly when no half-space holds the U_i; otherwise <h, U_i> >= |h|^2 > 0 and, on sign-separated configurations, <h, V_j> < 0
     for every j outside its support (<= d points): at least N - support >= N - d of them."""
     n_min, count, _ = claim
     d, seed = point["d"], point["seed"]
@@ -115,6 +115,8 @@ def _min_norm_witness(claim, point, evidence):
             support = int((res.x > 1e-8).sum())
             negative = int((V @ h < 0).sum())
             supports[f"N={k},{name}"] = (support, negative)
+            if np.linalg.norm(h) < 1e-9:     # 0 in conv(U): no h has <h, U_i> > 0 for all i (Gordan)
+                return f"d={d}, N={k}, {name}: 0 lies in the convex hull of the U_i, so no half-space holds them"
             if float((U @ h).min()) <= 0:
                 raise Inconclusive(f"d={d}, N={k}, {name}: the minimum-norm point is not separating (|h| = {np.linalg.norm(h):.3g})")
             if negative < count(k, d):

@@ -149,6 +149,8 @@ THM5_5 = Theorem(
                ((n - m) / (n - 1) ** 2, _UPPER, _DIMENSION)),
         Mutant("upper_with_n_squared", "n^2 (n-m) overstates the shared-ETF variance",
                (_LOWER, n ** 2 * (n - m) / ((m - 1) * (n - 1) ** 2), _DIMENSION)),
+        Mutant("bounds_swapped", "the shared-ETF variance n(n-m)/((m-1)(n-1)^2) is the largest, not the smallest",
+               (_UPPER, _LOWER, _DIMENSION)),
         Mutant("dimension_n_minus_1", "d >= n - 1 (the full-batch ETF) is not the minimum's rank b(m-1)",
                (_LOWER, _UPPER, n - 1)),
     ),
