@@ -26,7 +26,7 @@ trainable temperature a separable configuration has no minimiser (the loss tends
 :math:`t \to \infty`), so the budget usually decides, and ``stopped`` says which.
 
 >>> run = train_sigmoid(6, 6, t0=2.0, b_rel=0.0, relative=True, train_bias=False,
-...                     steps=400, seeds=0)[0]
+...                     steps=100, seeds=0)[0]
 >>> run.margin > 0, run.full_gap == 2 * run.margin, run.t > 2.0
 (True, True, True)
 """

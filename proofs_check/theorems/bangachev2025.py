@@ -12,6 +12,8 @@ configuration are :mod:`clverify.numerics.constellation`'s.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import mpmath
 import numpy as np
 import sympy as sp
@@ -165,6 +167,7 @@ def _optimal_bias(S, t):
     return find_root(dldb, (-t - 60, t + 60), solver="bisect", max_steps=400, verify=False)
 
 
+@lru_cache(maxsize=None)
 def _zero_loss_configurations():
     """CCEM(6, 0.9) (double-constant), a perturbed CCEM (not double-constant, still separated),
     the antipodal pair (m* = 0) and a random non-separated pair (m* < 0)."""
@@ -177,6 +180,15 @@ def _zero_loss_configurations():
     return {"ccem_0.9": U @ V.T, "perturbed_ccem": Up @ Vp.T, "antipodal": -anti @ anti.T, "random": R @ Q.T}
 
 
+@lru_cache(maxsize=None)
+def _loss_on_bias_grid(name: str, tv: int):
+    """L(t, b) on the grid b = t * linspace(-1.2, 1.2, 25) (mpmath, 30 digits; independent of the claim)."""
+    S = _zero_loss_configurations()[name].tolist()
+    with mpmath.workdps(30):
+        t = mpmath.mpf(tv)
+        return [(bv, _loss(S, t, t * bv)) for bv in np.linspace(-1.2, 1.2, 25)]
+
+
 def _bounds_hold(claim, point, evidence):
     """mpmath (30 digits): on every configuration, lower(N, t, m*) <= L(t, b) on a grid of b, and
     L(t, bias(S) t) <= upper(N, t, m*), for t = 1, 10, 50, 200."""
@@ -186,8 +198,7 @@ def _bounds_hold(claim, point, evidence):
             for tv in (1, 10, 50, 200):
                 t = mpmath.mpf(tv)
                 lower = claim["lower"](k, t, ms)
-                for bv in np.linspace(-1.2, 1.2, 25):
-                    value = _loss(S.tolist(), t, t * bv)
+                for bv, value in _loss_on_bias_grid(name, tv):
                     if value < lower * (1 - mpmath.mpf(10) ** -20):
                         return f"{name}, t={tv}, b={bv * tv:.4g}: L = {mpmath.nstr(value, 8)} < lower bound {mpmath.nstr(lower, 8)}"
                 at = _loss(S.tolist(), t, t * claim["bias"](S))
@@ -195,6 +206,19 @@ def _bounds_hold(claim, point, evidence):
                 if at > upper * (1 + mpmath.mpf(10) ** -20):
                     return f"{name}, t={tv}: L(t, b_rel t) = {mpmath.nstr(at, 8)} > upper bound {mpmath.nstr(upper, 8)}"
     return None
+
+
+@lru_cache(maxsize=None)
+def _rates(name: str):
+    """(t, -log(inf_b L)/t, b_opt/t) at t = 200, 800, 3200 (mpmath, 30 digits; independent of the claim)."""
+    S = _zero_loss_configurations()[name].tolist()
+    rows = []
+    with mpmath.workdps(30):
+        for tv in (200, 800, 3200):
+            t = mpmath.mpf(tv)
+            b_opt = _optimal_bias(S, t)
+            rows.append((tv, float(-mpmath.log(_loss(S, t, b_opt)) / t), float(b_opt / t)))
+    return rows
 
 
 def _rate_and_bias_limit(claim, point, evidence):
@@ -206,12 +230,7 @@ def _rate_and_bias_limit(claim, point, evidence):
         for name, S in _zero_loss_configurations().items():
             if margin(S) <= 0:
                 continue
-            rows = []
-            for tv in (200, 800, 3200):
-                t = mpmath.mpf(tv)
-                b_opt = _optimal_bias(S.tolist(), t)
-                rate = -mpmath.log(_loss(S.tolist(), t, b_opt)) / t
-                rows.append((tv, float(rate), float(b_opt / t)))
+            rows = _rates(name)
             table[name] = rows
             dr = [abs(r - claim["rate"](S)) for _, r, _ in rows]
             db = [abs(c - claim["bias"](S)) for _, _, c in rows]
