@@ -40,8 +40,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from clverify.numerics.constellation import full_gap, margin, optimal_relative_bias, similarity_extremes
 from clverify.theory.params import check_batch_size, check_choice, check_dimension, check_finite, check_positive
+
+from .constellation import full_gap, margin, optimal_relative_bias, similarity_extremes
 
 __all__ = ["TrainableRun", "train_sigmoid", "stable_softplus", "trainable_sigmoid_loss",
            "TRAINABLE_OPTIMIZERS", "TRAINABLE_LOSSES", "PAPER_ADAM_LR", "CLAMP_EPS"]
@@ -99,7 +100,7 @@ class TrainableRun:
     parameters whatever ``settings["loss"]`` trained; ``loss_per_pair`` is ``loss / N`` (the
     mean over the :math:`N^2` pairs that the authors' code and tables report).  ``margin`` is
     :math:`m^*` (half gap), ``full_gap`` is :math:`2m^*`, ``b_rel_star`` the optimal relative
-    bias of the final similarities (:mod:`clverify.numerics.constellation`); ``b_rel = b / t``.
+    bias of the final similarities (:mod:`clverify.numerics.descent.constellation`); ``b_rel = b / t``.
     """
 
     N: int

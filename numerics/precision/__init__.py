@@ -1,9 +1,11 @@
 """High precision and certification: evaluators compiled from the SymPy derivations (mpmath and
-Arb), root finding, certified enclosures, the regime thresholds and the optimal CCEM.
+Arb), root finding, certified enclosures, the regime thresholds, the optimal CCEM and the
+advice for a practitioner's (N, t, bias).
 
 No torch here: ``clverify thresholds`` imports this package only.
 """
 
+from .advice import CONVENTIONS, Advice, etf_batch_limit, sigmoid_advice
 from .certify import (
                       BISECTION_MAX_STEPS,
                       CERTIFY_PRECISION_STEPS,
@@ -45,6 +47,7 @@ from .thresholds import (
 )
 
 __all__ = [
+    "CONVENTIONS", "Advice", "etf_batch_limit", "sigmoid_advice",
     "BISECTION_MAX_STEPS", "CERTIFY_PRECISION_STEPS", "Enclosure", "arb_to_mpf", "ball_sign",
     "certify_root",
     "BACKENDS", "FORMULAS", "GUARD_BITS", "arb_precision", "bits_for_digits", "compile_expression",

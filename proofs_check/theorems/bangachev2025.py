@@ -7,7 +7,7 @@ paper and its code (SigLIP's bias is ``-b``); the relative bias is :math:`b_{rel
 logit is :math:`t(s - b_{rel})`.  Losses carry our :math:`1/N` normalisation (the authors' code
 takes the mean over the :math:`N^2` pairs, i.e. ours divided by ``N``).  Here ``m`` is a
 **margin** (not a batch size).  The margin :math:`m^*` and relative bias :math:`b^*_{rel}` of a
-configuration are :mod:`clverify.numerics.constellation`'s.
+configuration are :mod:`clverify.numerics.descent.constellation`'s.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import linprog
 
-from clverify.numerics.constellation import is_constellation, margin, optimal_relative_bias
+from clverify.numerics.descent.constellation import is_constellation, margin, optimal_relative_bias
 from clverify.numerics.precision.roots import find_root
 from clverify.theory import CCEM, SimplexETF
 

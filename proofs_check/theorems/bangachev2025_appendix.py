@@ -1,7 +1,7 @@
 r"""Bangachev, Bresler, Noman, Polyanskiy (NeurIPS 2025), App. D: the margin tables of the
 synthetic experiments (N = 100 pairs in d = 10) print the **full gap**
 :math:`\min_i s_{ii} - \max_{i\ne j} s_{ij} = 2m^*`, not the margin :math:`m^*` the paper defines
-(:mod:`clverify.numerics.constellation`; ``docs/discrepancies.md``).
+(:mod:`clverify.numerics.descent.constellation`; ``docs/discrepancies.md``).
 
 A claim is the factor ``f`` in "each printed value is :math:`f\,m^*` of its run": ``1`` as the
 paper reads, ``2`` as corrected.  Conventions: ``t`` multiplies, ``b = b_rel t`` is subtracted,

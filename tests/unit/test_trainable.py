@@ -1,5 +1,5 @@
 """Trainable temperature and bias (numerics/descent/trainable.py) and the margin definitions
-(numerics/constellation.py): the loss against mpmath, the optimiser against the certified CCEM
+(numerics/descent/constellation.py): the loss against mpmath, the optimiser against the certified CCEM
 optimum, batching, seeds, stopping, and the ``margins`` command."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from clverify.numerics.constellation import full_gap, margin, optimal_relative_bias, similarity_extremes
+from clverify.numerics.descent.constellation import full_gap, margin, optimal_relative_bias, similarity_extremes
 from clverify.numerics.descent.trainable import stable_softplus, train_sigmoid, trainable_sigmoid_loss
 from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.proofs_check.cli import main
