@@ -8,6 +8,7 @@ App. D tables print), so that a table can be compared with either (docs/discrepa
 
 from __future__ import annotations
 
+import math
 import statistics
 
 import click
@@ -41,14 +42,19 @@ def _seed(text):
     return value
 
 
+def _finite(row: dict) -> dict:
+    """Non-finite floats (a diverged run) as None, so that JSON stays strict."""
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
+
+
 def run_records(runs) -> list[dict]:
     """One row per run: the start, the final t and relative bias, both margins, the loss."""
-    return [{
+    return [_finite({
         "t0": r.settings["t0"], "b_rel0": r.settings["bias0"], "seed": r.seed, "t": r.t, "b_rel": r.b_rel,
         "half_gap": r.margin, "full_gap": r.full_gap, "b_rel_star": r.b_rel_star,
         "min_pos": r.min_pos, "max_neg": r.max_neg, "loss": r.loss, "loss_per_pair": r.loss_per_pair,
         "steps": r.steps, "stopped": r.stopped,
-    } for r in runs]
+    }) for r in runs]
 
 
 def summary_records(rows: list[dict]) -> list[dict]:
@@ -60,7 +66,10 @@ def summary_records(rows: list[dict]) -> list[dict]:
     for (t0, b0), members in groups.items():
         record = {"t0": t0, "b_rel0": b0, "seeds": len(members)}
         for key in ("t", "b_rel", "half_gap", "full_gap", "loss_per_pair"):
-            values = [m[key] for m in members]
+            values = [m[key] for m in members if m[key] is not None]
+            if not values:
+                record[f"{key}_mean"] = record[f"{key}_std"] = None
+                continue
             record[f"{key}_mean"] = statistics.fmean(values)
             record[f"{key}_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
         out.append(record)

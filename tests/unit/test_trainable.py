@@ -157,3 +157,16 @@ def test_margins_bad_input_is_one_line_exit_2(tmp_path, args, message):
     result = CliRunner().invoke(main, ["margins", *args, "--steps", "1", "--out", str(out)])
     assert result.exit_code == 2 and message in result.stderr and result.stderr.count("\n") == 1
     assert not out.exists()
+
+
+def test_margins_rows_of_a_diverged_run_stay_strict_json():
+    from clverify.numerics.descent.trainable import TrainableRun
+    from clverify.proofs_check.cli.margins import run_records, summary_records
+
+    inf = float("inf")
+    run = TrainableRun(4, 2, 0, inf, inf, float("nan"), inf, inf, 0.1, 0.2, 0.0, 0.5, 0.3, 10, "diverged",
+                       {"t0": 1.0, "bias0": 0.0}, np.zeros((4, 2)), np.zeros((4, 2)))
+    rows = run_records([run])
+    json.dumps(rows, allow_nan=False)          # raises on NaN or Infinity
+    assert rows[0]["t"] is None and rows[0]["half_gap"] == 0.1
+    json.dumps(summary_records(rows), allow_nan=False)
