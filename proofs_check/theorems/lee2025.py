@@ -334,7 +334,7 @@ THM5_1_5_3 = Theorem(
     id="lee2025.thm5_1_5_3_ex5_4",
     source="Lee, Lim, Lee, Sohn (ICML 2025), Theorems 5.1 (iii), 5.3 and Example 5.4 / C.11, eq. (10): "
            "'(1 + exp(t/(n-1) + b)) / (1 + exp(t - b)) < (n-2)/2' gives excessive separation; the same "
-           "condition as the ETF boundary of lee2024.regimes_general (l'(1) > 0), checked here directly",
+           "condition as the ETF boundary b_E of ext.sigmoid_phase_tb (formerly lee2024.regimes_general; l'(1) > 0), checked here directly",
     statement=r"d \ge n:\ \frac{1 + e^{t/(n-1) + b}}{1 + e^{t-b}} < \frac{n-2}{2} \Rightarrow s_{pos} < 1,\ "
               r"s_{neg} < -\tfrac{1}{n-1};\ \text{otherwise } (d \ge n-1) \text{ the ETF is optimal}",
     hypotheses={"n": "integer >= 3", "t": "> 0", "b": "real", "d": ">= n (Thm 5.3), >= n - 1 (Thm 5.1)"},
