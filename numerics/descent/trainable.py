@@ -15,9 +15,9 @@ treats every coordinate apart, so the ``B`` configurations of one call (one per 
 starting point) are optimised together and exactly as if alone.  L-BFGS
 (``optimizer="lbfgs"``, torch's strong-Wolfe line search) runs them one at a time.
 
-Everything is float64; :math:`\operatorname{sp}(z) = \log(1 + e^z)` is evaluated exactly and
-stably as ``logaddexp(0, z)`` for every ``z``.  ``loss="clamped"`` replaces it by the authors'
-code's ``-log(sigmoid(z) + 1e-8)`` terms, which saturate at :math:`\log 10^8 \approx 18.42`
+Everything is float64; :math:`\operatorname{sp}(z) = \log(1 + e^z)` is the torch backend's exact
+softplus (``TORCH_OPS.softplus``, :mod:`clverify.numerics.descent.ops`).  ``loss="clamped"``
+replaces it by the authors' code's ``-log(sigmoid(z) + 1e-8)`` terms, which saturate at :math:`\log 10^8 \approx 18.42`
 and whose gradient vanishes for badly misclassified pairs: use it only to reproduce that code.
 
 The run stops when the loss changed by at most ``rtol`` times its value over the last
@@ -43,8 +43,9 @@ import torch
 from clverify.theory.params import check_batch_size, check_choice, check_dimension, check_finite, check_positive
 
 from .constellation import full_gap, margin, optimal_relative_bias, similarity_extremes
+from .ops import TORCH_OPS
 
-__all__ = ["TrainableRun", "train_sigmoid", "stable_softplus", "trainable_sigmoid_loss",
+__all__ = ["TrainableRun", "train_sigmoid", "trainable_sigmoid_loss",
            "TRAINABLE_OPTIMIZERS", "TRAINABLE_LOSSES", "PAPER_ADAM_LR", "CLAMP_EPS"]
 
 #: Optimisers: Adam (the paper's; batched) and L-BFGS (torch's strong Wolfe; one config at a time).
@@ -58,16 +59,6 @@ CLAMP_EPS = 1e-8
 #: Default stopping window (steps) and relative tolerance on the loss change over it.
 DEFAULT_WINDOW = 200
 DEFAULT_RTOL = 1e-10
-
-
-def stable_softplus(z: torch.Tensor) -> torch.Tensor:
-    r""":math:`\log(1 + e^z)` exactly, for every real ``z`` (no cut-off, no overflow).
-
-    >>> z = torch.tensor([-800.0, 0.0, 30.0, 800.0], dtype=torch.float64)
-    >>> [f"{v:.17g}" for v in stable_softplus(z).tolist()]
-    ['0', '0.69314718055994529', '30.000000000000092', '800']
-    """
-    return torch.logaddexp(torch.zeros_like(z), z)
 
 
 def trainable_sigmoid_loss(S: torch.Tensor, t: torch.Tensor, b: torch.Tensor,
@@ -86,7 +77,7 @@ def trainable_sigmoid_loss(S: torch.Tensor, t: torch.Tensor, b: torch.Tensor,
     sign = 1 - 2 * torch.eye(n, dtype=S.dtype, device=S.device)    # +1 off the diagonal
     margins = -(t[:, None, None] * S - b[:, None, None]) * sign       # t s_ii - b; b - t s_ij
     if loss == "stable":
-        terms = stable_softplus(-margins)
+        terms = TORCH_OPS.softplus(-margins)
     else:
         terms = -torch.log(torch.sigmoid(margins) + CLAMP_EPS)
     return terms.sum(dim=(-1, -2)) / n

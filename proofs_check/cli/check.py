@@ -12,8 +12,7 @@ from ..registry import aliases, theorems
 from ..report import catalogue_markdown, result_record, table_record
 from ..runner import run_theorem
 from . import main
-from .gd import _threads, _threads_option
-from .output import emit, format_option, out_option
+from .output import emit, format_option, out_option, threads_option, torch_threads
 
 
 def run_selected(selected, *, mutants, thorough, quiet):
@@ -36,7 +35,7 @@ def run_selected(selected, *, mutants, thorough, quiet):
 @click.option("--catalogue", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the theorem catalogue (docs/theorems.md) to this file.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-@_threads_option(default=1)
+@threads_option(default=1)
 @format_option(default="md")
 @out_option
 def check(only, only_paper, mutants, thorough, list_ids, catalogue, quiet, threads, fmt, out):
@@ -48,7 +47,7 @@ def check(only, only_paper, mutants, thorough, list_ids, catalogue, quiet, threa
         for old, (new, date) in sorted(aliases().items()):
             click.echo(f"{old}\tretired {date}: see {new}")
         return
-    with _threads(threads):
+    with torch_threads(threads):
         results = run_selected(selected, mutants=mutants, thorough=thorough, quiet=quiet)
     records = [result_record(r) for r in results.values()]
     if fmt != "json":  # tables: evidence is too wide; the JSON report keeps all of it

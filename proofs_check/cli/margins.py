@@ -18,8 +18,7 @@ from clverify.theory.errors import InvalidParameterError
 from clverify.theory.params import check_batch_size, check_finite, check_positive
 
 from . import main
-from .gd import _threads, _threads_option
-from .output import emit, format_option, multi_value_command, out_option
+from .output import emit, format_option, multi_value_command, out_option, threads_option, torch_threads
 
 __all__ = ["margins", "run_records", "summary_records"]
 
@@ -90,7 +89,7 @@ def summary_records(rows: list[dict]) -> list[dict]:
 @click.option("--loss", type=click.Choice(TRAINABLE_LOSSES), default="stable", show_default=True,
               help="stable: exact softplus; clamped: the authors' code's -log(sigmoid + 1e-8).")
 @click.option("--summary", is_flag=True, help="One row per start: mean and std over the seeds.")
-@_threads_option(default=1)
+@threads_option(default=1)
 @format_option(default="md")
 @out_option
 def margins(N, d, b_rel, t0, seeds, train_b_rel, fixed_t, steps, optimizer, lr, loss, summary, threads, fmt, out):
@@ -103,7 +102,7 @@ def margins(N, d, b_rel, t0, seeds, train_b_rel, fixed_t, steps, optimizer, lr, 
     seed_list = [_seed(v) for v in (seeds or ("0",))]
     rate = None if lr is None else float(check_positive("lr", lr))
     starts = [(t, b, s) for t in temps for b in biases for s in seed_list]
-    with _threads(threads):
+    with torch_threads(threads):
         runs = train_sigmoid(n, dim, t0=[t for t, _, _ in starts], b_rel=[b for _, b, _ in starts], relative=True,
                              train_t=not fixed_t, train_bias=train_b_rel, optimizer=optimizer, lr=rate,
                              steps=budget, seeds=[s for _, _, s in starts], loss=loss)

@@ -19,6 +19,7 @@ import sympy as sp
 
 from clverify.theory import SimplexETF
 from clverify.theory.losses import infonce_sym_loss
+from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.similarity import ExplicitSimilarity, Grams
 
 from ..registry import Check, Mutant, Theorem
@@ -188,7 +189,7 @@ def _exact_gradient(k: int):
     (tau = 1/2), as a numpy function of the entries, and the symbols."""
     S = sp.Matrix(k, k, lambda i, j: sp.Symbol(f"s_{i}_{j}", real=True))
     grams = Grams(uv=ExplicitSimilarity(S), uu=ExplicitSimilarity(S), vv=ExplicitSimilarity(S))
-    loss = infonce_sym_loss(grams, tau=_TAU)
+    loss = infonce_sym_loss(grams, SYMPY_OPS, tau=_TAU)
     grad = sp.Matrix(k, k, lambda i, j: sp.diff(loss, S[i, j]))
     return S, grad
 
