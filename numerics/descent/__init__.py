@@ -1,6 +1,7 @@
 """Torch descent: the torch backend of the losses (float64 ops and similarity), the sphere, the batched Riemannian L-BFGS, the
 optimiser with restarts and its baselines, the comparison with the theory, the encoder
-experiment and the metrics of embeddings.
+experiment, the metrics of embeddings, their constellation margins, and descent with a
+trainable temperature and bias.
 
 Importing this package imports torch.
 """
@@ -17,6 +18,7 @@ from .compare import (
                       structure_grams,
                       theory_optimum,
 )
+from .constellation import full_gap, is_constellation, margin, optimal_relative_bias, similarity_extremes
 from .encoder import DEFAULT_MAX_STEPS, PAPER_LR, PAPER_STEPS, EncoderResult, encoder_experiment
 from .lbfgs import DEFAULT_HISTORY, DEFAULT_MAX_ITER, DEFAULT_TOL, LBFGSResult, lbfgs, value_and_grad
 from .metrics import (
@@ -47,6 +49,15 @@ from .optimise import (
 from .similarity import TorchOffDiagonal, TorchSimilarity, TorchSquaredDistances, torch_grams
 from .sphere import Sphere
 from .torch_losses import TORCH_LOSSES, UNIT_NORM_TOL, TorchLoss, evaluate_view, torch_loss
+from .trainable import (
+                      CLAMP_EPS,
+                      PAPER_ADAM_LR,
+                      TRAINABLE_LOSSES,
+                      TRAINABLE_OPTIMIZERS,
+                      TrainableRun,
+                      train_sigmoid,
+                      trainable_sigmoid_loss,
+)
 
 __all__ = [
     "TORCH_LBFGS_INNER", "optimise_loop", "optimise_scipy", "optimise_torch_lbfgs",
@@ -63,4 +74,7 @@ __all__ = [
     "TorchOffDiagonal", "TorchSimilarity", "TorchSquaredDistances", "torch_grams",
     "Sphere",
     "TORCH_LOSSES", "UNIT_NORM_TOL", "TorchLoss", "evaluate_view", "torch_loss",
+    "full_gap", "is_constellation", "margin", "optimal_relative_bias", "similarity_extremes",
+    "CLAMP_EPS", "PAPER_ADAM_LR", "TRAINABLE_LOSSES", "TRAINABLE_OPTIMIZERS", "TrainableRun",
+    "train_sigmoid", "trainable_sigmoid_loss",
 ]

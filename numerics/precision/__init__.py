@@ -1,11 +1,13 @@
 """High precision and certification: evaluators compiled from the SymPy derivations (mpmath and
 Arb), root finding, certified enclosures, the regime thresholds and the optimal CCEM of the
-sigmoid loss, and of any loss (its CCEM restriction, optimum and regime changes), covering boxes
-and the certificates that :mod:`clverify.recheck` re-checks.
+sigmoid loss, and of any loss (its CCEM restriction, optimum and regime changes), the advice
+for a practitioner's (N, t, bias), covering boxes and the certificates that
+:mod:`clverify.recheck` re-checks.
 
 No torch here: ``clverify thresholds`` imports this package only.
 """
 
+from .advice import CONVENTIONS, Advice, etf_batch_limit, sigmoid_advice
 from .boxes import MonotoneCover, PositiveCover, box_region, monotone_cover, positive_cover
 from .ccem_optimum import CCEMOptimum, Restriction, ccem_optimum
 from .certificates import (
@@ -63,6 +65,7 @@ from .thresholds import (
 )
 
 __all__ = [
+    "CONVENTIONS", "Advice", "etf_batch_limit", "sigmoid_advice",
     "MonotoneCover", "PositiveCover", "box_region", "monotone_cover", "positive_cover",
     "CCEMOptimum", "Restriction", "ccem_optimum",
     "Certificate", "exact_decimal", "monotone_cover_certificate", "optimum_certificate",
