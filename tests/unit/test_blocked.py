@@ -1,0 +1,201 @@
+"""The row-block similarity against dense computations of the same sums (values and gradients)."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+
+from clverify.numerics.descent.blocked import BlockedSimilarity, block_rows, similarity_statistics
+from clverify.numerics.descent.sphere import Sphere
+from clverify.numerics.descent.torch_losses import infonce_loss, ntxent_loss
+from clverify.theory.similarity import ExplicitSimilarity
+
+RTOL = 1e-12
+
+
+def _unit(*shape, seed=0):
+    return Sphere().random(*shape, generator=torch.Generator().manual_seed(seed))
+
+
+def _softplus(z):
+    """Exact softplus, log(1 + e^z) = logaddexp(z, 0)."""
+    return torch.logaddexp(z, torch.zeros_like(z))
+
+
+def _sigmoid_dense(U, V, t, b):
+    """The sigmoid loss from the full N x N matrix (the dense route)."""
+    S = U @ V.transpose(-1, -2)
+    N = S.shape[-1]
+    eye = torch.eye(N, dtype=torch.bool)
+    t, b = torch.as_tensor(t)[..., None, None], torch.as_tensor(b)[..., None, None]
+    terms = torch.where(eye, _softplus(b - t * S), _softplus(t * S - b))
+    return terms.sum(dim=(-1, -2)) / N
+
+
+def _sigmoid_on(S, t, b):
+    """The sigmoid loss written on the Similarity interface (as the losses are)."""
+    t, b = torch.as_tensor(t)[..., None, None], torch.as_tensor(b)[..., None, None]
+    return (S.sum_diagonal(lambda s: _softplus(b - t * s))
+            + S.sum_off_diagonal(lambda s: _softplus(t * s - b))) / S.N
+
+
+@pytest.mark.parametrize("block", [1, 3, 7, 50])
+def test_off_diagonal_sum_matches_entry_by_entry(block):
+    U, V = _unit(2, 7, 3).unbind(0)
+    f = lambda s: torch.exp(2 * s) - s**3
+    expected = ExplicitSimilarity(U @ V.T).sum_off_diagonal(f)      # a Python loop over entries
+    got = BlockedSimilarity(U, V, block=block).sum_off_diagonal(f)
+    assert torch.isclose(got, expected, rtol=RTOL, atol=0)
+    rows = ExplicitSimilarity(U @ V.T).sum_rows(lambda d, off: d * off(torch.exp))
+    got_rows = BlockedSimilarity(U, V, block=block).sum_rows(lambda d, off: d * off(torch.exp))
+    assert torch.isclose(got_rows, rows, rtol=RTOL, atol=0)
+
+
+@pytest.mark.parametrize("block", [2, 5, 11])
+def test_sigmoid_value_and_gradient_match_dense(block):
+    X = _unit(3, 2, 11, 4, seed=1).requires_grad_(True)        # a batch of 3 problems
+    t = torch.tensor([1.0, 10.0, 40.0], dtype=torch.float64)     # logits beyond 20 included
+    b = torch.tensor([0.5, 10.0, -3.0], dtype=torch.float64)
+    U, V = X.unbind(1)
+    dense = _sigmoid_dense(U, V, t, b)
+    (g_dense,) = torch.autograd.grad(dense.sum(), X)
+    blocked = _sigmoid_on(BlockedSimilarity(U, V, block=block), t, b)
+    (g_blocked,) = torch.autograd.grad(blocked.sum(), X)
+    torch.testing.assert_close(blocked, dense, rtol=RTOL, atol=0)
+    torch.testing.assert_close(g_blocked, g_dense, rtol=RTOL, atol=1e-14)
+    with torch.no_grad():      # the value-only path gives the same value
+        torch.testing.assert_close(_sigmoid_on(BlockedSimilarity(U, V, block=block), t, b), dense,
+                                   rtol=RTOL, atol=0)
+
+
+def test_gradient_chains_through_later_operations():
+    """backward scales the block gradients by the upstream gradient (here d log L)."""
+    X = _unit(2, 9, 3, seed=2).requires_grad_(True)
+    U, V = X.unbind(0)
+    (g_dense,) = torch.autograd.grad(torch.log(_sigmoid_dense(U, V, 3.0, 1.0)) * 7, X)
+    (g_blocked,) = torch.autograd.grad(torch.log(_sigmoid_on(BlockedSimilarity(U, V, block=4), 3.0, 1.0)) * 7, X)
+    torch.testing.assert_close(g_blocked, g_dense, rtol=RTOL, atol=1e-14)
+
+
+def test_infonce_rows_match_logsumexp():
+    X = _unit(2, 2, 9, 5, seed=3).requires_grad_(True)
+    U, V = X.unbind(1)
+    tau = 0.3
+    e = lambda s: torch.exp(s / tau)
+    blocked = BlockedSimilarity(U, V, block=4).sum_rows(
+        lambda d, off: -d / tau + torch.log(e(d) + off(e))) / 9
+    dense = infonce_loss(U, V, tau=tau)
+    torch.testing.assert_close(blocked, dense, rtol=RTOL, atol=0)
+    (g1,) = torch.autograd.grad(blocked.sum(), X)
+    (g2,) = torch.autograd.grad(dense.sum(), X)
+    torch.testing.assert_close(g1, g2, rtol=RTOL, atol=1e-13)
+
+
+def test_ntxent_rows_with_within_view_rows():
+    X = _unit(2, 8, 4, seed=4).requires_grad_(True)
+    U, V = X.unbind(0)
+    tau = 0.5
+    e = lambda s: torch.exp(s / tau)
+
+    def anchor(d, off_cross, _d, off_within):
+        return -d / tau + torch.log(e(d) + off_cross(e) + off_within(e))
+
+    uv, uu, vv = (BlockedSimilarity(A, B, block=3) for A, B in ((U, V), (U, U), (V, V)))
+    blocked = (uv.sum_rows_with(uu, anchor) + uv.T.sum_rows_with(vv, anchor)) / (2 * 8)
+    dense = ntxent_loss(U, V, tau=tau)
+    torch.testing.assert_close(blocked, dense, rtol=RTOL, atol=0)
+    (g1,) = torch.autograd.grad(blocked, X)
+    (g2,) = torch.autograd.grad(dense, X)
+    torch.testing.assert_close(g1, g2, rtol=RTOL, atol=1e-13)
+
+
+def test_mask_gives_the_unpadded_sums():
+    U, V = _unit(2, 5, 3, seed=5).unbind(0)
+    P, Q = torch.zeros(7, 3, dtype=torch.float64), torch.zeros(7, 3, dtype=torch.float64)
+    P[:5], Q[:5] = U, V
+    real = torch.arange(7) < 5
+    f = lambda s: torch.exp(s)
+    padded = BlockedSimilarity(P, Q, block=3, mask=real)
+    plain = BlockedSimilarity(U, V)
+    assert torch.isclose(padded.sum_off_diagonal(f), plain.sum_off_diagonal(f), rtol=RTOL)
+    assert torch.isclose(padded.sum_diagonal(f), plain.sum_diagonal(f), rtol=RTOL)
+    assert torch.isclose(padded.sum_rows(lambda d, off: d + off(f)),
+                         plain.sum_rows(lambda d, off: d + off(f)), rtol=RTOL)
+
+
+def test_transpose_swaps_the_views():
+    U, V = _unit(2, 6, 3, seed=6).unbind(0)
+    f = lambda d, off: d * off(lambda s: s**2)
+    assert torch.isclose(BlockedSimilarity(U, V, block=4).T.sum_rows(f),
+                         ExplicitSimilarity((U @ V.T).T).sum_rows(f), rtol=RTOL)
+
+
+def test_statistics_match_numpy():
+    U, V = _unit(2, 40, 3, seed=7).unbind(0)
+    st = similarity_statistics(U, V, block=7)
+    G = (U @ V.T).numpy()
+    off = G[~np.eye(40, dtype=bool)]
+    expected = {"s_pos_min": np.diag(G).min(), "s_pos_mean": np.diag(G).mean(),
+                "s_pos_std": np.diag(G).std(), "s_neg_max": off.max(), "s_neg_mean": off.mean(),
+                "s_neg_std": off.std(), "margin": (np.diag(G).min() - off.max()) / 2}
+    assert st == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_statistics_of_an_equiangular_configuration_have_no_spread():
+    """The spread is taken about the mean (second pass), not as E s^2 - (E s)^2."""
+    from clverify.theory.structures import SimplexETF
+
+    W, _ = SimplexETF(30).array()
+    st = similarity_statistics(torch.as_tensor(W), torch.as_tensor(W), block=4)
+    assert st["s_neg_std"] < 1e-15 and st["s_neg_mean"] == pytest.approx(-1 / 29, rel=1e-14)
+
+
+def test_default_block_respects_the_byte_budget():
+    assert block_rows(3, 1000, budget=8 * 3 * 1000 * 17) == 17
+    assert block_rows(1, 10**6, budget=1) == 1
+    assert BlockedSimilarity(*_unit(2, 4, 2).unbind(0)).block == 4
+
+
+def test_bad_shapes_are_rejected():
+    with pytest.raises(ValueError, match="one shape"):
+        BlockedSimilarity(torch.zeros(3, 2), torch.zeros(4, 2))
+    with pytest.raises(NotImplementedError):
+        BlockedSimilarity(torch.zeros(3, 2), torch.zeros(3, 2)).rows()
+
+
+PEAK_SCRIPT = textwrap.dedent("""
+    import resource, sys, torch
+    from clverify.numerics.descent.blocked import BlockedSimilarity
+    N, d, dense = 4000, 8, sys.argv[1] == "dense"
+    g = torch.Generator().manual_seed(0)
+    X = torch.nn.functional.normalize(torch.randn(2, N, d, dtype=torch.float64, generator=g), dim=-1)
+    X.requires_grad_(True)
+    U, V = X.unbind(0)
+    f = lambda s: torch.logaddexp(3 * s - 1, torch.zeros_like(s))
+    def value():
+        if dense:
+            S = U @ V.T
+            return torch.where(torch.eye(N, dtype=torch.bool), 0.0, f(S)).sum()
+        return BlockedSimilarity(U, V, block=16).sum_off_diagonal(f)
+    X2 = X.detach()[:, :50].clone().requires_grad_(True)   # warm-up: allocator, autograd
+    torch.autograd.grad(BlockedSimilarity(X2[0], X2[1], block=16).sum_off_diagonal(f), X2)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    torch.autograd.grad(value(), X)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)   # KiB
+""")
+
+
+def test_peak_memory_stays_far_below_one_dense_matrix():
+    """Value and gradient at N = 4000 add far less than one N x N float64 matrix (128 MB) to the
+    peak resident memory; the dense route adds several of them (so the measurement can tell)."""
+    def peak(kind):
+        out = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, kind], capture_output=True, text=True,
+                             check=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+        return int(out.stdout.split()[-1]) * 1024
+    matrix = 4000**2 * 8
+    assert peak("blocked") < matrix / 4
+    assert peak("dense") > 2 * matrix
