@@ -39,6 +39,7 @@ from clverify.theory.params import (
     check_positive,
 )
 
+from .blocked import similarity_statistics
 from .lbfgs import DEFAULT_HISTORY, DEFAULT_MAX_ITER, DEFAULT_TOL, lbfgs, value_and_grad
 from .sphere import Sphere
 from .torch_losses import DEFAULT_PARAMETERS, TORCH_LOSSES
@@ -72,8 +73,11 @@ _PARAM_CHECKS = {("sigmoid", "t"): check_positive, "tau": check_positive, "b": c
 class EmbeddingResult:
     r"""The best restart of one configuration.
 
-    ``gram`` is :math:`U V^\top`; ``s_pos_*`` summarise its diagonal (positive pairs),
-    ``s_neg_*`` its off-diagonal entries (negative pairs); ``grad_norm`` is the
+    ``gram`` is :math:`U V^\top` (formed when read); ``s_pos_*`` summarise its diagonal
+    (positive pairs), ``s_neg_*`` its off-diagonal entries (negative pairs), ``margin`` is
+    :math:`(\min_i s_{ii} - \max_{i\ne j} s_{ij})/2` (all from
+    :func:`~clverify.numerics.descent.blocked.similarity_statistics`, which never forms the
+    ``N x N`` matrix); ``grad_norm`` is the
     Riemannian gradient norm, ``iterations`` the L-BFGS iterations of that restart,
     ``seconds`` the wall time of the whole (batched) solve divided evenly among its
     configurations, ``seed`` the seed of the winning restart.
@@ -84,7 +88,6 @@ class EmbeddingResult:
     N: int
     d: int
     loss: float
-    gram: np.ndarray
     s_pos_mean: float
     s_pos_std: float
     s_neg_mean: float
@@ -97,6 +100,14 @@ class EmbeddingResult:
     U: np.ndarray = field(repr=False)
     V: np.ndarray = field(repr=False)
     restart_losses: list = field(default_factory=list, repr=False)
+    s_pos_min: float = float("nan")
+    s_neg_max: float = float("nan")
+    margin: float = float("nan")
+
+    @property
+    def gram(self) -> np.ndarray:
+        r""":math:`U V^\top` (``N x N``: formed on each access)."""
+        return self.U @ self.V.T
 
 
 def resolve_device(device: str) -> torch.device:
@@ -235,22 +246,18 @@ def _summaries(loss, N, d, cfg_params, seeds, R, res, seconds) -> list[Embedding
     out = []
     for c in range(C):
         N, d = Ns[c], ds[c]
-        off = ~np.eye(N, dtype=bool)
         ls = losses[c]
         ls_safe = torch.where(torch.isfinite(ls), ls, torch.full_like(ls, float("inf")))
         r = int(torch.argmin(ls_safe))
         k = c * R + r
-        U, V = x[k, :N, :d].numpy(), x[k, Nmax:Nmax + N, :d].numpy()
-        G = U @ V.T
-        diag, offd = np.diag(G), G[off]
+        U, V = x[k, :N, :d].contiguous(), x[k, Nmax:Nmax + N, :d].contiguous()
+        stats = similarity_statistics(U, V)
         out.append(EmbeddingResult(
-            loss_name=loss, params=cfg_params[c], N=N, d=d, loss=float(ls[r]), gram=G,
-            s_pos_mean=float(diag.mean()), s_pos_std=float(diag.std()),
-            s_neg_mean=float(offd.mean()) if offd.size else float("nan"),
-            s_neg_std=float(offd.std()) if offd.size else float("nan"),
+            loss_name=loss, params=cfg_params[c], N=N, d=d, loss=float(ls[r]),
+            U=U.numpy(), V=V.numpy(), **stats,
             grad_norm=float(res.grad_norm[k]), iterations=int(res.iterations[k]),
             converged=bool(res.converged[k]), seconds=seconds / C, seed=int(seeds[c]) + r,
-            U=U, V=V, restart_losses=[float(v) for v in ls],
+            restart_losses=[float(v) for v in ls],
         ))
     return out
 
