@@ -199,3 +199,17 @@ def test_peak_memory_stays_far_below_one_dense_matrix():
     matrix = 4000**2 * 8
     assert peak("blocked") < matrix / 4
     assert peak("dense") > 2 * matrix
+
+
+def test_every_tensor_follows_the_inputs_device():
+    """On torch's ``meta`` device (shapes only) any tensor made on a fixed device (e.g. the
+    CPU) would raise a device mismatch: this is the CPU-side check of the CUDA path."""
+    X = torch.empty(2, 3, 7, 4, dtype=torch.float64, device="meta").requires_grad_(True)
+    U, V = X.unbind(0)
+    t = torch.ones(3, 1, 1, dtype=torch.float64, device="meta")
+    S = BlockedSimilarity(U, V, block=3, mask=torch.ones(3, 7, dtype=torch.bool, device="meta"))
+    value = (S.sum_off_diagonal(lambda s: _softplus(t * s)) + S.sum_diagonal(lambda s: t * s)
+             + S.sum_rows(lambda d, off: d * off(torch.exp))
+             + S.sum_rows_with(S.T, lambda d, off, d2, off2: off(torch.exp) * off2(torch.exp)))
+    (grad,) = torch.autograd.grad(value.sum(), X)
+    assert value.device.type == grad.device.type == "meta" and grad.shape == X.shape
