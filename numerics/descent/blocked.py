@@ -1,31 +1,35 @@
-r"""Memory-bounded similarity sums: :math:`U V^\top` in row blocks, never ``N x N``.
+r"""Memory-bounded similarity sums: :math:`X Y^\top` in row blocks, never ``N x N``.
 
 :class:`BlockedSimilarity` implements :class:`clverify.theory.similarity.Similarity` for
-torch tensors ``U``, ``V`` of shape ``(..., N, d)`` (a leading batch shape of independent
+torch tensors ``X``, ``Y`` of shape ``(..., N, d)`` (a leading batch shape of independent
 problems): every sum a loss asks for,
 
 .. math::
     \sum_i f(s_{ii}), \qquad \sum_{i\ne j} f(s_{ij}), \qquad
-    \sum_i f\big(s_{ii}, g \mapsto \textstyle\sum_{j\ne i} g(s_{ij})\big), \qquad s_{ij} = u_i\cdot v_j,
+    \sum_i f\big(s_{ii}, \mathrm{off}_i\big), \quad \mathrm{off}_i(g) = \sum_{j\ne i} g(s_{ij}),
+    \ \mathrm{off}_i.\mathrm{logsumexp}(g) = \log\sum_{j\ne i} e^{g(s_{ij})},
 
-is accumulated over blocks of ``block`` rows of :math:`S = U V^\top`, so no more than
-``batch x block x N`` similarities exist at once.  The gradient is computed in the same pass
-(:class:`_BlockSum`, a custom autograd function): for each block the block's value and its
-gradient with respect to ``U`` and ``V`` are formed and the block is freed; backward only
-scales the accumulated gradients.  Peak memory is therefore
-:math:`O(N d + \text{batch} \cdot \text{block} \cdot N)` for the value *and* the gradient, and
-each block is evaluated once (a checkpoint would evaluate it twice).  Only first derivatives
-are available (the optimiser needs no more).
+with :math:`s_{ij} = x_i\cdot y_j`, is accumulated over blocks of ``block`` rows of
+:math:`S`, so no more than ``batch x block x N`` entries exist at once.  The gradient is
+computed in the same pass (:class:`_BlockSum`, a custom autograd function): for each block the
+block's value and its gradient with respect to ``X`` and ``Y`` are formed and the block is
+freed; backward only scales the accumulated gradients.  Peak memory is therefore
+:math:`O(N d + \text{batch}\cdot\text{block}\cdot N)` for the value *and* the gradient, and each
+block is evaluated once (a checkpoint would evaluate it twice).  Only first derivatives are
+available (the optimiser needs no more); parameters captured by ``f`` get no gradient.
 
-Values handed to ``f`` have shape ``(..., rows, cols)``: the diagonal as ``(..., N, 1)``,
-a block of :math:`S` as ``(..., block, N)``, per-row sums as ``(..., block, 1)``; parameters
-that vary along the batch should therefore have shape ``(..., 1, 1)``.  Entries excluded from
-a sum (the diagonal of an off-diagonal sum, padded rows) are replaced by 0 before ``f`` sees
-them and then dropped, so a kernel singular at :math:`s = 1` gives no ``inf * 0``.
+Layout (the torch backend's): ``f`` receives a block of entries as ``(..., block, N)``, the
+diagonal as a column ``(..., rows, 1)``, and ``off(g)``, ``off.logsumexp(g)`` return columns
+``(..., rows, 1)``; every sum is returned as ``(..., 1, 1)``, so parameters of shape
+``(..., 1, 1)`` broadcast against everything.  Entries excluded from a sum (the diagonal of an
+off-diagonal sum, padded rows) are dropped with ``torch.where``; where one could be singular
+for ``f`` (the self-pairs of a within-view matrix, padded rows) ``f`` sees :attr:`neutral`
+there instead.  :class:`BlockedSquaredDistances` gives :math:`|x_i - y_j|^2` computed from the
+vectors, by blocks too.
 
 The arithmetic is float64 and exact up to summation order: the same value as the dense sum
 to about 1e-15 relative (``tests/unit/test_blocked.py`` checks 1e-12).  The code names no
-device: it runs where ``U`` and ``V`` live (CPU or CUDA).
+device: it runs where ``X`` and ``Y`` live (CPU or CUDA).
 
 >>> import torch
 >>> U = torch.eye(3, dtype=torch.float64)
@@ -34,6 +38,8 @@ device: it runs where ``U`` and ``V`` live (CPU or CUDA).
 (6.0, 3.0)
 >>> float(S.sum_rows(lambda d, off: d * off(lambda s: s + 2)))   # 3 rows of 1 * (2 + 2)
 12.0
+>>> float(S.sum_rows(lambda d, off: off.logsumexp(lambda s: 0 * s)))   # 3 log 2
+2.0794415416798...
 """
 
 from __future__ import annotations
@@ -47,21 +53,23 @@ from clverify.theory.similarity import Similarity
 
 __all__ = [
     "BlockedSimilarity",
+    "BlockedSquaredDistances",
+    "blocked_grams",
     "block_rows",
     "similarity_statistics",
     "BLOCK_BYTES",
 ]
 
 #: Target size in bytes of one ``(batch, block, N)`` intermediate: a block holds a few of
-#: them (similarities, ``f`` of them, autograd's saved tensors), so a block's working memory
-#: is a small multiple of this.
+#: them (entries, ``f`` of them, autograd's saved tensors), so a block's working memory is a
+#: small multiple of this.
 BLOCK_BYTES = 2**26
 
 
 def block_rows(batch: int, N: int, itemsize: int = 8, budget: int = BLOCK_BYTES) -> int:
     """Rows per block so that ``batch * rows * N * itemsize <= budget`` (at least 1, at most ``N``).
 
-    >>> block_rows(1, 100_000)     # 64 MiB of float64 similarities
+    >>> block_rows(1, 100_000)     # 64 MiB of float64 entries
     83
     >>> block_rows(4, 10)
     10
@@ -96,123 +104,192 @@ class _BlockSum(torch.autograd.Function):
     @staticmethod
     @once_differentiable
     def backward(ctx, grad_out):
+        # the value is (..., 1, 1) and each gradient (..., N, d): grad_out broadcasts
         saved = iter(ctx.saved_tensors)
-        out = []
-        for n in ctx.need:
-            out.append(next(saved) * grad_out[..., None, None] if n else None)
-        return (None, None, None, *out)
+        return (None, None, None, *(next(saved) * grad_out if n else None for n in ctx.need))
+
+
+class _Rows:
+    r"""The off-diagonal entries of a block's rows: ``off(g)`` and ``off.logsumexp(g)`` are
+    columns ``(..., rows, 1)`` of :math:`\sum_{j\ne i} g(s_{ij})` and :math:`\log\sum_{j\ne i} e^{g(s_{ij})}`."""
+
+    def __init__(self, entries: torch.Tensor, keep: torch.Tensor):
+        self.entries, self.keep = entries, keep
+
+    def __call__(self, g):
+        return torch.where(self.keep, g(self.entries), 0.0).sum(dim=-1, keepdim=True)
+
+    def logsumexp(self, g):
+        values = g(self.entries).masked_fill(~self.keep, float("-inf"))
+        return torch.logsumexp(values, dim=-1, keepdim=True)
 
 
 class BlockedSimilarity(Similarity):
-    r"""The similarities :math:`s_{ij} = u_i\cdot v_j` of ``U``, ``V`` (shape ``(..., N, d)``), summed by row blocks.
+    r""":math:`s_{ij} = x_i\cdot y_j` for the rows of ``X``, ``Y`` (shape ``(..., N, d)``), summed by row blocks.
 
     Parameters
     ----------
-    U, V : torch.Tensor
-        Same shape ``(..., N, d)``, float64, on any device.
-    block : int, optional
-        Rows of :math:`S` per block (default :func:`block_rows` of the batch size and ``N``).
+    X, Y : torch.Tensor
+        float64, shape ``(..., N, d)``, on any device.  Pass the same tensor twice for a
+        within-view matrix (``uu``): its diagonal is then known to be a self-pair.
     mask : torch.Tensor, optional
         Boolean, shape ``(..., N)``: the real rows (several problem sizes padded into one
-        tensor).  Sums then run over real pairs only; ``N`` stays the padded size (a loss
-        normalises by the real count, ``mask.sum(-1)``).
+        tensor).  Sums run over real rows and real pairs only, and :attr:`N` is the number of
+        real rows, a tensor of shape ``(..., 1, 1)``.
+    block : int, optional
+        Rows of :math:`S` per block (default :func:`block_rows` of the batch size and ``N``).
 
     >>> import torch
     >>> g = torch.Generator().manual_seed(0)
     >>> U, V = torch.randn(2, 5, 3, dtype=torch.float64, generator=g).unbind(0)
     >>> dense = (U @ V.T).exp().sum() - (U @ V.T).diagonal().exp().sum()
     >>> blocked = BlockedSimilarity(U, V, block=2).sum_off_diagonal(torch.exp)
-    >>> bool(torch.isclose(blocked, dense, rtol=1e-14))
-    True
+    >>> blocked.shape, bool(torch.isclose(blocked[0, 0], dense, rtol=1e-14))
+    (torch.Size([1, 1]), True)
     """
 
-    def __init__(self, U: torch.Tensor, V: torch.Tensor, *, block: int | None = None,
-                 mask: torch.Tensor | None = None):
-        if U.shape != V.shape or U.dim() < 2:
-            raise ValueError(f"U and V must have one shape (..., N, d), got {tuple(U.shape)} and {tuple(V.shape)}")
-        self.U, self.V, self.mask = U, V, mask
-        self.N = U.shape[-2]
-        batch = U[..., 0, 0].numel()
-        self.block = block_rows(batch, self.N) if block is None else max(1, min(int(block), self.N))
+    #: The entry of an orthogonal pair of unit vectors: what ``f`` sees at excluded entries.
+    neutral = 0.0
 
+    def __init__(self, X: torch.Tensor, Y: torch.Tensor, mask: torch.Tensor | None = None, *,
+                 block: int | None = None):
+        if X.shape != Y.shape or X.dim() < 2:
+            raise ValueError(f"X and Y must have one shape (..., N, d), got {tuple(X.shape)} and {tuple(Y.shape)}")
+        self.X, self.Y, self.mask = X, Y, mask
+        self.self_pairs = X is Y
+        self.rows_count = n = X.shape[-2]
+        self.N = n if mask is None else mask.sum(dim=-1).to(X.dtype)[..., None, None]
+        batch = X[..., 0, 0].numel()
+        self.block = block_rows(batch, n) if block is None else max(1, min(int(block), n))
+
+    # -- the entries: overridden by BlockedSquaredDistances --------------------------------
+    def _pairs(self, Xb: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
+        """Entries of the rows ``Xb`` against every row of ``Y``, ``(..., rows, N)``."""
+        return Xb @ Y.transpose(-1, -2)
+
+    def _diagonal(self, Xb: torch.Tensor, Yb: torch.Tensor) -> torch.Tensor:
+        """Entries :math:`(x_i, y_i)`, a column ``(..., rows, 1)``."""
+        return (Xb * Yb).sum(dim=-1, keepdim=True)
+
+    # -- one block ------------------------------------------------------------------------
     def _bounds(self) -> list[tuple[int, int]]:
-        return [(r0, min(r0 + self.block, self.N)) for r0 in range(0, self.N, self.block)]
+        n = self.rows_count
+        return [(r0, min(r0 + self.block, n)) for r0 in range(0, n, self.block)]
 
     def _keep(self, r0: int, r1: int) -> torch.Tensor:
-        """Which entries of rows ``r0..r1-1`` enter an off-diagonal sum: ``j != i``, both real."""
-        dev = self.U.device
-        keep = torch.arange(r0, r1, device=dev)[:, None] != torch.arange(self.N, device=dev)[None, :]
+        """Which entries of rows ``r0..r1-1`` enter the sums: ``j != i``, both rows real."""
+        dev = self.X.device
+        keep = torch.arange(r0, r1, device=dev)[:, None] != torch.arange(self.rows_count, device=dev)[None, :]
         if self.mask is not None:
             keep = keep & self.mask[..., r0:r1, None] & self.mask[..., None, :]
         return keep
+
+    def _entries(self, r0, r1, X, Y) -> tuple[torch.Tensor, torch.Tensor]:
+        keep = self._keep(r0, r1)
+        S = self._pairs(X[..., r0:r1, :], Y)
+        if self.self_pairs or self.mask is not None:
+            S = torch.where(keep, S, self.neutral)
+        return S, keep
+
+    def _column(self, r0, r1, X, Y) -> torch.Tensor:
+        d = self._diagonal(X[..., r0:r1, :], Y[..., r0:r1, :])
+        return d if self.mask is None else torch.where(self.mask[..., r0:r1, None], d, self.neutral)
+
+    def _real_rows(self, r0, r1, values) -> torch.Tensor:
+        """Sum of per-row ``values`` (a column, rows ``r0..r1-1``) over the real rows, ``(..., 1, 1)``."""
+        values = torch.as_tensor(values, dtype=self.X.dtype, device=self.X.device)
+        values = values.expand(torch.broadcast_shapes(values.shape, (*self.X.shape[:-2], r1 - r0, 1)))
+        if self.mask is not None:
+            values = torch.where(self.mask[..., r0:r1, None], values, 0.0)
+        return values.sum(dim=(-1, -2), keepdim=True)
 
     def _sum(self, fn: Callable, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
         need = tuple(torch.is_grad_enabled() and x.requires_grad for x in tensors)
         return _BlockSum.apply(fn, self._bounds(), need, *tensors)
 
-    @staticmethod
-    def _row_sum(keep: torch.Tensor, S: torch.Tensor) -> Callable:
-        r"""``off(g)`` :math:`= \sum_{j\ne i} g(s_{ij})` for the rows of the block ``S``, shape ``(..., rows, 1)``."""
-        safe = torch.where(keep, S, 0.0)
-        return lambda g: torch.where(keep, g(safe), 0.0).sum(dim=-1, keepdim=True)
-
-    def _real_rows(self, r0: int, r1: int, values: torch.Tensor) -> torch.Tensor:
-        """``values`` of shape ``(..., rows, 1)`` summed over the real rows ``r0..r1-1``."""
-        if self.mask is not None:
-            values = torch.where(self.mask[..., r0:r1, None], values, 0.0)
-        return values.sum(dim=(-1, -2))
-
-    def diagonal(self) -> torch.Tensor:
-        r""":math:`s_{ii} = u_i\cdot v_i`, shape ``(..., N, 1)`` (computed directly, :math:`O(N d)`)."""
-        return torch.linalg.vecdot(self.U, self.V).unsqueeze(-1)
-
+    # -- the Similarity interface ----------------------------------------------------------
     def sum_diagonal(self, f):
-        d = self.diagonal()
-        if self.mask is None:
-            return f(d).sum(dim=(-1, -2))
-        real = self.mask[..., None]
-        return torch.where(real, f(torch.where(real, d, 0.0)), 0.0).sum(dim=(-1, -2))
+        n = self.rows_count
+        return self._real_rows(0, n, f(self._column(0, n, self.X, self.Y)))
 
     def sum_off_diagonal(self, f):
-        def block(r0, r1, U, V):
-            S = U[..., r0:r1, :] @ V.transpose(-1, -2)
-            keep = self._keep(r0, r1)
-            return torch.where(keep, f(torch.where(keep, S, 0.0)), 0.0).sum(dim=(-1, -2))
+        def block(r0, r1, X, Y):
+            S, keep = self._entries(r0, r1, X, Y)
+            return torch.where(keep, f(S), 0.0).sum(dim=(-1, -2), keepdim=True)
 
-        return self._sum(block, (self.U, self.V))
+        return self._sum(block, (self.X, self.Y))
 
     def sum_rows(self, f):
-        def block(r0, r1, U, V):
-            Ub = U[..., r0:r1, :]
-            S = Ub @ V.transpose(-1, -2)
-            d = torch.linalg.vecdot(Ub, V[..., r0:r1, :]).unsqueeze(-1)
-            return self._real_rows(r0, r1, f(d, self._row_sum(self._keep(r0, r1), S)))
+        def block(r0, r1, X, Y):
+            return self._real_rows(r0, r1, f(self._column(r0, r1, X, Y), _Rows(*self._entries(r0, r1, X, Y))))
 
-        return self._sum(block, (self.U, self.V))
+        return self._sum(block, (self.X, self.Y))
 
-    def sum_rows_with(self, other, f):
-        r"""Rows of ``self`` and ``other`` reduced together, block by block (``other`` blocked alike)."""
-        if not isinstance(other, BlockedSimilarity) or other.N != self.N:
+    def sum_rows_with(self, other: "BlockedSimilarity", f):
+        r"""Rows of ``self`` and ``other`` reduced together, block by block (``other`` blocked
+        alike, with the same rows and mask)."""
+        if not isinstance(other, BlockedSimilarity) or other.rows_count != self.rows_count:
             raise ValueError("sum_rows_with pairs a BlockedSimilarity with another of the same N")
 
-        def block(r0, r1, U, V, X, Y):
-            Ub, Xb = U[..., r0:r1, :], X[..., r0:r1, :]
-            keep = self._keep(r0, r1)
-            d = torch.linalg.vecdot(Ub, V[..., r0:r1, :]).unsqueeze(-1)
-            d2 = torch.linalg.vecdot(Xb, Y[..., r0:r1, :]).unsqueeze(-1)
-            off = self._row_sum(keep, Ub @ V.transpose(-1, -2))
-            off2 = self._row_sum(keep, Xb @ Y.transpose(-1, -2))
-            return self._real_rows(r0, r1, f(d, off, d2, off2))
+        def block(r0, r1, X, Y, X2, Y2):
+            mine = (self._column(r0, r1, X, Y), _Rows(*self._entries(r0, r1, X, Y)))
+            theirs = (other._column(r0, r1, X2, Y2), _Rows(*other._entries(r0, r1, X2, Y2)))
+            return self._real_rows(r0, r1, f(*mine, *theirs))
 
-        return self._sum(block, (self.U, self.V, other.U, other.V))
+        return self._sum(block, (self.X, self.Y, other.X, other.Y))
 
     @property
     def T(self):
-        return BlockedSimilarity(self.V, self.U, block=self.block, mask=self.mask)
+        transpose = type(self)(self.Y, self.X, self.mask, block=self.block)
+        transpose.self_pairs = self.self_pairs
+        return transpose
 
     def rows(self):
         raise NotImplementedError("a BlockedSimilarity reduces its rows block by block: "
                                   "use sum_rows or sum_rows_with")
+
+    def squared_distances(self) -> "BlockedSquaredDistances":
+        """:math:`|x_i - y_j|^2` of the same vectors, by blocks (computed from the vectors)."""
+        out = BlockedSquaredDistances(self.X, self.Y, self.mask, block=self.block)
+        out.self_pairs = self.self_pairs
+        return out
+
+
+class BlockedSquaredDistances(BlockedSimilarity):
+    r""":math:`|x_i - y_j|^2` by row blocks, computed from the vectors (exactly 0 for equal rows).
+
+    >>> import torch
+    >>> U = torch.tensor([[0.6, 0.8], [1.0, 0.0]], dtype=torch.float64)
+    >>> float(BlockedSquaredDistances(U, U, block=1).sum_off_diagonal(lambda r: r))   # 2 x 0.8
+    1.6...
+    """
+
+    neutral = 2.0
+
+    def _pairs(self, Xb, Y):
+        # cdist without the matrix-product shortcut: exactly 0 at x = y
+        return torch.cdist(Xb, Y, compute_mode="donot_use_mm_for_euclid_dist").square()
+
+    def _diagonal(self, Xb, Yb):
+        return (Xb - Yb).square().sum(dim=-1, keepdim=True)
+
+    def squared_distances(self):
+        raise TypeError("squared_distances() of a matrix of squared distances")
+
+
+def blocked_grams(U: torch.Tensor, V: torch.Tensor, mask: torch.Tensor | None = None, *,
+                  block: int | None = None):
+    """The :class:`~clverify.theory.similarity.Grams` of ``U``, ``V`` (``(..., N, d)``), each blocked.
+
+    >>> import torch
+    >>> G = blocked_grams(torch.eye(2, dtype=torch.float64), -torch.eye(2, dtype=torch.float64))
+    >>> float(G.uv.sum_diagonal(lambda s: s)), float(G.uu.sum_diagonal(lambda s: s))
+    (-2.0, 2.0)
+    """
+    from clverify.theory.similarity import Grams
+
+    return Grams(uv=BlockedSimilarity(U, V, mask, block=block), uu=BlockedSimilarity(U, U, mask, block=block),
+                 vv=BlockedSimilarity(V, V, mask, block=block))
 
 
 def similarity_statistics(U: torch.Tensor, V: torch.Tensor, *, block: int | None = None) -> dict:
@@ -234,14 +311,14 @@ def similarity_statistics(U: torch.Tensor, V: torch.Tensor, *, block: int | None
     if U.dim() != 2 or U.shape != V.shape or U.shape[0] < 2:
         raise ValueError(f"U and V must have one shape (N, d) with N >= 2, got {tuple(U.shape)}, {tuple(V.shape)}")
     S = BlockedSimilarity(U, V, block=block)
-    N = S.N
+    N = S.rows_count
     with torch.no_grad():
-        d = S.diagonal()[:, 0]
+        d = S._diagonal(U, V)[:, 0]
         count = N * (N - 1)
         neg_mean = float(S.sum_off_diagonal(lambda s: s)) / count
         neg_var = float(S.sum_off_diagonal(lambda s: (s - neg_mean) ** 2)) / count
-        neg_max = max(float(torch.where(S._keep(r0, r1), U[r0:r1] @ V.T, -torch.inf).max())
-                      for r0, r1 in S._bounds())
+        neg_max = max(float(torch.where(keep, entries, -torch.inf).max())
+                      for entries, keep in (S._entries(r0, r1, U, V) for r0, r1 in S._bounds()))
     pos_min = float(d.min())
     return {
         "s_pos_min": pos_min, "s_pos_mean": float(d.mean()), "s_pos_std": float(d.std(correction=0)),

@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 import torch
 
-from clverify.numerics.descent.blocked import BlockedSimilarity, block_rows, similarity_statistics
+from clverify.numerics.descent.blocked import (
+    BlockedSimilarity,
+    BlockedSquaredDistances,
+    block_rows,
+    blocked_grams,
+    similarity_statistics,
+)
 from clverify.numerics.descent.sphere import Sphere
 from clverify.numerics.descent.torch_losses import infonce_loss, ntxent_loss
 from clverify.theory.similarity import ExplicitSimilarity
@@ -39,8 +45,9 @@ def _sigmoid_dense(U, V, t, b):
 def _sigmoid_on(S, t, b):
     """The sigmoid loss written on the Similarity interface (as the losses are)."""
     t, b = torch.as_tensor(t)[..., None, None], torch.as_tensor(b)[..., None, None]
-    return (S.sum_diagonal(lambda s: _softplus(b - t * s))
-            + S.sum_off_diagonal(lambda s: _softplus(t * s - b))) / S.N
+    value = (S.sum_diagonal(lambda s: _softplus(b - t * s))
+             + S.sum_off_diagonal(lambda s: _softplus(t * s - b))) / S.N
+    return value[..., 0, 0]
 
 
 @pytest.mark.parametrize("block", [1, 3, 7, 50])
@@ -49,10 +56,10 @@ def test_off_diagonal_sum_matches_entry_by_entry(block):
     f = lambda s: torch.exp(2 * s) - s**3
     expected = ExplicitSimilarity(U @ V.T).sum_off_diagonal(f)      # a Python loop over entries
     got = BlockedSimilarity(U, V, block=block).sum_off_diagonal(f)
-    assert torch.isclose(got, expected, rtol=RTOL, atol=0)
+    assert got.shape == (1, 1) and torch.isclose(got[0, 0], expected, rtol=RTOL, atol=0)
     rows = ExplicitSimilarity(U @ V.T).sum_rows(lambda d, off: d * off(torch.exp))
     got_rows = BlockedSimilarity(U, V, block=block).sum_rows(lambda d, off: d * off(torch.exp))
-    assert torch.isclose(got_rows, rows, rtol=RTOL, atol=0)
+    assert torch.isclose(got_rows[0, 0], rows, rtol=RTOL, atol=0)
 
 
 @pytest.mark.parametrize("block", [2, 5, 11])
@@ -81,18 +88,22 @@ def test_gradient_chains_through_later_operations():
     torch.testing.assert_close(g_blocked, g_dense, rtol=RTOL, atol=1e-14)
 
 
-def test_infonce_rows_match_logsumexp():
+@pytest.mark.parametrize("tau", [0.3, 1e-3])
+def test_infonce_rows_match_logsumexp(tau):
+    """Rows through off.logsumexp: no overflow at tau = 1e-3 (e^{1/tau} = e^1000)."""
     X = _unit(2, 2, 9, 5, seed=3).requires_grad_(True)
     U, V = X.unbind(1)
-    tau = 0.3
-    e = lambda s: torch.exp(s / tau)
-    blocked = BlockedSimilarity(U, V, block=4).sum_rows(
-        lambda d, off: -d / tau + torch.log(e(d) + off(e))) / 9
-    dense = infonce_loss(U, V, tau=tau)
+    row = lambda d, off: torch.logaddexp(d / tau, off.logsumexp(lambda s: s / tau)) - d / tau
+    blocked = BlockedSimilarity(U, V, block=4).sum_rows(row)[..., 0, 0] / 9
+    S = U @ V.transpose(-1, -2) / tau          # dense: log-sum-exp of whole rows
+    dense = (torch.logsumexp(S, dim=-1) - torch.diagonal(S, dim1=-2, dim2=-1)).mean(dim=-1)
+    assert torch.isfinite(blocked).all()
     torch.testing.assert_close(blocked, dense, rtol=RTOL, atol=0)
     (g1,) = torch.autograd.grad(blocked.sum(), X)
     (g2,) = torch.autograd.grad(dense.sum(), X)
-    torch.testing.assert_close(g1, g2, rtol=RTOL, atol=1e-13)
+    torch.testing.assert_close(g1, g2, rtol=RTOL, atol=1e-13 / tau)
+    if tau == 0.3:
+        torch.testing.assert_close(blocked, infonce_loss(U, V, tau=tau), rtol=RTOL, atol=0)
 
 
 def test_ntxent_rows_with_within_view_rows():
@@ -104,8 +115,8 @@ def test_ntxent_rows_with_within_view_rows():
     def anchor(d, off_cross, _d, off_within):
         return -d / tau + torch.log(e(d) + off_cross(e) + off_within(e))
 
-    uv, uu, vv = (BlockedSimilarity(A, B, block=3) for A, B in ((U, V), (U, U), (V, V)))
-    blocked = (uv.sum_rows_with(uu, anchor) + uv.T.sum_rows_with(vv, anchor)) / (2 * 8)
+    G = blocked_grams(U, V, block=3)
+    blocked = ((G.uv.sum_rows_with(G.uu, anchor) + G.uv.T.sum_rows_with(G.vv, anchor)) / (2 * 8))[0, 0]
     dense = ntxent_loss(U, V, tau=tau)
     torch.testing.assert_close(blocked, dense, rtol=RTOL, atol=0)
     (g1,) = torch.autograd.grad(blocked, X)
@@ -119,18 +130,35 @@ def test_mask_gives_the_unpadded_sums():
     P[:5], Q[:5] = U, V
     real = torch.arange(7) < 5
     f = lambda s: torch.exp(s)
-    padded = BlockedSimilarity(P, Q, block=3, mask=real)
+    padded = BlockedSimilarity(P, Q, real, block=3)
     plain = BlockedSimilarity(U, V)
+    assert padded.N.shape == (1, 1) and float(padded.N) == 5
     assert torch.isclose(padded.sum_off_diagonal(f), plain.sum_off_diagonal(f), rtol=RTOL)
     assert torch.isclose(padded.sum_diagonal(f), plain.sum_diagonal(f), rtol=RTOL)
-    assert torch.isclose(padded.sum_rows(lambda d, off: d + off(f)),
-                         plain.sum_rows(lambda d, off: d + off(f)), rtol=RTOL)
+    row = lambda d, off: d + off(f) + off.logsumexp(f)
+    assert torch.isclose(padded.sum_rows(row), plain.sum_rows(row), rtol=RTOL)
+
+
+def test_squared_distances_come_from_the_vectors():
+    X = _unit(9, 3, seed=8).requires_grad_(True)
+    D = BlockedSimilarity(X, X, block=4).squared_distances()
+    assert isinstance(D, BlockedSquaredDistances) and D.self_pairs
+    dense = torch.cdist(X, X, compute_mode="donot_use_mm_for_euclid_dist").square()
+    off = ~torch.eye(9, dtype=torch.bool)
+    kernel = lambda r: r ** -0.5            # singular at r = 0: the self-pairs
+    value = D.sum_off_diagonal(kernel)[0, 0]
+    torch.testing.assert_close(value, kernel(dense[off]).sum(), rtol=RTOL, atol=0)
+    assert float(D.sum_diagonal(lambda r: r)) == 0.0            # |x - x|^2 exactly
+    (grad,) = torch.autograd.grad(value + D.sum_rows(lambda d, rows: rows(kernel)).sum(), X)
+    assert torch.isfinite(grad).all()
+    (dense_grad,) = torch.autograd.grad(2 * kernel(dense[off]).sum(), X)
+    torch.testing.assert_close(grad, dense_grad, rtol=RTOL, atol=1e-13)
 
 
 def test_transpose_swaps_the_views():
     U, V = _unit(2, 6, 3, seed=6).unbind(0)
     f = lambda d, off: d * off(lambda s: s**2)
-    assert torch.isclose(BlockedSimilarity(U, V, block=4).T.sum_rows(f),
+    assert torch.isclose(BlockedSimilarity(U, V, block=4).T.sum_rows(f)[0, 0],
                          ExplicitSimilarity((U @ V.T).T).sum_rows(f), rtol=RTOL)
 
 
@@ -180,9 +208,9 @@ PEAK_SCRIPT = textwrap.dedent("""
         if dense:
             S = U @ V.T
             return torch.where(torch.eye(N, dtype=torch.bool), 0.0, f(S)).sum()
-        return BlockedSimilarity(U, V, block=16).sum_off_diagonal(f)
+        return BlockedSimilarity(U, V, block=16).sum_off_diagonal(f).sum()
     X2 = X.detach()[:, :50].clone().requires_grad_(True)   # warm-up: allocator, autograd
-    torch.autograd.grad(BlockedSimilarity(X2[0], X2[1], block=16).sum_off_diagonal(f), X2)
+    torch.autograd.grad(BlockedSimilarity(X2[0], X2[1], block=16).sum_off_diagonal(f).sum(), X2)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     torch.autograd.grad(value(), X)
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)   # KiB
@@ -207,9 +235,11 @@ def test_every_tensor_follows_the_inputs_device():
     X = torch.empty(2, 3, 7, 4, dtype=torch.float64, device="meta").requires_grad_(True)
     U, V = X.unbind(0)
     t = torch.ones(3, 1, 1, dtype=torch.float64, device="meta")
-    S = BlockedSimilarity(U, V, block=3, mask=torch.ones(3, 7, dtype=torch.bool, device="meta"))
+    S = BlockedSimilarity(U, V, torch.ones(3, 7, dtype=torch.bool, device="meta"), block=3)
+    D = BlockedSimilarity(U, U, block=3).squared_distances()
     value = (S.sum_off_diagonal(lambda s: _softplus(t * s)) + S.sum_diagonal(lambda s: t * s)
-             + S.sum_rows(lambda d, off: d * off(torch.exp))
-             + S.sum_rows_with(S.T, lambda d, off, d2, off2: off(torch.exp) * off2(torch.exp)))
+             + S.sum_rows(lambda d, off: d * off(torch.exp) + off.logsumexp(torch.exp))
+             + S.sum_rows_with(S.T, lambda d, off, d2, off2: off(torch.exp) * off2(torch.exp))
+             + D.sum_off_diagonal(torch.sqrt) / S.N)
     (grad,) = torch.autograd.grad(value.sum(), X)
     assert value.device.type == grad.device.type == "meta" and grad.shape == X.shape
