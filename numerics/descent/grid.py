@@ -14,12 +14,15 @@ as scalars::
     max_iter = 2000
 
 A range table has ``start`` and ``stop`` (both included when the steps reach it) and either
-``step`` (default 1) or ``num`` points, with ``scale = "log"`` for geometric spacing.  A loss
-parameter applies to every listed loss that takes it; one that no listed loss takes is an
-error, and a parameter a loss needs but the grid omits takes the loss's default
+``step`` (default 1) or ``num`` points, with ``scale = "log"`` for geometric spacing.
+Parameter values that vary together go in ``points``, a list of tables
+(``points = [{t = 10.0, b = 10.0}, {t = 117.8, b = 12.9}]`` instead of the axes ``t`` and
+``b``).  A loss parameter applies to every listed loss that takes it; one that no listed loss
+takes is an error, and a parameter a loss needs but the grid omits takes the loss's default
 (:data:`clverify.numerics.descent.torch_losses.DEFAULT_PARAMETERS`) or is an error.  The
-configurations are the Cartesian product, in the order loss, N, d, parameters (by name),
-seeds, restarts; each has a :attr:`Configuration.key` that a results store is keyed by.
+configurations are the Cartesian product, in the order loss, N, d, points, parameters (by
+name), seeds, restarts (one listed twice is kept once); each has a
+:attr:`Configuration.key` that a results store is keyed by.
 
 >>> grid = parse_grid('loss = "sigmoid"\nN = [4, 6]\nd = "N"\nt = 2.0\nb = {start = 1, stop = 2, num = 2}')
 >>> [(c.N, c.d, c.param_dict["b"]) for c in grid]
@@ -50,7 +53,7 @@ from .torch_losses import TORCH_LOSSES
 __all__ = ["Configuration", "parse_grid", "read_grid", "MAX_CONFIGURATIONS", "AXES", "SETTINGS"]
 
 #: Axes every grid may give (loss parameters come in addition, by name).
-AXES = ("loss", "N", "d", "seeds", "restarts")
+AXES = ("loss", "N", "d", "points", "seeds", "restarts")
 #: Solver settings (scalars) and their defaults.
 SETTINGS = {"tol": DEFAULT_TOL, "max_iter": DEFAULT_MAX_ITER}
 #: Largest number of configurations one grid file may expand to.
@@ -190,28 +193,49 @@ def parse_grid(text: str, source: str = "grid") -> list[Configuration]:
                          lambda v: check_batch_size("restarts", v, 1))
     settings = {name: _check_setting(f"{source}: {name}", name, raw.pop(name, default))
                 for name, default in SETTINGS.items()}
+    points = _points(source, raw.pop("points", None))
     taken = {n for loss in losses for n in TORCH_LOSSES[loss][1]}
-    unknown = sorted(set(raw) - taken)
+    unknown = sorted((set(raw) | {n for p in points for n in p}) - taken)
     if unknown:
         _fail(source, f"unknown key(s) {', '.join(unknown)}: the axes are {', '.join(AXES)}, the settings "
               f"{', '.join(SETTINGS)}, and the parameters of the listed losses ({', '.join(sorted(taken)) or 'none'})")
+    both = sorted({n for p in points for n in p} & set(raw))
+    if both:
+        _fail(source, f"{', '.join(both)} given both in points and as an axis")
     params = {name: _values(f"{source}: {name}", value) for name, value in sorted(raw.items())}
-    count = len(Ns) * len(ds) * len(seeds) * len(restarts) * sum(
+    count = len(Ns) * len(ds) * len(seeds) * len(restarts) * len(points) * sum(
         math.prod(len(v) for n, v in params.items() if n in TORCH_LOSSES[loss][1]) for loss in losses)
     if count > MAX_CONFIGURATIONS:
         _fail(source, f"the grid has {count} configurations, more than {MAX_CONFIGURATIONS}")
-    out = []
+    out = {}
     for loss in losses:
-        names = [n for n in params if n in TORCH_LOSSES[loss][1]]
-        for N, d, *point in itertools.product(Ns, ds, *(params[n] for n in names)):
+        takes = TORCH_LOSSES[loss][1]
+        names = [n for n in params if n in takes]
+        for N, d, fixed, *values in itertools.product(Ns, ds, points, *(params[n] for n in names)):
+            given = {**{n: v for n, v in fixed.items() if n in takes}, **dict(zip(names, values))}
             try:
-                _, checked = check_loss_params(loss, dict(zip(names, point)))
+                _, checked = check_loss_params(loss, given)
             except InvalidParameterError as exc:
                 _fail(f"{source}: loss {loss!r}", str(exc))
+            point = tuple(sorted((n, v if isinstance(v, str) else float(v)) for n, v in checked.items()))
             for seed, r in itertools.product(seeds, restarts):
-                point = tuple(sorted((n, v if isinstance(v, str) else float(v)) for n, v in checked.items()))
-                out.append(Configuration(loss, N, N if d == "N" else d, point, seed, r, **settings))
-    return out
+                c = Configuration(loss, N, N if d == "N" else d, point, seed, r, **settings)
+                out.setdefault(c.key, c)
+    return list(out.values())
+
+
+def _points(source: str, raw) -> list[dict]:
+    """``points``: parameter values that vary together, a list of tables (default: one empty point)."""
+    if raw is None:
+        return [{}]
+    if not isinstance(raw, list) or not raw or not all(isinstance(p, dict) and p for p in raw):
+        _fail(f"{source}: points", "points must be a non-empty list of tables of parameter values, "
+              "e.g. points = [{t = 10.0, b = 10.0}, {t = 117.8, b = 12.9}]")
+    for p in raw:
+        for name, v in p.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+                _fail(f"{source}: points", f"{name} must be one number in each point, got {v!r}")
+    return raw
 
 
 def read_grid(path: str | Path) -> list[Configuration]:

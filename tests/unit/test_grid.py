@@ -42,6 +42,12 @@ def test_parameters_go_to_the_losses_that_take_them():
         ("sigmoid", {"b": 1.0, "t": 1.0}), ("infonce", {"tau": 0.1}), ("infonce", {"tau": 0.2})]
 
 
+def test_points_vary_parameters_together():
+    grid = parse_grid("N = [4, 5]\npoints = [{t = 10.0, b = 10.0}, {t = 117.8, b = 12.9}]")
+    assert [(c.N, c.param_dict["t"], c.param_dict["b"]) for c in grid] == [
+        (4, 10.0, 10.0), (4, 117.8, 12.9), (5, 10.0, 10.0), (5, 117.8, 12.9)]
+
+
 BAD_GRIDS = [
     ("N = [4\n", "not valid TOML"),
     ("t = 1.0\nb = 1.0", "N is required"),
@@ -65,6 +71,10 @@ BAD_GRIDS = [
     ("N = 4\nt = 1.0\nb = {start = 0, stop = 1, by = 2}", "unknown range key(s) by"),
     ("N = 4\nt = 1.0\nb = [[1.0]]", "numbers or strings"),
     ("N = 4\nt = 1.0\nb = 1.0\ntol = [1e-9]", "solver setting"),
+    ("N = 4\nt = 1.0\npoints = [{b = 1.0, t = 2.0}]", "t given both in points and as an axis"),
+    ("N = 4\npoints = [{t = 1.0, b = 1.0, tau = 0.5}]", "unknown key(s) tau"),
+    ("N = 4\npoints = []", "non-empty list of tables"),
+    ("N = 4\npoints = [{t = [1.0], b = 1.0}]", "one number in each point"),
     ("N = 4\nt = 1.0\nb = 1.0\ntol = 0", "tol must be a finite number > 0"),
     ("N = 4\nt = 1.0\nb = 1.0\nmax_iter = 0", "max_iter must be an integer >= 1"),
     ("N = 4\nt = 1.0\nb = 1.0\nrestarts = 0", "restarts must be an integer >= 1"),
