@@ -49,7 +49,10 @@ from collections.abc import Callable, Sequence
 import torch
 from torch.autograd.function import once_differentiable
 
-from clverify.theory.similarity import Similarity
+from clverify.theory.similarity import Grams, Similarity
+
+from .ops import TORCH_OPS
+from .similarity import TorchOffDiagonal, TorchSimilarity, TorchSquaredDistances
 
 __all__ = [
     "BlockedSimilarity",
@@ -109,21 +112,6 @@ class _BlockSum(torch.autograd.Function):
         return (None, None, None, *(next(saved) * grad_out if n else None for n in ctx.need))
 
 
-class _Rows:
-    r"""The off-diagonal entries of a block's rows: ``off(g)`` and ``off.logsumexp(g)`` are
-    columns ``(..., rows, 1)`` of :math:`\sum_{j\ne i} g(s_{ij})` and :math:`\log\sum_{j\ne i} e^{g(s_{ij})}`."""
-
-    def __init__(self, entries: torch.Tensor, keep: torch.Tensor):
-        self.entries, self.keep = entries, keep
-
-    def __call__(self, g):
-        return torch.where(self.keep, g(self.entries), 0.0).sum(dim=-1, keepdim=True)
-
-    def logsumexp(self, g):
-        values = g(self.entries).masked_fill(~self.keep, float("-inf"))
-        return torch.logsumexp(values, dim=-1, keepdim=True)
-
-
 class BlockedSimilarity(Similarity):
     r""":math:`s_{ij} = x_i\cdot y_j` for the rows of ``X``, ``Y`` (shape ``(..., N, d)``), summed by row blocks.
 
@@ -148,8 +136,11 @@ class BlockedSimilarity(Similarity):
     (torch.Size([1, 1]), True)
     """
 
-    #: The entry of an orthogonal pair of unit vectors: what ``f`` sees at excluded entries.
-    neutral = 0.0
+    ops = TORCH_OPS
+    #: The dense class whose ``full()`` and ``column()`` define the entries (one definition).
+    dense = TorchSimilarity
+    #: What ``f`` sees at excluded entries (the dense class's choice).
+    neutral = TorchSimilarity.neutral
 
     def __init__(self, X: torch.Tensor, Y: torch.Tensor, mask: torch.Tensor | None = None, *,
                  block: int | None = None):
@@ -162,14 +153,14 @@ class BlockedSimilarity(Similarity):
         batch = X[..., 0, 0].numel()
         self.block = block_rows(batch, n) if block is None else max(1, min(int(block), n))
 
-    # -- the entries: overridden by BlockedSquaredDistances --------------------------------
+    # -- the entries, as the dense class defines them --------------------------------------
     def _pairs(self, Xb: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
         """Entries of the rows ``Xb`` against every row of ``Y``, ``(..., rows, N)``."""
-        return Xb @ Y.transpose(-1, -2)
+        return self.dense(Xb, Y).full()
 
     def _diagonal(self, Xb: torch.Tensor, Yb: torch.Tensor) -> torch.Tensor:
         """Entries :math:`(x_i, y_i)`, a column ``(..., rows, 1)``."""
-        return (Xb * Yb).sum(dim=-1, keepdim=True)
+        return self.dense(Xb, Yb).column()
 
     # -- one block ------------------------------------------------------------------------
     def _bounds(self) -> list[tuple[int, int]]:
@@ -221,7 +212,7 @@ class BlockedSimilarity(Similarity):
 
     def sum_rows(self, f):
         def block(r0, r1, X, Y):
-            return self._real_rows(r0, r1, f(self._column(r0, r1, X, Y), _Rows(*self._entries(r0, r1, X, Y))))
+            return self._real_rows(r0, r1, f(self._column(r0, r1, X, Y), TorchOffDiagonal(*self._entries(r0, r1, X, Y))))
 
         return self._sum(block, (self.X, self.Y))
 
@@ -232,8 +223,8 @@ class BlockedSimilarity(Similarity):
             raise ValueError("sum_rows_with pairs a BlockedSimilarity with another of the same N")
 
         def block(r0, r1, X, Y, X2, Y2):
-            mine = (self._column(r0, r1, X, Y), _Rows(*self._entries(r0, r1, X, Y)))
-            theirs = (other._column(r0, r1, X2, Y2), _Rows(*other._entries(r0, r1, X2, Y2)))
+            mine = (self._column(r0, r1, X, Y), TorchOffDiagonal(*self._entries(r0, r1, X, Y)))
+            theirs = (other._column(r0, r1, X2, Y2), TorchOffDiagonal(*other._entries(r0, r1, X2, Y2)))
             return self._real_rows(r0, r1, f(*mine, *theirs))
 
         return self._sum(block, (self.X, self.Y, other.X, other.Y))
@@ -264,14 +255,8 @@ class BlockedSquaredDistances(BlockedSimilarity):
     1.6...
     """
 
-    neutral = 2.0
-
-    def _pairs(self, Xb, Y):
-        # cdist without the matrix-product shortcut: exactly 0 at x = y
-        return torch.cdist(Xb, Y, compute_mode="donot_use_mm_for_euclid_dist").square()
-
-    def _diagonal(self, Xb, Yb):
-        return (Xb - Yb).square().sum(dim=-1, keepdim=True)
+    dense = TorchSquaredDistances
+    neutral = TorchSquaredDistances.neutral
 
     def squared_distances(self):
         raise TypeError("squared_distances() of a matrix of squared distances")
@@ -286,8 +271,6 @@ def blocked_grams(U: torch.Tensor, V: torch.Tensor, mask: torch.Tensor | None = 
     >>> float(G.uv.sum_diagonal(lambda s: s)), float(G.uu.sum_diagonal(lambda s: s))
     (-2.0, 2.0)
     """
-    from clverify.theory.similarity import Grams
-
     return Grams(uv=BlockedSimilarity(U, V, mask, block=block), uu=BlockedSimilarity(U, U, mask, block=block),
                  vv=BlockedSimilarity(V, V, mask, block=block))
 

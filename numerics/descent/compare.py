@@ -30,6 +30,7 @@ from scipy.optimize import linear_sum_assignment
 
 from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.theory import losses as theory_losses
+from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.params import check_batch_size, check_dimension
 from clverify.theory.similarity import Grams
 from clverify.theory.structures import CCEM, Antipodal, CrossPolytope, SimplexETF
@@ -119,9 +120,9 @@ def etf_optimum(loss: str, N: int, d: int, **params) -> TheoryOptimum:
     """
     N = check_batch_size("N", N, 2)
     d = check_dimension("d", d, 1)
-    fn, _names = theory_losses.LOSSES[loss]
     grams = SimplexETF(N).grams()
-    value = float(sp.N(fn(grams, **{k: sp.nsimplify(v) for k, v in params.items()}), 30))
+    exact = {k: sp.nsimplify(v) for k, v in params.items()}
+    value = float(sp.N(theory_losses.LOSSES[loss](grams, SYMPY_OPS, **exact), 30))
     attained = d >= N - 1
     return TheoryOptimum(
         loss=value, grams=structure_grams(grams), structure=f"SimplexETF(N={N})", attained=attained,
@@ -156,9 +157,9 @@ def best_known_structure(loss: str, N: int, d: int, **params) -> TheoryOptimum |
     d = check_dimension("d", d, 1)
     if loss not in theory_losses.LOSSES:
         return None
-    fn, _names = theory_losses.LOSSES[loss]
     exact = {k: sp.nsimplify(v) for k, v in params.items()}
-    values = [(float(sp.N(fn(s.grams(), **exact), 30)), s) for s in _structures(N, d)]
+    values = [(float(sp.N(theory_losses.LOSSES[loss](s.grams(), SYMPY_OPS, **exact), 30)), s)
+              for s in _structures(N, d)]
     value, best = min(values, key=lambda v: v[0])
     return TheoryOptimum(loss=value, grams={}, structure=f"{type(best).__name__}(N={N})", attained=True,
                          note="best of the known structures that exist in dimension d: an upper bound "

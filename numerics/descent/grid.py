@@ -19,7 +19,7 @@ Parameter values that vary together go in ``points``, a list of tables
 (``points = [{t = 10.0, b = 10.0}, {t = 117.8, b = 12.9}]`` instead of the axes ``t`` and
 ``b``).  A loss parameter applies to every listed loss that takes it; one that no listed loss
 takes is an error, and a parameter a loss needs but the grid omits takes the loss's default
-(:data:`clverify.numerics.descent.torch_losses.DEFAULT_PARAMETERS`) or is an error.  The
+(its one definition's) or is an error.  The
 configurations are the Cartesian product, in the order loss, N, d, points, parameters (by
 name), seeds, restarts (one listed twice is kept once); each has a
 :attr:`Configuration.key` that a results store is keyed by.
@@ -194,7 +194,7 @@ def parse_grid(text: str, source: str = "grid") -> list[Configuration]:
     settings = {name: _check_setting(f"{source}: {name}", name, raw.pop(name, default))
                 for name, default in SETTINGS.items()}
     points = _points(source, raw.pop("points", None))
-    taken = {n for loss in losses for n in TORCH_LOSSES[loss][1]}
+    taken = {n for loss in losses for n in TORCH_LOSSES[loss].parameters}
     unknown = sorted((set(raw) | {n for p in points for n in p}) - taken)
     if unknown:
         _fail(source, f"unknown key(s) {', '.join(unknown)}: the axes are {', '.join(AXES)}, the settings "
@@ -204,12 +204,12 @@ def parse_grid(text: str, source: str = "grid") -> list[Configuration]:
         _fail(source, f"{', '.join(both)} given both in points and as an axis")
     params = {name: _values(f"{source}: {name}", value) for name, value in sorted(raw.items())}
     count = len(Ns) * len(ds) * len(seeds) * len(restarts) * len(points) * sum(
-        math.prod(len(v) for n, v in params.items() if n in TORCH_LOSSES[loss][1]) for loss in losses)
+        math.prod(len(v) for n, v in params.items() if n in TORCH_LOSSES[loss].parameters) for loss in losses)
     if count > MAX_CONFIGURATIONS:
         _fail(source, f"the grid has {count} configurations, more than {MAX_CONFIGURATIONS}")
     out = {}
     for loss in losses:
-        takes = TORCH_LOSSES[loss][1]
+        takes = TORCH_LOSSES[loss].parameters
         names = [n for n in params if n in takes]
         for N, d, fixed, *values in itertools.product(Ns, ds, points, *(params[n] for n in names)):
             given = {**{n: v for n, v in fixed.items() if n in takes}, **dict(zip(names, values))}

@@ -26,7 +26,6 @@ record does not depend on how often the sweep was interrupted, nor on where it r
 
 from __future__ import annotations
 
-import inspect
 import math
 import platform
 from collections.abc import Callable, Iterable, Sequence
@@ -42,7 +41,6 @@ from .compare import best_known_structure, sigmoid_ccem_optimum, theory_optimum
 from .grid import Configuration
 from .optimise import optimise_batch, resolve_device, size_groups
 from .store import ResultStore
-from .torch_losses import TORCH_LOSSES
 
 __all__ = [
     "plan_batches", "solve_batch", "reference", "run_sweep", "records_in_order", "SweepSummary",
@@ -78,18 +76,15 @@ class SweepSummary:
 
 
 def _group_key(c: Configuration):
-    fn, _ = TORCH_LOSSES[c.loss]
-    mixes_n = "mask" in inspect.signature(fn).parameters       # can one batch mix values of N?
-    return (c.loss, tuple(n for n, _ in c.params), c.restarts, c.tol, c.max_iter,
-            None if mixes_n else c.N)
+    return c.loss, tuple(n for n, _ in c.params), c.restarts, c.tol, c.max_iter
 
 
 def plan_batches(configs: Sequence[Configuration], max_entries: int = BATCH_ENTRIES,
                  max_batch: int = MAX_BATCH) -> list[list[Configuration]]:
     r"""Batches for :func:`solve_batch`, a function of ``configs`` alone (deterministic).
 
-    Configurations are grouped by loss, parameter names, restarts and solver settings (and
-    by ``N`` for a loss that cannot mix sizes), split by size as
+    Configurations are grouped by loss, parameter names, restarts and solver settings, split
+    by size as
     :func:`~clverify.numerics.descent.optimise.size_groups` does, then cut into consecutive
     batches of at most ``max_batch`` configurations and :math:`\sum_c R_c N_c^2 \le`
     ``max_entries`` (a configuration above that is a batch alone).

@@ -13,6 +13,7 @@ from .certify import (
                       certify_root,
 )
 from .evaluators import (
+                      ARGS,
                       BACKENDS,
                       FORMULAS,
                       GUARD_BITS,
@@ -23,6 +24,7 @@ from .evaluators import (
                       formula,
                       generated_source,
 )
+from .ops import ARB_OPS, MPMATH_OPS, as_arb
 from .real_input import RealInput
 from .roots import (
                       ROOT_GUARD_BITS,
@@ -47,8 +49,9 @@ from .thresholds import (
 __all__ = [
     "BISECTION_MAX_STEPS", "CERTIFY_PRECISION_STEPS", "Enclosure", "arb_to_mpf", "ball_sign",
     "certify_root",
-    "BACKENDS", "FORMULAS", "GUARD_BITS", "arb_precision", "bits_for_digits", "compile_expression",
+    "ARGS", "BACKENDS", "FORMULAS", "GUARD_BITS", "arb_precision", "bits_for_digits", "compile_expression",
     "evaluator", "formula", "generated_source",
+    "ARB_OPS", "MPMATH_OPS", "as_arb",
     "RealInput",
     "ROOT_GUARD_BITS", "SOLVERS", "TOLERANCE_ULPS", "Anderson", "Bisect", "Illinois", "Pegasus",
     "Solver", "find_root",

@@ -11,11 +11,10 @@ from pathlib import Path
 import click
 import sympy as sp
 
-from clverify.numerics.descent.torch_losses import DEFAULT_PARAMETERS
 from clverify.numerics.output.tables import provenance
 from clverify.proofs_check.koromilas_checks import ccem_optimum
 from clverify.theory import minima
-from clverify.theory.losses import KCL_KERNELS
+from clverify.theory.losses import DEFAULT_PARAMETERS, KCL_KERNELS
 from clverify.theory.params import check_batch_size
 
 from . import main

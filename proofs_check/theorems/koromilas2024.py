@@ -28,7 +28,8 @@ from clverify.proofs_check import koromilas_checks as K
 from clverify.theory import minima
 from clverify.theory.errors import InvalidParameterError
 from clverify.theory.losses import LOSSES
-from clverify.theory.similarity import ExplicitSimilarity, Grams
+from clverify.theory.ops import SYMPY_OPS
+from clverify.theory.similarity import Grams
 from clverify.theory.structures import Antipodal, SimplexETF
 
 from ..registry import Check, Inconclusive, Mutant, Theorem
@@ -307,9 +308,7 @@ def _decoupling_symbolic(claim, point, evidence):
     which with U an energy minimiser gives the decoupled minimum."""
     loss, U = point["loss"], _rational_sphere(point["M"])
     V = sp.Matrix(np.asarray(claim(np.array(U.tolist(), dtype=object))).tolist())
-    function, _ = LOSSES[loss]
-    value = function(Grams(ExplicitSimilarity(U * V.T), ExplicitSimilarity(U * U.T),
-                           ExplicitSimilarity(V * V.T)), **minima.parameter_symbols(loss))
+    value = LOSSES[loss](Grams.of_vectors(U, V), SYMPY_OPS, **minima.parameter_symbols(loss))
     A, c, E = _align_energy(loss, U)
     if _zero(value - (A + c * E), _AT):
         return None

@@ -44,9 +44,11 @@ def test_batches_cover_the_grid_once_and_respect_the_caps():
     assert plan_batches(configs, max_entries=1)[0] == [configs[0]]    # too big: a batch alone
 
 
-def test_a_loss_without_a_row_mask_gets_one_batch_per_N():
-    configs = parse_grid('loss = "infonce-sym"\nN = [4, 5]\nrestarts = 1')
-    assert [[c.N for c in b] for b in plan_batches(configs)] == [[4], [5]]
+def test_batches_never_mix_losses_or_restarts():
+    configs = parse_grid('loss = ["sigmoid", "infonce-sym"]\nN = [4, 5]\nt = 1.0\nb = 1.0\nrestarts = [1, 2]')
+    for batch in plan_batches(configs):
+        assert len({(c.loss, c.restarts) for c in batch}) == 1
+    assert len(plan_batches(configs)) == 4
 
 
 def test_records_against_the_etf_by_hand():
