@@ -254,3 +254,18 @@ def test_every_tensor_follows_the_inputs_device():
              + D.sum_off_diagonal(torch.sqrt) / S.N)
     (grad,) = torch.autograd.grad(value.sum(), X)
     assert value.device.type == grad.device.type == "meta" and grad.shape == X.shape
+
+
+def test_the_optimiser_switches_to_blocks_above_the_threshold_and_finds_the_same_optimum(monkeypatch):
+    from clverify.numerics.descent import optimise
+
+    used = []
+    real = optimise.blocked_grams
+    monkeypatch.setattr(optimise, "blocked_grams", lambda *a, **k: used.append(a[0].shape) or real(*a, **k))
+    dense = optimise.optimise_embedding(6, 6, t=2.0, b=1.0, restarts=2)
+    assert not used
+    monkeypatch.setattr(optimise, "BLOCKED_ABOVE", 2 * 6 * 6 - 1)       # 2 problems of 6 x 6
+    blocked = optimise.optimise_embedding(6, 6, t=2.0, b=1.0, restarts=2)
+    assert used and blocked.converged and dense.converged
+    assert blocked.loss == pytest.approx(dense.loss, rel=1e-12)
+    np.testing.assert_allclose(blocked.gram, dense.gram, atol=1e-7)
