@@ -4,8 +4,8 @@ Thin adapter over :mod:`clverify.numerics.descent.grid` (the grid file),
 :mod:`clverify.numerics.descent.store` (the results store) and
 :mod:`clverify.numerics.descent.sweep` (batches, the map, the records).  Every input is
 checked before any batch runs.  Exit codes: 0 when every configuration of the grid is stored,
-1 when the sweep stopped early (what finished is stored: run the same command again), 2 on
-bad input.
+1 when the sweep stopped early (a worker died, or Ctrl-C: what finished is stored and
+written, run the same command again for the rest), 2 on bad input.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def sweep_command(grid_path, out, scheduler, workers, device, threads, max_batch
     from clverify.numerics.descent.grid import read_grid
     from clverify.numerics.descent.optimise import DEVICES, resolve_device
     from clverify.numerics.descent.store import STORE_NAME, ResultStore
-    from clverify.numerics.descent.sweep import MAX_BATCH, SweepInterrupted, records_in_order, run_sweep
+    from clverify.numerics.descent.sweep import MAX_BATCH, SweepInterrupted, run_sweep
     from clverify.theory.params import check_choice
 
     out = check_out_dir(out)
@@ -87,15 +87,20 @@ def sweep_command(grid_path, out, scheduler, workers, device, threads, max_batch
     if scheduler is not None and importlib.util.find_spec("distributed") is None:
         raise InvalidParameterError("scheduler: --scheduler needs dask.distributed: pip install 'clverify[dask]'")
     out.mkdir(exist_ok=True)
+    stopped = None
     with ResultStore(out / STORE_NAME) as store:
         try:
             summary = run_sweep(configs, store, scheduler=scheduler, workers=workers, device=device,
                                 threads=threads, max_batch=max_batch, progress=not quiet)
-        except SweepInterrupted as exc:
-            click.echo(f"clverify: sweep stopped: {exc}", err=True)
-            raise SystemExit(1) from None
-        records = records_in_order(configs, store)
+        except (SweepInterrupted, KeyboardInterrupt) as exc:
+            stopped = str(exc) or "interrupted"
+        records = [r for r in store.records([c.key for c in configs]) if r is not None]
     path = out / f"{RECORDS_NAME}.{_EXTENSIONS[fmt]}"
-    emit(records, fmt, path, grid=str(grid_path), store=str(out / STORE_NAME))
+    emit(records, fmt, path, grid=str(grid_path), store=str(out / STORE_NAME),
+         complete=len(records) == len(configs))
+    if stopped is not None:
+        click.echo(f"clverify: sweep stopped ({stopped}); {len(records)} of {len(configs)} configurations "
+                   f"stored and written to {path}: run the same command again to compute the rest", err=True)
+        raise SystemExit(1)
     click.echo(f"{summary.configurations} configurations: {summary.stored_before} already stored, "
                f"{summary.computed} computed in {summary.batches} batches; records in {path}")

@@ -216,3 +216,23 @@ def test_killing_the_cli_midway_then_rerunning_completes_only_the_rest(tmp_path)
     result = run("sweep", "--grid", str(grid), "--out", str(out), "--quiet")
     assert result.exit_code == 0, result.output
     assert f"36 configurations: {kept} already stored, {36 - kept} computed" in result.stdout
+
+
+def test_cli_stopped_early_writes_what_is_stored_and_exits_1(tmp_path, monkeypatch):
+    grid = tmp_path / "grid.toml"
+    grid.write_text(GRID)
+    real = sweep_module.solve_batch
+    calls = []
+
+    def stop_second(batch, *args):
+        calls.append(batch)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(batch, *args)
+
+    monkeypatch.setattr(sweep_module, "solve_batch", stop_second)
+    result = run("sweep", "--grid", str(grid), "--out", str(tmp_path / "out"), "--quiet", "--max-batch", "4")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert "4 of 12 configurations stored" in result.stderr
+    data = _strict((tmp_path / "out" / "records.json").read_text())
+    assert len(data["records"]) == 4 and data["provenance"]["complete"] is False
