@@ -4,14 +4,17 @@ Thin adapter over :mod:`clverify.numerics.descent.grid` (the grid file),
 :mod:`clverify.numerics.descent.store` (the results store) and
 :mod:`clverify.numerics.descent.sweep` (batches, the map, the records).  Every input is
 checked before any batch runs.  Exit codes: 0 when every configuration of the grid is stored,
-1 when the sweep stopped early (a worker died, or Ctrl-C: what finished is stored and
-written, run the same command again for the rest), 2 on bad input.
+1 when the sweep stopped early (a worker died, Ctrl-C or SIGTERM, as a batch system sends at
+its time limit: what finished is stored and written, run the same command again for the
+rest), 2 on bad input.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import signal
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -45,6 +48,23 @@ def check_out_dir(path: str) -> Path:
     if not os.access(target, os.W_OK | os.X_OK):
         raise InvalidParameterError(f"out: {str(target)!r} is not writable")
     return out
+
+
+@contextmanager
+def _sigterm_stops():
+    """SIGTERM (a batch system's time limit, ``kill``) stops the sweep as Ctrl-C does."""
+    def stop(signum, frame):
+        raise KeyboardInterrupt("SIGTERM")
+
+    try:
+        before = signal.signal(signal.SIGTERM, stop)
+    except ValueError:          # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 @main.command("sweep")
@@ -90,8 +110,9 @@ def sweep_command(grid_path, out, scheduler, workers, device, threads, max_batch
     stopped = None
     with ResultStore(out / STORE_NAME) as store:
         try:
-            summary = run_sweep(configs, store, scheduler=scheduler, workers=workers, device=device,
-                                threads=threads, max_batch=max_batch, progress=not quiet)
+            with _sigterm_stops():
+                summary = run_sweep(configs, store, scheduler=scheduler, workers=workers, device=device,
+                                    threads=threads, max_batch=max_batch, progress=not quiet)
         except (SweepInterrupted, KeyboardInterrupt) as exc:
             stopped = str(exc) or "interrupted"
         records = [r for r in store.records([c.key for c in configs]) if r is not None]

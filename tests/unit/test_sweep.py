@@ -208,7 +208,7 @@ def test_killing_the_cli_midway_then_rerunning_completes_only_the_rest(tmp_path)
                     stored = db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
             except sqlite3.OperationalError:     # the table is being created
                 pass
-    os.kill(proc.pid, signal.SIGKILL)
+    os.kill(proc.pid, signal.SIGKILL)        # no chance to clean up
     proc.wait()
     with ResultStore(out / STORE_NAME) as store:
         kept = len(store.keys())
@@ -236,3 +236,4 @@ def test_cli_stopped_early_writes_what_is_stored_and_exits_1(tmp_path, monkeypat
     assert "4 of 12 configurations stored" in result.stderr
     data = _strict((tmp_path / "out" / "records.json").read_text())
     assert len(data["records"]) == 4 and data["provenance"]["complete"] is False
+
