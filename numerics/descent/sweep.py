@@ -84,10 +84,9 @@ def plan_batches(configs: Sequence[Configuration], max_entries: int = BATCH_ENTR
     r"""Batches for :func:`solve_batch`, a function of ``configs`` alone (deterministic).
 
     Configurations are grouped by loss, parameter names, restarts and solver settings, split
-    by size as
-    :func:`~clverify.numerics.descent.optimise.size_groups` does, then cut into consecutive
-    batches of at most ``max_batch`` configurations and :math:`\sum_c R_c N_c^2 \le`
-    ``max_entries`` (a configuration above that is a batch alone).
+    by size as :func:`~clverify.numerics.descent.optimise.size_groups` does, then cut into
+    consecutive batches of at most ``max_batch`` configurations and
+    :math:`\sum_c R_c N_c^2 \le` ``max_entries`` (a larger configuration is a batch alone).
 
     >>> from clverify.numerics.descent.grid import parse_grid
     >>> cs = parse_grid('N = [4, 50]\nt = 1.0\nb = 1.0\nseeds = [0, 1, 2]')
@@ -113,11 +112,14 @@ def plan_batches(configs: Sequence[Configuration], max_entries: int = BATCH_ENTR
     return batches
 
 
-def _finite(value):
-    """A float, or None where it is not finite (records are strict JSON)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+def _strict(record: dict) -> dict:
+    """``record`` with non-finite floats as None and a ``note`` naming them (strict JSON)."""
+    bad = [k for k, v in record.items() if isinstance(v, float) and not math.isfinite(v)]
+    if not bad:
+        return record
+    out = {k: (None if k in bad else v) for k, v in record.items()}
+    out["note"] = f"not finite, written as null: {', '.join(f'{k} = {record[k]}' for k in bad)}"
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -180,7 +182,7 @@ def _record(c: Configuration, res) -> dict:
         "s_neg_max": res.s_neg_max, "s_neg_mean": res.s_neg_mean, "s_neg_std": res.s_neg_std,
         "margin": res.margin,
     }
-    return {k: _finite(v) for k, v in record.items()}
+    return _strict(record)
 
 
 def solve_batch(configs: Sequence[Configuration], device: str = "cpu",

@@ -237,3 +237,10 @@ def test_cli_stopped_early_writes_what_is_stored_and_exits_1(tmp_path, monkeypat
     data = _strict((tmp_path / "out" / "records.json").read_text())
     assert len(data["records"]) == 4 and data["provenance"]["complete"] is False
 
+
+
+def test_non_finite_values_become_null_with_a_note():
+    rec = sweep_module._strict({"loss": float("nan"), "gap": float("inf"), "N": 4})
+    assert rec["loss"] is None and rec["gap"] is None and rec["N"] == 4
+    assert rec["note"] == "not finite, written as null: loss = nan, gap = inf"
+    assert sweep_module._strict({"loss": 1.0}) == {"loss": 1.0}
