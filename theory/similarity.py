@@ -369,3 +369,33 @@ class Grams:
         return cls(uv=ExplicitSimilarity.of_vectors(U, V, ops),
                    uu=ExplicitSimilarity.of_vectors(U, U, ops),
                    vv=ExplicitSimilarity.of_vectors(V, V, ops))
+
+    def rank(self):
+        r"""The rank of the :math:`2N \times 2N` Gram matrix of :math:`(U; V)`: the smallest
+        dimension that holds the embedding (double-constant blocks, ``N`` may be symbolic).
+
+        Each block is :math:`s_+ I + s_-(J - I)`, with eigenvalue :math:`s_+ + (N-1)s_-` on
+        :math:`\mathbf 1` and :math:`s_+ - s_-` on :math:`\mathbf 1^\perp` (multiplicity
+        :math:`N-1`), so the Gram is similar to :math:`\operatorname{diag}(M_1, M_\perp \otimes
+        I_{N-1})` with :math:`2 \times 2` blocks :math:`M_1, M_\perp`, and its rank is
+        :math:`\operatorname{rank} M_1 + (N-1)\operatorname{rank} M_\perp`.  Entries that
+        depend on free symbols (``delta``) give the *generic* rank, the largest over their values.
+
+        >>> from clverify.theory.structures import CCEM, SimplexETF
+        >>> N, delta = sp.symbols("N delta", positive=True)
+        >>> CCEM(N, delta).grams().rank(), SimplexETF(N).grams().rank()
+        (N, N - 1)
+        """
+        blocks = (self.uu, self.uv, self.vv)
+        if not all(isinstance(s, DoubleConstantSimilarity) for s in blocks):
+            raise TypeError("rank() needs double-constant similarity matrices")
+
+        def generic_rank(eigen):
+            a, c, d = (sp.simplify(eigen(s)) for s in blocks)
+            if sp.simplify(a * d - c**2) != 0:
+                return 2
+            return 0 if a == c == d == 0 else 1
+
+        one = generic_rank(lambda s: s.diagonal + (self.N - 1) * s.off_diagonal)
+        perp = generic_rank(lambda s: s.diagonal - s.off_diagonal)
+        return sp.expand(one + (self.N - 1) * perp)
