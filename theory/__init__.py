@@ -4,9 +4,11 @@ from .errors import (
     CertificationError,
     ConvergenceError,
     InvalidParameterError,
+    LossDefinitionError,
     UnknownChoiceError,
     VerifierError,
 )
+from .loss_files import load_loss
 from .losses import (
     LOSSES,
     Loss,
@@ -38,6 +40,7 @@ __all__ = [
     "CertificationError",
     "ConvergenceError",
     "InvalidParameterError",
+    "LossDefinitionError",
     "UnknownChoiceError",
     "VerifierError",
     "LOSSES",
@@ -56,6 +59,7 @@ __all__ = [
     "kcl_energy",
     "Ops",
     "SYMPY_OPS",
+    "load_loss",
     "DoubleConstantSimilarity",
     "ExplicitSimilarity",
     "Grams",

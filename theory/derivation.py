@@ -67,54 +67,57 @@ def _loss(loss) -> Loss:
 
 
 @lru_cache(maxsize=None)
-def ccem_loss(loss="sigmoid", **fixed):
+def ccem_loss(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`L(\delta)`: the loss on CCEM(:math:`\delta`) for symbolic ``N``.
 
     ``loss`` is a name of :data:`~clverify.theory.losses.LOSSES` or any
-    :class:`~clverify.theory.losses.Loss`; its parameters are the symbols of
-    :func:`parameter_symbol`, except those given in ``fixed`` (e.g. a kernel's name).
+    :class:`~clverify.theory.losses.Loss`.  Its parameters are the ``(name, symbol)`` pairs
+    of ``symbols``, the values in ``fixed`` (e.g. a kernel's name), and otherwise the symbols
+    of :func:`parameter_symbol` (whose signs, e.g. ``t > 0``, are the sigmoid derivation's:
+    pass real symbols for a loss where a parameter may have either sign).
 
     >>> ccem_loss()
     (N - 1)*log(exp(-b + t*(delta**2 - delta**2/(N - 1) - 1)) + 1) + log(exp(b - t*(2*delta**2 - 1)) + 1)
     """
     loss = _loss(loss)
-    params = {name: fixed.get(name, parameter_symbol(name)) for name in loss.parameters}
+    given = {**dict(symbols), **fixed}
+    params = {name: given.get(name, parameter_symbol(name)) for name in loss.parameters}
     value = loss(CCEM(N, delta).grams(), SYMPY_OPS, **params)
     return sp.collect(sp.expand(value, deep=False), sp.log(sp.Wild("a")))
 
 
 @lru_cache(maxsize=None)
-def ccem_loss_ddelta(loss="sigmoid", **fixed):
+def ccem_loss_ddelta(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`dL/d\delta`; it vanishes at :math:`\delta = 0` for every parameter.
 
     >>> ccem_loss_ddelta().subs(delta, 0)
     0
     """
-    return sp.diff(ccem_loss(loss, **fixed), delta)
+    return sp.diff(ccem_loss(loss, symbols, **fixed), delta)
 
 
 @lru_cache(maxsize=None)
-def ccem_loss_ddelta2(loss="sigmoid", **fixed):
+def ccem_loss_ddelta2(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`d^2L/d\delta^2`."""
-    return sp.diff(ccem_loss(loss, **fixed), delta, 2)
+    return sp.diff(ccem_loss(loss, symbols, **fixed), delta, 2)
 
 
 @lru_cache(maxsize=None)
-def ccem_loss_x(loss="sigmoid", **fixed):
+def ccem_loss_x(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`\ell(x) = L(\sqrt x)`, the loss as a function of :math:`x = \delta^2`."""
-    return ccem_loss(loss, **fixed).subs(delta, sp.sqrt(x))
+    return ccem_loss(loss, symbols, **fixed).subs(delta, sp.sqrt(x))
 
 
 @lru_cache(maxsize=None)
-def ccem_loss_dx(loss="sigmoid", **fixed):
+def ccem_loss_dx(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`\ell'(x)`."""
-    return sp.diff(ccem_loss_x(loss, **fixed), x)
+    return sp.diff(ccem_loss_x(loss, symbols, **fixed), x)
 
 
 @lru_cache(maxsize=None)
-def ccem_loss_dx2(loss="sigmoid", **fixed):
+def ccem_loss_dx2(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`\ell''(x)`."""
-    return sp.diff(ccem_loss_x(loss, **fixed), x, 2)
+    return sp.diff(ccem_loss_x(loss, symbols, **fixed), x, 2)
 
 
 def ccem_loss_dx2_terms(loss: str = "sigmoid") -> tuple:

@@ -1,7 +1,8 @@
 """Torch descent: the torch backend of the losses (float64 ops and similarity), the sphere, the batched Riemannian L-BFGS, the
 optimiser with restarts and its baselines, the memory-bounded (row-block) similarity, sweeps
 over grids of configurations with their results store, the comparison with the theory, the
-encoder experiment and the metrics of embeddings.
+encoder experiment, the metrics of embeddings, their constellation margins, and descent with a
+trainable temperature and bias.
 
 Importing this package imports torch.
 """
@@ -27,6 +28,7 @@ from .compare import (
                       structure_grams,
                       theory_optimum,
 )
+from .constellation import full_gap, is_constellation, margin, optimal_relative_bias, similarity_extremes
 from .encoder import DEFAULT_MAX_STEPS, PAPER_LR, PAPER_STEPS, EncoderResult, encoder_experiment
 from .grid import Configuration, parse_grid, read_grid
 from .lbfgs import DEFAULT_HISTORY, DEFAULT_MAX_ITER, DEFAULT_TOL, LBFGSResult, lbfgs, value_and_grad
@@ -61,6 +63,15 @@ from .sphere import Sphere
 from .store import STORE_NAME, ResultStore
 from .sweep import SweepInterrupted, SweepSummary, plan_batches, records_in_order, run_sweep, solve_batch
 from .torch_losses import TORCH_LOSSES, UNIT_NORM_TOL, TorchLoss, evaluate_view, torch_loss
+from .trainable import (
+                      CLAMP_EPS,
+                      PAPER_ADAM_LR,
+                      TRAINABLE_LOSSES,
+                      TRAINABLE_OPTIMIZERS,
+                      TrainableRun,
+                      train_sigmoid,
+                      trainable_sigmoid_loss,
+)
 
 __all__ = [
     "TORCH_LBFGS_INNER", "optimise_loop", "optimise_scipy", "optimise_torch_lbfgs",
@@ -82,4 +93,7 @@ __all__ = [
     "STORE_NAME", "ResultStore",
     "SweepInterrupted", "SweepSummary", "plan_batches", "records_in_order", "run_sweep", "solve_batch",
     "TORCH_LOSSES", "UNIT_NORM_TOL", "TorchLoss", "evaluate_view", "torch_loss",
+    "full_gap", "is_constellation", "margin", "optimal_relative_bias", "similarity_extremes",
+    "CLAMP_EPS", "PAPER_ADAM_LR", "TRAINABLE_LOSSES", "TRAINABLE_OPTIMIZERS", "TrainableRun",
+    "train_sigmoid", "trainable_sigmoid_loss",
 ]

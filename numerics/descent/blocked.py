@@ -137,7 +137,7 @@ class BlockedSimilarity(Similarity):
     """
 
     ops = TORCH_OPS
-    #: The dense class whose ``full()`` and ``column()`` define the entries (one definition).
+    #: The dense class whose ``full()`` defines the entries of a block (one definition).
     dense = TorchSimilarity
     #: What ``f`` sees at excluded entries (the dense class's choice).
     neutral = TorchSimilarity.neutral
@@ -159,8 +159,9 @@ class BlockedSimilarity(Similarity):
         return self.dense(Xb, Y).full()
 
     def _diagonal(self, Xb: torch.Tensor, Yb: torch.Tensor) -> torch.Tensor:
-        """Entries :math:`(x_i, y_i)`, a column ``(..., rows, 1)``."""
-        return self.dense(Xb, Yb).column()
+        r"""Entries :math:`x_i\cdot y_i`, a column ``(..., rows, 1)``, from the vectors (the dense
+        class takes them from its full matrix, which a block never forms)."""
+        return (Xb * Yb).sum(dim=-1, keepdim=True)
 
     # -- one block ------------------------------------------------------------------------
     def _bounds(self) -> list[tuple[int, int]]:
@@ -257,6 +258,10 @@ class BlockedSquaredDistances(BlockedSimilarity):
 
     dense = TorchSquaredDistances
     neutral = TorchSquaredDistances.neutral
+
+    def _diagonal(self, Xb, Yb):
+        """:math:`|x_i - y_i|^2` from the vectors, as ``TorchSquaredDistances.column`` does."""
+        return self.dense(Xb, Yb).column()
 
     def squared_distances(self):
         raise TypeError("squared_distances() of a matrix of squared distances")

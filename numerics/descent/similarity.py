@@ -35,8 +35,9 @@ are computed from the vectors, so :math:`|u - u|^2` is exactly 0.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
+import numpy as np
 import torch
 
 from clverify.theory.similarity import Grams, OffDiagonal, Similarity
@@ -80,22 +81,31 @@ class TorchSimilarity(Similarity):
 
     def __init__(self, X: torch.Tensor, Y: torch.Tensor, mask: torch.Tensor | None = None):
         self.X, self.Y, self.mask = X, Y, mask
-        n = X.shape[-2]
-        self.N = n if mask is None else mask.sum(dim=-1).to(X.dtype)[..., None, None]
+
+    @cached_property
+    def N(self):
+        """The number of rows, or with a mask the number of real rows, ``(..., 1, 1)``."""
+        if self.mask is None:
+            return self.X.shape[-2]
+        return self.mask.sum(dim=-1).to(self.X.dtype)[..., None, None]
 
     def full(self) -> torch.Tensor:
         """All entries, ``(..., N, N)``."""
         return self.X @ self.Y.transpose(-1, -2)
 
     def column(self) -> torch.Tensor:
-        """The diagonal as a column, ``(..., N, 1)``."""
-        return (self.X * self.Y).sum(dim=-1, keepdim=True)
+        """The diagonal as a column, ``(..., N, 1)``: a view of the full matrix, which the
+        losses on similarities compute anyway (one product, no second backward path)."""
+        return self._full.diagonal(dim1=-2, dim2=-1)[..., None]
+
+    @cached_property
+    def _full(self) -> torch.Tensor:
+        return self.full()
 
     @cached_property
     def _keep(self) -> torch.Tensor:
         """Which entries the off-diagonal sums and rows run over: ``i != j``, both rows real."""
-        n = self.X.shape[-2]
-        keep = ~torch.eye(n, dtype=torch.bool, device=self.X.device)
+        keep = _off_diagonal(self.X.shape[-2], self.X.device)
         if self.mask is not None:
             keep = keep & self.mask[..., :, None] & self.mask[..., None, :]
         return keep
@@ -103,7 +113,7 @@ class TorchSimilarity(Similarity):
     @cached_property
     def _entries(self) -> torch.Tensor:
         """:meth:`full`, with :attr:`neutral` at excluded entries where one could be singular."""
-        S = self.full()
+        S = self._full
         if self.X is self.Y or self.mask is not None:
             S = torch.where(self._keep, S, self.neutral)
         return S
@@ -115,8 +125,10 @@ class TorchSimilarity(Similarity):
 
     def _real_rows(self, values) -> torch.Tensor:
         """Sum of per-row ``values`` (a column) over the real rows, ``(..., 1, 1)``."""
-        values = torch.as_tensor(values, dtype=self.X.dtype)
-        values = values.expand(torch.broadcast_shapes(values.shape, self._column.shape))
+        column = self._column
+        if not isinstance(values, torch.Tensor) or values.shape[-2:] != column.shape[-2:]:
+            values = torch.as_tensor(values, dtype=column.dtype, device=column.device)
+            values = values.expand(np.broadcast_shapes(values.shape, column.shape))
         if self.mask is not None:
             values = torch.where(self.mask[..., None], values, 0.0)
         return values.sum(dim=(-1, -2), keepdim=True)
@@ -168,10 +180,19 @@ class TorchSquaredDistances(TorchSimilarity):
         return distance.square()
 
     def column(self):
+        """The diagonal from the vectors (the alignment of KCL needs no full matrix)."""
+        if "_full" in self.__dict__:
+            return super().column()
         return (self.X - self.Y).square().sum(dim=-1, keepdim=True)
 
     def squared_distances(self):
         raise TypeError("squared_distances() of a matrix of squared distances")
+
+
+@lru_cache(maxsize=64)
+def _off_diagonal(n: int, device: torch.device) -> torch.Tensor:
+    """The boolean ``n x n`` mask of the off-diagonal entries (one per size and device)."""
+    return ~torch.eye(n, dtype=torch.bool, device=device)
 
 
 def torch_grams(U: torch.Tensor, V: torch.Tensor, mask: torch.Tensor | None = None) -> Grams:

@@ -23,6 +23,7 @@ clverify.theory.errors.InvalidParameterError: U must have unit rows (| |u_i| - 1
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -43,6 +44,8 @@ UNIT_NORM_TOL = 1e-12
 def _parameter(value):
     """A parameter for the torch backend: a tensor of batch shape ``...`` becomes ``(..., 1, 1)``
     (the layout of :class:`TorchSimilarity`'s entries); numbers and names pass unchanged."""
+    if isinstance(value, (float, int, str)):
+        return value
     if isinstance(value, (list, tuple, np.ndarray)):
         value = torch.as_tensor(np.asarray(value, dtype=float))
     if isinstance(value, torch.Tensor):
@@ -52,10 +55,12 @@ def _parameter(value):
     return value
 
 
-def _value(result, batch: torch.Size) -> torch.Tensor:
+def _value(result, batch: tuple) -> torch.Tensor:
     """A reduction's ``(..., 1, 1)`` result as a tensor of the batch shape ``...``."""
-    result = torch.as_tensor(result, dtype=torch.float64)
-    return result.expand(torch.broadcast_shapes(result.shape, (*batch, 1, 1)))[..., 0, 0]
+    if not isinstance(result, torch.Tensor) or result.shape[:-2] != batch or result.dim() < 2:
+        result = torch.as_tensor(result, dtype=torch.float64)
+        result = result.expand(np.broadcast_shapes(result.shape, (*batch, 1, 1)))
+    return result[..., 0, 0]
 
 
 def _check_unit(name: str, X: torch.Tensor, mask, normalise: bool) -> torch.Tensor:
@@ -94,8 +99,9 @@ class TorchLoss:
     def parameters(self) -> tuple[str, ...]:
         return self.loss.parameters
 
-    @property
+    @cached_property
     def defaults(self) -> dict:
+        """The loss's defaults as the torch backend takes them (floats)."""
         return {k: _parameter(v) for k, v in self.loss.defaults.items()}
 
     def __call__(self, U: torch.Tensor, V: torch.Tensor, *, mask: torch.Tensor | None = None,
@@ -125,7 +131,8 @@ class TorchLoss:
         """As calling it, without checking or normalising the rows; ``grams(U, V, mask)`` builds
         the similarities (:func:`~clverify.numerics.descent.blocked.blocked_grams`: by row blocks)."""
         params = {**self.defaults, **{k: _parameter(v) for k, v in params.items()}}
-        batch = torch.broadcast_shapes(U.shape[:-2], V.shape[:-2])
+        params = {k: v.to(U.device) if isinstance(v, torch.Tensor) else v for k, v in params.items()}
+        batch = U.shape[:-2] if U.shape[:-2] == V.shape[:-2] else np.broadcast_shapes(U.shape[:-2], V.shape[:-2])
         return _value(self.loss(grams(U, V, mask), TORCH_OPS, **params), batch)
 
 

@@ -234,7 +234,7 @@ def compile_expression(expr, backend: str = "mpmath", name: str | None = None,
         convert = as_arb
 
     def evaluate(*values):
-        return fn(*(convert(v) for v in values))
+        return convert(fn(*(convert(v) for v in values)))   # a constant comes back as a number
 
     evaluate.__name__ = evaluate.__qualname__ = f"{name}_{backend}"
     evaluate.__doc__ = f"{name} ({backend}): {expr}"

@@ -23,7 +23,8 @@ COMMAND_MODULES = {
     "thresholds": "sigmoid", "phase": "sigmoid", "optimum": "sigmoid", "derive": "sigmoid",
     "gd": "gd", "bench": "gd", "figure": "gd", "gap-table": "gd",
     "minimum": "losses", "losses-table": "losses",
-    "check": "check", "cite": "check", "report": "report", "sweep": "sweep",
+    "check": "check", "cite": "check", "report": "report", "analyse": "analyse",
+    "advise": "advise", "margins": "margins", "sweep": "sweep",
 }
 
 

@@ -25,6 +25,7 @@ import sympy as sp
 from scipy import integrate
 
 from clverify.numerics.descent.metrics import similarity_mgf, wasserstein_uniformity
+from clverify.numerics.precision.ccem_optimum import ccem_optimum
 from clverify.proofs_check import koromilas_checks as K
 from clverify.theory import minima
 from clverify.theory.losses import LOSSES
@@ -158,8 +159,9 @@ def _is_anchor_form(loss: str, form: AnchorForm) -> bool:
     simplifies to 1: both are real)."""
     uv, uu, vv = _generic_grams()
     params = minima.parameter_symbols(loss)
-    value = LOSSES[loss](Grams(ExplicitSimilarity(uv), ExplicitSimilarity(uu), ExplicitSimilarity(vv)), SYMPY_OPS,
-                         **{k: params.get(k, sp.Symbol(k, positive=True)) for k in LOSSES[loss].parameters})
+    value = LOSSES[loss](Grams(ExplicitSimilarity(uv), ExplicitSimilarity(uu), ExplicitSimilarity(vv)),
+                         SYMPY_OPS, **{k: params.get(k, sp.Symbol(k, positive=True))
+                                       for k in LOSSES[loss].parameters})
     formed = _anchor_form_value(form, uv, uu, vv, tau)
     return sp.simplify(sp.exp(sp.expand_log(sp.expand(value - formed), force=True))) == 1
 
@@ -215,12 +217,14 @@ def _thm4_1_gd(claim, point, evidence):
 
 def _thm4_1_ccem(claim, point, evidence):
     """No member of the CCEM(delta) family (which fits in d >= M) is below the claimed
-    structure (40-digit values; the family's optimum from ``K.ccem_optimum``, golden-section
-    search)."""
+    structure (40-digit values; the family's optimum from
+    :func:`~clverify.numerics.precision.ccem_optimum.ccem_optimum`: certified where the
+    restriction is shown convex, a grid minimum otherwise, so the check is numerical)."""
     shape = _shape(claim, point)
     loss, params = point["loss"], _exact({"tau": point["tau"]})
     value = K.explicit_value(loss, *shape.vectors(), params)
-    delta_star, best = K.ccem_optimum(loss, point["M"], params, digits=K.EXACT_DIGITS)
+    optimum = ccem_optimum(LOSSES[loss], point["M"], params, digits=K.EXACT_DIGITS)
+    delta_star, best = optimum.delta, optimum.value
     evidence.update(delta_star=float(delta_star), structure_minus_ccem=float(value - best))
     if value - best > _VALUE_TOL:  # (a difference: mpf sums round to the working precision)
         return (f"{loss} (M={point['M']}, tau={point['tau']}): CCEM(delta={mpmath.nstr(delta_star, 6)}) "
