@@ -476,7 +476,8 @@ def main(argv: list[str] | None = None) -> int:
     input, checked before any fact is)."""
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help"):
-        print("usage: python -m clverify.recheck PATH... (certificate folders or files)")
+        print("usage: python -m clverify.recheck PATH... (certificate folders or files)",
+              file=sys.stdout if argv else sys.stderr)
         return 0 if argv else 2
     try:
         loaded = []

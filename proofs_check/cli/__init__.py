@@ -34,7 +34,7 @@ class _Group(click.Group):
     group_class = type  # subgroups (``bench``) behave the same
 
     def list_commands(self, ctx):
-        return sorted(COMMAND_MODULES)
+        return sorted(COMMAND_MODULES) if self is main else super().list_commands(ctx)
 
     def get_command(self, ctx, name):
         if name in COMMAND_MODULES and name not in self.commands:

@@ -94,3 +94,9 @@ def test_certify_registry_thorough_rechecks(tmp_path):
     assert _run("certify", "registry", "--thorough", "--out", str(tmp_path)).exit_code == 0
     checked = _recheck(tmp_path)
     assert checked.returncode == 0 and len(checked.stdout.splitlines()) == len(WRITERS)
+
+
+def test_help_lists_every_certify_command():
+    """A subgroup lists its own commands (not the top-level table of modules)."""
+    out = _run("certify", "--help").stdout
+    assert all(f"  {name} " in out for name in ("optimum", "phase", "registry", "thresholds"))
