@@ -56,7 +56,7 @@ def _one_line(exc: click.BadParameter) -> InvalidParameterError:
     param = exc.param
     name = (param.opts[0].lstrip("-") if param is not None and param.opts else "parameter")
     if isinstance(exc, click.MissingParameter):
-        return InvalidParameterError(f"{name} is required: {param.help or 'see --help'}")
+        return InvalidParameterError(f"{name} is required: {getattr(param, 'help', None) or 'see --help'}")
     if param is not None and isinstance(param.type, click.Choice):
         given = re.match(r"^('.*?') is not", exc.message)
         return UnknownChoiceError(f"{name} must be one of {', '.join(param.type.choices)}; "
