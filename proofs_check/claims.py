@@ -49,7 +49,7 @@ def claim_ball(expr, **values) -> arb:
     fn = compile_expression(expr, "arb")
     with arb_precision(_DIGITS):
         args = [RealInput.finite(name, values.get(name, 0)).ball() for name in ("x", "N", "t", "b")]
-        return arb(fn(*args))  # a constant claim compiles to a plain int
+        return fn(*args)
 
 
 def compare_claim(name: str, expr, enclosure: Enclosure | None, **values) -> str | None:

@@ -1,15 +1,26 @@
-"""Torch descent: the losses in float64, the sphere, the batched Riemannian L-BFGS, the
-optimiser with restarts and its baselines, the comparison with the theory, the encoder
-experiment and the metrics of embeddings.
+"""Torch descent: the torch backend of the losses (float64 ops and similarity), the sphere, the batched Riemannian L-BFGS, the
+optimiser with restarts and its baselines, the memory-bounded (row-block) similarity, sweeps
+over grids of configurations with their results store, the comparison with the theory, the
+encoder experiment, the metrics of embeddings, their constellation margins, and descent with a
+trainable temperature and bias.
 
 Importing this package imports torch.
 """
 
 from .baselines import TORCH_LBFGS_INNER, optimise_loop, optimise_scipy, optimise_torch_lbfgs
+from .blocked import (
+                      BLOCK_BYTES,
+                      BlockedSimilarity,
+                      BlockedSquaredDistances,
+                      block_rows,
+                      blocked_grams,
+                      similarity_statistics,
+)
 from .compare import (
                       ETF_OPTIMAL_LOSSES,
                       THEORY_DIGITS,
                       TheoryOptimum,
+                      best_known_structure,
                       etf_optimum,
                       gram_distance,
                       loss_gap,
@@ -17,7 +28,9 @@ from .compare import (
                       structure_grams,
                       theory_optimum,
 )
+from .constellation import full_gap, is_constellation, margin, optimal_relative_bias, similarity_extremes
 from .encoder import DEFAULT_MAX_STEPS, PAPER_LR, PAPER_STEPS, EncoderResult, encoder_experiment
+from .grid import Configuration, parse_grid, read_grid
 from .lbfgs import DEFAULT_HISTORY, DEFAULT_MAX_ITER, DEFAULT_TOL, LBFGSResult, lbfgs, value_and_grad
 from .metrics import (
                       WASSERSTEIN_GRID,
@@ -32,7 +45,9 @@ from .metrics import (
                       uniformity_population,
                       wasserstein_uniformity,
 )
+from .ops import SOFTPLUS_EXACT_ABOVE, TORCH_OPS
 from .optimise import (
+                      BLOCKED_ABOVE,
                       DEFAULT_RESTARTS,
                       DEVICES,
                       GROUP_OVERHEAD,
@@ -43,20 +58,42 @@ from .optimise import (
                       resolve_device,
                       size_groups,
 )
+from .similarity import TorchOffDiagonal, TorchSimilarity, TorchSquaredDistances, torch_grams
 from .sphere import Sphere
-from .torch_losses import DEFAULT_PARAMETERS, TORCH_LOSSES, torch_loss
+from .store import STORE_NAME, ResultStore
+from .sweep import SweepInterrupted, SweepSummary, plan_batches, records_in_order, run_sweep, solve_batch
+from .torch_losses import TORCH_LOSSES, UNIT_NORM_TOL, TorchLoss, evaluate_view, torch_loss
+from .trainable import (
+                      CLAMP_EPS,
+                      PAPER_ADAM_LR,
+                      TRAINABLE_LOSSES,
+                      TRAINABLE_OPTIMIZERS,
+                      TrainableRun,
+                      train_sigmoid,
+                      trainable_sigmoid_loss,
+)
 
 __all__ = [
     "TORCH_LBFGS_INNER", "optimise_loop", "optimise_scipy", "optimise_torch_lbfgs",
+    "BLOCK_BYTES", "BlockedSimilarity", "BlockedSquaredDistances", "block_rows", "blocked_grams",
+    "similarity_statistics",
     "ETF_OPTIMAL_LOSSES", "THEORY_DIGITS", "TheoryOptimum", "etf_optimum", "gram_distance",
-    "loss_gap", "sigmoid_ccem_optimum", "structure_grams", "theory_optimum",
+    "loss_gap", "sigmoid_ccem_optimum", "structure_grams", "theory_optimum", "best_known_structure",
+    "Configuration", "parse_grid", "read_grid",
     "DEFAULT_MAX_STEPS", "PAPER_LR", "PAPER_STEPS", "EncoderResult", "encoder_experiment",
     "DEFAULT_HISTORY", "DEFAULT_MAX_ITER", "DEFAULT_TOL", "LBFGSResult", "lbfgs", "value_and_grad",
     "WASSERSTEIN_GRID", "alignment", "effective_rank", "pairwise_similarities", "similarity_cdf",
     "similarity_density", "similarity_density_mp", "similarity_mgf", "uniformity",
     "uniformity_population", "wasserstein_uniformity",
-    "DEFAULT_RESTARTS", "DEVICES", "GROUP_OVERHEAD", "EmbeddingResult", "check_loss_params",
+    "DEFAULT_RESTARTS", "BLOCKED_ABOVE", "DEVICES", "GROUP_OVERHEAD", "EmbeddingResult", "check_loss_params",
     "optimise_batch", "optimise_embedding", "resolve_device", "size_groups",
+    "SOFTPLUS_EXACT_ABOVE", "TORCH_OPS",
+    "TorchOffDiagonal", "TorchSimilarity", "TorchSquaredDistances", "torch_grams",
     "Sphere",
-    "DEFAULT_PARAMETERS", "TORCH_LOSSES", "torch_loss",
+    "STORE_NAME", "ResultStore",
+    "SweepInterrupted", "SweepSummary", "plan_batches", "records_in_order", "run_sweep", "solve_batch",
+    "TORCH_LOSSES", "UNIT_NORM_TOL", "TorchLoss", "evaluate_view", "torch_loss",
+    "full_gap", "is_constellation", "margin", "optimal_relative_bias", "similarity_extremes",
+    "CLAMP_EPS", "PAPER_ADAM_LR", "TRAINABLE_LOSSES", "TRAINABLE_OPTIMIZERS", "TrainableRun",
+    "train_sigmoid", "trainable_sigmoid_loss",
 ]

@@ -21,7 +21,6 @@ benchmark.
 
 from __future__ import annotations
 
-import inspect
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -39,9 +38,11 @@ from clverify.theory.params import (
     check_positive,
 )
 
+from .blocked import blocked_grams, similarity_statistics
 from .lbfgs import DEFAULT_HISTORY, DEFAULT_MAX_ITER, DEFAULT_TOL, lbfgs, value_and_grad
+from .similarity import torch_grams
 from .sphere import Sphere
-from .torch_losses import DEFAULT_PARAMETERS, TORCH_LOSSES
+from .torch_losses import torch_loss
 
 __all__ = [
     "EmbeddingResult",
@@ -53,6 +54,7 @@ __all__ = [
     "DEFAULT_RESTARTS",
     "DEVICES",
     "GROUP_OVERHEAD",
+    "BLOCKED_ABOVE",
 ]
 
 #: Default number of seeded random restarts per configuration.
@@ -61,6 +63,9 @@ DEFAULT_RESTARTS = 3
 #: about 1 ms of Python and small-tensor work against about 0.1 us per coordinate
 #: (measured on the paper's grid, 2 CPU cores, 2026-11-22).
 GROUP_OVERHEAD = 30_000
+#: Above this many similarities per evaluation (problems times N^2; 2^24 is 128 MiB of float64
+#: per N x N intermediate), the loss is summed by row blocks (``blocked_grams``), never N x N.
+BLOCKED_ABOVE = 2**24
 #: Accepted values of ``device``.
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -72,8 +77,11 @@ _PARAM_CHECKS = {("sigmoid", "t"): check_positive, "tau": check_positive, "b": c
 class EmbeddingResult:
     r"""The best restart of one configuration.
 
-    ``gram`` is :math:`U V^\top`; ``s_pos_*`` summarise its diagonal (positive pairs),
-    ``s_neg_*`` its off-diagonal entries (negative pairs); ``grad_norm`` is the
+    ``gram`` is :math:`U V^\top` (formed when read); ``s_pos_*`` summarise its diagonal
+    (positive pairs), ``s_neg_*`` its off-diagonal entries (negative pairs), ``margin`` is
+    :math:`(\min_i s_{ii} - \max_{i\ne j} s_{ij})/2` (all from
+    :func:`~clverify.numerics.descent.blocked.similarity_statistics`, which never forms the
+    ``N x N`` matrix); ``grad_norm`` is the
     Riemannian gradient norm, ``iterations`` the L-BFGS iterations of that restart,
     ``seconds`` the wall time of the whole (batched) solve divided evenly among its
     configurations, ``seed`` the seed of the winning restart.
@@ -84,7 +92,6 @@ class EmbeddingResult:
     N: int
     d: int
     loss: float
-    gram: np.ndarray
     s_pos_mean: float
     s_pos_std: float
     s_neg_mean: float
@@ -97,6 +104,14 @@ class EmbeddingResult:
     U: np.ndarray = field(repr=False)
     V: np.ndarray = field(repr=False)
     restart_losses: list = field(default_factory=list, repr=False)
+    s_pos_min: float = float("nan")
+    s_neg_max: float = float("nan")
+    margin: float = float("nan")
+
+    @property
+    def gram(self) -> np.ndarray:
+        r""":math:`U V^\top` (``N x N``: formed on each access)."""
+        return self.U @ self.V.T
 
 
 def resolve_device(device: str) -> torch.device:
@@ -123,23 +138,21 @@ def _parse_scalar(name, check, v):
     return check(name, v)
 
 
-def check_loss_params(loss: str, params: Mapping) -> tuple[Callable, dict]:
-    """The torch loss called ``loss`` and its validated parameters (scalars or sequences).
+def check_loss_params(loss, params: Mapping) -> tuple[Callable, dict]:
+    """The torch loss ``loss`` (a name or a :class:`~clverify.theory.losses.Loss`), as the
+    unchecked :meth:`~clverify.numerics.descent.torch_losses.TorchLoss.value`, and its validated
+    parameters (scalars or sequences).
 
-    Missing parameters take :data:`clverify.numerics.descent.torch_losses.DEFAULT_PARAMETERS` (so the optimiser
-    and the theory see the same values); the others are required; unknown names are rejected.
+    Missing parameters take the loss's defaults (its one definition's, so the optimiser and
+    the theory see the same values); the others are required; unknown names are rejected.
 
     >>> check_loss_params("sigmoid", {"t": 1.5, "b": "0"})[1]
     {'t': 1.5, 'b': 0}
     """
-    check_choice("loss", loss, TORCH_LOSSES)
-    fn, names = TORCH_LOSSES[loss]
-    params = {**DEFAULT_PARAMETERS.get(loss, {}),
-              **{n: v for n, v in params.items() if v is not None}}
-    signature = inspect.signature(fn).parameters
-    required = [n for n in names if n not in signature or
-                signature[n].default is inspect.Parameter.empty]
-    missing = [n for n in required if params.get(n) is None]
+    torch_fn = torch_loss(loss)
+    fn, names, loss = torch_fn.value, torch_fn.parameters, torch_fn.name
+    params = {**torch_fn.defaults, **{n: v for n, v in params.items() if v is not None}}
+    missing = [n for n in names if params.get(n) is None]
     if missing:
         raise InvalidParameterError(f"loss {loss!r} needs parameter(s) {', '.join(missing)}")
     extra = [n for n, v in params.items() if n not in names and v is not None]
@@ -204,9 +217,13 @@ def _starts(C: int, R: int, N, d, seeds: Sequence[int], sphere: Sphere) -> torch
 
 
 def _solve(fn, N, d, params: dict, x0: torch.Tensor, device, tol, max_iter, history, progress,
-           mask: torch.Tensor | None = None):
+           mask: torch.Tensor | None = None, blocked: bool | None = None):
     """Run the batched solver on ``x0`` (on ``device``) with per-problem ``params``; ``N`` is
-    the (padded) number of rows of ``U``, ``mask`` the per-problem real rows (or None)."""
+    the (padded) number of rows of ``U``, ``mask`` the per-problem real rows (or None);
+    ``blocked``: sum the similarities by row blocks (None: above :data:`BLOCKED_ABOVE` entries)."""
+    if blocked is None:
+        blocked = x0.shape[0] * N * N > BLOCKED_ABOVE
+    grams = blocked_grams if blocked else torch_grams
     sphere = Sphere()
     x0 = x0.to(device)
     per = {k: torch.as_tensor(v, dtype=torch.float64, device=device)
@@ -217,7 +234,7 @@ def _solve(fn, N, d, params: dict, x0: torch.Tensor, device, tol, max_iter, hist
 
     def f(x, index):
         U, V = x.unflatten(-2, (2, N)).unbind(-3)    # (unbind: no zero-filled slice gradients)
-        return fn(U, V, **shared, **{k: v[index] for k, v in per.items()})
+        return fn(U, V, grams=grams, **shared, **{k: v[index] for k, v in per.items()})
 
     return lbfgs(value_and_grad(f), x0, sphere, tol=tol, max_iter=max_iter, history=history,
                  progress=progress)
@@ -235,22 +252,18 @@ def _summaries(loss, N, d, cfg_params, seeds, R, res, seconds) -> list[Embedding
     out = []
     for c in range(C):
         N, d = Ns[c], ds[c]
-        off = ~np.eye(N, dtype=bool)
         ls = losses[c]
         ls_safe = torch.where(torch.isfinite(ls), ls, torch.full_like(ls, float("inf")))
         r = int(torch.argmin(ls_safe))
         k = c * R + r
-        U, V = x[k, :N, :d].numpy(), x[k, Nmax:Nmax + N, :d].numpy()
-        G = U @ V.T
-        diag, offd = np.diag(G), G[off]
+        U, V = x[k, :N, :d].contiguous(), x[k, Nmax:Nmax + N, :d].contiguous()
+        stats = similarity_statistics(U, V)
         out.append(EmbeddingResult(
-            loss_name=loss, params=cfg_params[c], N=N, d=d, loss=float(ls[r]), gram=G,
-            s_pos_mean=float(diag.mean()), s_pos_std=float(diag.std()),
-            s_neg_mean=float(offd.mean()) if offd.size else float("nan"),
-            s_neg_std=float(offd.std()) if offd.size else float("nan"),
+            loss_name=getattr(loss, "name", loss), params=cfg_params[c], N=N, d=d, loss=float(ls[r]),
+            U=U.numpy(), V=V.numpy(), **stats,
             grad_norm=float(res.grad_norm[k]), iterations=int(res.iterations[k]),
             converged=bool(res.converged[k]), seconds=seconds / C, seed=int(seeds[c]) + r,
-            U=U, V=V, restart_losses=[float(v) for v in ls],
+            restart_losses=[float(v) for v in ls],
         ))
     return out
 
@@ -281,21 +294,26 @@ def _check_run(restarts, tol, max_iter, history):
     return restarts, float(tol), max_iter, history
 
 
-def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss: str = "sigmoid",
+def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigmoid",
                    seeds: int | Sequence[int] = 0,
                    restarts: int = DEFAULT_RESTARTS, tol: float = DEFAULT_TOL,
                    max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
                    device: str = "auto", progress: Callable | None = None,
-                   **params) -> list[EmbeddingResult]:
+                   blocked: bool | None = None, **params) -> list[EmbeddingResult]:
     r"""Solve every configuration (and restart) in one batched L-BFGS run.
 
     Parameters given as sequences (equal lengths ``C``) define ``C`` configurations;
     scalars are shared.  ``N`` and ``d`` may be sequences too (one size per
     configuration): the problems are then zero-padded to the largest ``N`` and ``d``
-    and the loss is told which rows are real (its ``mask`` keyword; only losses that
-    take one, such as ``sigmoid``, can mix values of ``N``).  Restart ``r`` of
+    and the loss is told which rows are real (its ``mask`` keyword: every loss takes
+    one, through the torch similarity).  Restart ``r`` of
     configuration ``c`` starts from rows drawn uniformly on :math:`S^{d_c-1}` with seed
     ``seeds[c] + r``, as in :func:`~clverify.numerics.descent.baselines.optimise_loop`.
+    ``blocked`` sums the similarities by row blocks
+    (:class:`~clverify.numerics.descent.blocked.BlockedSimilarity`: memory
+    :math:`O(N d + \text{block}\cdot N)` per problem instead of :math:`O(N^2)`, the same values
+    to rounding); None (default) does so for a batch of more than :data:`BLOCKED_ABOVE`
+    similarities (problems times :math:`N^2`).
 
     >>> rs = optimise_batch(4, 4, t=[1.0, 3.0], b=[1.0, 3.0], restarts=1)
     >>> [round(r.s_pos_mean, 6) for r in rs]
@@ -313,17 +331,13 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss: str 
     C = len(cfg)
     if sizes is None:
         return _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history,
-                            progress)
+                            progress, blocked)
     Ns, ds = sizes
-    if len(set(Ns)) > 1 and "mask" not in inspect.signature(fn).parameters:
-        raise InvalidParameterError(
-            f"loss {loss!r} takes no row mask, so one batch cannot mix values of N; "
-            "call optimise_batch once per N")
     out = [None] * C
     for group in size_groups(Ns, ds, restarts):
         part = _solve_group(fn, loss, [Ns[c] for c in group], [ds[c] for c in group],
                             [cfg[c] for c in group], [seeds[c] for c in group], restarts, dev,
-                            tol, max_iter, history, progress)
+                            tol, max_iter, history, progress, blocked)
         for c, r in zip(group, part):
             out[c] = r
     return out
@@ -372,7 +386,8 @@ def size_groups(Ns: Sequence[int], ds: Sequence[int], restarts: int = 1,
     return groups
 
 
-def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history, progress):
+def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history, progress,
+                 blocked=None):
     """One batched run over the configurations ``cfg`` (sizes ``N``, ``d``: ints, or lists
     padded to their maxima with a row mask when ``N`` varies)."""
     C = len(cfg)
@@ -388,31 +403,35 @@ def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, histo
     x0 = _starts(C, restarts, N, d, seeds, Sphere())
     Nrows = N if isinstance(N, int) else max(N)
     start = time.perf_counter()
-    res = _solve(fn, Nrows, d, per_problem, x0, dev, tol, max_iter, history, progress, mask)
+    res = _solve(fn, Nrows, d, per_problem, x0, dev, tol, max_iter, history, progress, mask, blocked)
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
     seconds = time.perf_counter() - start
     return _summaries(loss, N, d, cfg, seeds, restarts, res, seconds)
 
 
-def optimise_embedding(N: int, d: int, *, loss: str = "sigmoid", seed: int = 0,
+def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
                        restarts: int = DEFAULT_RESTARTS, tol: float = DEFAULT_TOL,
                        max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
-                       device: str = "auto", **params) -> EmbeddingResult:
+                       device: str = "auto", blocked: bool | None = None, **params) -> EmbeddingResult:
     r"""Minimise one loss configuration over (U, V) with unit rows; best of ``restarts``.
 
     Parameters
     ----------
     N, d : int
         Number of pairs (``>= 2``) and dimension (``>= 1``).
-    loss : str
-        A name of :data:`clverify.numerics.descent.torch_losses.TORCH_LOSSES`; ``**params`` are its parameters
+    loss : str or Loss
+        A name of :data:`clverify.numerics.descent.torch_losses.TORCH_LOSSES` or a
+        :class:`~clverify.theory.losses.Loss` (a user's); ``**params`` are its parameters
         (``t``, ``b`` for ``"sigmoid"``; ``tau`` for ``"infonce-sym"``).
     seed : int
         Restart ``r`` uses seed ``seed + r``.
     tol, max_iter, history :
         Riemannian gradient-norm tolerance, iteration cap, L-BFGS memory.
     device : {"auto", "cpu", "cuda"}
+    blocked : bool, optional
+        Sum the similarities by row blocks (default: above :data:`BLOCKED_ABOVE` entries),
+        as in :func:`optimise_batch`.
 
     Returns
     -------
@@ -426,4 +445,5 @@ def optimise_embedding(N: int, d: int, *, loss: str = "sigmoid", seed: int = 0,
         if isinstance(params[name], (list, tuple)):
             raise InvalidParameterError(f"{name} must be a real number here; use optimise_batch for sweeps")
     return optimise_batch(N, d, loss=loss, seeds=seed, restarts=restarts, tol=tol,
-                          max_iter=max_iter, history=history, device=device, **params)[0]
+                          max_iter=max_iter, history=history, device=device, blocked=blocked,
+                          **params)[0]

@@ -22,6 +22,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import mpmath
+import sympy as sp
 from flint import arb, fmpq
 from mpmath.libmp import from_rational, round_nearest
 
@@ -67,6 +68,20 @@ class RealInput:
         if isinstance(v, Fraction):
             return arb(fmpq(v.numerator, v.denominator))
         return arb(v)
+
+    def exact(self):
+        """The value as an exact SymPy rational (a decimal string is the decimal it reads).
+
+        >>> RealInput.finite("b", "-1.25").exact()
+        -5/4
+        """
+        v = self.value
+        if isinstance(v, Fraction):
+            return sp.Rational(v.numerator, v.denominator)
+        if isinstance(v, mpmath.mpf):
+            man, exp = v.man_exp
+            return sp.Integer(man) * sp.Integer(2) ** exp
+        return sp.Rational(v)
 
     def __str__(self) -> str:
         v = self.value

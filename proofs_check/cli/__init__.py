@@ -23,7 +23,9 @@ COMMAND_MODULES = {
     "thresholds": "sigmoid", "phase": "sigmoid", "optimum": "sigmoid", "derive": "sigmoid",
     "gd": "gd", "bench": "gd", "figure": "gd", "gap-table": "gd",
     "minimum": "losses", "losses-table": "losses",
-    "check": "check", "cite": "check", "report": "report",
+    "check": "check", "cite": "check", "report": "report", "analyse": "analyse",
+    "advise": "advise", "margins": "margins", "sweep": "sweep",
+    "certify": "certify", "recheck": "certify",
 }
 
 
@@ -32,7 +34,7 @@ class _Group(click.Group):
     group_class = type  # subgroups (``bench``) behave the same
 
     def list_commands(self, ctx):
-        return sorted(COMMAND_MODULES)
+        return sorted(COMMAND_MODULES) if self is main else super().list_commands(ctx)
 
     def get_command(self, ctx, name):
         if name in COMMAND_MODULES and name not in self.commands:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -19,7 +18,7 @@ from clverify.theory.errors import InvalidParameterError
 from clverify.theory.params import check_batch_size
 
 from . import main
-from .output import emit, format_option, out_option
+from .output import emit, format_option, out_option, parse_params, threads_option, torch_threads
 
 #: Half-width of the band around the regime thresholds excluded from ``max_abs_s_error``.
 THRESHOLD_BAND = 0.02
@@ -28,38 +27,9 @@ BENCH_QUICK_N = (4, 6, 8, 10, 12, 16, 20, 30)
 _THEORY_DIGITS = 20
 
 
-def _parse_params(items) -> dict:
-    out = {}
-    for item in items:
-        if "=" not in item:
-            raise InvalidParameterError(f"--param must look like NAME=VALUE, got {item!r}")
-        name, value = item.split("=", 1)
-        out[name.strip()] = value.strip()
-    return out
-
-
-@contextmanager
-def _threads(threads):
-    """torch intra-op threads set to ``threads`` for the command, restored afterwards."""
-    import torch
-
-    before = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(check_batch_size("threads", threads, 1))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _device_option(f):
     return click.option("--device", default="auto", show_default=True,
                         help="auto, cpu or cuda.")(f)
-
-
-def _threads_option(default=None):
-    return click.option("--threads", type=int, default=default, show_default=True,
-                        help="torch intra-op threads (1 avoids oversubscription on small tensors).")
 
 
 @main.command("gd")
@@ -81,7 +51,7 @@ def _threads_option(default=None):
 @click.option("--optimizer", type=click.Choice(["batched", "torch-lbfgs"]), default="batched",
               show_default=True, help="The batched Riemannian L-BFGS, or torch.optim.LBFGS with "
               "strong-Wolfe line search on Z/|Z| (a cross-check; stalls near grad norm 1e-8).")
-@_threads_option()
+@threads_option()
 @format_option()
 @out_option
 def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, optimizer,
@@ -91,10 +61,10 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
     from clverify.numerics.descent.compare import gram_distance, loss_gap, theory_optimum
     from clverify.numerics.descent.optimise import check_loss_params, optimise_embedding, resolve_device
 
-    with _threads(threads):
+    with torch_threads(threads):
         device = str(resolve_device(device))
         params = {k: v for k, v in (("t", t), ("b", b), ("tau", tau)) if v is not None}
-        params.update(_parse_params(extra))
+        params.update(parse_params(extra))
         d = N if d is None else d
         _, params = check_loss_params(loss, params)
         if optimizer == "batched":
@@ -163,7 +133,7 @@ def _max_error(results, s_star, near):
 @click.option("--max-iter", type=int, default=2000, show_default=True)
 @click.option("--scipy/--no-scipy", "with_scipy", default=None,
               help="Time the scipy L-BFGS-B loop (default: yes, except with --quick).")
-@_threads_option(default=1)
+@threads_option(default=1)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @format_option()
 @out_option
@@ -178,7 +148,7 @@ def bench_sweep(quick, device, restarts, tol, max_iter, with_scipy, threads, qui
     from clverify.numerics.descent.baselines import optimise_loop, optimise_scipy
     from clverify.numerics.descent.optimise import optimise_batch, resolve_device, size_groups
 
-    with _threads(threads):
+    with torch_threads(threads):
         dev = resolve_device(device)
         with_scipy = (not quick) if with_scipy is None else with_scipy
         Ns, ts = _paper_grid(quick)
@@ -235,13 +205,13 @@ def bench_sweep(quick, device, restarts, tol, max_iter, with_scipy, threads, qui
 @click.option("--steps", type=int, default=100, show_default=True, help="Encoder SGD steps.")
 @click.option("--restarts", type=int, default=1, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-@_threads_option(default=1)
+@threads_option(default=1)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def figure_command(out, phase, N, quick, steps, restarts, seed, threads, quiet):
     """The paper's figure (encoder as published, free embeddings, theory s*) or a phase diagram."""
     from clverify.numerics.output.figures import paper_figure, phase_figure
 
-    with _threads(threads):
+    with torch_threads(threads):
         if phase:
             written = phase_figure(N, out, quick=quick, quiet=quiet)
         else:
@@ -265,7 +235,7 @@ def _gap_dims(N: int) -> list[int]:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--tol", type=float, default=1e-9, show_default=True)
 @click.option("--max-iter", type=int, default=5000, show_default=True)
-@_threads_option(default=1)
+@threads_option(default=1)
 @format_option()
 @out_option
 def gap_table(Ns, tbs, restarts, seed, tol, max_iter, threads, fmt, out):
@@ -273,7 +243,7 @@ def gap_table(Ns, tbs, restarts, seed, tol, max_iter, threads, fmt, out):
     from clverify.numerics.descent.compare import sigmoid_ccem_optimum
     from clverify.numerics.descent.optimise import optimise_batch
 
-    with _threads(threads):
+    with torch_threads(threads):
         try:
             Ns = [int(v) for v in Ns.split(",")]
             tbs = [float(v) for v in tbs.split(",")]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from clverify.numerics.output.tables import FORMATS, provenance, render
 from clverify.theory.errors import InvalidParameterError, UnknownChoiceError
+from clverify.theory.params import check_batch_size
 
-__all__ = ["OneLineErrorsCommand", "multi_value_command", "format_option", "out_option", "emit"]
+__all__ = ["OneLineErrorsCommand", "multi_value_command", "format_option", "out_option", "emit",
+           "parse_params", "threads_option", "torch_threads"]
 
 
 _NUMBER = re.compile(r"^[-+]?(\d|\.\d|inf|nan)", re.IGNORECASE)
@@ -53,7 +56,7 @@ def _one_line(exc: click.BadParameter) -> InvalidParameterError:
     param = exc.param
     name = (param.opts[0].lstrip("-") if param is not None and param.opts else "parameter")
     if isinstance(exc, click.MissingParameter):
-        return InvalidParameterError(f"{name} is required: {param.help or 'see --help'}")
+        return InvalidParameterError(f"{name} is required: {getattr(param, 'help', None) or 'see --help'}")
     if param is not None and isinstance(param.type, click.Choice):
         given = re.match(r"^('.*?') is not", exc.message)
         return UnknownChoiceError(f"{name} must be one of {', '.join(param.type.choices)}; "
@@ -87,3 +90,37 @@ def emit(records: list[dict], fmt: str, out: Path | None = None, **prov_extra) -
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text)
+
+
+def parse_params(items) -> dict:
+    """``("t=2", "b=1")`` (repeated ``--param NAME=VALUE``) as ``{"t": "2", "b": "1"}``.
+
+    >>> parse_params(["t=2", " b = -1"])
+    {'t': '2', 'b': '-1'}
+    """
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise InvalidParameterError(f"--param must look like NAME=VALUE, got {item!r}")
+        name, value = item.split("=", 1)
+        out[name.strip()] = value.strip()
+    return out
+
+
+def threads_option(default=None):
+    return click.option("--threads", type=int, default=default, show_default=True,
+                        help="torch intra-op threads (1 avoids oversubscription on small tensors).")
+
+
+@contextmanager
+def torch_threads(threads):
+    """torch intra-op threads set to ``threads`` for the command, restored afterwards."""
+    import torch
+
+    before = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(check_batch_size("threads", threads, 1))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

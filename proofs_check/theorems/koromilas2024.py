@@ -25,9 +25,11 @@ import sympy as sp
 from scipy import integrate
 
 from clverify.numerics.descent.metrics import similarity_mgf, wasserstein_uniformity
+from clverify.numerics.precision.ccem_optimum import ccem_optimum
 from clverify.proofs_check import koromilas_checks as K
 from clverify.theory import minima
 from clverify.theory.losses import LOSSES
+from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.similarity import ExplicitSimilarity, Grams
 from clverify.theory.structures import Antipodal, SimplexETF
 
@@ -156,10 +158,10 @@ def _is_anchor_form(loss: str, form: AnchorForm) -> bool:
     """Whether SymPy shows ``loss`` equal to ``form`` on generic similarities (``e^{L - L_form}``
     simplifies to 1: both are real)."""
     uv, uu, vv = _generic_grams()
-    function, names = LOSSES[loss]
     params = minima.parameter_symbols(loss)
-    value = function(Grams(ExplicitSimilarity(uv), ExplicitSimilarity(uu), ExplicitSimilarity(vv)),
-                     **{k: params.get(k, sp.Symbol(k, positive=True)) for k in names})
+    value = LOSSES[loss](Grams(ExplicitSimilarity(uv), ExplicitSimilarity(uu), ExplicitSimilarity(vv)),
+                         SYMPY_OPS, **{k: params.get(k, sp.Symbol(k, positive=True))
+                                       for k in LOSSES[loss].parameters})
     formed = _anchor_form_value(form, uv, uu, vv, tau)
     return sp.simplify(sp.exp(sp.expand_log(sp.expand(value - formed), force=True))) == 1
 
@@ -215,12 +217,14 @@ def _thm4_1_gd(claim, point, evidence):
 
 def _thm4_1_ccem(claim, point, evidence):
     """No member of the CCEM(delta) family (which fits in d >= M) is below the claimed
-    structure (40-digit values; the family's optimum from ``K.ccem_optimum``, golden-section
-    search)."""
+    structure (40-digit values; the family's optimum from
+    :func:`~clverify.numerics.precision.ccem_optimum.ccem_optimum`: certified where the
+    restriction is shown convex, a grid minimum otherwise, so the check is numerical)."""
     shape = _shape(claim, point)
     loss, params = point["loss"], _exact({"tau": point["tau"]})
     value = K.explicit_value(loss, *shape.vectors(), params)
-    delta_star, best = K.ccem_optimum(loss, point["M"], params, digits=K.EXACT_DIGITS)
+    optimum = ccem_optimum(LOSSES[loss], point["M"], params, digits=K.EXACT_DIGITS)
+    delta_star, best = optimum.delta, optimum.value
     evidence.update(delta_star=float(delta_star), structure_minus_ccem=float(value - best))
     if value - best > _VALUE_TOL:  # (a difference: mpf sums round to the working precision)
         return (f"{loss} (M={point['M']}, tau={point['tau']}): CCEM(delta={mpmath.nstr(delta_star, 6)}) "
@@ -427,9 +431,7 @@ def _decoupling_symbolic(claim, point, evidence):
     which with U an energy minimiser gives the decoupled minimum."""
     loss, U = point["loss"], _rational_sphere(point["M"])
     V = sp.Matrix(np.asarray(claim(np.array(U.tolist(), dtype=object))).tolist())
-    function, _ = LOSSES[loss]
-    value = function(Grams(ExplicitSimilarity(U * V.T), ExplicitSimilarity(U * U.T),
-                           ExplicitSimilarity(V * V.T)), **minima.parameter_symbols(loss))
+    value = LOSSES[loss](Grams.of_vectors(U, V), SYMPY_OPS, **minima.parameter_symbols(loss))
     A, c, E = _align_energy(loss, U)
     if _zero(value - (A + c * E), _AT):
         return None

@@ -17,6 +17,7 @@ from clverify.proofs_check import koromilas_checks as K
 from clverify.theory import minima
 from clverify.theory.errors import InvalidParameterError
 from clverify.theory.losses import LOSSES
+from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.similarity import ExplicitSimilarity, Grams
 from clverify.theory.structures import Antipodal, CrossPolytope, SimplexETF
 
@@ -160,12 +161,11 @@ KCL_CROSS_POLYTOPE = Theorem(
 
 def _subset_averages(loss: str, uv, uu, vv) -> dict:
     """Size -> the average of ``loss`` over all sub-batches of that size (exact SymPy)."""
-    function, _ = LOSSES[loss]
-    params = minima.parameter_symbols(loss)
+    loss, params = LOSSES[loss], minima.parameter_symbols(loss)
     n, out = uv.rows, {}
     for m in range(2, n + 1):
         subsets = [list(c) for c in itertools.combinations(range(n), m)]
-        total = sum(function(Grams(*(ExplicitSimilarity(S.extract(c, c)) for S in (uv, uu, vv))), **params)
+        total = sum(loss(Grams(*(ExplicitSimilarity(S.extract(c, c)) for S in (uv, uu, vv))), SYMPY_OPS, **params)
                     for c in subsets)
         out[m] = total / len(subsets)
     return out

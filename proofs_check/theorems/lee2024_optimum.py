@@ -18,7 +18,7 @@ from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.numerics.precision.thresholds import antipodal_threshold_tb, etf_threshold_tb
 from clverify.theory import CCEM
 from clverify.theory import derivation as D
-from clverify.theory.losses import softplus
+from clverify.theory.ops import SYMPY_OPS
 
 from .. import sigmoid_proofs as P
 from ..claims import compare_claim
@@ -59,13 +59,13 @@ def _jensen_lemma1_argument(claim, point, evidence):
     the claimed family to be all of :math:`x \in [0, 1]` and the claimed dimension to be at
     least ``N``; otherwise the check abstains."""
     z = sp.Symbol("z", real=True)
-    if not (sp.diff(softplus(z), z).is_positive and sp.simplify(sp.diff(softplus(z), z, 2)).is_positive):
+    if not (sp.diff(SYMPY_OPS.softplus(z), z).is_positive and sp.simplify(sp.diff(SYMPY_OPS.softplus(z), z, 2)).is_positive):
         raise Inconclusive("SymPy does not show softplus increasing and convex")
     if _lemma1_sum_of_squares(LEMMA1.claim, {}, {}) is not None:
         raise Inconclusive("Lemma 1 is not proved")
     p = sp.Symbol("p", real=True)
     g = LEMMA1.claim.slope * N * p - LEMMA1.claim.offset       # q >= g(p)
-    h = softplus(b - t * p) + (N - 1) * softplus(t * g - b)
+    h = SYMPY_OPS.softplus(b - t * p) + (N - 1) * SYMPY_OPS.softplus(t * g - b)
     gap = sp.simplify(h.subs(p, 2 * x - 1) - D.ccem_loss_x())
     evidence["h_minus_ccem_loss"] = str(gap)
     if gap != 0:

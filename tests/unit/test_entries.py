@@ -14,6 +14,7 @@ from clverify.proofs_check.theorems import lee2024 as L24
 from clverify.proofs_check.theorems import lee2024_optimum as OPT
 from clverify.theory import derivation as D
 from clverify.theory.losses import LOSSES
+from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.similarity import ExplicitSimilarity, Grams
 from clverify.theory.structures import CCEM, Antipodal, SimplexETF
 
@@ -146,7 +147,7 @@ def test_anchor_forms_match_the_losses_beyond_the_proved_batch_size():
     uv, uu, vv = (sp.Matrix(a) for a in (U @ V.T, U @ U.T, V @ V.T))
     grams = Grams(ExplicitSimilarity(uv), ExplicitSimilarity(uu), ExplicitSimilarity(vv))
     for loss, form in K24._INSTANCES.items():
-        value = float(LOSSES[loss][0](grams, tau=sp.Float(tau)))
+        value = float(LOSSES[loss](grams, SYMPY_OPS, tau=sp.Float(tau)))
         formed = float(K24._anchor_form_value(form, uv, uu, vv, sp.Float(tau)))
         assert value == pytest.approx(formed, rel=1e-12), loss
 
