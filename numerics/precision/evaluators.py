@@ -59,7 +59,6 @@ __all__ = [
     "generated_source",
 ]
 
-BACKENDS = ("mpmath", "arb")
 
 #: Extra bits carried on top of the requested decimal digits.
 GUARD_BITS = 32
@@ -224,7 +223,7 @@ def _compile_arb(expr, name: str, args: tuple):
 
 #: Backend -> compiler returning (the lambdified function, the argument conversion).
 _COMPILERS = {"mpmath": _compile_mpmath, "arb": _compile_arb}
-assert tuple(_COMPILERS) == BACKENDS
+BACKENDS = tuple(_COMPILERS)
 
 
 def compile_expression(expr, backend: str = "mpmath", name: str | None = None,

@@ -15,7 +15,7 @@ from flint import arb, ctx, fmpq
 from hypothesis import example, given, target
 from hypothesis import strategies as st
 
-from clverify.numerics.precision.certify import Enclosure, certify_root
+from clverify.numerics.precision.certify import Enclosure, certify_positive, certify_root
 from clverify.numerics.precision.evaluators import GUARD_BITS, bits_for_digits
 
 DIGITS = 40
@@ -221,3 +221,58 @@ def test_flint_precision_is_restored():
 def test_no_estimate_and_no_bracket_is_an_input_error():
     with pytest.raises(ValueError, match="needs an estimate or a bracket"):
         certify_root(lambda z: z, lambda z: arb(1), None, digits=20)
+
+
+# --- certify_positive: f > 0 on an interval, by balls over a covering --------------------------
+
+def test_positivity_is_proved_through_splitting_where_one_ball_is_too_wide():
+    """z*z - z + 1/4 + 1/100 = (z - 1/2)**2 + 1/100 > 0, but as written its ball over [0, 1] is
+    about [-0.74, 1.26]: only a covering by smaller boxes proves it (every midpoint is positive)."""
+    proved, how = certify_positive(lambda z: z * z - z + arb(1) / 4 + arb(10) ** -2, 0, 1, digits=20)
+    boxes = int(how.split(" boxes")[0].rsplit(" ", 1)[1])
+    assert proved and boxes > 1 and how.endswith(f"ball arithmetic at {bits_for_digits(20)} bits")
+
+
+def test_a_zero_or_a_negative_value_at_a_midpoint_is_a_counterexample():
+    assert certify_positive(lambda z: (z - arb(1) / 2) ** 2, 0, 1, digits=20) == (
+        False, "f <= 0 at 0.5, certified by a ball")
+    assert certify_positive(lambda z: arb(1) / 4 - z, 0, 1, digits=20) == (
+        False, "f <= 0 at 0.5, certified by a ball")
+    assert certify_positive(lambda z: z - arb(1) / 8, 0, 1, digits=20) == (
+        False, "f <= 0 at 0.125, certified by a ball")
+
+
+def test_negative_values_between_the_midpoints_exhaust_the_budget_not_the_proof():
+    """(z - 1/3)**2 - 1e-10 < 0 only within 1e-5 of 1/3, where no dyadic midpoint of the first
+    20 boxes falls: the budget runs out and nothing is proved (a larger budget finds a
+    negative midpoint)."""
+    f = lambda z: (z - arb(1) / 3) ** 2 - arb(10) ** -10  # noqa: E731
+    assert certify_positive(f, 0, 1, digits=20, max_boxes=20) == (False, "f > 0 not shown with 20 boxes")
+    proved, why = certify_positive(f, 0, 1, digits=20)
+    assert not proved and why.startswith("f <= 0 at 0.3333")
+
+
+def test_a_zero_between_the_midpoints_is_never_proved_positive():
+    """|z - 1/3| >= 0 with a zero at 1/3, which no dyadic midpoint hits: the ball of a box
+    around 1/3 is not certainly positive, so the budget runs out."""
+    assert certify_positive(lambda z: abs(z - arb(1) / 3), 0, 1, digits=20, max_boxes=200) == (
+        False, "f > 0 not shown with 200 boxes")
+
+
+def test_a_function_that_is_exactly_zero_is_not_positive():
+    """f = 0 evaluates to the exact ball 0 on every box: >= 0 is not > 0."""
+    assert certify_positive(lambda z: arb(0), 0, 1, digits=20) == (False, "f <= 0 at 0.5, certified by a ball")
+
+
+def test_the_box_budget_is_exact():
+    f = lambda z: z * z - z + arb(1) / 4 + arb(10) ** -2  # noqa: E731
+    proved, how = certify_positive(f, 0, 1, digits=20)
+    needed = int(how.split(" boxes")[0].rsplit(" ", 1)[1])
+    assert certify_positive(f, 0, 1, digits=20, max_boxes=needed)[0]
+    assert certify_positive(f, 0, 1, digits=20, max_boxes=needed - 1) == (
+        False, f"f > 0 not shown with {needed - 1} boxes")
+
+
+def test_positivity_options_are_keyword_only():
+    with pytest.raises(TypeError):
+        certify_positive(lambda z: z, 0, 1, 20)
