@@ -6,10 +6,10 @@ Usage (from the repository root, with the ``mutation`` extra installed)::
     python mutation/run.py certify runner   # some of them
     python mutation/run.py --jobs 2 --keep /tmp/mut certify
 
-Each module's session runs in its own copy of the checkout's files (tracked and untracked, as
-they are now), whose ``clverify`` folder links to the copy's ``theory``, ``numerics`` and
-``proofs_check`` (the one import name, without an install), so that the working tree is never
-mutated and work can go on meanwhile.  The steps are cosmic-ray's own:
+Each module's session runs on the files of the checkout's ``HEAD`` commit (``git archive``:
+commit what you want measured), in its own folder whose ``clverify`` folder links to its
+``theory``, ``numerics`` and ``proofs_check`` (the one import name, without an install), so
+the working tree is never mutated and work can go on meanwhile.  The steps are cosmic-ray's own:
 ``init``, the operator filter of the config (with its written reason), ``# pragma: no
 mutate`` lines and mutations inside type annotations (never evaluated: equivalent mutants)
 skipped, ``baseline`` (the tests must pass on the unmutated copy), ``exec``.  The script
@@ -22,11 +22,13 @@ from __future__ import annotations
 import argparse
 import ast
 import concurrent.futures
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -41,15 +43,18 @@ def _tool(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
-def _copy_checkout(dest: Path) -> None:
-    """Copy the checkout's tracked and untracked (not ignored) files to ``dest``."""
-    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others",
-                             "--exclude-standard"], capture_output=True, check=True).stdout
-    for name in filter(None, listed.decode().split("\0")):
-        source = ROOT / name
-        if source.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
+def _commit() -> str:
+    return subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+def _export(commit: str, dest: Path) -> None:
+    """The files of ``commit`` in ``dest`` (``git archive``: what is measured is a commit, whatever
+    the working tree holds meanwhile)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", commit],
+                             capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(dest, filter="data")
 
 
 def _link_packages(copy: Path) -> None:
@@ -106,11 +111,12 @@ def _run(args: list[str], cwd: Path, env: dict) -> None:
         raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
 
-def session(module: str, workdir: Path) -> dict:
-    """Run the cosmic-ray session of ``mutation/<module>.toml`` in ``workdir``; its summary."""
+def session(module: str, workdir: Path, commit: str) -> dict:
+    """Run the cosmic-ray session of ``mutation/<module>.toml`` on ``commit`` in ``workdir``; its
+    summary."""
     copy = workdir / "checkout"
     copy.mkdir(parents=True)
-    _copy_checkout(copy)
+    _export(commit, copy)
     _link_packages(copy)
     env = {**os.environ, "PYTHONPATH": str(copy), "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
            "PYTHONDONTWRITEBYTECODE": "1"}
@@ -122,7 +128,7 @@ def session(module: str, workdir: Path) -> dict:
     _run([_tool("cosmic-ray"), "baseline", config], copy, env)
     _run([_tool("cosmic-ray"), "exec", config, db], copy, env)
     dump = subprocess.run([_tool("cosmic-ray"), "dump", db], capture_output=True, text=True, check=True).stdout
-    return summary(module, [json.loads(line) for line in dump.splitlines()])
+    return {**summary(module, [json.loads(line) for line in dump.splitlines()]), "commit": commit}
 
 
 def summary(module: str, rows: list) -> dict:
@@ -158,15 +164,17 @@ def main(argv=None) -> int:
     unknown = sorted(set(modules) - set(known))
     if unknown:
         parser.error(f"modules must be among {', '.join(known)}; got {', '.join(unknown)}")
+    commit = _commit()
     base = args.keep or Path(tempfile.mkdtemp(prefix="clverify-mutation-"))
     base.mkdir(parents=True, exist_ok=True)
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
-            results = list(pool.map(lambda m: session(m, Path(tempfile.mkdtemp(prefix=f"{m}-", dir=base))),
-                                    modules))
+            results = list(pool.map(
+                lambda m: session(m, Path(tempfile.mkdtemp(prefix=f"{m}-", dir=base)), commit), modules))
     finally:
         if args.keep is None:
             shutil.rmtree(base, ignore_errors=True)
+    print(f"commit {commit}")
     for r in results:
         ratio = "-" if r["kill_ratio"] is None else f"{r['kill_ratio']:.1%}"
         print(f"{r['module']}: killed {r['killed']}, survived {r['survived']}, kill ratio {ratio} "
