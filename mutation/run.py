@@ -10,9 +10,10 @@ Each module's session runs on the files of the checkout's ``HEAD`` commit (``git
 commit what you want measured), in its own folder whose ``clverify`` folder links to its
 ``theory``, ``numerics`` and ``proofs_check`` (the one import name, without an install), so
 the working tree is never mutated and work can go on meanwhile.  The steps are cosmic-ray's own:
-``init``, the operator filter of the config (with its written reason), ``# pragma: no
-mutate`` lines and mutations inside type annotations (never evaluated: equivalent mutants)
-skipped, ``baseline`` (the tests must pass on the unmutated copy), ``exec``.  The script
+``init``; the operator filter of the config (with its written reason) and ``# pragma: no
+mutate`` lines; equivalent mutants skipped with their reason (inside type annotations, never
+evaluated, and those the config lists in ``[[clverify.equivalent]]``); ``baseline`` (the tests
+must pass on the unmutated copy); ``exec``.  The script
 prints, per module, killed / survived / kill ratio and every survivor's diff, and exits 1 if a
 mutant survives.
 """
@@ -25,11 +26,13 @@ import concurrent.futures
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,30 +82,40 @@ def _annotation_spans(source: str) -> list[tuple[tuple[int, int], tuple[int, int
     return spans
 
 
-def skip_annotations(db_path: str, copy: Path) -> int:
-    """Mark as skipped every mutation inside a type annotation of a module that starts with
-    ``from __future__ import annotations`` (every module here): such annotations are never
-    evaluated, so their mutants (``str | None`` -> ``str + None``) are equivalent.  Returns how
-    many were skipped."""
+#: The output recorded for a mutation skipped as equivalent (``summary`` counts them apart).
+EQUIVALENT = "equivalent: "
+
+
+def skip_equivalents(db_path: str, copy: Path, listed: list[dict]) -> None:
+    """Mark as skipped, with the reason, the mutations that cannot change behaviour:
+
+    * every mutation inside a type annotation of a module that starts with ``from __future__
+      import annotations`` (every module here): annotations are never evaluated;
+    * every mutation listed in the config's ``[[clverify.equivalent]]`` tables: ``operator`` (a
+      regular expression on cosmic-ray's operator name) at a source line containing ``line``,
+      with the ``reason`` it is equivalent.
+    """
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
 
-    skipped = 0
+    sources: dict[str, tuple[list[str], list]] = {}
     with use_db(db_path, mode=WorkDB.Mode.open) as db:
-        spans: dict[str, list] = {}
         for item in list(db.pending_work_items):
             (mutation,) = item.mutations
             path = str(mutation.module_path)
-            if path not in spans:
-                source = (copy / path).read_text()
-                lazy = "from __future__ import annotations" in source
-                spans[path] = _annotation_spans(source) if lazy else []
+            if path not in sources:
+                text = (copy / path).read_text()
+                lazy = "from __future__ import annotations" in text
+                sources[path] = text.splitlines(), _annotation_spans(text) if lazy else []
+            lines, spans = sources[path]
             start, end = tuple(mutation.start_pos), tuple(mutation.end_pos)
-            if any(lo <= start and end <= hi for lo, hi in spans[path]):
-                db.set_result(item.job_id, WorkResult(output="inside an annotation (not evaluated)",
+            reason = "inside a type annotation, never evaluated" if any(
+                lo <= start and end <= hi for lo, hi in spans) else next(
+                (e["reason"] for e in listed if re.search(e["operator"], mutation.operator_name)
+                 and e["line"] in lines[start[0] - 1]), None)
+            if reason is not None:
+                db.set_result(item.job_id, WorkResult(output=EQUIVALENT + reason,
                                                       worker_outcome=WorkerOutcome.SKIPPED))
-                skipped += 1
-    return skipped
 
 
 def _run(args: list[str], cwd: Path, env: dict) -> None:
@@ -124,7 +137,8 @@ def session(module: str, workdir: Path, commit: str) -> dict:
     _run([_tool("cosmic-ray"), "init", config, db], copy, env)
     _run([_tool("cr-filter-operators"), db, config], copy, env)
     _run([_tool("cr-filter-pragma"), db], copy, env)
-    skip_annotations(db, copy)
+    listed = tomllib.loads((copy / config).read_text()).get("clverify", {}).get("equivalent", [])
+    skip_equivalents(db, copy, listed)
     _run([_tool("cosmic-ray"), "baseline", config], copy, env)
     _run([_tool("cosmic-ray"), "exec", config, db], copy, env)
     dump = subprocess.run([_tool("cosmic-ray"), "dump", db], capture_output=True, text=True, check=True).stdout
@@ -132,14 +146,15 @@ def session(module: str, workdir: Path, commit: str) -> dict:
 
 
 def summary(module: str, rows: list) -> dict:
-    """Counts and survivors of a session dump (``[work_item, result]`` per line)."""
-    counts = {"killed": 0, "survived": 0, "incompetent": 0, "skipped": 0, "other": 0}
+    """Counts and survivors of a session dump (``[work_item, result]`` per line); the kill
+    ratio is killed / (killed + survived), equivalent and filtered mutants aside."""
+    counts = {"killed": 0, "survived": 0, "incompetent": 0, "equivalent": 0, "filtered": 0, "other": 0}
     survivors = []
     for item, result in rows:
         if result is None or result["worker_outcome"] not in ("normal", "skipped"):
             counts["other"] += 1
         elif result["worker_outcome"] == "skipped":
-            counts["skipped"] += 1
+            counts["equivalent" if (result["output"] or "").startswith(EQUIVALENT) else "filtered"] += 1
         else:
             counts[result["test_outcome"]] += 1
             if result["test_outcome"] == "survived":
@@ -178,7 +193,8 @@ def main(argv=None) -> int:
     for r in results:
         ratio = "-" if r["kill_ratio"] is None else f"{r['kill_ratio']:.1%}"
         print(f"{r['module']}: killed {r['killed']}, survived {r['survived']}, kill ratio {ratio} "
-              f"(incompetent {r['incompetent']}, skipped by filters {r['skipped']}, other {r['other']})")
+              f"(equivalent {r['equivalent']}, filtered {r['filtered']}, incompetent {r['incompetent']}, "
+              f"other {r['other']})")
         for s in r["survivors"]:
             print(f"  survivor line {s['line']} {s['operator']}\n" + "\n".join(
                 "    " + line for line in s["diff"].splitlines()[2:]))

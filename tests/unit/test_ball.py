@@ -195,7 +195,7 @@ def test_point_keeps_its_value_exactly():
     enc = Enclosure.point(big, "exact")
     assert enc.contains(big) and not enc.contains(big - 1) and enc.width == 0
     assert Enclosure.point(0, "zero").contains(0) and Enclosure.point(-1, "one").contains(-1)
-    assert Enclosure.point(0.1, "a double").contains(0.1)
+    assert Enclosure.point(1 / 3, "a double with all 53 bits").contains(1 / 3)
     with pytest.raises(TypeError, match="value must be"):
         Enclosure.point("0.1", "not a binary number")
 

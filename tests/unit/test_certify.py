@@ -15,7 +15,7 @@ from flint import arb, ctx, fmpq
 from hypothesis import example, given, target
 from hypothesis import strategies as st
 
-from clverify.numerics.precision.certify import Enclosure, certify_positive, certify_root
+from clverify.numerics.precision.certify import Enclosure, arb_to_mpf, certify_positive, certify_root
 from clverify.numerics.precision.evaluators import GUARD_BITS, bits_for_digits
 
 DIGITS = 40
@@ -225,12 +225,25 @@ def test_no_estimate_and_no_bracket_is_an_input_error():
 
 # --- certify_positive: f > 0 on an interval, by balls over a covering --------------------------
 
+def counted(f):
+    """``f`` and the list of the boxes (balls of positive radius) it was evaluated on."""
+    boxes = []
+
+    def g(z):
+        if z.rad() > 0:
+            boxes.append(z)
+        return f(z)
+
+    return g, boxes
+
+
 def test_positivity_is_proved_through_splitting_where_one_ball_is_too_wide():
     """z*z - z + 1/4 + 1/100 = (z - 1/2)**2 + 1/100 > 0, but as written its ball over [0, 1] is
     about [-0.74, 1.26]: only a covering by smaller boxes proves it (every midpoint is positive)."""
-    proved, how = certify_positive(lambda z: z * z - z + arb(1) / 4 + arb(10) ** -2, 0, 1, digits=20)
-    boxes = int(how.split(" boxes")[0].rsplit(" ", 1)[1])
-    assert proved and boxes > 1 and how.endswith(f"ball arithmetic at {bits_for_digits(20)} bits")
+    f, boxes = counted(lambda z: z * z - z + arb(1) / 4 + arb(10) ** -2)
+    proved, how = certify_positive(f, 0, 1, digits=20)
+    assert proved and len(boxes) > 1
+    assert how == f"f > 0 on {len(boxes)} boxes covering [0, 1], ball arithmetic at {bits_for_digits(20)} bits"
 
 
 def test_a_zero_or_a_negative_value_at_a_midpoint_is_a_counterexample():
@@ -248,8 +261,7 @@ def test_negative_values_between_the_midpoints_exhaust_the_budget_not_the_proof(
     negative midpoint)."""
     f = lambda z: (z - arb(1) / 3) ** 2 - arb(10) ** -10  # noqa: E731
     assert certify_positive(f, 0, 1, digits=20, max_boxes=20) == (False, "f > 0 not shown with 20 boxes")
-    proved, why = certify_positive(f, 0, 1, digits=20)
-    assert not proved and why.startswith("f <= 0 at 0.3333")
+    assert certify_positive(f, 0, 1, digits=20) == (False, "f <= 0 at 0.333328247070313, certified by a ball")
 
 
 def test_a_zero_between_the_midpoints_is_never_proved_positive():
@@ -265,9 +277,9 @@ def test_a_function_that_is_exactly_zero_is_not_positive():
 
 
 def test_the_box_budget_is_exact():
-    f = lambda z: z * z - z + arb(1) / 4 + arb(10) ** -2  # noqa: E731
-    proved, how = certify_positive(f, 0, 1, digits=20)
-    needed = int(how.split(" boxes")[0].rsplit(" ", 1)[1])
+    f, boxes = counted(lambda z: z * z - z + arb(1) / 4 + arb(10) ** -2)
+    certify_positive(f, 0, 1, digits=20)
+    needed = len(boxes)
     assert certify_positive(f, 0, 1, digits=20, max_boxes=needed)[0]
     assert certify_positive(f, 0, 1, digits=20, max_boxes=needed - 1) == (
         False, f"f > 0 not shown with {needed - 1} boxes")
@@ -276,3 +288,16 @@ def test_the_box_budget_is_exact():
 def test_positivity_options_are_keyword_only():
     with pytest.raises(TypeError):
         certify_positive(lambda z: z, 0, 1, 20)
+
+
+def test_a_widened_end_exactly_at_the_root_is_a_bracket():
+    """Rebuild the first widened bracket of certify_root (estimate 0, 20 digits) and put the root
+    exactly at its upper end: a sign of 0 there is a bracket, and the root is enclosed."""
+    from clverify.numerics.precision import certify as C
+    from clverify.numerics.precision.evaluators import arb_precision
+
+    with arb_precision(20):
+        half = arb(10) ** -20 * arb(C._FIRST_HALF_WIDTH) * C._WIDEN_FACTOR
+        end = (arb(0) + half).upper()
+    enc = certify_root(lambda z: z - end, lambda z: arb(1), mpmath.mpf(0), digits=20)
+    assert enc.certified and enc.contains(arb_to_mpf(end))

@@ -160,17 +160,60 @@ def test_an_exact_root_at_an_end_or_at_a_probe_is_returned_exactly(solver):
     assert find_root(lambda z: z - 1, (0, 2), solver="bisect") == 1  # the first midpoint
 
 
-def test_bisection_stops_as_soon_as_the_relative_tolerance_is_met():
-    """Halving [0, 10**6] down to tol * root (root ~ 3.3e5, tol = TOLERANCE_ULPS * eps) takes
-    ceil(log2(10**6 / (tol * root))) steps; an absolute (or stricter) rule would need ~36 more."""
+@pytest.mark.parametrize("width, root", [(10**6, mpmath.mpf(10**6) / 3), (1, mpmath.mpf(1) / 3000)])
+def test_bisection_stops_as_soon_as_the_tolerance_is_met(width, root):
+    """Halving [0, width] down to tol * max(1, root) (tol = TOLERANCE_ULPS * eps) takes
+    ceil(log2(width / (tol * max(1, root)))) steps: relative for a large root, absolute below 1;
+    a stricter rule would take ~36 (large root) or ~12 (small root) more."""
     tol = TOLERANCE_ULPS * mpmath.mp.eps
-    third = mpmath.mpf(10**6) / 3
-    steps = int(mpmath.ceil(mpmath.log(10**6 / (tol * third), 2)))
+    steps = int(mpmath.ceil(mpmath.log(width / (tol * max(1, root)), 2)))
     calls = []
 
     def f(z):
         calls.append(z)
-        return z - third
+        return z - root
 
-    find_root(f, (0, 10**6), solver="bisect")
-    assert steps <= len(calls) <= steps + 4  # one evaluation per halving, plus the two ends
+    find_root(f, (0, width), solver="bisect")
+    assert len(calls) == steps + 4  # one per halving; both ends, bisection's own f(hi) and the residual
+
+
+def test_a_jump_is_not_a_root():
+    """A step from -1/2 to 1/2 at 1/3 changes sign but has no root: the residual 1/2 is refused."""
+    third = mpmath.mpf(1) / 3
+    with pytest.raises(ConvergenceError, match="residual"):
+        find_root(lambda z: mpmath.mpf(1) / 2 if z >= third else -mpmath.mpf(1) / 2, (0, 1), solver="bisect")
+
+
+def test_the_step_budget_is_exact():
+    """Bisection of [0, 1] to the root 1/3 meets the tolerance after exactly
+    ceil(log2(1 / tol)) halvings: that budget suffices, one fewer does not."""
+    tol = TOLERANCE_ULPS * mpmath.mp.eps
+    steps = int(mpmath.ceil(mpmath.log(1 / tol, 2)))
+    f = lambda z: z - mpmath.mpf(1) / 3  # noqa: E731
+    find_root(f, (0, 1), solver="bisect", max_steps=steps)
+    with pytest.raises(ConvergenceError, match=f"did not converge in {steps - 1} steps"):
+        find_root(f, (0, 1), solver="bisect", max_steps=steps - 1)
+
+
+def test_a_budget_above_256_steps_is_enforced():
+    with mpmath.workdps(120), pytest.raises(ConvergenceError, match="did not converge in 300 steps"):
+        find_root(lambda z: z * z - 2, (1, 2), solver="bisect", max_steps=300)
+
+
+def test_the_three_regula_falsi_variants_are_different_methods():
+    """Anderson-Bjorck, Illinois and Pegasus scale the retained end differently: on exp(z) - 10
+    they evaluate f at different points (the method is passed to mpmath)."""
+    paths = set()
+    for solver in ("anderson", "illinois", "pegasus"):
+        calls = []
+        find_root(lambda z: calls.append(z) or mpmath.exp(z) - 10, (0, 5), solver=solver)
+        paths.add(tuple(calls))
+    assert len(paths) == 3
+
+
+def test_a_residual_equal_to_its_tolerance_passes():
+    """The jump from -1/2 to 1/2 has residual exactly 1/2: accepted at residual_tol = 1/2."""
+    third = mpmath.mpf(1) / 3
+    x = find_root(lambda z: mpmath.mpf(1) / 2 if z >= third else -mpmath.mpf(1) / 2, (0, 1), solver="bisect",
+                  residual_tol=mpmath.mpf(1) / 2)
+    assert abs(x - third) < 1e-12
