@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import click
 
@@ -19,13 +18,14 @@ from clverify.theory.errors import InvalidParameterError
 from clverify.theory.params import check_batch_size
 
 from . import main
-from .output import emit, format_option, out_option
+from .output import OutputFile, check_output_file, emit, format_option, out_option
 
 #: Half-width of the band around the regime thresholds excluded from ``max_abs_s_error``.
 THRESHOLD_BAND = 0.02
 #: Grid of ``bench sweep --quick``: a subset of the paper's N (all ten t = b values each).
 BENCH_QUICK_N = (4, 6, 8, 10, 12, 16, 20, 30)
-_THEORY_DIGITS = 20
+#: ``figure`` writes its figure in both formats, beside each other.
+FIGURE_SUFFIXES = (".png", ".pdf")
 
 
 def _parse_params(items) -> dict:
@@ -227,8 +227,8 @@ def bench_sweep(quick, device, restarts, tol, max_iter, with_scipy, threads, qui
 
 
 @main.command("figure")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output file (.png or .pdf; the other format is written beside it).")
+@click.option("--out", type=OutputFile(FIGURE_SUFFIXES), required=True,
+              help="Output file, .png or .pdf: both FILE.png and FILE.pdf are written.")
 @click.option("--phase", is_flag=True, help="The (t, b) phase diagram for one N instead.")
 @click.option("--N", "N", type=int, default=10, show_default=True, help="N of --phase.")
 @click.option("--quick", is_flag=True, help="A small grid (seconds), for tests.")
@@ -241,6 +241,8 @@ def figure_command(out, phase, N, quick, steps, restarts, seed, threads, quiet):
     """The paper's figure (encoder as published, free embeddings, theory s*) or a phase diagram."""
     from clverify.numerics.output.figures import paper_figure, phase_figure
 
+    for suffix in FIGURE_SUFFIXES:   # both files are written: check both before the work
+        check_output_file(out.with_suffix(suffix), name="out")
     with _threads(threads):
         if phase:
             written = phase_figure(N, out, quick=quick, quiet=quiet)

@@ -19,7 +19,7 @@ from clverify.theory.losses import KCL_KERNELS
 from clverify.theory.params import check_batch_size
 
 from . import main
-from .output import emit, format_option, out_option
+from .output import emit, format_option, out_option, write_output
 
 __all__ = ["minimum", "losses_table", "loss_name", "minimum_record", "losses_markdown"]
 
@@ -118,12 +118,7 @@ def losses_markdown() -> str:
 @out_option
 def losses_table(out: Path | None):
     """Write the loss catalogue (docs/losses.md): definitions, minima, minimisers, CCEM optima."""
-    text = losses_markdown()
-    if out is None:
-        click.echo(text, nl=False)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text)
+    write_output(losses_markdown(), out)
 
 
 _PREAMBLE = r"""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -13,6 +12,7 @@ from ..registry import theorems
 from ..report import catalogue_markdown, result_record, table_record
 from . import main
 from .check import run_selected
+from .output import OutputFolder
 from .sigmoid import BACKEND, CONVENTION, THRESHOLD_CONVENTION, optimum_record, threshold_records
 
 #: The threshold table of the report: N = 4..100 at 30 digits (as docs/tables/thresholds.md).
@@ -24,17 +24,17 @@ SUMMARY_TEMPERATURES = ("0.5", "1", "2", "5")
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("results"), show_default=True, help="Folder for the report files.")
+@click.option("--out", "out_dir", type=OutputFolder(), default="results", show_default=True,
+              help="Folder for the report files (created if missing; its parent must exist).")
 @click.option("--thorough", is_flag=True, help="The thorough profile of the theorem check.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def report(out_dir, thorough, quiet):
     """Run every registry check with its mutants and write, in OUT: check.{md,json,tex} and the
     catalogue theorems.md, thresholds.{md,csv,tex,json} (N = 4..100) and optimum.{md,json}.
     Exit code 1 when anything is refuted or a mutant survives."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     selected = theorems()
     results = run_selected(selected, mutants=True, thorough=thorough, quiet=quiet)
+    out_dir.mkdir(exist_ok=True)
     records = [result_record(r) for r in results.values()]
     prov = provenance(profile="thorough" if thorough else "fast", mutants=True)
     suffix = {"md": "md", "csv": "csv", "latex": "tex", "json": "json"}

@@ -26,7 +26,7 @@ from clverify.theory.errors import InvalidParameterError
 from clverify.theory.params import check_batch_size, check_choice, check_digits
 
 from . import main
-from .output import emit, format_option, multi_value_command, out_option
+from .output import emit, format_option, multi_value_command, out_option, write_output
 
 __all__ = ["thresholds", "phase", "optimum", "derive", "threshold_records", "optimum_record"]
 
@@ -227,9 +227,4 @@ def derive(loss, fmt, out):
                    for name, expr in derivation.sigmoid_derivation().items()]
         emit(records, "json", out, loss=loss, strictly_convex_in_x=convex, backend="sympy")
         return
-    text = derivation_text(fmt)
-    if out is None:
-        click.echo(text, nl=False)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text)
+    write_output(derivation_text(fmt), out)
