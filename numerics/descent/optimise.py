@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from clverify.theory.params import (
     check_dimension,
     check_finite,
     check_positive,
+    to_float64,
 )
 
 from .lbfgs import DEFAULT_HISTORY, DEFAULT_MAX_ITER, DEFAULT_TOL, lbfgs, value_and_grad
@@ -114,13 +116,13 @@ def resolve_device(device: str) -> torch.device:
 
 
 def _parse_scalar(name, check, v):
-    """A numeric parameter checked by ``check``; a non-numeric string (a kernel name) as is."""
-    if isinstance(v, str):
-        try:
-            v = int(v) if v.strip().lstrip("+-").isdigit() else float(v)
-        except ValueError:
-            return v
-    return check(name, v)
+    """A numeric parameter checked by ``check`` (strings exactly, quoted as given on error),
+    then as the optimiser computes it: an int, or a float64 (no overflow, no underflow to 0)."""
+    v = check(name, v)
+    if isinstance(v, int) or (isinstance(v, str) and re.fullmatch(r"[-+]?\d+", v)):
+        if abs(int(v)) <= 2**53:      # exact in float64 as well
+            return int(v)
+    return to_float64(name, v)
 
 
 def check_loss_params(loss: str, params: Mapping) -> tuple[Callable, dict]:

@@ -41,6 +41,7 @@ from sympy.printing.pycode import MpmathPrinter
 
 from clverify.theory import derivation as D
 from clverify.theory.params import check_choice
+from clverify.theory.stable import stable_form
 from clverify.theory.structures import CCEM
 
 __all__ = [
@@ -160,6 +161,7 @@ _ARB_NAMESPACE = {
     "mpf": arb,
     "exp": lambda z: _arb(z).exp(),
     "log": lambda z: _arb(z).log(),
+    "log1p": lambda z: _arb(z).log1p(),
     "sqrt": lambda z: _arb(z).sqrt(),
 }
 
@@ -213,7 +215,9 @@ def generated_source(name: str, backend: str = "arb") -> str:
 def compile_expression(expr, backend: str = "mpmath", name: str | None = None) -> Callable:
     """Compile a SymPy expression in ``(x, N, t, b)`` into ``f(x, N, t, b)`` for ``backend``:
     the named formulas (:func:`evaluator`) and the claims of the registry, which are not
-    derived formulas, go through here.
+    derived formulas, go through here.  The expression is first put in
+    :func:`~clverify.theory.stable.stable_form` (``log(1 + X)`` as ``log1p(X)``), an identity
+    that keeps a softplus of a very negative logit accurate (the loss at ``t = 1e4``).
 
     >>> f = compile_expression(D.N / 3, "arb")
     >>> with arb_precision(20):
@@ -222,6 +226,7 @@ def compile_expression(expr, backend: str = "mpmath", name: str | None = None) -
     """
     check_choice("backend", backend, BACKENDS)
     name = name or str(expr)
+    expr = stable_form(expr)   # log(1 + X) -> log1p(X): no cancellation in softplus terms
     if backend == "mpmath":
         fn = sp.lambdify(_ARGS, expr, modules="mpmath", cse=True)
         convert = mpmath.mpf

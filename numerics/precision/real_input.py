@@ -11,7 +11,7 @@ rounded to the current mpmath precision.  Validation is delegated to :mod:`clver
 >>> RealInput.positive("t", "-1")
 Traceback (most recent call last):
     ...
-clverify.theory.errors.InvalidParameterError: t must be a finite real number > 0, got -1.0
+clverify.theory.errors.InvalidParameterError: t must be a finite real number > 0, got '-1'
 """
 
 from __future__ import annotations

@@ -15,10 +15,19 @@ from contextlib import contextmanager
 import click
 
 from clverify.theory.errors import InvalidParameterError
-from clverify.theory.params import check_batch_size
+from clverify.theory.params import check_batch_size, check_positive, to_float64
 
 from . import main
-from .output import OutputFile, check_output_file, emit, format_option, out_option
+from .output import (
+    SEED_MAX,
+    Integer,
+    OutputFile,
+    Real,
+    check_output_file,
+    emit,
+    format_option,
+    out_option,
+)
 
 #: Half-width of the band around the regime thresholds excluded from ``max_abs_s_error``.
 THRESHOLD_BAND = 0.02
@@ -52,32 +61,37 @@ def _threads(threads):
         torch.set_num_threads(before)
 
 
+_seed_option = click.option("--seed", type=Integer(0, SEED_MAX), default=0, show_default=True,
+                            help="Seed of the first restart (restart r uses seed + r).")
+_tol_option = click.option("--tol", type=Real(check_positive), default=1e-9, show_default=True,
+                           help="Stop when the Riemannian gradient norm is <= tol * min(1, |loss|).")
+
+
 def _device_option(f):
     return click.option("--device", default="auto", show_default=True,
                         help="auto, cpu or cuda.")(f)
 
 
 def _threads_option(default=None):
-    return click.option("--threads", type=int, default=default, show_default=True,
+    return click.option("--threads", type=Integer(1), default=default, show_default=True,
                         help="torch intra-op threads (1 avoids oversubscription on small tensors).")
 
 
 @main.command("gd")
-@click.option("--N", "N", type=int, required=True, help="Number of pairs.")
-@click.option("--d", "d", type=int, default=None, help="Dimension (default: N).")
+@click.option("--N", "N", type=Integer(2), required=True, help="Number of pairs.")
+@click.option("--d", "d", type=Integer(1), default=None, help="Dimension (default: N).")
 @click.option("--loss", default="sigmoid", show_default=True,
               help="A loss of clverify.numerics.descent.torch_losses.TORCH_LOSSES.")
-@click.option("--t", "t", type=float, default=None, help="Inverse temperature (multiplies).")
-@click.option("--b", "b", type=float, default=None, help="Bias (subtracted from the logit).")
-@click.option("--tau", type=float, default=None, help="Temperature (divides).")
+@click.option("--t", "t", default=None, help="Inverse temperature (multiplies).")
+@click.option("--b", "b", default=None, help="Bias (subtracted from the logit).")
+@click.option("--tau", default=None, help="Temperature (divides).")
 @click.option("--param", "extra", multiple=True, metavar="NAME=VALUE",
               help="Any other parameter of the loss (repeatable).")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--restarts", type=int, default=3, show_default=True)
+@_seed_option
+@click.option("--restarts", type=Integer(1), default=3, show_default=True)
 @_device_option
-@click.option("--tol", type=float, default=1e-9, show_default=True,
-              help="Riemannian gradient-norm tolerance.")
-@click.option("--max-iter", type=int, default=2000, show_default=True)
+@_tol_option
+@click.option("--max-iter", type=Integer(1), default=2000, show_default=True)
 @click.option("--optimizer", type=click.Choice(["batched", "torch-lbfgs"]), default="batched",
               show_default=True, help="The batched Riemannian L-BFGS, or torch.optim.LBFGS with "
               "strong-Wolfe line search on Z/|Z| (a cross-check; stalls near grad norm 1e-8).")
@@ -158,9 +172,9 @@ def _max_error(results, s_star, near):
 @bench.command("sweep")
 @click.option("--quick", is_flag=True, help=f"Subset N in {BENCH_QUICK_N} (about a minute); no scipy.")
 @_device_option
-@click.option("--restarts", type=int, default=1, show_default=True)
-@click.option("--tol", type=float, default=1e-9, show_default=True)
-@click.option("--max-iter", type=int, default=2000, show_default=True)
+@click.option("--restarts", type=Integer(1), default=1, show_default=True)
+@_tol_option
+@click.option("--max-iter", type=Integer(1), default=2000, show_default=True)
 @click.option("--scipy/--no-scipy", "with_scipy", default=None,
               help="Time the scipy L-BFGS-B loop (default: yes, except with --quick).")
 @_threads_option(default=1)
@@ -230,11 +244,11 @@ def bench_sweep(quick, device, restarts, tol, max_iter, with_scipy, threads, qui
 @click.option("--out", type=OutputFile(FIGURE_SUFFIXES), required=True,
               help="Output file, .png or .pdf: both FILE.png and FILE.pdf are written.")
 @click.option("--phase", is_flag=True, help="The (t, b) phase diagram for one N instead.")
-@click.option("--N", "N", type=int, default=10, show_default=True, help="N of --phase.")
+@click.option("--N", "N", type=Integer(3), default=10, show_default=True, help="N of --phase.")
 @click.option("--quick", is_flag=True, help="A small grid (seconds), for tests.")
-@click.option("--steps", type=int, default=100, show_default=True, help="Encoder SGD steps.")
-@click.option("--restarts", type=int, default=1, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--steps", type=Integer(1), default=100, show_default=True, help="Encoder SGD steps.")
+@click.option("--restarts", type=Integer(1), default=1, show_default=True)
+@_seed_option
 @_threads_option(default=1)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def figure_command(out, phase, N, quick, steps, restarts, seed, threads, quiet):
@@ -263,10 +277,10 @@ def _gap_dims(N: int) -> list[int]:
 @click.option("--N", "Ns", default="6,10", show_default=True, help="Comma-separated N values.")
 @click.option("--tb", "tbs", default="0.5,1.5,4", show_default=True,
               help="Comma-separated t = b values (one per regime, typically).")
-@click.option("--restarts", type=int, default=3, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--tol", type=float, default=1e-9, show_default=True)
-@click.option("--max-iter", type=int, default=5000, show_default=True)
+@click.option("--restarts", type=Integer(1), default=3, show_default=True)
+@_seed_option
+@_tol_option
+@click.option("--max-iter", type=Integer(1), default=5000, show_default=True)
 @_threads_option(default=1)
 @format_option()
 @out_option
@@ -275,15 +289,11 @@ def gap_table(Ns, tbs, restarts, seed, tol, max_iter, threads, fmt, out):
     from clverify.numerics.descent.compare import sigmoid_ccem_optimum
     from clverify.numerics.descent.optimise import optimise_batch
 
+    Ns = [check_batch_size("N", v, 3) for v in Ns.split(",")]
+    tbs = [to_float64("tb", check_positive("tb", v)) for v in tbs.split(",")]
     with _threads(threads):
-        try:
-            Ns = [int(v) for v in Ns.split(",")]
-            tbs = [float(v) for v in tbs.split(",")]
-        except ValueError:
-            raise InvalidParameterError("--N and --tb must be comma-separated numbers") from None
         records = []
         for N in Ns:
-            check_batch_size("N", N, 3)
             theory = {t: sigmoid_ccem_optimum(N, N, t=t, b=t) for t in tbs}
             for d in _gap_dims(N):
                 res = optimise_batch(N, d, t=tbs, b=tbs, seeds=seed, restarts=restarts, tol=tol,

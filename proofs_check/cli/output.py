@@ -31,11 +31,12 @@ import click
 
 from clverify.numerics.output.tables import FORMATS, provenance, render
 from clverify.theory.errors import InvalidParameterError, UnknownChoiceError
+from clverify.theory.params import check_batch_size, check_finite, to_float64
 
 __all__ = [
     "OneLineErrorsCommand", "OneLineErrorsGroup", "multi_value_command", "format_option",
     "out_option", "emit", "write_output", "check_output_file", "check_output_folder",
-    "OutputFile", "OutputFolder",
+    "OutputFile", "OutputFolder", "Integer", "Real", "SEED_MAX",
 ]
 
 
@@ -151,8 +152,7 @@ class OutputFile(click.ParamType):
         self.suffixes = tuple(suffixes)
 
     def convert(self, value, param, ctx):
-        name = param.opts[0].lstrip("-") if param is not None and param.opts else "out"
-        return check_output_file(value, name=name, suffixes=self.suffixes)
+        return check_output_file(value, name=_option_name(param), suffixes=self.suffixes)
 
 
 class OutputFolder(click.ParamType):
@@ -161,8 +161,44 @@ class OutputFolder(click.ParamType):
     name = "folder"
 
     def convert(self, value, param, ctx):
-        name = param.opts[0].lstrip("-") if param is not None and param.opts else "out"
-        return check_output_folder(value, name=name)
+        return check_output_folder(value, name=_option_name(param))
+
+
+def _option_name(param) -> str:
+    return param.opts[0].lstrip("-") if param is not None and param.opts else "parameter"
+
+
+#: Largest ``--seed`` (torch generators take 64-bit seeds; restarts add to the seed).
+SEED_MAX = 2**63 - 1
+
+
+class Integer(click.ParamType):
+    """A click type: an integer in ``[minimum, maximum]`` by
+    :func:`~clverify.theory.params.check_batch_size`, quoting the text typed on error."""
+
+    name = "integer"
+
+    def __init__(self, minimum: int = 1, maximum: int | None = None):
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, value, param, ctx):
+        return check_batch_size(_option_name(param), value, self.minimum, self.maximum)
+
+
+class Real(click.ParamType):
+    """A click type: a real number passing ``check`` (default
+    :func:`~clverify.theory.params.check_finite`), then a float64 by
+    :func:`~clverify.theory.params.to_float64` (overflow and underflow to 0 are errors);
+    messages quote the text typed."""
+
+    name = "real"
+
+    def __init__(self, check=check_finite):
+        self.check = check
+
+    def convert(self, value, param, ctx):
+        name = _option_name(param)
+        return to_float64(name, self.check(name, value))
 
 
 _NUMBER = re.compile(r"^[-+]?(\d|\.\d|inf|nan)", re.IGNORECASE)
@@ -234,7 +270,7 @@ def _spread(args: list[str], multi: tuple[str, ...]) -> list[str]:
 
 def _one_line(exc: click.BadParameter) -> InvalidParameterError:
     param = exc.param
-    name = (param.opts[0].lstrip("-") if param is not None and param.opts else "parameter")
+    name = _option_name(param)
     if isinstance(exc, click.MissingParameter):
         return InvalidParameterError(f"{name} is required: {param.help or 'see --help'}")
     if param is not None and isinstance(param.type, click.Choice):

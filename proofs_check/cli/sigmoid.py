@@ -23,10 +23,10 @@ from clverify.numerics.precision.thresholds import (
 )
 from clverify.theory import derivation
 from clverify.theory.errors import InvalidParameterError
-from clverify.theory.params import check_batch_size, check_choice, check_digits
+from clverify.theory.params import MAX_DIGITS, MIN_DIGITS, check_choice
 
 from . import main
-from .output import emit, format_option, multi_value_command, out_option, write_output
+from .output import Integer, emit, format_option, multi_value_command, out_option, write_output
 
 __all__ = ["thresholds", "phase", "optimum", "derive", "threshold_records", "optimum_record"]
 
@@ -40,16 +40,8 @@ def _command(*multi: str, **kwargs):
     return main.command(cls=multi_value_command(*multi), **kwargs)
 
 
-def _batch_size(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = text
-    return check_batch_size("N", value)
-
-
 def _batch_sizes(values, n_range) -> list[int]:
-    sizes = [_batch_size(v) for v in values]
+    sizes = list(values)
     if n_range is not None:
         match = re.fullmatch(r"\s*(\d+)\s*:\s*(\d+)\s*", n_range)
         if not match or int(match[1]) < 3 or int(match[1]) > int(match[2]):
@@ -59,14 +51,6 @@ def _batch_sizes(values, n_range) -> list[int]:
     if not sizes:
         raise InvalidParameterError("N must be given (--N 10 or --N-range 4:100), got nothing")
     return sorted(set(sizes))
-
-
-def _digits(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = text
-    return check_digits(value)
 
 
 def _bar(items, quiet: bool, desc: str):
@@ -117,9 +101,10 @@ def optimum_record(N: int, t, b, digits: int) -> dict:
     }
 
 
-_N_OPTION = click.option("--N", "N", multiple=True, metavar="N...",
+_N_OPTION = click.option("--N", "N", type=Integer(3), multiple=True, metavar="N...",
                          help="Batch sizes (integers >= 3); several values may follow one flag.")
-_DIGITS_OPTION = click.option("--digits", default="50", show_default=True,
+_DIGITS_OPTION = click.option("--digits", type=Integer(MIN_DIGITS, MAX_DIGITS), default=50,
+                              show_default=True,
                               help="Significant decimal digits, 15..10000.")
 _QUIET_OPTION = click.option("--quiet", is_flag=True, help="No progress bar.")
 
@@ -135,7 +120,7 @@ _QUIET_OPTION = click.option("--quiet", is_flag=True, help="No progress bar.")
 def thresholds(N, n_range, digits, quiet, fmt, out):
     """Thresholds on t = b: the ETF is optimal iff t >= t_etf, the antipodal structure iff
     t <= t_antipodal (null with a note where that regime is empty)."""
-    sizes, digits = _batch_sizes(N, n_range), _digits(digits)
+    sizes = _batch_sizes(N, n_range)
     emit(threshold_records(sizes, digits, quiet), fmt, out, digits=digits, backend=BACKEND,
          convention=THRESHOLD_CONVENTION)
 
@@ -151,7 +136,7 @@ def thresholds(N, n_range, digits, quiet, fmt, out):
 def phase(N, t_values, digits, quiet, fmt, out):
     """Phase boundaries in b at fixed (N, t): the ETF is optimal iff b >= b_etf, the
     antipodal structure iff b <= b_antipodal."""
-    sizes, digits = _batch_sizes(N, None), _digits(digits)
+    sizes = _batch_sizes(N, None)
     records = []
     for n, t in _bar([(n, t) for n in sizes for t in t_values], quiet, "phase"):
         etf, anti = etf_boundary_b(n, t, digits), antipodal_boundary_b(n, t, digits)
@@ -166,7 +151,7 @@ def phase(N, t_values, digits, quiet, fmt, out):
 
 
 @_command()
-@click.option("--N", "N", required=True, help="Batch size, an integer >= 3.")
+@click.option("--N", "N", type=Integer(3), required=True, help="Batch size, an integer >= 3.")
 @click.option("--t", "t", required=True, help="Inverse temperature t > 0 (multiplies).")
 @click.option("--b", "b", required=True, help="Bias b (subtracted from the logit; SigLIP's is -b).")
 @_DIGITS_OPTION
@@ -175,8 +160,7 @@ def phase(N, t_values, digits, quiet, fmt, out):
 def optimum(N, t, b, digits, fmt, out):
     """The optimal CCEM at (N, t, b): regime, x = delta^2, delta, similarities, loss and a
     certified enclosure of x."""
-    digits = _digits(digits)
-    emit([optimum_record(_batch_size(N), t, b, digits)], fmt, out, digits=digits, backend=BACKEND,
+    emit([optimum_record(N, t, b, digits)], fmt, out, digits=digits, backend=BACKEND,
          convention=CONVENTION)
 
 
