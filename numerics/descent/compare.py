@@ -27,7 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 from scipy.optimize import linear_sum_assignment
+from scipy.spatial.distance import cdist
 
+from clverify.numerics.descent.lbfgs import LOSS_NOISE_RTOL
 from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.theory import losses as theory_losses
 from clverify.theory.params import check_batch_size, check_dimension
@@ -44,6 +46,8 @@ __all__ = [
     "gram_distance",
     "ETF_OPTIMAL_LOSSES",
     "THEORY_DIGITS",
+    "STRUCTURE_TOL",
+    "structure_unresolved",
 ]
 
 #: Losses whose minimum over (U, V) is the simplex ETF u_i = v_i when d >= N - 1 (Lu &
@@ -53,6 +57,8 @@ ETF_OPTIMAL_LOSSES = ("infonce-sym", "infonce", "ntxent", "dcl", "dhel", "dhel-1
                       "kcl-imq")
 #: Working precision (decimal digits) of the high-precision CCEM optimum.
 THEORY_DIGITS = 30
+#: A Gram distance above this is a different structure from the theory optimum's.
+STRUCTURE_TOL = 1e-3
 
 
 @dataclass
@@ -150,6 +156,28 @@ def loss_gap(loss_value: float, theory: TheoryOptimum) -> float:
     return float(loss_value) - float(theory.loss)
 
 
+def structure_unresolved(loss_value: float, theory: TheoryOptimum, distance: float | None) -> str:
+    r"""Why float64 cannot tell a result from the theory optimum ("" when it can): the loss gap
+    is within float64 rounding of the loss, :math:`|L - L^*| \le` ``LOSS_NOISE_RTOL``
+    :math:`\max(|L|, |L^*|)`, yet the Gram distance exceeds :data:`STRUCTURE_TOL` (at
+    ``t = b = 100`` the negative pairs contribute :math:`e^{-125}` to a loss of
+    :math:`\log 2`, so their arrangement is invisible to float64).
+
+    >>> ref = TheoryOptimum(loss=0.6931471805599453, grams={}, structure="demo", attained=True)
+    >>> structure_unresolved(0.6931471805599453, ref, 0.92)[:36]
+    'float64 cannot resolve the structure'
+    >>> structure_unresolved(0.70, ref, 0.92), structure_unresolved(0.6931471805599453, ref, 1e-9)
+    ('', '')
+    """
+    gap = abs(float(loss_value) - float(theory.loss))
+    noise = LOSS_NOISE_RTOL * max(abs(float(loss_value)), abs(float(theory.loss)))
+    if distance is None or distance <= STRUCTURE_TOL or gap > noise:
+        return ""
+    return (f"float64 cannot resolve the structure: the loss gap {gap:.3g} is within float64 "
+            f"rounding of the loss ({noise:.3g}) but the Gram distance to the theory optimum is "
+            f"{distance:.3g}")
+
+
 def _signatures(uv, uu, vv) -> np.ndarray:
     """Per-pair invariants: the positive similarity and the sorted rows/columns of every block."""
     N = uv.shape[0]
@@ -173,7 +201,8 @@ def gram_distance(U, V, grams: dict) -> float:
     :math:`\max |G_{\pi(i)\pi(j)} - G^{ref}_{ij}|` over the three blocks after that matching.
     Any matching gives an upper bound on the minimum over relabellings; for a
     double-constant reference (CCEM, ETF) every matching gives the same value, so the
-    distance is exact there, and so it is when the pairs' invariants are distinct.
+    distance is exact there (and the matching is skipped: the identity), and so it is when
+    the pairs' invariants are distinct.
     Gram matrices are rotation invariant by construction.
 
     >>> import numpy as np
@@ -189,9 +218,11 @@ def gram_distance(U, V, grams: dict) -> float:
     ref = (np.asarray(grams["uv"]), np.asarray(grams["uu"]), np.asarray(grams["vv"]))
     if ref[0].shape != blocks[0].shape:
         raise ValueError(f"reference Grams have shape {ref[0].shape}, embedding gives {blocks[0].shape}")
-    a, r = _signatures(*blocks), _signatures(*ref)
-    cost = np.linalg.norm(a[:, None, :] - r[None, :, :], axis=-1)
-    rows, cols = linear_sum_assignment(cost)
-    perm = np.empty_like(cols)
-    perm[cols] = rows  # reference pair j is matched with pair perm[j]
+    r = _signatures(*ref)
+    if np.ptp(r, axis=0).max(initial=0.0) == 0:   # double-constant reference: any matching
+        perm = np.arange(r.shape[0])
+    else:
+        rows, cols = linear_sum_assignment(cdist(_signatures(*blocks), r))
+        perm = np.empty_like(cols)
+        perm[cols] = rows  # reference pair j is matched with pair perm[j]
     return float(max(np.max(np.abs(G[np.ix_(perm, perm)] - R)) for G, R in zip(blocks, ref)))

@@ -23,9 +23,16 @@ iteration does, for all running configurations at once:
    where that decrease falls below float64 resolution, a step is also accepted when the
    loss rises by no more than rounding noise and the gradient norm falls.  Only the
    configurations that rejected a trial are evaluated again;
-4. a configuration stops when :math:`\|g\| \le` ``tol`` (converged) or when even a
-   steepest-descent step cannot be accepted (stalled); it then leaves the working batch.
-   The run stops when none is left or at ``max_iter``, and reports the cap per configuration.
+4. a configuration stops when it is stationary, :math:`\|g\| \le \mathrm{tol}\,\min(1, |f|)`
+   (:func:`stationary`: absolute for losses of size 1 and more, relative to the loss below,
+   so that a loss of :math:`10^{-19}` is optimised to its own scale and not stopped because
+   its gradient is small in absolute terms), when even a steepest-descent step cannot be
+   accepted (stalled), or when :math:`|f|` or :math:`\|g\|` leaves float64's range
+   (:func:`out_of_range`: below :data:`SATURATION_LEVEL`, where the terms that decide the
+   structure have underflowed, or not finite): the configuration is then *saturated*, its
+   optimum out of float64's reach, and not converged.  A finished configuration leaves the
+   working batch.  The run stops when
+   none is left or at ``max_iter``, and reports the cap per configuration.
 
 History pairs are not transported between tangent spaces: the direction is projected
 onto the current one instead, which keeps it a descent direction
@@ -58,6 +65,9 @@ import torch
 __all__ = [
     "LBFGSResult",
     "lbfgs",
+    "stationary",
+    "out_of_range",
+    "SATURATION_LEVEL",
     "value_and_grad",
     "DEFAULT_TOL",
     "DEFAULT_MAX_ITER",
@@ -92,6 +102,9 @@ BACKTRACK_MAX = 0.5
 #: Relative size of float64 rounding noise in a loss value (accept a step within it
 #: when the gradient norm falls).
 LOSS_NOISE_RTOL = 64 * torch.finfo(torch.float64).eps
+#: A loss or Riemannian gradient norm below this size has terms in float64's subnormal range
+#: (smallest normal over machine epsilon, about 1e-292): it no longer resolves the structure.
+SATURATION_LEVEL = torch.finfo(torch.float64).tiny / torch.finfo(torch.float64).eps
 #: A pair is kept only if s.y > CURVATURE_EPS |s| |y|.
 CURVATURE_EPS = 1e-10
 #: Floor of a norm that is divided by.
@@ -110,6 +123,34 @@ class LBFGSResult:
     iterations: torch.Tensor
     converged: torch.Tensor
     stalled: torch.Tensor
+    saturated: torch.Tensor
+
+
+def stationary(grad_norm: torch.Tensor, loss: torch.Tensor, tol: float) -> torch.Tensor:
+    r"""The stopping rule :math:`\|g\| \le \mathrm{tol}\cdot\min(1, |f|)`, elementwise.
+
+    Absolute for :math:`|f| \ge 1`, relative to the loss below: a loss of :math:`10^{-19}`
+    (the sigmoid loss at ``t = 100``) has gradients of that size everywhere near its
+    optimum, so an absolute test would stop anywhere there.
+
+    >>> import torch
+    >>> stationary(torch.tensor([1e-10, 1e-10]), torch.tensor([2.0, 1e-5]), 1e-9).tolist()
+    [True, False]
+    """
+    return grad_norm <= tol * loss.abs().clamp(max=1.0)
+
+
+def out_of_range(loss: torch.Tensor, grad_norm: torch.Tensor) -> torch.Tensor:
+    r"""Saturation, elementwise: :math:`|f|` or :math:`\|g\|` below :data:`SATURATION_LEVEL`
+    (underflow) or not finite (overflow): float64 cannot resolve the optimum there.
+
+    >>> import torch
+    >>> f = torch.tensor([1e-19, 0.0, 1.0], dtype=torch.float64)
+    >>> out_of_range(f, torch.tensor([1e-20, 0.0, float("inf")], dtype=torch.float64)).tolist()
+    [False, True, True]
+    """
+    return ((loss.abs() < SATURATION_LEVEL) | (grad_norm < SATURATION_LEVEL)
+            | ~torch.isfinite(loss) | ~torch.isfinite(grad_norm))
 
 
 def value_and_grad(f: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Fun:
@@ -262,7 +303,8 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
     manifold : object
         Provides ``proju``, ``retr``, ``norm``, ``max_row_norm`` (e.g. :class:`~clverify.numerics.descent.sphere.Sphere`).
     tol : float
-        Stop a configuration when its Riemannian gradient norm is ``<= tol``.
+        Stop a configuration when its Riemannian gradient norm is ``<= tol * min(1, |f|)``
+        (:func:`stationary`).
     max_iter : int
         Iteration cap; configurations still running then have ``converged = False``.
     history : int
@@ -273,7 +315,8 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
     Returns
     -------
     LBFGSResult
-        ``x``, ``loss``, ``grad_norm``, ``iterations``, ``converged``, ``stalled`` per configuration.
+        ``x``, ``loss``, ``grad_norm``, ``iterations``, ``converged``, ``stalled``,
+        ``saturated`` per configuration.
     """
     B = x0.shape[0]
     dev = x0.device
@@ -283,6 +326,7 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
         iterations=torch.zeros(B, dtype=torch.long, device=dev),
         converged=torch.zeros(B, dtype=torch.bool, device=dev),
         stalled=torch.zeros(B, dtype=torch.bool, device=dev),
+        saturated=torch.zeros(B, dtype=torch.bool, device=dev),
     )
     idx = torch.arange(B, device=dev)
     x = out.x.clone()
@@ -297,15 +341,18 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
     alive = torch.ones(B, dtype=torch.bool, device=dev)   # not yet recorded in ``out``
     n_alive = B
     for it in range(max_iter + 1):
-        done = alive & ((gn <= tol) | stalled | ~torch.isfinite(gn))
+        saturated = out_of_range(f, gn)
+        converged = stationary(gn, f, tol) & ~saturated
+        done = alive & (converged | stalled | saturated)
         if it == max_iter:
             done = alive
         n_done = int(done.sum())
         if n_done:
             rows = idx[done]
             out.x[rows], out.loss[rows], out.grad_norm[rows] = x[done], f[done], gn[done]
-            out.iterations[rows], out.converged[rows] = its[done], gn[done] <= tol
-            out.stalled[rows] = stalled[done] & ~(gn[done] <= tol)
+            out.iterations[rows], out.converged[rows] = its[done], converged[done]
+            out.stalled[rows] = stalled[done] & ~converged[done]
+            out.saturated[rows] = saturated[done]
             alive = alive & ~done
             n_alive -= n_done
             if n_alive == 0:
@@ -327,7 +374,7 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
         step = torch.minimum(step, MAX_ROW_STEP / manifold.max_row_norm(p).clamp_min(_TINY))
         if frozen is not None:
             step = torch.where(frozen, 0.0, step)
-        noise = LOSS_NOISE_RTOL * f.abs().clamp_min(1.0)
+        noise = LOSS_NOISE_RTOL * f.abs()
         # First trial for every configuration; later trials only for those that rejected.
         x_new = _retract(manifold, x, step, p)
         f_new, eg_new = fun(x_new, idx)

@@ -41,7 +41,15 @@ from clverify.theory.params import (
     to_float64,
 )
 
-from .lbfgs import DEFAULT_HISTORY, DEFAULT_MAX_ITER, DEFAULT_TOL, lbfgs, value_and_grad
+from .lbfgs import (
+    DEFAULT_HISTORY,
+    DEFAULT_MAX_ITER,
+    DEFAULT_TOL,
+    SATURATION_LEVEL,
+    lbfgs,
+    value_and_grad,
+)
+from .memory import MEMORY_LIMIT, check_memory
 from .sphere import Sphere
 from .torch_losses import DEFAULT_PARAMETERS, TORCH_LOSSES
 
@@ -78,7 +86,11 @@ class EmbeddingResult:
     ``s_neg_*`` its off-diagonal entries (negative pairs); ``grad_norm`` is the
     Riemannian gradient norm, ``iterations`` the L-BFGS iterations of that restart,
     ``seconds`` the wall time of the whole (batched) solve divided evenly among its
-    configurations, ``seed`` the seed of the winning restart.
+    configurations, ``seed`` the seed of the winning restart.  ``converged`` means the
+    stopping rule :func:`~clverify.numerics.descent.lbfgs.stationary` holds; ``saturated``
+    that the loss fell below float64's resolution
+    (:data:`~clverify.numerics.descent.lbfgs.SATURATION_LEVEL`), so the optimum is out of
+    reach; ``reason`` says why a run is not converged (empty when it is).
     """
 
     loss_name: str
@@ -99,6 +111,8 @@ class EmbeddingResult:
     U: np.ndarray = field(repr=False)
     V: np.ndarray = field(repr=False)
     restart_losses: list = field(default_factory=list, repr=False)
+    saturated: bool = False
+    reason: str = ""
 
 
 def resolve_device(device: str) -> torch.device:
@@ -163,7 +177,8 @@ def check_loss_params(loss: str, params: Mapping) -> tuple[Callable, dict]:
 
 def _check_sizes(N, d):
     N = check_batch_size("N", N, 2)
-    d = check_dimension("d", d, 1)
+    d = check_dimension("d", d, 2, "S^0 = {-1, 1} is discrete, gradient descent cannot move on "
+                        "it; minimise_s0 solves d = 1 exactly")
     return N, d
 
 
@@ -252,9 +267,25 @@ def _summaries(loss, N, d, cfg_params, seeds, R, res, seconds) -> list[Embedding
             s_neg_std=float(offd.std()) if offd.size else float("nan"),
             grad_norm=float(res.grad_norm[k]), iterations=int(res.iterations[k]),
             converged=bool(res.converged[k]), seconds=seconds / C, seed=int(seeds[c]) + r,
-            U=U, V=V, restart_losses=[float(v) for v in ls],
+            U=U, V=V, restart_losses=[float(v) for v in ls], saturated=bool(res.saturated[k]),
+            reason=_reason(res, k),
         ))
     return out
+
+
+def _reason(res, k: int) -> str:
+    """Why configuration ``k`` of a solver result is not converged ("" when it is)."""
+    loss, gn, its = float(res.loss[k]), float(res.grad_norm[k]), int(res.iterations[k])
+    if bool(res.converged[k]):
+        return ""
+    if bool(res.saturated[k]):
+        return (f"saturated: the loss {loss:.3g} or the gradient norm {gn:.3g} is out of "
+                f"float64's range (below {SATURATION_LEVEL:.3g}, where the terms that decide the "
+                "structure underflow, or not finite); the optimum cannot be resolved in float64")
+    if bool(res.stalled[k]):
+        return (f"stalled: no step decreases the loss at float64 resolution "
+                f"(grad_norm {gn:.3g} after {its} iterations)")
+    return f"iteration cap: grad_norm {gn:.3g} after {its} iterations"
 
 
 def _configs(loss, params, seeds, count: int | None = None):
@@ -288,7 +319,7 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss: str 
                    restarts: int = DEFAULT_RESTARTS, tol: float = DEFAULT_TOL,
                    max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
                    device: str = "auto", progress: Callable | None = None,
-                   **params) -> list[EmbeddingResult]:
+                   max_memory: int = MEMORY_LIMIT, **params) -> list[EmbeddingResult]:
     r"""Solve every configuration (and restart) in one batched L-BFGS run.
 
     Parameters given as sequences (equal lengths ``C``) define ``C`` configurations;
@@ -298,6 +329,10 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss: str 
     take one, such as ``sigmoid``, can mix values of ``N``).  Restart ``r`` of
     configuration ``c`` starts from rows drawn uniformly on :math:`S^{d_c-1}` with seed
     ``seeds[c] + r``, as in :func:`~clverify.numerics.descent.baselines.optimise_loop`.
+    Before anything is allocated, each batch's memory is estimated
+    (:func:`~clverify.numerics.descent.memory.check_memory`) and a batch over ``max_memory``
+    bytes is refused.  ``d = 1`` is refused (:math:`S^0` is discrete; see
+    :func:`~clverify.numerics.descent.discrete.minimise_s0`).
 
     >>> rs = optimise_batch(4, 4, t=[1.0, 3.0], b=[1.0, 3.0], restarts=1)
     >>> [round(r.s_pos_mean, 6) for r in rs]
@@ -314,6 +349,7 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss: str 
     fn, cfg, seeds = _configs(loss, params, seeds, None if sizes is None else len(sizes[0]))
     C = len(cfg)
     if sizes is None:
+        check_memory(N, d, problems=C * restarts, history=history, limit=max_memory)
         return _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history,
                             progress)
     Ns, ds = sizes
@@ -321,8 +357,12 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss: str 
         raise InvalidParameterError(
             f"loss {loss!r} takes no row mask, so one batch cannot mix values of N; "
             "call optimise_batch once per N")
+    groups = size_groups(Ns, ds, restarts)
+    for group in groups:
+        check_memory(max(Ns[c] for c in group), max(ds[c] for c in group),
+                     problems=len(group) * restarts, history=history, limit=max_memory)
     out = [None] * C
-    for group in size_groups(Ns, ds, restarts):
+    for group in groups:
         part = _solve_group(fn, loss, [Ns[c] for c in group], [ds[c] for c in group],
                             [cfg[c] for c in group], [seeds[c] for c in group], restarts, dev,
                             tol, max_iter, history, progress)
@@ -400,21 +440,25 @@ def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, histo
 def optimise_embedding(N: int, d: int, *, loss: str = "sigmoid", seed: int = 0,
                        restarts: int = DEFAULT_RESTARTS, tol: float = DEFAULT_TOL,
                        max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
-                       device: str = "auto", **params) -> EmbeddingResult:
+                       device: str = "auto", max_memory: int = MEMORY_LIMIT,
+                       **params) -> EmbeddingResult:
     r"""Minimise one loss configuration over (U, V) with unit rows; best of ``restarts``.
 
     Parameters
     ----------
     N, d : int
-        Number of pairs (``>= 2``) and dimension (``>= 1``).
+        Number of pairs (``>= 2``) and dimension (``>= 2``).
     loss : str
         A name of :data:`clverify.numerics.descent.torch_losses.TORCH_LOSSES`; ``**params`` are its parameters
         (``t``, ``b`` for ``"sigmoid"``; ``tau`` for ``"infonce-sym"``).
     seed : int
         Restart ``r`` uses seed ``seed + r``.
     tol, max_iter, history :
-        Riemannian gradient-norm tolerance, iteration cap, L-BFGS memory.
+        Tolerance of the stopping rule (:func:`~clverify.numerics.descent.lbfgs.stationary`),
+        iteration cap, L-BFGS memory.
     device : {"auto", "cpu", "cuda"}
+    max_memory : int
+        Refuse (before allocating) a solve estimated to need more bytes.
 
     Returns
     -------
@@ -428,4 +472,5 @@ def optimise_embedding(N: int, d: int, *, loss: str = "sigmoid", seed: int = 0,
         if isinstance(params[name], (list, tuple)):
             raise InvalidParameterError(f"{name} must be a real number here; use optimise_batch for sweeps")
     return optimise_batch(N, d, loss=loss, seeds=seed, restarts=restarts, tol=tol,
-                          max_iter=max_iter, history=history, device=device, **params)[0]
+                          max_iter=max_iter, history=history, device=device,
+                          max_memory=max_memory, **params)[0]

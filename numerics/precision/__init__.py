@@ -12,6 +12,7 @@ from .certify import (
                       ball_sign,
                       certify_root,
 )
+from .closed_forms import PRECISION_STEPS, ClosedFormValue, closed_form_value
 from .evaluators import (
                       BACKENDS,
                       FORMULAS,
@@ -45,6 +46,7 @@ from .thresholds import (
 )
 
 __all__ = [
+    "PRECISION_STEPS", "ClosedFormValue", "closed_form_value",
     "BISECTION_MAX_STEPS", "CERTIFY_PRECISION_STEPS", "Enclosure", "arb_to_mpf", "ball_sign",
     "certify_root",
     "BACKENDS", "FORMULAS", "GUARD_BITS", "arb_precision", "bits_for_digits", "compile_expression",

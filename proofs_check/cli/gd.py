@@ -79,7 +79,8 @@ def _threads_option(default=None):
 
 @main.command("gd")
 @click.option("--N", "N", type=Integer(2), required=True, help="Number of pairs.")
-@click.option("--d", "d", type=Integer(1), default=None, help="Dimension (default: N).")
+@click.option("--d", "d", type=Integer(1), default=None,
+              help="Dimension (default: N); d = 1 is solved exactly, by enumeration (small N).")
 @click.option("--loss", default="sigmoid", show_default=True,
               help="A loss of clverify.numerics.descent.torch_losses.TORCH_LOSSES.")
 @click.option("--t", "t", default=None, help="Inverse temperature (multiplies).")
@@ -95,14 +96,25 @@ def _threads_option(default=None):
 @click.option("--optimizer", type=click.Choice(["batched", "torch-lbfgs"]), default="batched",
               show_default=True, help="The batched Riemannian L-BFGS, or torch.optim.LBFGS with "
               "strong-Wolfe line search on Z/|Z| (a cross-check; stalls near grad norm 1e-8).")
+@click.option("--max-memory", type=Real(check_positive), default=None,
+              help="Refuse a run estimated to need more memory, in GiB (default: "
+              "numerics.descent.memory.MEMORY_LIMIT, 8 GiB).")
 @_threads_option()
 @format_option()
 @out_option
 def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, optimizer,
-               threads, fmt, out):
+               max_memory, threads, fmt, out):
     """Minimise a loss over free unit embeddings (U, V) and compare with the theory optimum."""
     from clverify.numerics.descent.baselines import optimise_torch_lbfgs
-    from clverify.numerics.descent.compare import gram_distance, loss_gap, theory_optimum
+    from clverify.numerics.descent.compare import (
+        gram_distance,
+        loss_gap,
+        structure_unresolved,
+        theory_optimum,
+    )
+    from clverify.numerics.descent.discrete import minimise_s0
+    from clverify.numerics.descent.lbfgs import DEFAULT_HISTORY
+    from clverify.numerics.descent.memory import MEMORY_LIMIT, check_memory
     from clverify.numerics.descent.optimise import check_loss_params, optimise_embedding, resolve_device
 
     with _threads(threads):
@@ -111,31 +123,44 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
         params.update(_parse_params(extra))
         d = N if d is None else d
         _, params = check_loss_params(loss, params)
-        if optimizer == "batched":
-            res = optimise_embedding(N, d, loss=loss, seed=seed, restarts=restarts, tol=tol,
-                                     max_iter=max_iter, device=device, **params)
+        limit = MEMORY_LIMIT if max_memory is None else max(1, int(max_memory * 2**30))
+        if d == 1:
+            res, method = minimise_s0(N, loss=loss, **params), "enumeration"
         else:
-            res = optimise_torch_lbfgs(N, d, loss=loss, seeds=seed, restarts=restarts, tol=tol,
-                                       max_iter=max_iter, device=device, **params)[0]
+            check_memory(N, d, problems=restarts, history=DEFAULT_HISTORY, limit=limit)
+            method = optimizer
+            if optimizer == "batched":
+                res = optimise_embedding(N, d, loss=loss, seed=seed, restarts=restarts, tol=tol,
+                                         max_iter=max_iter, device=device, max_memory=limit,
+                                         **params)
+            else:
+                res = optimise_torch_lbfgs(N, d, loss=loss, seeds=seed, restarts=restarts,
+                                           tol=tol, max_iter=max_iter, device=device, **params)[0]
         theory = theory_optimum(loss, N, d, **params)
-        record = {"loss_name": loss, "N": N, "d": d, **params, "loss": res.loss}
+        record = {"loss_name": loss, "N": N, "d": d, **params, "method": method, "loss": res.loss}
+        notes, reason, saturated = [], res.reason, res.saturated
+        if d == 1:
+            notes.append(f"d = 1: S^0 = {{-1, 1}} is discrete; the exact minimum over all "
+                         f"{res.iterations} sign patterns (up to relabelling the pairs)")
         if theory is None:
-            record.update(theory_loss=None, loss_gap=None, gram_distance=None,
-                          note=f"no known theory optimum for loss {loss!r} at N={N}")
+            record.update(theory_loss=None, loss_gap=None, gram_distance=None)
+            notes.append(f"no known theory optimum for loss {loss!r} at N={N}")
         else:
-            record.update(theory_loss=theory.loss, loss_gap=loss_gap(res.loss, theory),
-                          gram_distance=gram_distance(res.U, res.V, theory.grams)
-                          if theory.attained else None,
-                          theory_structure=theory.structure, regime=theory.regime,
-                          note=theory.note)
+            distance = gram_distance(res.U, res.V, theory.grams) if theory.attained else None
+            record.update(theory_loss=theory.loss, theory_loss_decimal=theory.loss_exact,
+                          loss_gap=loss_gap(res.loss, theory), gram_distance=distance,
+                          theory_structure=theory.structure, regime=theory.regime)
+            notes.append(theory.note)
+            unresolved = structure_unresolved(res.loss, theory, distance) if res.converged else ""
+            if unresolved:
+                saturated, reason = True, unresolved
         record.update(
             s_pos_mean=res.s_pos_mean, s_pos_std=res.s_pos_std, s_neg_mean=res.s_neg_mean,
-            s_neg_std=res.s_neg_std, grad_norm=res.grad_norm, converged=res.converged,
+            s_neg_std=res.s_neg_std, grad_norm=res.grad_norm,
+            converged=res.converged and not saturated, saturated=saturated, reason=reason or None,
             iterations=res.iterations, seconds=res.seconds, seed=res.seed, restarts=restarts,
+            note="; ".join(n for n in notes if n) or None,
         )
-        if not res.converged:
-            record["note"] = (record.get("note") or "") + (
-                f" iteration cap {max_iter} hit (grad_norm {res.grad_norm:.3g} > tol {tol:g})").strip()
         emit([record], fmt, out, seed=seed, device=device, tol=tol, optimizer=optimizer)
 
 

@@ -97,12 +97,15 @@ def test_one_batch_across_N_reaches_each_theory_optimum():
 
 
 def test_padded_batch_uses_the_loops_starting_points():
-    # Same seeds as the per-configuration loop; the ETF optimum for N <= 4 is unique up to
-    # rotation, so compare the starting-point-dependent best restart index and the loss.
+    # Same seeds as the per-configuration loop: every restart ends at the same loss, and the
+    # best restart is one of those the loop ties for best (restarts that both reach the ETF
+    # tie up to rounding, so argmin may pick either).
     rs = optimise_batch([4, 3], [4, 3], t=[2.0, 2.0], b=[2.0, 2.0], seeds=[5, 7], restarts=2)
     for N, seed, r in zip([4, 3], [5, 7], rs):
         (ref,) = optimise_loop(N, N, t=[2.0], b=[2.0], seeds=[seed], restarts=2)
-        assert r.seed == ref.seed and r.loss == pytest.approx(ref.loss, abs=1e-12)
+        assert r.restart_losses == pytest.approx(ref.restart_losses, abs=1e-12)
+        best = min(ref.restart_losses)
+        assert r.seed in [seed + k for k, v in enumerate(ref.restart_losses) if v <= best + 1e-12]
 
 
 def test_masked_sigmoid_loss_ignores_padded_rows_exactly():
