@@ -48,6 +48,7 @@ __all__ = [
     "THEORY_DIGITS",
     "STRUCTURE_TOL",
     "structure_unresolved",
+    "loss_resolution",
 ]
 
 #: Losses whose minimum over (U, V) is the simplex ETF u_i = v_i when d >= N - 1 (Lu &
@@ -156,22 +157,53 @@ def loss_gap(loss_value: float, theory: TheoryOptimum) -> float:
     return float(loss_value) - float(theory.loss)
 
 
-def structure_unresolved(loss_value: float, theory: TheoryOptimum, distance: float | None) -> str:
-    r"""Why float64 cannot tell a result from the theory optimum ("" when it can): the loss gap
-    is within float64 rounding of the loss, :math:`|L - L^*| \le` ``LOSS_NOISE_RTOL``
-    :math:`\max(|L|, |L^*|)`, yet the Gram distance exceeds :data:`STRUCTURE_TOL` (at
-    ``t = b = 100`` the negative pairs contribute :math:`e^{-125}` to a loss of
-    :math:`\log 2`, so their arrangement is invisible to float64).
+def loss_resolution(result) -> float:
+    r"""The float64 rounding scale of ``result``'s loss (an
+    :class:`~clverify.numerics.descent.optimise.EmbeddingResult`):
+    ``LOSS_NOISE_RTOL`` :math:`(|L| + \sum_k |\partial L/\partial x_k|)`.  Its rows are unit
+    vectors only to rounding, so the similarities, hence the loss, move by about machine
+    epsilon times the (Euclidean) gradient: at ``t = b = 1e4`` that is :math:`10^{-12}`.
 
-    >>> ref = TheoryOptimum(loss=0.6931471805599453, grams={}, structure="demo", attained=True)
-    >>> structure_unresolved(0.6931471805599453, ref, 0.92)[:36]
-    'float64 cannot resolve the structure'
-    >>> structure_unresolved(0.70, ref, 0.92), structure_unresolved(0.6931471805599453, ref, 1e-9)
-    ('', '')
+    >>> import numpy as np
+    >>> from clverify.numerics.descent.optimise import optimise_embedding
+    >>> r = optimise_embedding(4, 4, t=1e4, b=1e4, restarts=1)
+    >>> 1e-13 < loss_resolution(r) < 1e-8
+    True
     """
-    gap = abs(float(loss_value) - float(theory.loss))
-    noise = LOSS_NOISE_RTOL * max(abs(float(loss_value)), abs(float(theory.loss)))
-    if distance is None or distance <= STRUCTURE_TOL or gap > noise:
+    import torch
+
+    from .torch_losses import TORCH_LOSSES
+
+    fn, _ = TORCH_LOSSES[result.loss_name]
+    U = torch.tensor(result.U, dtype=torch.float64, requires_grad=True)
+    V = torch.tensor(result.V, dtype=torch.float64, requires_grad=True)
+    value = fn(U, V, **result.params)
+    gU, gV = torch.autograd.grad(value, (U, V))
+    size = abs(float(value.detach())) + float(gU.abs().sum() + gV.abs().sum())
+    return LOSS_NOISE_RTOL * size
+
+
+def structure_unresolved(result, theory: TheoryOptimum, distance: float | None) -> str:
+    r"""Why float64 cannot tell ``result`` from the theory optimum ("" when it can): the loss
+    gap is within the float64 rounding of the loss (:func:`loss_resolution`), yet the Gram
+    distance exceeds :data:`STRUCTURE_TOL` (at ``t = b = 100`` the negative pairs contribute
+    :math:`e^{-125}` to a loss of :math:`\log 2`: their arrangement is invisible to float64).
+
+    >>> from clverify.numerics.descent.optimise import optimise_embedding
+    >>> r = optimise_embedding(5, 5, t=100.0, b=100.0, restarts=1)
+    >>> th = sigmoid_ccem_optimum(5, 5, t=100, b=100)
+    >>> structure_unresolved(r, th, gram_distance(r.U, r.V, th.grams))[:36]
+    'float64 cannot resolve the structure'
+    >>> r = optimise_embedding(5, 5, t=2.0, b=2.0, restarts=1)
+    >>> th = sigmoid_ccem_optimum(5, 5, t=2, b=2)
+    >>> structure_unresolved(r, th, gram_distance(r.U, r.V, th.grams))
+    ''
+    """
+    if distance is None or distance <= STRUCTURE_TOL:
+        return ""
+    gap = abs(float(result.loss) - float(theory.loss))
+    noise = loss_resolution(result)
+    if gap > noise:
         return ""
     return (f"float64 cannot resolve the structure: the loss gap {gap:.3g} is within float64 "
             f"rounding of the loss ({noise:.3g}) but the Gram distance to the theory optimum is "

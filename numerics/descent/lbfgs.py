@@ -23,10 +23,12 @@ iteration does, for all running configurations at once:
    where that decrease falls below float64 resolution, a step is also accepted when the
    loss rises by no more than rounding noise and the gradient norm falls.  Only the
    configurations that rejected a trial are evaluated again;
-4. a configuration stops when it is stationary, :math:`\|g\| \le \mathrm{tol}\,\min(1, |f|)`
-   (:func:`stationary`: absolute for losses of size 1 and more, relative to the loss below,
-   so that a loss of :math:`10^{-19}` is optimised to its own scale and not stopped because
-   its gradient is small in absolute terms), when even a steepest-descent step cannot be
+4. a configuration stops when it has converged: it is stationary,
+   :math:`\|g\| \le \mathrm{tol}\,\min(1, |f|)` (:func:`stationary`: absolute for losses of
+   size 1 and more, relative to the loss below, so that a loss of :math:`10^{-19}` is
+   optimised to its own scale and not stopped because its gradient is small in absolute
+   terms), and its last step moved no row by more than :data:`STEP_TOL` (a flat loss, with a
+   small gradient far from its optimum, is not stopped either); or when even a steepest-descent step cannot be
    accepted (stalled), or when :math:`|f|` or :math:`\|g\|` leaves float64's range
    (:func:`out_of_range`: below :data:`SATURATION_LEVEL`, where the terms that decide the
    structure have underflowed, or not finite): the configuration is then *saturated*, its
@@ -68,6 +70,7 @@ __all__ = [
     "stationary",
     "out_of_range",
     "SATURATION_LEVEL",
+    "STEP_TOL",
     "value_and_grad",
     "DEFAULT_TOL",
     "DEFAULT_MAX_ITER",
@@ -105,6 +108,10 @@ LOSS_NOISE_RTOL = 64 * torch.finfo(torch.float64).eps
 #: A loss or Riemannian gradient norm below this size has terms in float64's subnormal range
 #: (smallest normal over machine epsilon, about 1e-292): it no longer resolves the structure.
 SATURATION_LEVEL = torch.finfo(torch.float64).tiny / torch.finfo(torch.float64).eps
+#: A configuration converges only once its last step moved no row by more than this: the
+#: gradient test alone stops early where the loss is flat (t -> 0: gradient O(t), curvature
+#: O(t^2), so a gradient of 1e-9 can leave the structure 1e-9 / t^2 away).
+STEP_TOL = 1e-8
 #: A pair is kept only if s.y > CURVATURE_EPS |s| |y|.
 CURVATURE_EPS = 1e-10
 #: Floor of a norm that is divided by.
@@ -337,12 +344,13 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
     mHg = -g.reshape(B, -1)      # -H g; H = identity before any pair is stored
     fresh = torch.ones(B, dtype=torch.bool, device=dev)   # no usable history yet
     stalled = torch.zeros(B, dtype=torch.bool, device=dev)
+    moved = torch.full((B,), float("inf"), dtype=x0.dtype, device=dev)  # last step, largest row
     its = torch.zeros(B, dtype=torch.long, device=dev)
     alive = torch.ones(B, dtype=torch.bool, device=dev)   # not yet recorded in ``out``
     n_alive = B
     for it in range(max_iter + 1):
         saturated = out_of_range(f, gn)
-        converged = stationary(gn, f, tol) & ~saturated
+        converged = stationary(gn, f, tol) & (moved <= STEP_TOL) & ~saturated
         done = alive & (converged | stalled | saturated)
         if it == max_iter:
             done = alive
@@ -359,8 +367,8 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
                 break
             if idx.shape[0] - n_alive >= COMPACT_FRACTION * idx.shape[0]:
                 keep = alive.nonzero()[:, 0]
-                idx, x, f, g, gn, mHg, fresh, stalled, its, alive = (
-                    v[keep] for v in (idx, x, f, g, gn, mHg, fresh, stalled, its, alive))
+                idx, x, f, g, gn, mHg, fresh, stalled, moved, its, alive = (
+                    v[keep] for v in (idx, x, f, g, gn, mHg, fresh, stalled, moved, its, alive))
                 hist.keep(keep)
         b = idx.shape[0]
         frozen = ~alive if n_alive < b else None    # finished, awaiting compaction: step 0
@@ -411,6 +419,7 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
             hist.clear(reset)
         good, mHg = hist.update(accept)
         fresh = (fresh & ~good) | reset
+        moved = manifold.max_row_norm(x_new - x)
         x, f, g, gn = x_new, f_new, g_new, gn_new
         its = its + alive
         if progress is not None:

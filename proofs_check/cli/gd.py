@@ -151,7 +151,7 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
                           loss_gap=loss_gap(res.loss, theory), gram_distance=distance,
                           theory_structure=theory.structure, regime=theory.regime)
             notes.append(theory.note)
-            unresolved = structure_unresolved(res.loss, theory, distance) if res.converged else ""
+            unresolved = structure_unresolved(res, theory, distance) if res.converged else ""
             if unresolved:
                 saturated, reason = True, unresolved
         record.update(

@@ -32,6 +32,8 @@ __all__ = ["thresholds", "phase", "optimum", "derive", "threshold_records", "opt
 
 #: Backend named in every table's provenance.
 BACKEND = "mpmath (values) + python-flint arb (certified enclosures)"
+#: Most values of N one ``--N-range`` may ask for (a table of a million rows, hours of work).
+MAX_RANGE = 1_000_000
 #: Losses ``derive`` knows.
 DERIVE_LOSSES = ("sigmoid",)
 DERIVE_FORMATS = ("text", "latex", "json")
@@ -44,9 +46,11 @@ def _batch_sizes(values, n_range) -> list[int]:
     sizes = list(values)
     if n_range is not None:
         match = re.fullmatch(r"\s*(\d+)\s*:\s*(\d+)\s*", n_range)
-        if not match or int(match[1]) < 3 or int(match[1]) > int(match[2]):
+        if (not match or int(match[1]) < 3 or int(match[1]) > int(match[2])
+                or int(match[2]) - int(match[1]) >= MAX_RANGE):
             raise InvalidParameterError(
-                f"N-range must be A:B with integers 3 <= A <= B (inclusive), got {n_range!r}")
+                f"N-range must be A:B with integers 3 <= A <= B < A + {MAX_RANGE} (inclusive), "
+                f"got {n_range!r}")
         sizes += range(int(match[1]), int(match[2]) + 1)
     if not sizes:
         raise InvalidParameterError("N must be given (--N 10 or --N-range 4:100), got nothing")
