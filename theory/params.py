@@ -29,6 +29,7 @@ import re
 import sys
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 from .errors import InvalidParameterError, UnknownChoiceError
 
@@ -42,11 +43,17 @@ __all__ = [
     "check_unit_interval",
     "check_digits",
     "check_choice",
+    "check_magnitude",
     "to_float64",
+    "MAX_DECIMAL_EXPONENT",
 ]
 
 MIN_DIGITS = 15
 MAX_DIGITS = 10_000
+#: Decimal exponent bound of :func:`check_magnitude` (and digits of an integer literal):
+#: arbitrary-precision code (Arb balls, mpmath) takes numbers of any exponent, but its cost
+#: grows with it (``t = 1e5000`` takes minutes and overflows Python's int-to-string limit).
+MAX_DECIMAL_EXPONENT = 1000
 
 
 _INTEGER = re.compile(r"^\s*[-+]?\d+\s*$")
@@ -68,6 +75,10 @@ def _as_integer(value):
 def check_batch_size(name: str, value, minimum: int = 3, maximum: int | None = None) -> int:
     """An integer in ``[minimum, maximum]`` (no upper bound by default): an integral number or
     an integer literal (bools, non-integral floats and other strings are rejected)."""
+    if isinstance(value, str) and len(value.strip().lstrip("+-")) > MAX_DECIMAL_EXPONENT:
+        raise InvalidParameterError(
+            f"{name} must be an integer of at most {MAX_DECIMAL_EXPONENT} digits, got "
+            f"{value.strip()[:20]!r}... ({len(value.strip())} characters)")
     number = _as_integer(value)
     if number is None or number < minimum or (maximum is not None and number > maximum):
         rule = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
@@ -138,6 +149,29 @@ def check_unit_interval(name: str, value):
     check_finite(name, value)
     if not 0 <= _exact(name, value) <= 1:
         raise InvalidParameterError(f"{name} must be in [0, 1], got {value!r}")
+    return _given(value)
+
+
+def check_magnitude(name: str, value):
+    """A finite real that is 0 or of magnitude in ``[1e-1000, 1e1000]``
+    (:data:`MAX_DECIMAL_EXPONENT`), read exactly; returns ``value`` as given.
+
+    >>> check_magnitude("t", "1e400")
+    '1e400'
+    >>> check_magnitude("t", "1e5000")
+    Traceback (most recent call last):
+        ...
+    clverify.theory.errors.InvalidParameterError: t must be 0 or of magnitude in [1e-1000, 1e1000], got '1e5000'
+    """
+    x = abs(_exact(name, check_finite(name, value)))
+    if isinstance(x, float):        # every finite float64 is within the bounds
+        return _given(value)
+    exact = Decimal if isinstance(x, Decimal) else Fraction
+    low, high = exact(1) / exact(10) ** MAX_DECIMAL_EXPONENT, exact(10) ** MAX_DECIMAL_EXPONENT
+    if x != 0 and not low <= x <= high:
+        raise InvalidParameterError(
+            f"{name} must be 0 or of magnitude in [1e-{MAX_DECIMAL_EXPONENT}, "
+            f"1e{MAX_DECIMAL_EXPONENT}], got {value!r}")
     return _given(value)
 
 

@@ -23,7 +23,7 @@ from fractions import Fraction
 import mpmath
 from flint import arb, fmpq
 
-from clverify.theory.params import check_finite, check_positive
+from clverify.theory.params import check_magnitude, check_positive
 
 __all__ = ["RealInput"]
 
@@ -37,14 +37,16 @@ class RealInput:
 
     @classmethod
     def finite(cls, name: str, value) -> "RealInput":
-        """A finite real (NaN and infinities rejected, naming ``name``)."""
-        check_finite(name, value)
+        """A finite real (NaN and infinities rejected, naming ``name``), 0 or of magnitude in
+        ``[1e-1000, 1e1000]`` (:func:`~clverify.theory.params.check_magnitude`)."""
+        check_magnitude(name, value)
         return cls(name, _normalise(name, value))
 
     @classmethod
     def positive(cls, name: str, value) -> "RealInput":
-        """A finite real ``> 0``."""
+        """A finite real ``> 0`` of magnitude in ``[1e-1000, 1e1000]``."""
         check_positive(name, value)
+        check_magnitude(name, value)
         return cls(name, _normalise(name, value))
 
     def mpf(self) -> mpmath.mpf:

@@ -54,6 +54,7 @@ BAD_INPUTS = [
     ("thresholds --N 10 --out nodir/x.md", "'nodir' does not exist"),
     ("thresholds --N 10 --out {unwritable}/x.md", "is not writable"),
     ("thresholds --N 10 --bogus", "bogus"),
+    ("thresholds --N " + "9" * 5000, "N must be an integer of at most 1000 digits"),
     # phase
     ("phase --N 10", "t is required"),
     ("phase --N 10 --t nan", "t must be a finite real number > 0, got 'nan'"),
@@ -75,6 +76,9 @@ BAD_INPUTS = [
     ("optimum --N 10 --t 1 --b 1 --digits 0", "digits"),
     ("optimum --N 10 --t 1,5 --b 1", "got '1,5'"),
     ("optimum --N 10 --t 1 --b 1 --out afile/o.md", "is a file"),
+    ("optimum --N 10 --t 1e5000 --b 0", "t must be 0 or of magnitude in [1e-1000, 1e1000], got '1e5000'"),
+    ("optimum --N 10 --t 1 --b -1e2000", "b must be 0 or of magnitude in [1e-1000, 1e1000]"),
+    ("phase --N 10 --t 1e-1001", "got '1e-1001'"),
     # derive
     ("derive --loss hinge", "loss must be one of sigmoid; got 'hinge'"),
     ("derive --format md", "format must be one of text, latex, json"),
