@@ -5,7 +5,9 @@
   thresholds and phase boundaries, the optimal CCEM;
 * :mod:`clverify.numerics.descent`: torch, float64: the losses on real embeddings, the sphere,
   the batched Riemannian L-BFGS and its baselines, the comparison with the theory, metrics;
-* :mod:`clverify.numerics.output`: tables with provenance and figures.
+* :mod:`clverify.numerics.output`: tables with provenance and figures;
+* :mod:`clverify.numerics.analyse`: a loss end to end (its CCEM optimum, certified where the
+  expression allows, and gradient descent in the same run), re-exported by :mod:`clverify`.
 
 Re-exported here: the high-precision layer and the tables (neither loads torch, so that
 ``import clverify.numerics`` and ``clverify thresholds`` stay light).

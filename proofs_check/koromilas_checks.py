@@ -31,17 +31,12 @@ from clverify.numerics.descent.lbfgs import lbfgs, value_and_grad
 from clverify.numerics.descent.metrics import similarity_density_mp, similarity_mgf, wasserstein_uniformity
 from clverify.numerics.descent.optimise import optimise_embedding
 from clverify.numerics.descent.sphere import Sphere
-from clverify.numerics.descent.torch_losses import (
-    DEFAULT_PARAMETERS,
-    TORCH_LOSSES,
-    dhel_energy,
-    kcl_kernel,
-    within_view_mean,
-)
+from clverify.numerics.descent.torch_losses import TORCH_LOSSES, evaluate_view
+from clverify.numerics.precision.ops import MPMATH_OPS
 from clverify.theory import minima
-from clverify.theory.losses import LOSSES
+from clverify.theory.losses import DEFAULT_PARAMETERS, LOSSES, dhel_energy, kcl_energy, kcl_kernel
 from clverify.theory.params import check_batch_size, check_choice, check_dimension
-from clverify.theory.similarity import ExplicitSimilarity, Grams
+from clverify.theory.similarity import Grams
 from clverify.theory.structures import CrossPolytope, SimplexETF
 
 __all__ = [
@@ -120,20 +115,20 @@ def claimed_value_at(expr, loss: str, M: int, params: dict, digits: int = EXACT_
 
 
 def explicit_value(loss: str, U: sp.Matrix, V: sp.Matrix, params: dict, digits: int = EXACT_DIGITS):
-    """The SymPy loss on explicit vectors (rows of ``U``, ``V``) evaluated at ``digits`` digits (mpf).
+    """The loss on explicit vectors (rows of ``U``, ``V``) at ``digits`` digits: its one definition
+    run with mpmath on the vectors evaluated at ``digits + 10`` digits (mpf).
 
     >>> U, V = SimplexETF(2).vectors()
     >>> float(explicit_value("dhel", U, V, {"tau": 1}))
     -3.0
     """
-    extra = digits + 10
-    Uf, Vf = U.evalf(extra), V.evalf(extra)
-    grams = Grams(uv=ExplicitSimilarity(Uf * Vf.T), uu=ExplicitSimilarity(Uf * Uf.T),
-                  vv=ExplicitSimilarity(Vf * Vf.T))
-    function, names = LOSSES[loss]
-    value = function(grams, **{k: sp.Float(sp.nsimplify(params[k]), extra) for k in names})
+    loss = LOSSES[loss]
+    with mpmath.workdps(digits + 10):
+        Um, Vm = (mpmath.matrix(A.evalf(digits + 10).tolist()) for A in (U, V))
+        exact = {k: mpmath.mpf(sp.nsimplify(params[k]).evalf(digits + 10)) for k in loss.parameters}
+        value = loss(Grams.of_vectors(Um, Vm, MPMATH_OPS), MPMATH_OPS, **exact)
     with mpmath.workdps(digits):
-        return mpmath.mpf(sp.N(value, extra))
+        return +value
 
 
 def _structure_message(tag, r, claimed, tol):
@@ -216,7 +211,7 @@ def kcl_cross_polytope(d: int, params: dict | None = None, *, claimed=None, clai
 
 
 def _subset_averages(loss: str, U: torch.Tensor, V: torch.Tensor, params: dict, sizes):
-    fn, _ = TORCH_LOSSES[loss]
+    fn = TORCH_LOSSES[loss]
     out = {}
     for m in sizes:
         idx = torch.tensor(list(itertools.combinations(range(U.shape[0]), m)))
@@ -251,17 +246,20 @@ def kcl_batch_independence(loss: str = "kcl", params: dict | None = None, *, n: 
     return None
 
 
+def _kernel_name(loss: str) -> str:
+    """The KCL kernel of ``loss`` (``kcl`` is Gaussian, ``kcl-log`` log, ...)."""
+    return "gaussian" if loss == "kcl" else loss.split("-", 1)[1]
+
+
 def _energy_minimum(loss: str, M: int, d: int, params: dict, seed: int, restarts: int):
     """Minimum over U alone of the within-view term: DHEL's log-sum-exp energy or KCL's kernel mean."""
     if loss.startswith("dhel"):
-        def f(x, *_index):  # (x) or (x, index), whichever clverify.numerics.descent.lbfgs passes
-            return dhel_energy(x, tau=params["tau"])
+        energy, energy_params = dhel_energy, {"tau": params["tau"]}
     else:
-        kernel = kcl_kernel("gaussian" if loss == "kcl" else loss.split("-", 1)[1])
-        tt = torch.tensor(float(params["t"]), dtype=torch.float64)[..., None, None]
+        energy, energy_params = kcl_energy, {"t": params["t"], "kernel": _kernel_name(loss)}
 
-        def f(x, *_index):
-            return within_view_mean(kernel, x, tt)
+    def f(x, *_index):  # (x) or (x, index), whichever clverify.numerics.descent.lbfgs passes
+        return evaluate_view(energy, x, **energy_params)
     sphere = Sphere()
     starts = torch.stack([sphere.random(M, d, generator=torch.Generator().manual_seed(seed + r))
                           for r in range(restarts)])
@@ -291,13 +289,12 @@ def decoupling(loss: str, M: int, d: int, params: dict | None = None, *, claimed
         return Undecided(f"{tag}: the within-view energy minimisation did not converge")
     if loss.startswith("dhel"):
         A, c = -1 / params["tau"], (2 if loss == "dhel" else 1)
-    else:
-        kernel = kcl_kernel("gaussian" if loss == "kcl" else loss.split("-", 1)[1])
-        A = -2 * float(kernel(torch.tensor(1.0, dtype=torch.float64), torch.tensor(float(params["t"]))))
+    else:  # -2 K at distance 0
+        A = -2 * float(kcl_kernel(_kernel_name(loss))(0, params["t"], MPMATH_OPS))
         c = 2 * params["gamma"]
     predicted = A + c * energy
     tol = GD_VALUE_RTOL * max(abs(predicted), GD_VALUE_FLOOR)
-    fn, _ = TORCH_LOSSES[loss]
+    fn = TORCH_LOSSES[loss]
     U = torch.as_tensor(U_star)
     attained = float(fn(U, torch.as_tensor(claimed_v(U_star)), **params))
     if abs(attained - predicted) > tol:
@@ -358,40 +355,3 @@ def asymptotic_uniform(loss: str = "infonce", d: int = 3, sizes=(4, 8, 12), *, t
         shown = ", ".join(f"M={m}: gap {g:.3g}, W1 {w:.3g}" for m, g, w in zip(sizes, gaps, w1))
         return f"{loss} (d={d}, tau={tau:g}): no trend to the claimed limit {claimed_limit:.12g}: {shown}"
     return None
-
-
-#: Grid of delta in [0, 1] on which :func:`ccem_optimum` locates the minimum before refining.
-CCEM_GRID = 401
-
-
-def ccem_optimum(loss: str, N: int, params: dict | None = None, digits: int = 30):
-    r"""The :math:`\delta^* \in [0, 1]` minimising ``loss`` on CCEM(:math:`\delta`) (``N >= 3``), and the minimum.
-
-    The loss on the family is derived by :func:`clverify.theory.minima.ccem_value`; the minimum is
-    located on a grid of ``CCEM_GRID`` points and refined by golden-section search (mpmath).
-
-    >>> round(float(ccem_optimum("dhel", 10)[0]), 6)   # the ETF end
-    1.0
-    """
-    check_choice("loss", loss, LOSSES)
-    params = _params(loss, params) if loss in DEFAULT_PARAMETERS else dict(params or {})
-    expr = minima.ccem_value(loss, N, **params)
-    f = sp.lambdify(minima.delta, expr, "mpmath")
-    with mpmath.workdps(digits):
-        grid = [mpmath.mpf(k) / (CCEM_GRID - 1) for k in range(CCEM_GRID)]
-        values = [f(x) for x in grid]
-        k = min(range(CCEM_GRID), key=lambda i: values[i])
-        lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, CCEM_GRID - 1)]
-        ratio = (mpmath.sqrt(5) - 1) / 2
-        for _ in range(4 * digits):
-            a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
-            if f(a) <= f(b):
-                hi = b
-            else:
-                lo = a
-        x = (lo + hi) / 2
-        best = min([(values[k], grid[k]), (f(x), x)])
-        return best[1], best[0]
-
-
-__all__ += ["ccem_optimum", "CCEM_GRID"]

@@ -23,12 +23,13 @@ from functools import lru_cache
 
 import sympy as sp
 
-from .losses import LOSSES
+from .losses import LOSSES, Loss
+from .ops import SYMPY_OPS
 from .params import check_choice
 from .structures import CCEM
 
 __all__ = [
-    "N", "t", "b", "tau", "delta", "x",
+    "N", "t", "b", "tau", "delta", "x", "parameter_symbol",
     "ccem_loss", "ccem_loss_ddelta", "ccem_loss_ddelta2",
     "ccem_loss_x", "ccem_loss_dx", "ccem_loss_dx2",
     "ccem_loss_dx2_terms", "check_ccem_loss_strictly_convex",
@@ -48,51 +49,75 @@ x = sp.Symbol("x", nonnegative=True)
 _PARAMETERS = {"t": t, "b": b, "tau": tau}
 
 
+def parameter_symbol(name: str) -> sp.Symbol:
+    """The symbol of a loss parameter: :data:`t`, :data:`b`, :data:`tau` for those names
+    (with their signs), otherwise a real symbol of that name.
+
+    >>> parameter_symbol("t").is_positive, parameter_symbol("m").is_real
+    (True, True)
+    """
+    return _PARAMETERS.get(name) or sp.Symbol(name, real=True)
+
+
+def _loss(loss) -> Loss:
+    if isinstance(loss, Loss):
+        return loss
+    check_choice("loss", loss, LOSSES)
+    return LOSSES[loss]
+
+
 @lru_cache(maxsize=None)
-def ccem_loss(loss: str = "sigmoid"):
+def ccem_loss(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`L(\delta)`: the loss on CCEM(:math:`\delta`) for symbolic ``N``.
+
+    ``loss`` is a name of :data:`~clverify.theory.losses.LOSSES` or any
+    :class:`~clverify.theory.losses.Loss`.  Its parameters are the ``(name, symbol)`` pairs
+    of ``symbols``, the values in ``fixed`` (e.g. a kernel's name), and otherwise the symbols
+    of :func:`parameter_symbol` (whose signs, e.g. ``t > 0``, are the sigmoid derivation's:
+    pass real symbols for a loss where a parameter may have either sign).
 
     >>> ccem_loss()
     (N - 1)*log(exp(-b + t*(delta**2 - delta**2/(N - 1) - 1)) + 1) + log(exp(b - t*(2*delta**2 - 1)) + 1)
     """
-    check_choice("loss", loss, LOSSES)
-    fn, names = LOSSES[loss]
-    value = fn(CCEM(N, delta).grams(), **{name: _PARAMETERS[name] for name in names})
+    loss = _loss(loss)
+    given = {**dict(symbols), **fixed}
+    params = {name: given.get(name, parameter_symbol(name)) for name in loss.parameters}
+    value = loss(CCEM(N, delta).grams(), SYMPY_OPS, **params)
     return sp.collect(sp.expand(value, deep=False), sp.log(sp.Wild("a")))
 
 
 @lru_cache(maxsize=None)
-def ccem_loss_ddelta(loss: str = "sigmoid"):
+def ccem_loss_ddelta(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`dL/d\delta`; it vanishes at :math:`\delta = 0` for every parameter.
 
     >>> ccem_loss_ddelta().subs(delta, 0)
     0
     """
-    return sp.diff(ccem_loss(loss), delta)
+    return sp.diff(ccem_loss(loss, symbols, **fixed), delta)
 
 
 @lru_cache(maxsize=None)
-def ccem_loss_ddelta2(loss: str = "sigmoid"):
+def ccem_loss_ddelta2(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`d^2L/d\delta^2`."""
-    return sp.diff(ccem_loss(loss), delta, 2)
+    return sp.diff(ccem_loss(loss, symbols, **fixed), delta, 2)
 
 
 @lru_cache(maxsize=None)
-def ccem_loss_x(loss: str = "sigmoid"):
+def ccem_loss_x(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`\ell(x) = L(\sqrt x)`, the loss as a function of :math:`x = \delta^2`."""
-    return ccem_loss(loss).subs(delta, sp.sqrt(x))
+    return ccem_loss(loss, symbols, **fixed).subs(delta, sp.sqrt(x))
 
 
 @lru_cache(maxsize=None)
-def ccem_loss_dx(loss: str = "sigmoid"):
+def ccem_loss_dx(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`\ell'(x)`."""
-    return sp.diff(ccem_loss_x(loss), x)
+    return sp.diff(ccem_loss_x(loss, symbols, **fixed), x)
 
 
 @lru_cache(maxsize=None)
-def ccem_loss_dx2(loss: str = "sigmoid"):
+def ccem_loss_dx2(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`\ell''(x)`."""
-    return sp.diff(ccem_loss_x(loss), x, 2)
+    return sp.diff(ccem_loss_x(loss, symbols, **fixed), x, 2)
 
 
 def ccem_loss_dx2_terms(loss: str = "sigmoid") -> tuple:

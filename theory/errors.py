@@ -14,6 +14,7 @@ __all__ = [
     "UnknownChoiceError",
     "CertificationError",
     "ConvergenceError",
+    "LossDefinitionError",
 ]
 
 
@@ -52,4 +53,17 @@ class ConvergenceError(VerifierError):
 
     The message gives the residual (or gradient norm), the tolerance and what
     to try (more iterations, more restarts, a different solver).
+    """
+
+
+class LossDefinitionError(InvalidParameterError):
+    """A loss (a user's loss file or function) cannot be used.
+
+    Likely causes: the file does not exist or has a syntax error; it defines no function of
+    the given name; the function's signature is not ``NAME(grams, ops, **params)`` (keyword
+    parameters only after ``grams, ops``; the names ``N``, ``x``, ``delta`` are reserved); it
+    calls a function outside ``ops`` (``math.exp``, ``numpy.exp``, ``torch.exp``) or ``ops``
+    has no such function; it branches on a value (``if s > 0``), which a symbolic or batched
+    backend cannot decide; it returns NaN or infinity.  The message names the loss and the
+    backend where it failed.
     """

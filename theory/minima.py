@@ -22,7 +22,9 @@ import sympy as sp
 from .derivation import delta, tau
 from .errors import InvalidParameterError
 from .losses import LOSSES
+from .ops import SYMPY_OPS
 from .params import check_choice, check_finite, check_positive
+from .similarity import Grams, OffDiagonal, Similarity
 from .structures import CCEM, CrossPolytope, SimplexETF
 
 __all__ = [
@@ -59,7 +61,7 @@ def parameter_symbols(loss: str) -> dict:
     check_choice("loss", loss, LOSSES)
     table = {"tau": tau, "gamma": gamma, "t": t_riesz if loss == "kcl-riesz" else t,
              "b": sp.Symbol("b", real=True)}
-    return {name: table[name] for name in LOSSES[loss][1]}
+    return {name: table[name] for name in LOSSES[loss].parameters}
 
 
 def check_loss_parameters(loss: str, params: dict) -> dict:
@@ -119,18 +121,21 @@ def loss_on(structure, loss: str, **params):
     -2 + 2*exp(-3)
     """
     params = check_loss_parameters(loss, params)
-    function, _ = LOSSES[loss]
-    return function(structure.grams(), **params)
+    return LOSSES[loss](structure.grams(), SYMPY_OPS, **params)
 
 
 def closed_form(expr):
-    """A readable closed form: logs of products expanded, then the shortest of a few rewritings
-    (terms factored one by one, common factors pulled out) by operation count.
+    """A readable closed form: logs of products expanded and exponents factored, then the
+    shortest of a few rewritings (terms factored one by one, common factors pulled out) by
+    operation count.
 
     >>> closed_form(sp.log(2 * sp.exp(-1 / (M - 1))))
     log(2) - 1/(M - 1)
+    >>> closed_form(sp.log(1 + sp.exp(-(1 + 1 / (M - 1)))))
+    log(1 + exp(-M/(M - 1)))
     """
     expr = sp.expand_log(sp.sympify(expr), force=True)
+    expr = expr.replace(sp.exp, lambda a: sp.exp(sp.factor(a)))
     top = sp.expand(expr, deep=False)
     termwise = sp.Add(*(sp.factor(sp.powsimp(term), deep=False) for term in sp.Add.make_args(top)))
     candidates = [termwise, sp.factor_terms(expr), sp.powsimp(expr)]
@@ -188,7 +193,7 @@ class _OffSum(sp.Function):
         return rf"\sum_{{{printer._print(j)} \ne {printer._print(i)}}} {printer._print(expr)}"
 
 
-class _IndexedSimilarity:
+class _IndexedSimilarity(Similarity):
     """A generic ``M x M`` similarity matrix ``name[i, j]``: sums stay unevaluated, for display."""
 
     i, j = sp.symbols("i j", integer=True)
@@ -197,12 +202,10 @@ class _IndexedSimilarity:
         self.base = sp.IndexedBase(name)
         self.transposed = transposed
         self.N = M
+        self._off = OffDiagonal(lambda g: _OffSum(g(self._entry(self.i, self.j)), self.j, self.i))
 
     def _entry(self, a, b):
         return self.base[b, a] if self.transposed else self.base[a, b]
-
-    def _off(self, g):
-        return _OffSum(g(self._entry(self.i, self.j)), self.j, self.i)
 
     def sum_diagonal(self, f):
         return sp.Sum(f(self._entry(self.i, self.i)), (self.i, 1, M))
@@ -230,12 +233,9 @@ def formula(loss: str):
     >>> print(sp.latex(formula("dhel-1view")))
     \frac{- \sum_{i=1}^{M} \frac{{S^{uv}}_{i,i}}{\tau} + \sum_{i=1}^{M} \log{\left(\sum_{j \ne i} e^{\frac{{S^{uu}}_{i,j}}{\tau}} \right)}}{M}
     """
-    from .similarity import Grams
-
     grams = Grams(uv=_IndexedSimilarity("S^{uv}"), uu=_IndexedSimilarity("S^{uu}"),
                   vv=_IndexedSimilarity("S^{vv}"))
-    function, _ = LOSSES[loss]
-    return function(grams, **parameter_symbols(loss))
+    return LOSSES[loss](grams, SYMPY_OPS, **parameter_symbols(loss))
 
 
 __all__ += ["formula"]

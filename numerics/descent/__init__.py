@@ -1,4 +1,4 @@
-"""Torch descent: the losses in float64, the sphere, the batched Riemannian L-BFGS, the
+"""Torch descent: the torch backend of the losses (float64 ops and similarity), the sphere, the batched Riemannian L-BFGS, the
 optimiser with restarts and its baselines, the comparison with the theory, the encoder
 experiment and the metrics of embeddings.
 
@@ -47,6 +47,7 @@ from .metrics import (
                       uniformity_population,
                       wasserstein_uniformity,
 )
+from .ops import SOFTPLUS_EXACT_ABOVE, TORCH_OPS
 from .optimise import (
                       DEFAULT_RESTARTS,
                       DEVICES,
@@ -58,8 +59,9 @@ from .optimise import (
                       resolve_device,
                       size_groups,
 )
+from .similarity import TorchOffDiagonal, TorchSimilarity, TorchSquaredDistances, torch_grams
 from .sphere import Sphere
-from .torch_losses import DEFAULT_PARAMETERS, TORCH_LOSSES, torch_loss
+from .torch_losses import TORCH_LOSSES, UNIT_NORM_TOL, TorchLoss, evaluate_view, torch_loss
 
 __all__ = [
     "TORCH_LBFGS_INNER", "optimise_loop", "optimise_scipy", "optimise_torch_lbfgs",
@@ -74,6 +76,8 @@ __all__ = [
     "uniformity_population", "wasserstein_uniformity",
     "DEFAULT_RESTARTS", "DEVICES", "GROUP_OVERHEAD", "EmbeddingResult", "check_loss_params",
     "optimise_batch", "optimise_embedding", "resolve_device", "size_groups",
+    "SOFTPLUS_EXACT_ABOVE", "TORCH_OPS",
+    "TorchOffDiagonal", "TorchSimilarity", "TorchSquaredDistances", "torch_grams",
     "Sphere",
-    "DEFAULT_PARAMETERS", "TORCH_LOSSES", "torch_loss",
+    "TORCH_LOSSES", "UNIT_NORM_TOL", "TorchLoss", "evaluate_view", "torch_loss",
 ]

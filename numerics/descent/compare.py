@@ -32,6 +32,7 @@ from scipy.spatial.distance import cdist
 from clverify.numerics.descent.lbfgs import LOSS_NOISE_RTOL
 from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.theory import losses as theory_losses
+from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.params import check_batch_size, check_dimension
 from clverify.theory.similarity import Grams
 from clverify.theory.structures import CCEM, SimplexETF
@@ -125,9 +126,9 @@ def etf_optimum(loss: str, N: int, d: int, **params) -> TheoryOptimum:
     """
     N = check_batch_size("N", N, 2)
     d = check_dimension("d", d, 1)
-    fn, _names = theory_losses.LOSSES[loss]
     grams = SimplexETF(N).grams()
-    value = float(sp.N(fn(grams, **{k: sp.nsimplify(v) for k, v in params.items()}), 30))
+    exact = {k: sp.nsimplify(v) for k, v in params.items()}
+    value = float(sp.N(theory_losses.LOSSES[loss](grams, SYMPY_OPS, **exact), 30))
     attained = d >= N - 1
     return TheoryOptimum(
         loss=value, grams=structure_grams(grams), structure=f"SimplexETF(N={N})", attained=attained,
@@ -172,12 +173,11 @@ def loss_resolution(result) -> float:
     """
     import torch
 
-    from .torch_losses import TORCH_LOSSES
+    from .torch_losses import torch_loss
 
-    fn, _ = TORCH_LOSSES[result.loss_name]
     U = torch.tensor(result.U, dtype=torch.float64, requires_grad=True)
     V = torch.tensor(result.V, dtype=torch.float64, requires_grad=True)
-    value = fn(U, V, **result.params)
+    value = torch_loss(result.loss_name).value(U, V, **result.params)
     gU, gV = torch.autograd.grad(value, (U, V))
     size = abs(float(value.detach())) + float(gU.abs().sum() + gV.abs().sum())
     return LOSS_NOISE_RTOL * size

@@ -21,7 +21,6 @@ benchmark.
 
 from __future__ import annotations
 
-import inspect
 import math
 import re
 import time
@@ -51,7 +50,7 @@ from .lbfgs import (
 )
 from .memory import MEMORY_LIMIT, check_memory
 from .sphere import Sphere
-from .torch_losses import DEFAULT_PARAMETERS, TORCH_LOSSES
+from .torch_losses import torch_loss
 
 __all__ = [
     "EmbeddingResult",
@@ -139,23 +138,21 @@ def _parse_scalar(name, check, v):
     return to_float64(name, v)
 
 
-def check_loss_params(loss: str, params: Mapping) -> tuple[Callable, dict]:
-    """The torch loss called ``loss`` and its validated parameters (scalars or sequences).
+def check_loss_params(loss, params: Mapping) -> tuple[Callable, dict]:
+    """The torch loss ``loss`` (a name or a :class:`~clverify.theory.losses.Loss`), as the
+    unchecked :meth:`~clverify.numerics.descent.torch_losses.TorchLoss.value`, and its validated
+    parameters (scalars or sequences).
 
-    Missing parameters take :data:`clverify.numerics.descent.torch_losses.DEFAULT_PARAMETERS` (so the optimiser
-    and the theory see the same values); the others are required; unknown names are rejected.
+    Missing parameters take the loss's defaults (its one definition's, so the optimiser and
+    the theory see the same values); the others are required; unknown names are rejected.
 
     >>> check_loss_params("sigmoid", {"t": 1.5, "b": "0"})[1]
     {'t': 1.5, 'b': 0}
     """
-    check_choice("loss", loss, TORCH_LOSSES)
-    fn, names = TORCH_LOSSES[loss]
-    params = {**DEFAULT_PARAMETERS.get(loss, {}),
-              **{n: v for n, v in params.items() if v is not None}}
-    signature = inspect.signature(fn).parameters
-    required = [n for n in names if n not in signature or
-                signature[n].default is inspect.Parameter.empty]
-    missing = [n for n in required if params.get(n) is None]
+    torch_fn = torch_loss(loss)
+    fn, names, loss = torch_fn.value, torch_fn.parameters, torch_fn.name
+    params = {**torch_fn.defaults, **{n: v for n, v in params.items() if v is not None}}
+    missing = [n for n in names if params.get(n) is None]
     if missing:
         raise InvalidParameterError(f"loss {loss!r} needs parameter(s) {', '.join(missing)}")
     extra = [n for n, v in params.items() if n not in names and v is not None]
@@ -261,7 +258,7 @@ def _summaries(loss, N, d, cfg_params, seeds, R, res, seconds) -> list[Embedding
         G = U @ V.T
         diag, offd = np.diag(G), G[off]
         out.append(EmbeddingResult(
-            loss_name=loss, params=cfg_params[c], N=N, d=d, loss=float(ls[r]), gram=G,
+            loss_name=getattr(loss, "name", loss), params=cfg_params[c], N=N, d=d, loss=float(ls[r]), gram=G,
             s_pos_mean=float(diag.mean()), s_pos_std=float(diag.std()),
             s_neg_mean=float(offd.mean()) if offd.size else float("nan"),
             s_neg_std=float(offd.std()) if offd.size else float("nan"),
@@ -314,7 +311,7 @@ def _check_run(restarts, tol, max_iter, history):
     return restarts, float(tol), max_iter, history
 
 
-def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss: str = "sigmoid",
+def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigmoid",
                    seeds: int | Sequence[int] = 0,
                    restarts: int = DEFAULT_RESTARTS, tol: float = DEFAULT_TOL,
                    max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
@@ -325,8 +322,8 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss: str 
     Parameters given as sequences (equal lengths ``C``) define ``C`` configurations;
     scalars are shared.  ``N`` and ``d`` may be sequences too (one size per
     configuration): the problems are then zero-padded to the largest ``N`` and ``d``
-    and the loss is told which rows are real (its ``mask`` keyword; only losses that
-    take one, such as ``sigmoid``, can mix values of ``N``).  Restart ``r`` of
+    and the loss is told which rows are real (its ``mask`` keyword: every loss takes
+    one, through the torch similarity).  Restart ``r`` of
     configuration ``c`` starts from rows drawn uniformly on :math:`S^{d_c-1}` with seed
     ``seeds[c] + r``, as in :func:`~clverify.numerics.descent.baselines.optimise_loop`.
     Before anything is allocated, each batch's memory is estimated
@@ -353,10 +350,6 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss: str 
         return _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history,
                             progress)
     Ns, ds = sizes
-    if len(set(Ns)) > 1 and "mask" not in inspect.signature(fn).parameters:
-        raise InvalidParameterError(
-            f"loss {loss!r} takes no row mask, so one batch cannot mix values of N; "
-            "call optimise_batch once per N")
     groups = size_groups(Ns, ds, restarts)
     for group in groups:
         check_memory(max(Ns[c] for c in group), max(ds[c] for c in group),
@@ -437,7 +430,7 @@ def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, histo
     return _summaries(loss, N, d, cfg, seeds, restarts, res, seconds)
 
 
-def optimise_embedding(N: int, d: int, *, loss: str = "sigmoid", seed: int = 0,
+def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
                        restarts: int = DEFAULT_RESTARTS, tol: float = DEFAULT_TOL,
                        max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
                        device: str = "auto", max_memory: int = MEMORY_LIMIT,
@@ -448,8 +441,9 @@ def optimise_embedding(N: int, d: int, *, loss: str = "sigmoid", seed: int = 0,
     ----------
     N, d : int
         Number of pairs (``>= 2``) and dimension (``>= 2``).
-    loss : str
-        A name of :data:`clverify.numerics.descent.torch_losses.TORCH_LOSSES`; ``**params`` are its parameters
+    loss : str or Loss
+        A name of :data:`clverify.numerics.descent.torch_losses.TORCH_LOSSES` or a
+        :class:`~clverify.theory.losses.Loss` (a user's); ``**params`` are its parameters
         (``t``, ``b`` for ``"sigmoid"``; ``tau`` for ``"infonce-sym"``).
     seed : int
         Restart ``r`` uses seed ``seed + r``.

@@ -1,307 +1,167 @@
-r"""The losses of :mod:`clverify.theory.losses` in torch, float64, numerically stable, batched.
+r"""The losses of :mod:`clverify.theory.losses` on real embeddings: float64 torch, batched.
 
-Each function takes ``U`` and ``V`` of shape ``(..., N, d)`` (rows are the
-embeddings) and parameters that broadcast against the leading batch shape
-``...``; it returns a tensor of shape ``...``.  Conventions are those of
+There is no second definition here: :class:`TorchLoss` runs a loss's one definition
+``NAME(grams, ops, **params)`` with the torch backend, the similarity
+:class:`~clverify.numerics.descent.similarity.TorchSimilarity` and the functions
+:data:`~clverify.numerics.descent.ops.TORCH_OPS`.  ``U`` and ``V`` have shape ``(..., N, d)``
+(rows are the embeddings); a parameter is a number or a tensor that broadcasts against the
+leading batch shape ``...``; the value has shape ``...``.  Conventions are those of
 :mod:`clverify.theory.losses`: ``t`` multiplies, ``b`` is subtracted, ``tau`` divides,
-normalisation ``1/N``.  Softplus and logsumexp are torch's stable ones.
+normalisation ``1/N``.
 
 >>> import torch
 >>> U = torch.eye(3, dtype=torch.float64)
->>> float(sigmoid_loss(U, U, t=1.0, b=0.0))  # 3 softplus(-1) + 6 softplus(0), over 3
+>>> sigmoid = torch_loss("sigmoid")
+>>> float(sigmoid(U, U, t=1.0, b=0.0))  # 3 softplus(-1) + 6 softplus(0), over 3
 1.6995...
+>>> float(sigmoid(2 * U, U, t=1.0, b=0.0))
+Traceback (most recent call last):
+    ...
+clverify.theory.errors.InvalidParameterError: U must have unit rows (| |u_i| - 1 | <= 1e-12), got a row of norm 2; normalise the rows or pass normalise=True
 """
 
 from __future__ import annotations
 
-import torch
-import torch.nn.functional as F
+from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
+import torch
+
+from clverify.theory.errors import InvalidParameterError
+from clverify.theory.losses import LOSSES, Loss
 from clverify.theory.params import check_choice
 
-__all__ = ["sigmoid_loss", "infonce_sym_loss", "TORCH_LOSSES", "torch_loss"]
+from .ops import TORCH_OPS
+from .similarity import TorchSimilarity, torch_grams
+
+__all__ = ["TorchLoss", "TORCH_LOSSES", "torch_loss", "evaluate_view", "UNIT_NORM_TOL"]
+
+#: Largest accepted deviation of a row's norm from 1 (the losses are defined on the sphere).
+UNIT_NORM_TOL = 1e-12
 
 
-def _param(value, like: torch.Tensor) -> torch.Tensor:
-    """A parameter as a tensor of ``like``'s dtype and device, broadcastable to ``(..., 1, 1)``."""
-    p = torch.as_tensor(value, dtype=like.dtype, device=like.device)
-    return p[..., None, None]
-
-
-def sigmoid_loss(U: torch.Tensor, V: torch.Tensor, *, t, b, mask=None) -> torch.Tensor:
-    r""":math:`\frac1N[\sum_i \mathrm{softplus}(b - t\,u_i\cdot v_i) + \sum_{i\ne j}\mathrm{softplus}(t\,u_i\cdot v_j - b)]`.
-
-    Parameters
-    ----------
-    U, V : torch.Tensor
-        Shape ``(..., N, d)``.
-    t, b : float or torch.Tensor
-        Broadcast against the batch shape ``...``.
-    mask : torch.Tensor, optional
-        Boolean, shape ``(..., N)``: which rows are real.  Several problems of different
-        sizes then share one padded tensor: the sums run over real pairs only
-        (:math:`i, j` with ``mask[i] & mask[j]``) and the normalisation is
-        :math:`1/N_{\mathrm{real}}` with :math:`N_{\mathrm{real}}` = ``mask.sum(-1)``.
-        Padded rows enter no term, so their gradient is exactly zero.
-
-    >>> import torch
-    >>> U = torch.eye(3, dtype=torch.float64)
-    >>> P = torch.zeros(4, 3, dtype=torch.float64); P[:3] = U   # one padded row
-    >>> real = torch.tensor([True, True, True, False])
-    >>> float(sigmoid_loss(P, P, t=1.0, b=0.0, mask=real))  # as for U: (3 softplus(-1) + 6 softplus(0))/3
-    1.6995...
-    """
-    S = U @ V.transpose(-1, -2)
-    t, b = _param(t, S), _param(b, S)
-    N = S.shape[-1]
-    sign = 1 - 2 * torch.eye(N, dtype=S.dtype, device=S.device)   # -1 on the diagonal
-    logits = (t * S - b) * sign               # b - t s_ii on the diagonal, t s_ij - b off it
-    if mask is None:
-        return F.softplus(logits).sum(dim=(-1, -2)) / N
-    pairs = mask[..., :, None] & mask[..., None, :]
-    terms = torch.where(pairs, F.softplus(logits), 0.0)
-    return terms.sum(dim=(-1, -2)) / mask.sum(dim=-1).to(S.dtype)
-
-
-#: Default temperature of every ``tau`` loss here (the DHEL authors' code default).
-DEFAULT_TAU = 0.3
-
-
-def infonce_sym_loss(U: torch.Tensor, V: torch.Tensor, *, tau=DEFAULT_TAU) -> torch.Tensor:
-    r""":math:`\frac1N\sum_i[-\log\mathrm{softmax}_j(u_i\cdot v_j/\tau)_i - \log\mathrm{softmax}_j(v_i\cdot u_j/\tau)_i]`."""
-    S = (U @ V.transpose(-1, -2)) / _param(tau, U)
-    diag = torch.diagonal(S, dim1=-2, dim2=-1)
-    rows = torch.logsumexp(S, dim=-1) - diag
-    cols = torch.logsumexp(S, dim=-2) - diag
-    return (rows + cols).sum(dim=-1) / S.shape[-1]
-
-
-#: Name (as on the command line) -> (loss, names of its keyword parameters); mirrors
-#: :data:`clverify.theory.losses.LOSSES`.
-TORCH_LOSSES = {
-    "sigmoid": (sigmoid_loss, ("t", "b")),
-    "infonce-sym": (infonce_sym_loss, ("tau",)),
-}
-
-
-def torch_loss(name: str):
-    """The torch loss called ``name`` and its parameter names."""
-    check_choice("loss", name, TORCH_LOSSES)
-    return TORCH_LOSSES[name]
-
-
-# --------------------------------------------------------------------------------------------
-# Koromilas et al. (ICML 2024): InfoNCE family, DHEL, KCL, hyperspherical energies.
-# Same formulas as clverify.theory.losses; rows are assumed to be unit vectors (|x - y|^2 = 2 - 2 x.y).
-# --------------------------------------------------------------------------------------------
-
-__all__ += [
-    "infonce_loss", "ntxent_loss", "dcl_loss", "dhel_loss", "kcl_loss",
-    "dhel_1view_loss", "kcl_log_loss", "kcl_imq_loss", "kcl_riesz_loss", "DEFAULT_RIESZ_T",
-    "DEFAULT_GAMMA", "DEFAULT_KERNEL_T", "kcl_kernel", "hyperspherical_energy", "dhel_energy", "within_view_mean", "DEFAULT_TAU", "DEFAULT_PARAMETERS",
-]
-
-#: Default KCL energy weight and Gaussian kernel parameter (the authors' code defaults).
-DEFAULT_GAMMA = 16.0
-DEFAULT_KERNEL_T = 2.0
-
-
-def _offdiag_mask(n: int, like: torch.Tensor) -> torch.Tensor:
-    return ~torch.eye(n, dtype=torch.bool, device=like.device)
-
-
-def _masked_lse(S: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
-    """Row-wise logsumexp over the entries where ``keep`` is True (others excluded exactly)."""
-    return torch.logsumexp(S.masked_fill(~keep, float("-inf")), dim=-1)
-
-
-def infonce_loss(U: torch.Tensor, V: torch.Tensor, *, tau=DEFAULT_TAU) -> torch.Tensor:
-    r""":math:`\frac1M\sum_i[-u_i\cdot v_i/\tau + \log\sum_j e^{u_i\cdot v_j/\tau}]` (one-sided).
-
-    >>> import torch
-    >>> U = torch.eye(2, dtype=torch.float64)
-    >>> float(infonce_loss(U, U, tau=1.0))  # log(1 + e^{-1})
-    0.3132...
-    """
-    S = (U @ V.transpose(-1, -2)) / _param(tau, U)
-    return (torch.logsumexp(S, dim=-1) - torch.diagonal(S, dim1=-2, dim2=-1)).mean(dim=-1)
-
-
-def _two_view(U, V, tau):
-    """Similarities of the 2M points ``(u_1..u_M, v_1..v_M)`` over ``tau``, and the positive index."""
-    Z = torch.cat([U, V], dim=-2)
-    S = (Z @ Z.transpose(-1, -2)) / _param(tau, U)
-    M = U.shape[-2]
-    pos = torch.cat([torch.arange(M, 2 * M), torch.arange(0, M)]).to(U.device)
-    return S, pos
-
-
-def ntxent_loss(U: torch.Tensor, V: torch.Tensor, *, tau=DEFAULT_TAU) -> torch.Tensor:
-    r"""NT-Xent: mean over the 2M anchors of :math:`-s_{a,p}/\tau + \log\sum_{b\ne a} e^{s_{a,b}/\tau}`.
-
-    >>> import torch
-    >>> U = torch.eye(2, dtype=torch.float64)
-    >>> float(ntxent_loss(U, U, tau=1.0))  # -1 + log(e + 2)
-    0.5514...
-    """
-    S, pos = _two_view(U, V, tau)
-    keep = _offdiag_mask(S.shape[-1], S)
-    positive = S.gather(-1, pos.expand(S.shape[:-1])[..., None])[..., 0]
-    return (_masked_lse(S, keep) - positive).mean(dim=-1)
-
-
-def dcl_loss(U: torch.Tensor, V: torch.Tensor, *, tau=DEFAULT_TAU) -> torch.Tensor:
-    r"""DCL: NT-Xent with the positive removed from the denominator (2M anchors, mean).
-
-    >>> import torch
-    >>> U = torch.eye(2, dtype=torch.float64)
-    >>> float(dcl_loss(U, U, tau=1.0))  # -1 + log 2
-    -0.3068...
-    """
-    S, pos = _two_view(U, V, tau)
-    n = S.shape[-1]
-    keep = _offdiag_mask(n, S) & (torch.arange(n, device=S.device)[None, :] != pos[:, None])
-    positive = S.gather(-1, pos.expand(S.shape[:-1])[..., None])[..., 0]
-    return (_masked_lse(S, keep) - positive).mean(dim=-1)
-
-
-def dhel_energy(U: torch.Tensor, *, tau=DEFAULT_TAU) -> torch.Tensor:
-    r"""DHEL's within-view term :math:`\frac1M\sum_i \log\sum_{j\ne i} e^{u_i\cdot u_j/\tau}`.
-
-    >>> import torch
-    >>> float(dhel_energy(torch.eye(2, dtype=torch.float64), tau=1.0))
-    0.0
-    """
-    S = (U @ U.transpose(-1, -2)) / _param(tau, U)
-    return _masked_lse(S, _offdiag_mask(S.shape[-1], S)).mean(dim=-1)
-
-
-def dhel_loss(U: torch.Tensor, V: torch.Tensor, *, tau=DEFAULT_TAU, views: int = 2) -> torch.Tensor:
-    r""":math:`\frac1M\sum_i[-u_i\cdot v_i/\tau + \log\sum_{j\ne i}e^{u_i\cdot u_j/\tau}
-    + \log\sum_{j\ne i}e^{v_i\cdot v_j/\tau}]`; ``views=1`` drops the last term.
-
-    >>> import torch
-    >>> U = torch.eye(2, dtype=torch.float64)
-    >>> float(dhel_loss(U, U, tau=1.0))  # -1 + log 1 + log 1
-    -1.0
-    """
-    check_choice("views", str(views), ("1", "2"))
-    align = -(U * V).sum(dim=-1).mean(dim=-1) / _param(tau, U)[..., 0, 0]
-    value = align + dhel_energy(U, tau=tau)
-    if int(views) == 2:
-        value = value + dhel_energy(V, tau=tau)
+def _parameter(value):
+    """A parameter for the torch backend: a tensor of batch shape ``...`` becomes ``(..., 1, 1)``
+    (the layout of :class:`TorchSimilarity`'s entries); numbers and names pass unchanged."""
+    if isinstance(value, (float, int, str)):
+        return value
+    if isinstance(value, (list, tuple, np.ndarray)):
+        value = torch.as_tensor(np.asarray(value, dtype=float))
+    if isinstance(value, torch.Tensor):
+        return value.to(torch.float64)[..., None, None]
+    if getattr(value, "is_Number", False):  # an exact default (SymPy)
+        return float(value)
     return value
 
 
-def _sq_dist(S: torch.Tensor) -> torch.Tensor:
-    return (2 - 2 * S).clamp_min(0)
+def _value(result, batch: tuple) -> torch.Tensor:
+    """A reduction's ``(..., 1, 1)`` result as a tensor of the batch shape ``...``."""
+    if not isinstance(result, torch.Tensor) or result.shape[:-2] != batch or result.dim() < 2:
+        result = torch.as_tensor(result, dtype=torch.float64)
+        result = result.expand(np.broadcast_shapes(result.shape, (*batch, 1, 1)))
+    return result[..., 0, 0]
 
 
-#: KCL kernels of the similarity ``s`` and parameter ``t`` (as in :data:`clverify.theory.losses.KCL_KERNELS`).
-_KCL_KERNELS = {
-    "gaussian": lambda S, t: torch.exp(-t * _sq_dist(S)),
-    "log": lambda S, t: -torch.log1p(t * _sq_dist(S)),
-    "imq": lambda S, t: t / torch.sqrt(t**2 + _sq_dist(S)),
-    "riesz": lambda S, t: torch.sign(t) * _sq_dist(S) ** (-t / 2),
-}
-
-#: Energy kernels (as in :data:`clverify.theory.losses.ENERGY_KERNELS`).
-_ENERGY_KERNELS = {
-    "riesz": _KCL_KERNELS["riesz"],
-    "log": lambda S, t: -0.5 * torch.log(_sq_dist(S)),
-    "gaussian": _KCL_KERNELS["gaussian"],
-}
-
-
-def kcl_kernel(name: str):
-    """The torch KCL kernel ``name``: ``(S, t) -> K`` elementwise on similarities."""
-    check_choice("kernel", name, _KCL_KERNELS)
-    return _KCL_KERNELS[name]
+def _check_unit(name: str, X: torch.Tensor, mask, normalise: bool) -> torch.Tensor:
+    """``X`` if its real rows are unit to :data:`UNIT_NORM_TOL`, normalised if ``normalise``."""
+    norms = torch.linalg.vector_norm(X.detach(), dim=-1)
+    real = torch.ones_like(norms, dtype=torch.bool) if mask is None else mask
+    if normalise:
+        scale = torch.linalg.vector_norm(X, dim=-1, keepdim=True)
+        return torch.where(real[..., None], X / torch.where(real[..., None], scale, 1.0), X)
+    error = torch.where(real, (norms - 1).abs(), 0.0)
+    if error.numel() and float(error.max()) > UNIT_NORM_TOL:
+        worst = float(norms[real][torch.argmax(error[real])])
+        raise InvalidParameterError(
+            f"{name} must have unit rows (| |u_i| - 1 | <= {UNIT_NORM_TOL:g}), got a row of norm "
+            f"{worst:.15g}; normalise the rows or pass normalise=True")
+    return X
 
 
-def within_view_mean(K, U, t):
-    r""":math:`\operatorname{mean}_{i\ne j} K(u_i\cdot u_j, t)`; the diagonal never enters ``K`` (no inf * 0).
+@dataclass(frozen=True)
+class TorchLoss:
+    """A :class:`~clverify.theory.losses.Loss` as a float64 torch function of ``(U, V)``.
 
-    >>> import torch
-    >>> float(within_view_mean(kcl_kernel("gaussian"), torch.eye(2, dtype=torch.float64), 1.0))
-    0.1353...
+    Calling it checks that the (real) rows are unit vectors to :data:`UNIT_NORM_TOL`, or
+    normalises them with ``normalise=True``; :meth:`value` skips that check, for callers
+    whose rows are unit by construction (the optimiser, on the sphere).  Parameters not
+    given take the loss's defaults.
     """
-    S = U @ U.transpose(-1, -2)
-    M = S.shape[-1]
-    off = _offdiag_mask(M, S)
-    values = K(torch.where(off, S, torch.zeros_like(S)), t)
-    return torch.where(off, values, torch.zeros_like(values)).sum(dim=(-1, -2)) / (M * (M - 1))
+
+    loss: Loss
+
+    @property
+    def name(self) -> str:
+        return self.loss.name
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return self.loss.parameters
+
+    @cached_property
+    def defaults(self) -> dict:
+        """The loss's defaults as the torch backend takes them (floats)."""
+        return {k: _parameter(v) for k, v in self.loss.defaults.items()}
+
+    def __call__(self, U: torch.Tensor, V: torch.Tensor, *, mask: torch.Tensor | None = None,
+                 normalise: bool = False, **params) -> torch.Tensor:
+        r"""The loss of ``(U, V)``, shape ``...``.
+
+        Parameters
+        ----------
+        U, V : torch.Tensor
+            float64, shape ``(..., N, d)``, unit rows.
+        mask : torch.Tensor, optional
+            Boolean, shape ``(..., N)``: which rows are real.  Several problems of different
+            sizes then share one padded tensor: every sum runs over real rows and pairs only
+            and ``N`` is the number of real rows.  Padded rows enter no term, so their
+            gradient is exactly zero; they should be zero vectors (the optimiser's padding).
+        normalise : bool
+            Divide each real row by its norm instead of requiring unit rows.
+        **params
+            The loss's parameters; numbers, or tensors broadcasting against ``...``.
+        """
+        U = _check_unit("U", U, mask, normalise)
+        V = _check_unit("V", V, mask, normalise)
+        return self.value(U, V, mask=mask, **params)
+
+    def value(self, U: torch.Tensor, V: torch.Tensor, *, mask: torch.Tensor | None = None,
+              **params) -> torch.Tensor:
+        """As calling it, without checking or normalising the rows."""
+        params = {**self.defaults, **{k: _parameter(v) for k, v in params.items()}}
+        params = {k: v.to(U.device) if isinstance(v, torch.Tensor) else v for k, v in params.items()}
+        batch = U.shape[:-2] if U.shape[:-2] == V.shape[:-2] else np.broadcast_shapes(U.shape[:-2], V.shape[:-2])
+        return _value(self.loss(torch_grams(U, V, mask), TORCH_OPS, **params), batch)
 
 
-def kcl_loss(U: torch.Tensor, V: torch.Tensor, *, gamma=DEFAULT_GAMMA, t=DEFAULT_KERNEL_T,
-             kernel: str = "gaussian") -> torch.Tensor:
-    r""":math:`-\frac2M\sum_i K(u_i,v_i) + \gamma[\mathrm{mean}_{i<j}K(u_i,u_j) + \mathrm{mean}_{i<j}K(v_i,v_j)]`.
+#: Name (as on the command line) -> :class:`TorchLoss`, one per :data:`clverify.theory.losses.LOSSES`.
+TORCH_LOSSES = {name: TorchLoss(loss) for name, loss in LOSSES.items()}
 
-    >>> import torch
-    >>> U = torch.eye(2, dtype=torch.float64)
-    >>> float(kcl_loss(U, U, gamma=1.0, t=1.0))  # -2 + 2 e^{-2}
-    -1.7293...
+
+def torch_loss(loss: str | Loss) -> TorchLoss:
+    """The torch loss of ``loss``: a name of :data:`TORCH_LOSSES` or any
+    :class:`~clverify.theory.losses.Loss` (a user's, e.g. from
+    :func:`clverify.theory.loss_files.load_loss`).
+
+    >>> torch_loss("dhel").parameters
+    ('tau',)
     """
-    K = kcl_kernel(kernel)
-    tt = _param(t, U)
-    align = K((U * V).sum(dim=-1, keepdim=True), tt).squeeze(-1).mean(dim=-1)
-    g = torch.as_tensor(gamma, dtype=U.dtype, device=U.device)
-    return -2 * align + g * (within_view_mean(K, U, tt) + within_view_mean(K, V, tt))
+    if isinstance(loss, Loss):
+        return TORCH_LOSSES[loss.name] if LOSSES.get(loss.name) is loss else TorchLoss(loss)
+    check_choice("loss", loss, TORCH_LOSSES)
+    return TORCH_LOSSES[loss]
 
 
-def hyperspherical_energy(U: torch.Tensor, *, kernel: str = "riesz", t=1.0) -> torch.Tensor:
-    r""":math:`E_K(U) = \sum_{i\ne j} K(u_i, u_j)` (riesz: :math:`|x-y|^{-t}`, log: :math:`-\log|x-y|`, gaussian).
+def evaluate_view(function, U: torch.Tensor, **params) -> torch.Tensor:
+    r"""``function(S, TORCH_OPS, **params)`` on the within-view similarity ``S`` of ``U``
+    (``(..., N, d)``, unit rows): a one-view term such as
+    :func:`~clverify.theory.losses.dhel_energy` or :func:`~clverify.theory.losses.hyperspherical_energy`.
 
     >>> import torch
-    >>> float(hyperspherical_energy(torch.tensor([[1.0, 0], [-1, 0]], dtype=torch.float64)))
+    >>> from clverify.theory.losses import hyperspherical_energy
+    >>> float(evaluate_view(hyperspherical_energy, torch.tensor([[1.0, 0], [-1, 0]], dtype=torch.float64)))
     1.0
     """
-    check_choice("kernel", kernel, _ENERGY_KERNELS)
-    M = U.shape[-2]
-    return within_view_mean(_ENERGY_KERNELS[kernel], U, _param(t, U)) * (M * (M - 1))
-
-
-#: Default kernel parameter of the Riesz KCL: t > 0 makes -2 K(u_i, v_i) -> -infinity as
-#: v_i -> u_i (unbounded below), so t = -1, K = -|x - y| (the authors' code default is 2).
-DEFAULT_RIESZ_T = -1.0
-
-
-def dhel_1view_loss(U: torch.Tensor, V: torch.Tensor, *, tau=DEFAULT_TAU) -> torch.Tensor:
-    """:func:`dhel_loss` with ``views=1`` (the authors' ``include_augs=False``)."""
-    return dhel_loss(U, V, tau=tau, views=1)
-
-
-def kcl_log_loss(U: torch.Tensor, V: torch.Tensor, *, gamma=DEFAULT_GAMMA, t=DEFAULT_KERNEL_T):
-    """:func:`kcl_loss` with the log kernel :math:`-\\log(1 + t|x-y|^2)`."""
-    return kcl_loss(U, V, gamma=gamma, t=t, kernel="log")
-
-
-def kcl_imq_loss(U: torch.Tensor, V: torch.Tensor, *, gamma=DEFAULT_GAMMA, t=DEFAULT_KERNEL_T):
-    """:func:`kcl_loss` with the IMQ kernel :math:`t/\\sqrt{t^2 + |x-y|^2}`."""
-    return kcl_loss(U, V, gamma=gamma, t=t, kernel="imq")
-
-
-def kcl_riesz_loss(U: torch.Tensor, V: torch.Tensor, *, gamma=DEFAULT_GAMMA, t=DEFAULT_RIESZ_T):
-    """:func:`kcl_loss` with the Riesz kernel :math:`\\mathrm{sign}(t)|x-y|^{-t}` (use ``t < 0``)."""
-    return kcl_loss(U, V, gamma=gamma, t=t, kernel="riesz")
-
-
-TORCH_LOSSES.update({
-    "infonce": (infonce_loss, ("tau",)),
-    "ntxent": (ntxent_loss, ("tau",)),
-    "dcl": (dcl_loss, ("tau",)),
-    "dhel": (dhel_loss, ("tau",)),
-    "dhel-1view": (dhel_1view_loss, ("tau",)),
-    "kcl": (kcl_loss, ("gamma", "t")),
-    "kcl-log": (kcl_log_loss, ("gamma", "t")),
-    "kcl-imq": (kcl_imq_loss, ("gamma", "t")),
-    "kcl-riesz": (kcl_riesz_loss, ("gamma", "t")),
-})
-
-#: Default parameters (``sigmoid`` has none; ``infonce-sym``'s function has no default, listed here).
-DEFAULT_PARAMETERS = {
-    **{name: {"tau": DEFAULT_TAU}
-       for name in ("infonce", "infonce-sym", "ntxent", "dcl", "dhel", "dhel-1view")},
-    **{name: {"gamma": DEFAULT_GAMMA, "t": DEFAULT_KERNEL_T} for name in ("kcl", "kcl-log", "kcl-imq")},
-    "kcl-riesz": {"gamma": DEFAULT_GAMMA, "t": DEFAULT_RIESZ_T},
-}
+    params = {k: _parameter(v) for k, v in params.items()}
+    return _value(function(TorchSimilarity(U, U), TORCH_OPS, **params), U.shape[:-2])

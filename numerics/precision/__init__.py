@@ -1,19 +1,24 @@
 """High precision and certification: evaluators compiled from the SymPy derivations (mpmath and
-Arb), root finding, certified enclosures, the regime thresholds and the optimal CCEM.
+Arb), root finding, certified enclosures, the regime thresholds and the optimal CCEM of the
+sigmoid loss, and of any loss (its CCEM restriction, optimum and regime changes).
 
 No torch here: ``clverify thresholds`` imports this package only.
 """
 
+from .ccem_optimum import CCEMOptimum, Restriction, ccem_optimum
 from .certify import (
                       BISECTION_MAX_STEPS,
                       CERTIFY_PRECISION_STEPS,
+                      POSITIVITY_MAX_BOXES,
                       Enclosure,
                       arb_to_mpf,
                       ball_sign,
+                      certify_positive,
                       certify_root,
 )
 from .closed_forms import PRECISION_STEPS, ClosedFormValue, closed_form_value
 from .evaluators import (
+                      ARGS,
                       BACKENDS,
                       FORMULAS,
                       GUARD_BITS,
@@ -24,7 +29,9 @@ from .evaluators import (
                       formula,
                       generated_source,
 )
+from .ops import ARB_OPS, MPMATH_OPS, as_arb
 from .real_input import RealInput
+from .regime_sweep import RegimeChange, regime_changes
 from .roots import (
                       ROOT_GUARD_BITS,
                       SOLVERS,
@@ -47,11 +54,14 @@ from .thresholds import (
 
 __all__ = [
     "PRECISION_STEPS", "ClosedFormValue", "closed_form_value",
-    "BISECTION_MAX_STEPS", "CERTIFY_PRECISION_STEPS", "Enclosure", "arb_to_mpf", "ball_sign",
-    "certify_root",
-    "BACKENDS", "FORMULAS", "GUARD_BITS", "arb_precision", "bits_for_digits", "compile_expression",
+    "CCEMOptimum", "Restriction", "ccem_optimum",
+    "BISECTION_MAX_STEPS", "CERTIFY_PRECISION_STEPS", "POSITIVITY_MAX_BOXES", "Enclosure",
+    "arb_to_mpf", "ball_sign", "certify_positive", "certify_root",
+    "ARGS", "BACKENDS", "FORMULAS", "GUARD_BITS", "arb_precision", "bits_for_digits", "compile_expression",
     "evaluator", "formula", "generated_source",
+    "ARB_OPS", "MPMATH_OPS", "as_arb",
     "RealInput",
+    "RegimeChange", "regime_changes",
     "ROOT_GUARD_BITS", "SOLVERS", "TOLERANCE_ULPS", "Anderson", "Bisect", "Illinois", "Pegasus",
     "Solver", "find_root",
     "REGIMES", "SIGN_PRECISION_STEPS", "SigmoidOptimum", "sigmoid_optimum",

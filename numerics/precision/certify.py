@@ -38,15 +38,19 @@ __all__ = [
     "Enclosure",
     "CERTIFY_PRECISION_STEPS",
     "BISECTION_MAX_STEPS",
+    "POSITIVITY_MAX_BOXES",
     "arb_to_mpf",
     "ball_sign",
     "certify_root",
+    "certify_positive",
 ]
 
 #: How many times a failed certificate is retried with doubled guard precision.
 CERTIFY_PRECISION_STEPS = 2
 #: Step budget of the ball-arithmetic bisection fallback (per precision level).
 BISECTION_MAX_STEPS = 40_000
+#: Default box budget of :func:`certify_positive` (each box is one ball evaluation).
+POSITIVITY_MAX_BOXES = 2048
 #: Half-width of the first interval tried around an estimate, as a fraction of the target width.
 _FIRST_HALF_WIDTH = mpmath.mpf(1) / 4
 #: When the first interval shows no sign change, it is widened by this factor ...
@@ -288,3 +292,34 @@ def _certified(lo: arb, hi: arb, digits: int, guard: int) -> Enclosure:
     reason = (f"sign change of f at both ends and f' != 0 on [lo, hi], ball arithmetic at "
               f"{bits_for_digits(digits, guard)} bits")
     return Enclosure(arb_to_mpf(lo), arb_to_mpf(hi), True, reason, digits)
+
+
+def certify_positive(f: Callable, lo, hi, *, digits: int,
+                     max_boxes: int = POSITIVITY_MAX_BOXES) -> tuple[bool, str]:
+    r"""Whether :math:`f > 0` on all of ``[lo, hi]``, proved by balls over a covering by boxes.
+
+    ``f`` is evaluated on a ball containing each box (a function of one :class:`flint.arb`,
+    e.g. a compiled :math:`\ell''`); a box whose ball is not certainly positive is halved.
+    The proof fails when the box budget is spent, or at once when ``f`` is certainly
+    :math:`\le 0` at a box's midpoint (a counterexample).  Returns ``(proved, how or why not)``.
+
+    >>> certify_positive(lambda z: (z - arb(1) / 3) ** 2 + arb(10) ** -6, 0, 1, digits=20)[0]
+    True
+    >>> certify_positive(lambda z: (z - arb(1) / 2) ** 2 - arb(10) ** -6, 0, 1, digits=20)
+    (False, 'f <= 0 at 0.5, certified by a ball')
+    """
+    with arb_precision(digits):
+        stack, boxes = [(arb(lo), arb(hi))], 0
+        while stack:
+            a, b = stack.pop()
+            boxes += 1
+            if boxes > max_boxes:
+                return False, f"f > 0 not shown with {max_boxes} boxes"
+            if f(_interval(a, b)) > 0:
+                continue
+            mid = (a + b) / 2
+            if ball_sign(f(mid)) in (-1, 0):
+                return False, f"f <= 0 at {mpmath.nstr(arb_to_mpf(mid), 15)}, certified by a ball"
+            stack += [(mid, b), (a, mid)]
+        return True, (f"f > 0 on {boxes} boxes covering [{lo}, {hi}], ball arithmetic at "
+                      f"{bits_for_digits(digits)} bits")

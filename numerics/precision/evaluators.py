@@ -44,7 +44,10 @@ from clverify.theory.params import check_choice
 from clverify.theory.stable import stable_form
 from clverify.theory.structures import CCEM
 
+from .ops import ARB_OPS, as_arb
+
 __all__ = [
+    "ARGS",
     "BACKENDS",
     "FORMULAS",
     "GUARD_BITS",
@@ -149,21 +152,13 @@ FORMULAS: dict[str, Callable[[], sp.Expr]] = {
     "s_neg": lambda: _uv().off_diagonal.subs(D.delta, sp.sqrt(D.x)),
 }
 
-_ARGS = (D.x, D.N, D.t, D.b)
+#: Arguments of the compiled formulas (and default arguments of :func:`compile_expression`).
+ARGS = (D.x, D.N, D.t, D.b)
 
-
-def _arb(z):
-    return z if isinstance(z, arb) else arb(z)
-
-
-#: Names used by the MpmathPrinter's code, mapped to exact ball operations.
-_ARB_NAMESPACE = {
-    "mpf": arb,
-    "exp": lambda z: _arb(z).exp(),
-    "log": lambda z: _arb(z).log(),
-    "log1p": lambda z: _arb(z).log1p(),
-    "sqrt": lambda z: _arb(z).sqrt(),
-}
+#: Names used by the MpmathPrinter's code, mapped to exact ball operations: ``mpf`` to
+#: :class:`flint.arb` and each elementary function to its :data:`~.ops.ARB_OPS` definition.
+_ARB_NAMESPACE = {"mpf": arb, **{name: getattr(ARB_OPS, name)
+                                  for name in ("exp", "log", "log1p", "sqrt", "sign")}}
 
 
 @lru_cache(maxsize=None)
@@ -212,33 +207,40 @@ def generated_source(name: str, backend: str = "arb") -> str:
     return inspect.getsource(evaluator(name, backend).compiled)
 
 
-def compile_expression(expr, backend: str = "mpmath", name: str | None = None) -> Callable:
-    """Compile a SymPy expression in ``(x, N, t, b)`` into ``f(x, N, t, b)`` for ``backend``:
-    the named formulas (:func:`evaluator`) and the claims of the registry, which are not
-    derived formulas, go through here.  The expression is first put in
-    :func:`~clverify.theory.stable.stable_form` (``log(1 + X)`` as ``log1p(X)``), an identity
-    that keeps a softplus of a very negative logit accurate (the loss at ``t = 1e4``).
+def compile_expression(expr, backend: str = "mpmath", name: str | None = None,
+                       args: tuple = ARGS) -> Callable:
+    """Compile a SymPy expression in the symbols ``args`` (default :data:`ARGS`, ``(x, N, t, b)``)
+    into a function of as many numbers for ``backend``: the named formulas (:func:`evaluator`),
+    the claims of the registry and the CCEM restrictions of any loss
+    (:mod:`clverify.numerics.precision.ccem_optimum`) go through here.  The expression is
+    first put in :func:`~clverify.theory.stable.stable_form` (``log(1 + X)`` as ``log1p(X)``),
+    an identity that keeps a softplus of a very negative logit accurate (the loss at
+    ``t = 1e4``).
 
     >>> f = compile_expression(D.N / 3, "arb")
     >>> with arb_precision(20):
     ...     f(0, 1, 0, 0).contains(arb(1) / 3)
     True
+    >>> m = sp.Symbol("m")
+    >>> with mpmath.workdps(20):
+    ...     compile_expression(D.x + m, args=(D.x, m))(1, "0.5")
+    mpf('1.5')
     """
     check_choice("backend", backend, BACKENDS)
     name = name or str(expr)
     expr = stable_form(expr)   # log(1 + X) -> log1p(X): no cancellation in softplus terms
     if backend == "mpmath":
-        fn = sp.lambdify(_ARGS, expr, modules="mpmath", cse=True)
+        fn = sp.lambdify(args, expr, modules="mpmath", cse=True)
         convert = mpmath.mpf
     else:
         printer = MpmathPrinter({"fully_qualified_modules": False, "inline": True,
                                  "allow_unknown_functions": True})
-        fn = sp.lambdify(_ARGS, expr, modules=[_ARB_NAMESPACE], printer=printer, cse=True)
+        fn = sp.lambdify(args, expr, modules=[_ARB_NAMESPACE], printer=printer, cse=True)
         _assert_exact_constants(name, inspect.getsource(fn))
-        convert = _arb
+        convert = as_arb
 
-    def evaluate(x, N, t, b):
-        return fn(convert(x), convert(N), convert(t), convert(b))
+    def evaluate(*values):
+        return convert(fn(*(convert(v) for v in values)))   # a constant comes back as a number
 
     evaluate.__name__ = evaluate.__qualname__ = f"{name}_{backend}"
     evaluate.__doc__ = f"{name} ({backend}): {expr}"

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
+import sympy as sp
 from flint import arb, fmpq
 
 from clverify.theory.params import check_magnitude, check_positive
@@ -64,6 +65,20 @@ class RealInput:
         if isinstance(v, mpmath.mpf):
             return arb(v)
         return arb(v)
+
+    def exact(self):
+        """The value as an exact SymPy rational (a decimal string is the decimal it reads).
+
+        >>> RealInput.finite("b", "-1.25").exact()
+        -5/4
+        """
+        v = self.value
+        if isinstance(v, Fraction):
+            return sp.Rational(v.numerator, v.denominator)
+        if isinstance(v, mpmath.mpf):
+            man, exp = v.man_exp
+            return sp.Integer(man) * sp.Integer(2) ** exp
+        return sp.Rational(v)
 
     def __str__(self) -> str:
         v = self.value

@@ -23,7 +23,7 @@ COMMAND_MODULES = {
     "thresholds": "sigmoid", "phase": "sigmoid", "optimum": "sigmoid", "derive": "sigmoid",
     "gd": "gd", "bench": "gd", "figure": "gd", "gap-table": "gd",
     "minimum": "losses", "losses-table": "losses",
-    "check": "check", "cite": "check", "report": "report",
+    "check": "check", "cite": "check", "report": "report", "analyse": "analyse",
 }
 
 

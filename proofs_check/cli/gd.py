@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import math
 import time
-from contextlib import contextmanager
 
 import click
 
-from clverify.theory.errors import InvalidParameterError
 from clverify.theory.params import check_batch_size, check_positive, to_float64
 
 from . import main
@@ -27,6 +25,9 @@ from .output import (
     emit,
     format_option,
     out_option,
+    parse_params,
+    threads_option,
+    torch_threads,
 )
 
 #: Half-width of the band around the regime thresholds excluded from ``max_abs_s_error``.
@@ -35,30 +36,6 @@ THRESHOLD_BAND = 0.02
 BENCH_QUICK_N = (4, 6, 8, 10, 12, 16, 20, 30)
 #: ``figure`` writes its figure in both formats, beside each other.
 FIGURE_SUFFIXES = (".png", ".pdf")
-
-
-def _parse_params(items) -> dict:
-    out = {}
-    for item in items:
-        if "=" not in item:
-            raise InvalidParameterError(f"--param must look like NAME=VALUE, got {item!r}")
-        name, value = item.split("=", 1)
-        out[name.strip()] = value.strip()
-    return out
-
-
-@contextmanager
-def _threads(threads):
-    """torch intra-op threads set to ``threads`` for the command, restored afterwards."""
-    import torch
-
-    before = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(check_batch_size("threads", threads, 1))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 _seed_option = click.option("--seed", type=Integer(0, SEED_MAX), default=0, show_default=True,
@@ -70,11 +47,6 @@ _tol_option = click.option("--tol", type=Real(check_positive), default=1e-9, sho
 def _device_option(f):
     return click.option("--device", default="auto", show_default=True,
                         help="auto, cpu or cuda.")(f)
-
-
-def _threads_option(default=None):
-    return click.option("--threads", type=Integer(1), default=default, show_default=True,
-                        help="torch intra-op threads (1 avoids oversubscription on small tensors).")
 
 
 @main.command("gd")
@@ -99,7 +71,7 @@ def _threads_option(default=None):
 @click.option("--max-memory", type=Real(check_positive), default=None,
               help="Refuse a run estimated to need more memory, in GiB (default: "
               "numerics.descent.memory.MEMORY_LIMIT, 8 GiB).")
-@_threads_option()
+@threads_option()
 @format_option()
 @out_option
 def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, optimizer,
@@ -117,10 +89,10 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
     from clverify.numerics.descent.memory import MEMORY_LIMIT, check_memory
     from clverify.numerics.descent.optimise import check_loss_params, optimise_embedding, resolve_device
 
-    with _threads(threads):
+    with torch_threads(threads):
         device = str(resolve_device(device))
         params = {k: v for k, v in (("t", t), ("b", b), ("tau", tau)) if v is not None}
-        params.update(_parse_params(extra))
+        params.update(parse_params(extra))
         d = N if d is None else d
         _, params = check_loss_params(loss, params)
         limit = MEMORY_LIMIT if max_memory is None else max(1, int(max_memory * 2**30))
@@ -202,7 +174,7 @@ def _max_error(results, s_star, near):
 @click.option("--max-iter", type=Integer(1), default=2000, show_default=True)
 @click.option("--scipy/--no-scipy", "with_scipy", default=None,
               help="Time the scipy L-BFGS-B loop (default: yes, except with --quick).")
-@_threads_option(default=1)
+@threads_option(default=1)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @format_option()
 @out_option
@@ -217,7 +189,7 @@ def bench_sweep(quick, device, restarts, tol, max_iter, with_scipy, threads, qui
     from clverify.numerics.descent.baselines import optimise_loop, optimise_scipy
     from clverify.numerics.descent.optimise import optimise_batch, resolve_device, size_groups
 
-    with _threads(threads):
+    with torch_threads(threads):
         dev = resolve_device(device)
         with_scipy = (not quick) if with_scipy is None else with_scipy
         Ns, ts = _paper_grid(quick)
@@ -274,7 +246,7 @@ def bench_sweep(quick, device, restarts, tol, max_iter, with_scipy, threads, qui
 @click.option("--steps", type=Integer(1), default=100, show_default=True, help="Encoder SGD steps.")
 @click.option("--restarts", type=Integer(1), default=1, show_default=True)
 @_seed_option
-@_threads_option(default=1)
+@threads_option(default=1)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def figure_command(out, phase, N, quick, steps, restarts, seed, threads, quiet):
     """The paper's figure (encoder as published, free embeddings, theory s*) or a phase diagram."""
@@ -282,7 +254,7 @@ def figure_command(out, phase, N, quick, steps, restarts, seed, threads, quiet):
 
     for suffix in FIGURE_SUFFIXES:   # both files are written: check both before the work
         check_output_file(out.with_suffix(suffix), name="out")
-    with _threads(threads):
+    with torch_threads(threads):
         if phase:
             written = phase_figure(N, out, quick=quick, quiet=quiet)
         else:
@@ -306,7 +278,7 @@ def _gap_dims(N: int) -> list[int]:
 @_seed_option
 @_tol_option
 @click.option("--max-iter", type=Integer(1), default=5000, show_default=True)
-@_threads_option(default=1)
+@threads_option(default=1)
 @format_option()
 @out_option
 def gap_table(Ns, tbs, restarts, seed, tol, max_iter, threads, fmt, out):
@@ -316,7 +288,7 @@ def gap_table(Ns, tbs, restarts, seed, tol, max_iter, threads, fmt, out):
 
     Ns = [check_batch_size("N", v, 3) for v in Ns.split(",")]
     tbs = [to_float64("tb", check_positive("tb", v)) for v in tbs.split(",")]
-    with _threads(threads):
+    with torch_threads(threads):
         records = []
         for N in Ns:
             theory = {t: sigmoid_ccem_optimum(N, N, t=t, b=t) for t in tbs}

@@ -25,6 +25,7 @@ import os
 import re
 import tempfile
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -36,7 +37,8 @@ from clverify.theory.params import check_batch_size, check_finite, to_float64
 __all__ = [
     "OneLineErrorsCommand", "OneLineErrorsGroup", "multi_value_command", "format_option",
     "out_option", "emit", "write_output", "check_output_file", "check_output_folder",
-    "OutputFile", "OutputFolder", "Integer", "Real", "SEED_MAX",
+    "OutputFile", "OutputFolder", "Integer", "Real", "SEED_MAX", "parse_params",
+    "threads_option", "torch_threads",
 ]
 
 
@@ -310,3 +312,37 @@ def write_output(text: str, out: Path | None = None) -> None:
 def emit(records: list[dict], fmt: str, out: Path | None = None, **prov_extra) -> None:
     """Render ``records`` with a provenance block and write them to ``out`` or stdout."""
     write_output(render(records, fmt, provenance(**prov_extra)), out)
+
+
+def parse_params(items) -> dict:
+    """``("t=2", "b=1")`` (repeated ``--param NAME=VALUE``) as ``{"t": "2", "b": "1"}``.
+
+    >>> parse_params(["t=2", " b = -1"])
+    {'t': '2', 'b': '-1'}
+    """
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise InvalidParameterError(f"--param must look like NAME=VALUE, got {item!r}")
+        name, value = item.split("=", 1)
+        out[name.strip()] = value.strip()
+    return out
+
+
+def threads_option(default=None):
+    return click.option("--threads", type=Integer(1), default=default, show_default=True,
+                        help="torch intra-op threads (1 avoids oversubscription on small tensors).")
+
+
+@contextmanager
+def torch_threads(threads):
+    """torch intra-op threads set to ``threads`` for the command, restored afterwards."""
+    import torch
+
+    before = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(check_batch_size("threads", threads, 1))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import mpmath
@@ -24,10 +25,11 @@ import sympy as sp
 from scipy import integrate
 
 from clverify.numerics.descent.metrics import similarity_mgf, wasserstein_uniformity
+from clverify.numerics.precision.ccem_optimum import ccem_optimum
 from clverify.proofs_check import koromilas_checks as K
 from clverify.theory import minima
-from clverify.theory.errors import InvalidParameterError
 from clverify.theory.losses import LOSSES
+from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.similarity import ExplicitSimilarity, Grams
 from clverify.theory.structures import Antipodal, SimplexETF
 
@@ -64,22 +66,28 @@ def _call(message: str | None) -> str | None:
     return message
 
 
-def _gd_against(shape, loss, point, params, evidence, restarts):
-    """GD's best minimiser against the claimed ``shape``: below it refutes, at its loss but
-    another shape refutes uniqueness, above it (a local minimum) is Inconclusive."""
+def _gd_against(shape, loss, point, params, evidence, restarts, value=None):
+    """GD's best minimiser against the claimed ``shape`` and minimum ``value`` (default: the
+    loss on ``shape``): below the value refutes; at the value but another shape refutes
+    uniqueness; the claimed shape at another value refutes the value; stuck above the value
+    (a local minimum, or a value no configuration reaches) is Inconclusive."""
     Md = (point["M"], point["d"])
     tag = f"{loss} ({', '.join(f'{k}={v}' for k, v in point.items() if k != 'loss')})"
-    claimed = float(K.explicit_value(loss, *shape.vectors(), _exact(params)))
+    exact = _exact(params)
+    claimed = float(K.explicit_value(loss, *shape.vectors(), exact) if value is None
+                    else K.claimed_value_at(value, loss, point["M"], exact))
     r = K.gd_minimum(loss, *Md, {k: _num(v) for k, v in params.items()},
                      seed=point.get("seed", 0), restarts=restarts)
     tol = K.GD_VALUE_RTOL * max(abs(claimed), K.GD_VALUE_FLOOR)
-    evidence.update(gd_loss=r.loss, claimed_structure_loss=claimed, grad_norm=r.grad_norm)
+    evidence.update(gd_loss=r.loss, claimed_minimum=claimed, grad_norm=r.grad_norm)
     if r.loss < claimed - tol:
-        return f"{tag}: GD reaches loss {r.loss:.15g} < {claimed:.15g}, the loss on {shape!r}"
+        return f"{tag}: GD reaches loss {r.loss:.15g} < {claimed:.15g}, the claimed minimum ({shape!r})"
+    ok, reason = shape.check(r.U, r.V, K.STRUCTURE_TOL)
+    if r.converged and ok and r.loss > claimed + tol:
+        return f"{tag}: GD converges to {shape!r} at loss {r.loss:.15g}, not the claimed minimum {claimed:.15g}"
     if not r.converged or r.loss > claimed + tol:
         raise Inconclusive(f"{tag}: GD stopped at loss {r.loss:.15g} above {claimed:.15g} "
                            f"(converged={r.converged}, {restarts} restarts): a local minimum")
-    ok, reason = shape.check(r.U, r.V, K.STRUCTURE_TOL)
     return None if ok else f"{tag}: GD minimiser at the claimed loss is not {shape!r}: {reason}"
 
 
@@ -95,41 +103,128 @@ def _rational_sphere(m: int, shift: int = 0) -> sp.Matrix:
 
 # --- Theorem 4.1 -----------------------------------------------------------------------------
 
-class Minimiser(NamedTuple):
-    """The claimed minimiser ``structure(M, d)``, for batch sizes ``1 < M <= max_M(d)``."""
+class AnchorForm(NamedTuple):
+    r"""A loss as :math:`w \sum_{\text{anchors } a} \varphi(z_a)`, margins
+    :math:`z_{a,n} = (\langle a, n\rangle - \kappa\, s_a)/\tau` over the anchor's negatives
+    ``n`` (``views``), :math:`s_a` its positive similarity; ``phi`` is ``"lse"``
+    (:math:`\log\sum e^{z}`) or ``"lse1"`` (:math:`\log(1 + \sum e^{z})`), ``weight`` :math:`w`
+    times :math:`1/M`."""
 
-    structure: Callable[[int, int], Any]
-    max_M: Callable[[int], int]
+    phi: str
+    kappa: Any
+    views: tuple
+    weight: Any = 1
+
+
+class Minimiser(NamedTuple):
+    """The claimed minimiser ``structure(M)`` (its Gram matrices), for batch sizes
+    ``1 < M <= max_M(d)``, of every loss of ``instances`` (name -> :class:`AnchorForm`)."""
+
+    structure: Callable[[int], Any]
+    max_M: Callable[[Any], Any]
+    instances: dict
+
+
+#: Generic similarities of a batch of 3 pairs (one real symbol per entry; unit diagonals within a view).
+_GENERIC_M = 3
+
+
+def _generic_grams(m=_GENERIC_M):
+    def within(name):
+        return sp.Matrix(m, m, lambda i, j: 1 if i == j else sp.Symbol(f"{name}{min(i, j)}{max(i, j)}", real=True))
+    return sp.Matrix(m, m, lambda i, j: sp.Symbol(f"x{i}{j}", real=True)), within("y"), within("z")
+
+
+def _negatives(view, i, uv, uu, vv):
+    """The negatives of anchor ``u_i`` (``u_*`` views) or ``v_i`` (``v_*``)."""
+    others = [j for j in range(uv.rows) if j != i]
+    cross = [uv[i, j] for j in others] if view.startswith("u") else [uv[j, i] for j in others]
+    within = [(uu if view.startswith("u") else vv)[i, j] for j in others]
+    return {"cross": cross, "within": within, "all": within + cross}[view.split("_")[1]]
+
+
+def _anchor_form_value(form: AnchorForm, uv, uu, vv, tau_):
+    total = 0
+    for i in range(uv.rows):
+        for view in form.views:
+            z = [(n - form.kappa * uv[i, i]) / tau_ for n in _negatives(view, i, uv, uu, vv)]
+            energy = sum(sp.exp(e) for e in z)
+            total += sp.log(energy + 1) if form.phi == "lse1" else sp.log(energy)
+    return form.weight * total / uv.rows
+
+
+@lru_cache(maxsize=None)
+def _is_anchor_form(loss: str, form: AnchorForm) -> bool:
+    """Whether SymPy shows ``loss`` equal to ``form`` on generic similarities (``e^{L - L_form}``
+    simplifies to 1: both are real)."""
+    uv, uu, vv = _generic_grams()
+    params = minima.parameter_symbols(loss)
+    value = LOSSES[loss](Grams(ExplicitSimilarity(uv), ExplicitSimilarity(uu), ExplicitSimilarity(vv)),
+                         SYMPY_OPS, **{k: params.get(k, sp.Symbol(k, positive=True))
+                                       for k in LOSSES[loss].parameters})
+    formed = _anchor_form_value(form, uv, uu, vv, tau)
+    return sp.simplify(sp.exp(sp.expand_log(sp.expand(value - formed), force=True))) == 1
+
+
+def _instances_satisfy_hypotheses(claim, point, evidence):
+    r"""For every claimed instance: SymPy shows the loss (:mod:`clverify.theory.losses`, the
+    authors' definitions) equal to its anchor form for a batch of 3 pairs with generic
+    similarities (:math:`e^{L - L_{form}}` simplifies to 1; the definitions are uniform in
+    :math:`M`), :math:`\varphi` strictly increasing in every margin (SymPy) and convex
+    (log-sum-exp), and :math:`\kappa \ge 1/2`."""
+    for loss, form in claim.instances.items():
+        if not _is_anchor_form(loss, form):
+            return f"{loss}: the loss is not {form} (M = {_GENERIC_M}, generic similarities)"
+        z = sp.symbols("z1:4", real=True)
+        phi = sp.log(sum(map(sp.exp, z)) + (1 if form.phi == "lse1" else 0))
+        if not all(sp.diff(phi, zk).is_positive for zk in z) or not sp.Rational(form.kappa) >= sp.Rational(1, 2):
+            return f"{loss}: {form} is not strictly increasing in its margins with kappa >= 1/2"
+    evidence["instances"] = sorted(claim.instances)
+    return None
+
+
+def _realisable_in_smallest_dimension(claim, point, evidence):
+    r"""A minimiser exists in every dimension (a continuous loss on a compact product of
+    spheres), so the claimed structure must fit in the smallest dimension the claim covers,
+    :math:`d_{\min}(M)` solving ``max_M(d) = M``: the rank of its Gram matrix
+    (:meth:`~clverify.theory.similarity.Grams.rank`, symbolic ``M``) must not exceed it."""
+    d = sp.Symbol("d", positive=True, integer=True)
+    (smallest,) = sp.solve(sp.sympify(claim.max_M(d)) - M, d)
+    rank = claim.structure(M).grams().rank()
+    gap = sp.simplify(rank - smallest).subs(M, _m + 2)
+    evidence.update(rank=str(rank), smallest_dimension=str(smallest))
+    if gap.is_nonpositive:
+        return None
+    if gap.is_positive:
+        return (f"the claimed minimiser has Gram rank {rank} > {smallest}, the smallest dimension "
+                f"the claim covers: it does not exist there, yet a minimiser does")
+    raise Inconclusive(f"cannot compare the rank {rank} with {smallest}")
 
 
 def _shape(claim: Minimiser, point):
-    """The claimed structure at ``point``, ``None`` outside the claim's scope, or a message."""
-    if point["M"] > claim.max_M(point["d"]):
-        return None
-    try:
-        return claim.structure(point["M"], point["d"])
-    except InvalidParameterError as exc:
-        return f"the claimed minimiser does not exist at M={point['M']}, d={point['d']}: {exc}"
+    """The claimed structure at ``point``; Inconclusive outside the claim's scope or for a
+    loss the claim does not name."""
+    if point["M"] > claim.max_M(point["d"]) or point["loss"] not in claim.instances:
+        raise Inconclusive(f"{point} is outside the claim's scope")
+    return claim.structure(point["M"])
 
 
 def _thm4_1_gd(claim, point, evidence):
     """GD on free ``(U, V)`` (Riemannian L-BFGS, float64) finds the claimed structure."""
     shape = _shape(claim, point)
-    evidence["in_scope"] = shape is not None
-    if shape is None or isinstance(shape, str):
-        return shape
     return _gd_against(shape, point["loss"], point, {"tau": point["tau"]}, evidence, _RESTARTS)
 
 
 def _thm4_1_ccem(claim, point, evidence):
     """No member of the CCEM(delta) family (which fits in d >= M) is below the claimed
-    structure (40-digit values; the family's optimum from ``K.ccem_optimum``)."""
+    structure (40-digit values; the family's optimum from
+    :func:`~clverify.numerics.precision.ccem_optimum.ccem_optimum`: certified where the
+    restriction is shown convex, a grid minimum otherwise, so the check is numerical)."""
     shape = _shape(claim, point)
-    if shape is None or isinstance(shape, str):
-        return shape
     loss, params = point["loss"], _exact({"tau": point["tau"]})
     value = K.explicit_value(loss, *shape.vectors(), params)
-    delta_star, best = K.ccem_optimum(loss, point["M"], params, digits=K.EXACT_DIGITS)
+    optimum = ccem_optimum(LOSSES[loss], point["M"], params, digits=K.EXACT_DIGITS)
+    delta_star, best = optimum.delta, optimum.value
     evidence.update(delta_star=float(delta_star), structure_minus_ccem=float(value - best))
     if value - best > _VALUE_TOL:  # (a difference: mpf sums round to the working precision)
         return (f"{loss} (M={point['M']}, tau={point['tau']}): CCEM(delta={mpmath.nstr(delta_star, 6)}) "
@@ -137,37 +232,58 @@ def _thm4_1_ccem(claim, point, evidence):
     return None
 
 
+_m = sp.Symbol("m", nonnegative=True, integer=True)   # M = m + 2 >= 2
+_INSTANCES = {
+    "infonce": AnchorForm("lse1", 1, ("u_cross",)),
+    "infonce-sym": AnchorForm("lse1", 1, ("u_cross", "v_cross")),
+    "ntxent": AnchorForm("lse1", 1, ("u_all", "v_all"), sp.Rational(1, 2)),
+    "dcl": AnchorForm("lse", 1, ("u_all", "v_all"), sp.Rational(1, 2)),
+    "dhel": AnchorForm("lse", sp.Rational(1, 2), ("u_within", "v_within")),
+}
 _THM41_GD_POINTS = (
-    {"loss": "ntxent", "M": 4, "d": 2, "tau": "0.5"},   # M = d + 2: outside the claim (a vacuous pass)
     *({"loss": loss, "M": 4, "d": 3, "tau": "0.5"} for loss in K.THM4_1_LOSSES),
     {"loss": "dhel", "M": 2, "d": 2, "tau": "0.3"}, {"loss": "infonce", "M": 3, "d": 4, "tau": "0.2"},
-    {"loss": "dcl", "M": 5, "d": 4, "tau": "2"},
 )
 
 THM4_1 = Theorem(
     id="koromilas2024.thm4_1",
-    source=_SOURCE.format("Theorem 4.1"),
-    statement=r"1 < M \le d + 1,\ \tau > 0,\ L \in \{\mathrm{InfoNCE}, \mathrm{InfoNCE_{sym}}, "
-              r"\mathrm{NT\text{-}Xent}, \mathrm{DCL}, \mathrm{DHEL}\}:\ (U, V) \in \arg\min L "
-              r"\iff u_i = v_i = w_i,\ \{w_i\} \text{ a centred simplex ETF}",
+    source=_SOURCE.format("Theorem 4.1") + "; the general hypotheses are this project's reading "
+           "(anchor terms convex and increasing in the margins), with the five named losses as instances",
+    statement=r"1 < M \le d + 1,\ \tau > 0,\ L = \frac{w}{M}\sum_{\text{anchors } a} \varphi\Big(\big("
+              r"\tfrac{\langle a, n\rangle - \kappa s_a}{\tau}\big)_{n}\Big),\ \varphi \text{ convex, symmetric, "
+              r"strictly increasing},\ \kappa \ge \tfrac12 \text{ (the alignment } -\kappa s_a/\tau "
+              r"\text{ strictly decreasing)}:\ (U, V) \in \arg\min L \iff u_i = v_i = w_i,\ \{w_i\} "
+              r"\text{ a centred simplex ETF};\ \text{instances: InfoNCE, InfoNCE}_{sym}, "
+              r"\text{NT-Xent, DCL, DHEL}",
     hypotheses={"M": "integer, 1 < M <= d + 1", "d": "integer >= 1", "tau": "> 0",
-                "loss": ", ".join(K.THM4_1_LOSSES)},
-    claim=Minimiser(SimplexETF, lambda d: d + 1),
+                "loss": "anchor terms phi(margins), phi convex, symmetric, strictly increasing, "
+                        "kappa >= 1/2; instances " + ", ".join(_INSTANCES)},
+    claim=Minimiser(SimplexETF, lambda d: d + 1, _INSTANCES),
     checks=(
+        Check("instances_satisfy_hypotheses", "proof", _instances_satisfy_hypotheses,
+              scope="the five named losses, every tau > 0 (the identity for a batch of 3 generic pairs)"),
+        Check("minimiser_fits_smallest_dimension", "proof", _realisable_in_smallest_dimension,
+              scope="every M >= 2 at d = M - 1 (symbolic Gram rank)"),
         Check("gd_minimiser_is_the_structure", "empirical", _thm4_1_gd, points=_THM41_GD_POINTS,
-              thorough_points=tuple({"loss": loss, "M": m, "d": d, "tau": tau_}
-                                    for loss in K.THM4_1_LOSSES for m, d in ((3, 2), (6, 5), (6, 8))
-                                    for tau_ in ("0.2", "1", "3"))),
-        Check("no_ccem_member_is_lower", "certified", _thm4_1_ccem,
+              thorough_points=({"loss": "dcl", "M": 5, "d": 4, "tau": "2"}, *(
+                  {"loss": loss, "M": m, "d": d, "tau": tau_} for loss in K.THM4_1_LOSSES
+                  for m, d in ((3, 2), (6, 5), (6, 8)) for tau_ in ("0.2", "1", "3"))),
+              scope="the five losses at M = 4, d = 3, tau = 0.5, and (dhel, M = 2, d = 2, tau = 0.3), "
+                    "(infonce, 3, 4, 0.2); 3 seeded L-BFGS restarts"),
+        Check("no_ccem_member_is_lower", "numerical", _thm4_1_ccem,
               points=tuple({"loss": loss, "M": 4, "d": 4, "tau": "0.5"} for loss in K.THM4_1_LOSSES),
               thorough_points=tuple({"loss": loss, "M": m, "d": m, "tau": tau_} for loss in K.THM4_1_LOSSES
-                                    for m in (3, 10) for tau_ in ("0.2", "3"))),
+                                    for m in (3, 10) for tau_ in ("0.2", "3")),
+              scope="the five losses at M = d = 4, tau = 0.5: CCEM(delta) by grid + golden section, 40 digits"),
     ),
     mutants=(
         Mutant("antipodal_views", "v_i = -u_i maximises the alignment term; GD goes far below it",
-               Minimiser(Antipodal, lambda d: d + 1)),
+               Minimiser(Antipodal, lambda d: d + 1, _INSTANCES)),
         Mutant("scope_M_le_d_plus_2", "M = d + 2 points cannot form a centred simplex in R^d",
-               Minimiser(SimplexETF, lambda d: d + 2)),
+               Minimiser(SimplexETF, lambda d: d + 2, _INSTANCES)),
+        Mutant("sigmoid_is_an_instance", "the sigmoid loss is not a function of margins: its "
+               "optimum leaves the ETF in the antipodal regime (lee2024.thm2)",
+               Minimiser(SimplexETF, lambda d: d + 1, {**_INSTANCES, "sigmoid": AnchorForm("lse1", 1, ("u_cross",))})),
     ),
 )
 
@@ -257,25 +373,33 @@ def _wrong(loss, value):
 
 MIN_VALUES = Theorem(
     id="koromilas2024.min_values",
-    source=_SOURCE.format("minimal values after Theorem 4.1"),
+    source="derived here (not quoted from Koromilas et al., ICML 2024): each loss as written in the "
+           "authors' public code (github.com/pakoromilas/DHEL-KCL; docs/losses.md) evaluated on the "
+           "simplex ETF; DHEL is the two-view variant (include_augs=True), dhel-1view the one-view "
+           "variant (include_augs=False)",
     statement=r"1 < M \le d + 1:\ \min L_{\mathrm{InfoNCE}} = \tfrac12 \min L_{\mathrm{InfoNCE_{sym}}} "
               r"= \log\big(1 + (M-1)e^{-M/(\tau(M-1))}\big),\ "
               r"\min L_{\mathrm{NT\text{-}Xent}} = \log\big(1 + 2(M-1)e^{-M/(\tau(M-1))}\big),\ "
               r"\min L_{\mathrm{DCL}} = -\tfrac1\tau + \log 2(M-1) - \tfrac{1}{\tau(M-1)},\ "
-              r"\min L_{\mathrm{DHEL}} = -\tfrac1\tau + 2\log(M-1) - \tfrac{2}{\tau(M-1)}",
+              r"\min L_{\mathrm{DHEL}} = -\tfrac1\tau + 2\log(M-1) - \tfrac{2}{\tau(M-1)} \text{ (two views)},\ "
+              r"\min L_{\mathrm{DHEL, 1 view}} = -\tfrac1\tau + \log(M-1) - \tfrac{1}{\tau(M-1)}",
     hypotheses={"M": "integer, 1 < M <= d + 1", "tau": "> 0", "loss": ", ".join(_MIN_VALUES)},
     claim=_MIN_VALUES,
     checks=(
         Check("equals_derived_simplex_value", "proof", _min_value_derived,
-              points=tuple({"loss": loss} for loss in _MIN_VALUES)),
-        Check("equals_loss_on_exact_simplex_vectors", "certified", _min_value_explicit,
+              points=tuple({"loss": loss} for loss in _MIN_VALUES),
+              scope="the loss on the simplex ETF for every M >= 2, tau > 0 (symbolic); that the "
+                    "simplex is the minimiser is koromilas2024.thm4_1"),
+        Check("equals_loss_on_exact_simplex_vectors", "numerical", _min_value_explicit,
               points=tuple({"loss": loss, "M": 4, "d": 3, "tau": "0.3"} for loss in _MIN_VALUES),
               thorough_points=tuple({"loss": loss, "M": m, "d": m - 1, "tau": tau_} for loss in _MIN_VALUES
-                                    for m in (2, 7) for tau_ in ("0.2", "5"))),
+                                    for m in (2, 7) for tau_ in ("0.2", "5")),
+              scope="M = 4, d = 3, tau = 0.3: the loss on exact simplex vectors to 40 digits"),
         Check("gd_reaches_and_never_beats_it", "empirical", _min_value_gd,
               points=tuple({"loss": loss, "M": 4, "d": 3, "tau": "0.3"} for loss in _MIN_VALUES),
               thorough_points=tuple({"loss": loss, "M": m, "d": d, "tau": "1"} for loss in _MIN_VALUES
-                                    for m, d in ((3, 2), (6, 5), (8, 10)))),
+                                    for m, d in ((3, 2), (6, 5), (8, 10))),
+              scope="M = 4, d = 3, tau = 0.3, 3 seeded L-BFGS restarts"),
     ),
     mutants=(
         Mutant("dhel_log_M", "log M for log(M - 1): the DHEL denominator has M - 1 terms",
@@ -307,9 +431,7 @@ def _decoupling_symbolic(claim, point, evidence):
     which with U an energy minimiser gives the decoupled minimum."""
     loss, U = point["loss"], _rational_sphere(point["M"])
     V = sp.Matrix(np.asarray(claim(np.array(U.tolist(), dtype=object))).tolist())
-    function, _ = LOSSES[loss]
-    value = function(Grams(ExplicitSimilarity(U * V.T), ExplicitSimilarity(U * U.T),
-                           ExplicitSimilarity(V * V.T)), **minima.parameter_symbols(loss))
+    value = LOSSES[loss](Grams.of_vectors(U, V), SYMPY_OPS, **minima.parameter_symbols(loss))
     A, c, E = _align_energy(loss, U)
     if _zero(value - (A + c * E), _AT):
         return None
@@ -346,13 +468,17 @@ DECOUPLING = Theorem(
     claim=_identity,
     checks=(
         Check("claimed_pair_attains_alignment_plus_energy", "proof", _decoupling_symbolic,
-              points=({"loss": "dhel", "M": 5}, {"loss": "dhel-1view", "M": 4}, {"loss": "kcl", "M": 5})),
+              points=({"loss": "dhel", "M": 5}, {"loss": "dhel-1view", "M": 4}, {"loss": "kcl", "M": 5}),
+              scope="exact rational U on S^2 (M = 5, 4, 5), every tau, gamma, t (symbolic): the "
+                    "claimed pair attains the alignment optimum plus the energy"),
         Check("gd_minimiser_decouples", "empirical", _decoupling_gd,
               points=({"loss": "dhel", "M": 6, "d": 3, "tau": "0.3"},
                       {"loss": "dhel-1view", "M": 6, "d": 3, "tau": "0.3"},
                       {"loss": "kcl", "M": 6, "d": 3, "gamma": 16, "t": 2}),
               thorough_points=({"loss": "dhel", "M": 8, "d": 3, "tau": "1"},
-                               {"loss": "kcl", "M": 8, "d": 3, "gamma": 16, "t": 2})),
+                               {"loss": "kcl", "M": 8, "d": 3, "gamma": 16, "t": 2}),
+              scope="(dhel, dhel-1view) at M = 6, d = 3, tau = 0.3 and kcl at M = 6, d = 3, gamma = 16, "
+                    "t = 2: GD on the energy and on the full loss, 5 seeded restarts"),
     ),
     mutants=(
         Mutant("antialigned_views", "V = -U pays 2/tau in alignment", _negated),
@@ -373,11 +499,19 @@ class Density(NamedTuple):
     variance: Any
 
 
+_m2 = sp.Symbol("m", integer=True, nonnegative=True)   # n = m + 2 >= 2
+
+
+@lru_cache(maxsize=None)
+def _moment(pdf, k: int):
+    """The k-th moment of ``pdf`` over [-1, 1] for n = m + 2 (SymPy)."""
+    return sp.simplify(sp.integrate(s_**k * pdf.subs(n_, _m2 + 2), (s_, -1, 1)))
+
+
 def _density_symbolic(claim, point, evidence):
     """Mass 1, mean 0, variance ``claim.variance`` for a symbolic ``n >= 2`` (SymPy integrals)."""
-    m = sp.Symbol("m", integer=True, nonnegative=True)   # n = m + 2 >= 2
-    for k, want in enumerate((1, 0, claim.variance.subs(n_, m + 2))):
-        got = sp.simplify(sp.integrate(s_**k * claim.pdf.subs(n_, m + 2), (s_, -1, 1)))
+    for k, want in enumerate((1, 0, claim.variance.subs(n_, _m2 + 2))):
+        got = _moment(claim.pdf, k)
         evidence[f"moment_{k}"] = str(got)
         if sp.simplify(got - want) != 0:
             return f"moment {k} of the claimed density is {got}, claimed {want} (n = m + 2)"
@@ -435,12 +569,15 @@ DENSITY = Theorem(
     hypotheses={"n": "integer >= 2"},
     claim=Density(_PDF, 1 / n_),
     checks=(
-        Check("moments_for_symbolic_n", "proof", _density_symbolic),
-        Check("moments_by_quadrature", "certified", _density_quadrature,
-              points=tuple({"n": n} for n in (2, 3, 7, 128))),
+        Check("moments_for_symbolic_n", "proof", _density_symbolic,
+              scope="the claimed pdf's mass, mean and variance for every n >= 2 (symbolic integrals)"),
+        Check("moments_by_quadrature", "numerical", _density_quadrature,
+              points=tuple({"n": n} for n in (2, 3, 7, 128)),
+              scope="n in {2, 3, 7, 128}: tanh-sinh quadrature at 60 digits"),
         Check("samples_match_density", "empirical", _density_sampled,
               points=tuple({"n": n, "seed": 0} for n in (3, 5, 16)),
-              thorough_points=tuple({"n": n, "seed": 1} for n in (2, 4, 64))),
+              thorough_points=tuple({"n": n, "seed": 1} for n in (2, 4, 64)),
+              scope="n in {3, 5, 16}: 200000 seeded samples of u.v, DKW band at 1e-9 and the variance z-score"),
     ),
     mutants=(
         Mutant("variance_one_over_n_minus_1", "E s^2 = 1/n by symmetry: sum_k E x_k^2 = 1",
@@ -480,7 +617,8 @@ ASYMPTOTIC_UNIFORM = Theorem(
     claim=None,
     checks=(Check("gap_to_limit_shrinks", "empirical", _asymptotic_trend,
                   points=({"d": 3, "tau": "1", "M_max": 8},),
-                  thorough_points=({"d": 3, "tau": "1", "M_max": 16}, {"d": 4, "tau": "0.5", "M_max": 16})),),
+                  thorough_points=({"d": 3, "tau": "1", "M_max": 16}, {"d": 4, "tau": "0.5", "M_max": 16}),
+                  scope="d = 3, tau = 1, M = 4, 8 (best of 2 seeded L-BFGS restarts)"),),
     kind="exploratory",
 )
 

@@ -17,6 +17,7 @@ from clverify.proofs_check import koromilas_checks as K
 from clverify.theory import minima
 from clverify.theory.errors import InvalidParameterError
 from clverify.theory.losses import LOSSES
+from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.similarity import ExplicitSimilarity, Grams
 from clverify.theory.structures import Antipodal, CrossPolytope, SimplexETF
 
@@ -82,12 +83,12 @@ def _kcl_value_explicit(claim, point, evidence):
 
 
 def _kcl_gd(claim, point, evidence):
-    """GD on Gaussian KCL finds the claimed structure (best of many restarts: KCL has
-    spurious local minima, reported as Inconclusive)."""
+    """GD on Gaussian KCL finds the claimed structure at the claimed minimum (best of many
+    restarts: KCL has spurious local minima, reported as Inconclusive)."""
     m, d, params = _kcl_point(point)
     shape, missing = _claimed_shape(claim, m, d)
     return missing or _gd_against(shape, "kcl", {**point, "M": m}, params, evidence,
-                                  point.get("restarts", _KCL_RESTARTS))
+                                  point.get("restarts", _KCL_RESTARTS), value=claim.value)
 
 
 _KCL_SIMPLEX_VALUE = -2 + 2 * gamma * sp.exp(-2 * t * M / (M - 1))   # |w_i - w_j|^2 = 2M/(M-1)
@@ -102,14 +103,17 @@ KCL_SIMPLEX = Theorem(
                 "kernel": "Gaussian"},
     claim=KernelMinimum(SimplexETF, _KCL_SIMPLEX_VALUE),
     checks=(
-        Check("equals_derived_simplex_value", "proof", _kcl_value_derived(minima.simplex_value)),
-        Check("equals_loss_on_exact_simplex_vectors", "certified", _kcl_value_explicit,
-              points=({"M": 4, "d": 3, "gamma": 16, "t": 2}, {"M": 3, "d": 5, "gamma": "0.5", "t": "1.5"})),
+        Check("equals_derived_simplex_value", "proof", _kcl_value_derived(minima.simplex_value),
+              scope="the loss on the simplex for every M >= 2, gamma, t > 0 (symbolic)"),
+        Check("equals_loss_on_exact_simplex_vectors", "numerical", _kcl_value_explicit,
+              points=({"M": 4, "d": 3, "gamma": 16, "t": 2}, {"M": 3, "d": 5, "gamma": "0.5", "t": "1.5"}),
+              scope="(M, d, gamma, t) in {(4, 3, 16, 2), (3, 5, 0.5, 1.5)}, exact vectors, 40 digits"),
         Check("gd_minimiser_is_the_structure", "empirical", _kcl_gd,
               points=({"M": 3, "d": 2, "gamma": 16, "t": 2}, {"M": 4, "d": 3, "gamma": 16, "t": 2}),
               thorough_points=({"M": 5, "d": 4, "gamma": 16, "t": 2, "restarts": 30},
                                {"M": 4, "d": 3, "gamma": 4, "t": 1}, {"M": 6, "d": 8, "gamma": 16, "t": 2,
-                                                                       "restarts": 30})),
+                                                                       "restarts": 30}),
+              scope="(M, d) in {(3, 2), (4, 3)}, gamma = 16, t = 2, 10 seeded L-BFGS restarts"),
     ),
     mutants=(
         Mutant("orthogonal_distances", "|x - y|^2 = 2 holds for orthonormal points, not for the simplex",
@@ -132,12 +136,15 @@ KCL_CROSS_POLYTOPE = Theorem(
     claim=KernelMinimum(CrossPolytope, _KCL_CROSS_VALUE),
     checks=(
         Check("equals_derived_cross_polytope_value", "proof",
-              _kcl_value_derived(minima.cross_polytope_value)),
-        Check("equals_loss_on_exact_cross_polytope_vectors", "certified", _kcl_value_explicit,
-              points=({"d": 2, "gamma": 16, "t": 2}, {"d": 4, "gamma": "0.5", "t": "1.5"})),
+              _kcl_value_derived(minima.cross_polytope_value),
+              scope="the loss on the cross-polytope for every even M, gamma, t > 0 (symbolic)"),
+        Check("equals_loss_on_exact_cross_polytope_vectors", "numerical", _kcl_value_explicit,
+              points=({"d": 2, "gamma": 16, "t": 2}, {"d": 4, "gamma": "0.5", "t": "1.5"}),
+              scope="(d, gamma, t) in {(2, 16, 2), (4, 0.5, 1.5)}, exact vectors, 40 digits"),
         Check("gd_minimiser_is_the_structure", "empirical", _kcl_gd,
               points=({"d": 2, "gamma": 16, "t": 2}, {"d": 3, "gamma": 16, "t": 2}),
-              thorough_points=({"d": 4, "gamma": 16, "t": 2, "restarts": 20},)),
+              thorough_points=({"d": 4, "gamma": 16, "t": 2, "restarts": 20},),
+              scope="d in {2, 3}, M = 2d, gamma = 16, t = 2, 10 seeded L-BFGS restarts"),
     ),
     mutants=(
         Mutant("simplex_value", "the simplex value needs d >= M - 1; 2d points in R^d cannot reach it",
@@ -154,12 +161,11 @@ KCL_CROSS_POLYTOPE = Theorem(
 
 def _subset_averages(loss: str, uv, uu, vv) -> dict:
     """Size -> the average of ``loss`` over all sub-batches of that size (exact SymPy)."""
-    function, _ = LOSSES[loss]
-    params = minima.parameter_symbols(loss)
+    loss, params = LOSSES[loss], minima.parameter_symbols(loss)
     n, out = uv.rows, {}
     for m in range(2, n + 1):
         subsets = [list(c) for c in itertools.combinations(range(n), m)]
-        total = sum(function(Grams(*(ExplicitSimilarity(S.extract(c, c)) for S in (uv, uu, vv))), **params)
+        total = sum(loss(Grams(*(ExplicitSimilarity(S.extract(c, c)) for S in (uv, uu, vv))), SYMPY_OPS, **params)
                     for c in subsets)
         out[m] = total / len(subsets)
     return out
@@ -212,10 +218,12 @@ KCL_BATCH_INDEPENDENCE = Theorem(
     claim=_BATCH_CLAIM,
     checks=(
         Check("exact_subset_averages", "proof", _batch_symbolic,
-              points=tuple({"loss": loss} for loss in _BATCH_CLAIM)),
+              points=tuple({"loss": loss} for loss in _BATCH_CLAIM),
+              scope="a set of 5 pairs with generic similarities (one symbol per entry), batch sizes 2..5"),
         Check("subset_averages_on_random_pairs", "empirical", _batch_random,
               points=tuple({"loss": loss, "n": 6, "d": 3, "seed": 0} for loss in _BATCH_CLAIM),
-              thorough_points=tuple({"loss": loss, "n": 9, "d": 4, "seed": 1} for loss in _BATCH_CLAIM)),
+              thorough_points=tuple({"loss": loss, "n": 9, "d": 4, "seed": 1} for loss in _BATCH_CLAIM),
+              scope="6 seeded random pairs in d = 3, float64, every sub-batch"),
     ),
     mutants=(
         Mutant("kcl_depends_on_M", "KCL's batch terms are means over pairs: unbiased at every M",

@@ -111,13 +111,6 @@ def test_asymptotic_uniform_trend_and_a_wrong_limit():
     _fails(K.asymptotic_uniform(sizes=(4, 8), claimed_limit=-1.0))   # drops log E e^{s/tau}
 
 
-def test_ccem_optimum_etf_for_infonce_family_not_always_for_sigmoid():
-    for loss in ("infonce", "ntxent", "dcl", "dhel", "kcl"):
-        assert float(K.ccem_optimum(loss, 6)[0]) == pytest.approx(1.0, abs=1e-9)
-    # sigmoid with t = b = 0.25 <= log((N-2)/2)/2 for N = 10: antipodal (delta = 0)
-    assert float(K.ccem_optimum("sigmoid", 10, {"t": 0.25, "b": 0.25})[0]) == pytest.approx(0.0, abs=1e-9)
-
-
 def test_gd_minimiser_is_a_simplex_up_to_permutation():
     r = K.gd_minimum("dhel", 4, 3, seed=5)
     assert SimplexETF(4, 3).check(r.U, r.V, tol=K.STRUCTURE_TOL)[0]

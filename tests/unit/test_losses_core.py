@@ -1,5 +1,6 @@
-"""The sigmoid and symmetric InfoNCE losses: symbolic definition against sums written by hand,
-the double-constant reduction against explicit vectors, and torch against SymPy."""
+"""The sigmoid and symmetric InfoNCE losses: the one definition (SymPy backend) against sums
+written by hand, the double-constant reduction against explicit vectors, and the torch backend
+against the SymPy one."""
 
 import mpmath
 import numpy as np
@@ -7,9 +8,10 @@ import pytest
 import sympy as sp
 import torch
 
-from clverify.numerics.descent.torch_losses import infonce_sym_loss as torch_infonce_sym
-from clverify.numerics.descent.torch_losses import sigmoid_loss as torch_sigmoid
-from clverify.theory import CCEM, ExplicitSimilarity, Grams, infonce_sym_loss, sigmoid_loss
+from clverify.numerics.descent.torch_losses import TORCH_LOSSES
+from clverify.theory import CCEM, SYMPY_OPS, ExplicitSimilarity, Grams, infonce_sym_loss, sigmoid_loss
+
+torch_sigmoid, torch_infonce_sym = TORCH_LOSSES["sigmoid"], TORCH_LOSSES["infonce-sym"]
 
 
 def _grams(S):
@@ -37,7 +39,7 @@ def test_sigmoid_loss_matches_a_hand_written_sum(seed):
             mpmath.log1p(mpmath.exp(b - t * S[i, j])) if i == j else mpmath.log1p(mpmath.exp(t * S[i, j] - b))
             for i in range(4) for j in range(4)
         ) / 4
-        got = sigmoid_loss(_grams(_exact(_random_similarity(4, seed))), t=sp.Rational(5, 2), b=sp.Rational(-3, 4)).evalf(40)
+        got = sigmoid_loss(_grams(_exact(_random_similarity(4, seed))), SYMPY_OPS, t=sp.Rational(5, 2), b=sp.Rational(-3, 4)).evalf(40)
         assert abs(mpmath.mpf(str(got)) - expected) < mpmath.mpf(10) ** -35
 
 
@@ -52,7 +54,7 @@ def test_infonce_sym_matches_a_hand_written_sum(seed):
         cols = sum(-S[i, i] / tau + mpmath.log(sum(mpmath.exp(S[j, i] / tau) for j in range(5)))
                    for i in range(5))
         expected = (rows + cols) / 5
-        got = infonce_sym_loss(_grams(_exact(_random_similarity(5, seed))), tau=sp.Rational(1, 4)).evalf(40)
+        got = infonce_sym_loss(_grams(_exact(_random_similarity(5, seed))), SYMPY_OPS, tau=sp.Rational(1, 4)).evalf(40)
         assert abs(mpmath.mpf(str(got)) - expected) < mpmath.mpf(10) ** -35
 
 
@@ -61,9 +63,8 @@ def test_infonce_sym_matches_a_hand_written_sum(seed):
 def test_double_constant_reduction_equals_explicit_vectors(loss, params):
     ccem = CCEM(5, sp.Rational(2, 5), d=6)
     U, V = ccem.vectors()
-    reduced = loss(ccem.grams(), **params)
-    explicit = loss(Grams(uv=ExplicitSimilarity(U * V.T), uu=ExplicitSimilarity(U * U.T),
-                          vv=ExplicitSimilarity(V * V.T)), **params)
+    reduced = loss(ccem.grams(), SYMPY_OPS, **params)
+    explicit = loss(Grams.of_vectors(U, V), SYMPY_OPS, **params)
     assert abs(sp.N(reduced - explicit, 50)) < 1e-45
 
 
@@ -76,9 +77,9 @@ def test_torch_losses_match_sympy(seed):
     V /= np.linalg.norm(V, axis=1, keepdims=True)
     S = sp.Matrix(U @ V.T)
     Ut, Vt = torch.from_numpy(U), torch.from_numpy(V)
-    sym = float(sigmoid_loss(_grams(S), t=7.0, b=2.0).evalf(30))
+    sym = float(sigmoid_loss(_grams(S), SYMPY_OPS, t=7.0, b=2.0).evalf(30))
     assert float(torch_sigmoid(Ut, Vt, t=7.0, b=2.0)) == pytest.approx(sym, rel=1e-13)
-    sym = float(infonce_sym_loss(_grams(S), tau=0.2).evalf(30))
+    sym = float(infonce_sym_loss(_grams(S), SYMPY_OPS, tau=0.2).evalf(30))
     assert float(torch_infonce_sym(Ut, Vt, tau=0.2)) == pytest.approx(sym, rel=1e-13)
 
 
@@ -95,6 +96,7 @@ def test_torch_losses_batch_over_parameters():
     U = torch.from_numpy(rng.standard_normal((2, 4, 3)))
     V = torch.from_numpy(rng.standard_normal((2, 4, 3)))
     t = torch.tensor([1.0, 4.0], dtype=torch.float64)
-    batched = torch_sigmoid(U, V, t=t, b=0.5)
-    single = torch.stack([torch_sigmoid(U[k], V[k], t=float(t[k]), b=0.5) for k in range(2)])
+    batched = torch_sigmoid(U, V, t=t, b=0.5, normalise=True)
+    single = torch.stack([torch_sigmoid(U[k], V[k], t=float(t[k]), b=0.5, normalise=True)
+                          for k in range(2)])
     assert torch.allclose(batched, single, rtol=0, atol=1e-14)

@@ -20,8 +20,10 @@ from scipy.optimize import brentq
 
 from clverify.numerics.descent.compare import gram_distance, sigmoid_ccem_optimum
 from clverify.numerics.descent.optimise import optimise_embedding
-from clverify.numerics.descent.torch_losses import sigmoid_loss
+from clverify.numerics.descent.torch_losses import TORCH_LOSSES
 from clverify.theory.structures import CCEM
+
+sigmoid_loss = TORCH_LOSSES["sigmoid"]
 
 Ns = st.integers(3, 12)
 ts = st.floats(0.05, 8.0, allow_nan=False)

@@ -1,0 +1,133 @@
+r"""A researcher's own loss: a Python file with a function ``NAME(grams, ops, **params)``.
+
+The contract (``docs/extending.md``): ``grams`` is a :class:`~clverify.theory.similarity.Grams`,
+``ops`` an :class:`~clverify.theory.ops.Ops`; the function uses only the reductions of the
+similarity matrices (``sum_diagonal``, ``sum_off_diagonal``, ``sum_rows``, ...), arithmetic
+and ``ops.<function>``, and its parameters are keyword arguments after ``grams, ops`` (with or
+without defaults).  :func:`load_loss` turns it into a :class:`~clverify.theory.losses.Loss`,
+which every backend then runs; :func:`check_loss` runs it once on the SymPy backend and
+turns a failure into a one-line :class:`~clverify.theory.errors.LossDefinitionError`.
+
+>>> import pathlib, tempfile
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "mine.py").write_text(
+...     "def hinge_sigmoid(grams, ops, *, t, b=0):\n"
+...     "    S = grams.uv\n"
+...     "    return S.sum_off_diagonal(lambda s: ops.softplus(t * s - b)) / S.N\n")
+>>> loss = load_loss(folder / "mine.py", "hinge_sigmoid")
+>>> loss.name, loss.parameters, loss.defaults
+('hinge_sigmoid', ('t', 'b'), {'b': 0})
+>>> load_loss(folder / "mine.py", "other")
+Traceback (most recent call last):
+    ...
+clverify.theory.errors.LossDefinitionError: loss file ...mine.py defines no function 'other' (its functions: hinge_sigmoid)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+from pathlib import Path
+
+from .derivation import N, delta, x
+from .errors import LossDefinitionError, VerifierError
+from .losses import Loss
+from .ops import SYMPY_OPS, Ops
+from .structures import CCEM
+
+__all__ = ["load_loss", "check_loss", "failure", "RESERVED_NAMES"]
+
+#: Parameter names a loss may not use: the symbols of its CCEM restriction.
+RESERVED_NAMES = (str(N), str(x), str(delta))
+
+
+def _module(path: Path):
+    name = "clverify_loss_" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise LossDefinitionError(
+            f"loss file {path}: syntax error at line {exc.lineno}: {exc.msg}") from None
+    except Exception as exc:  # noqa: BLE001 - the user's code: any failure is reported as one line
+        raise LossDefinitionError(
+            f"loss file {path}: importing it raised {type(exc).__name__}: {exc}") from None
+    return module
+
+
+def _parameters(path: Path, name: str, function) -> tuple[str, ...]:
+    signature = list(inspect.signature(function).parameters.values())
+    positional = [p for p in signature[:2]
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    rest = signature[2:]
+    if len(positional) < 2 or any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY)
+                                  for p in rest):
+        raise LossDefinitionError(
+            f"loss {name!r} in {path} must have the signature {name}(grams, ops, *, param, ...), "
+            f"got {name}{inspect.signature(function)}")
+    names = tuple(p.name for p in rest)
+    reserved = [n for n in names if n in RESERVED_NAMES]
+    if reserved:
+        raise LossDefinitionError(
+            f"loss {name!r} in {path}: parameter name {reserved[0]!r} is reserved "
+            f"({', '.join(RESERVED_NAMES)} are the CCEM's symbols); rename it")
+    return names
+
+
+def load_loss(path, name: str) -> Loss:
+    """The function ``name`` of the Python file ``path`` as a :class:`~clverify.theory.losses.Loss`.
+
+    Parameters
+    ----------
+    path : str or Path
+        A Python file defining ``name(grams, ops, **params)``.
+    name : str
+        The function (and the loss's name in every output).
+
+    Raises
+    ------
+    LossDefinitionError
+        The file is missing or does not import, ``name`` is not a function of it, or its
+        signature is not ``name(grams, ops, *, ...)``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise LossDefinitionError(f"loss-file must be an existing Python file, got {str(path)!r}")
+    module = _module(path)
+    function = getattr(module, name, None)
+    if not inspect.isfunction(function):
+        defined = sorted(k for k, v in vars(module).items()
+                         if inspect.isfunction(v) and v.__module__ == module.__name__)
+        raise LossDefinitionError(
+            f"loss file {path} defines no function {name!r} (its functions: "
+            f"{', '.join(defined) or 'none'})")
+    return Loss(name, function, _parameters(path, name, function))
+
+
+def check_loss(loss: Loss, params: dict, ops: Ops = SYMPY_OPS) -> None:
+    """Run ``loss`` once on a CCEM of symbolic size with ``params`` (symbols or numbers) on the
+    SymPy backend; any exception becomes a :class:`LossDefinitionError` naming the cause.
+
+    >>> from clverify.theory.losses import Loss
+    >>> check_loss(Loss("bad", lambda grams, ops, *, t: grams.uv.sum_diagonal(ops.tanh), ("t",)), {"t": 1})
+    Traceback (most recent call last):
+        ...
+    clverify.theory.errors.LossDefinitionError: loss 'bad' failed on the sympy backend (AttributeError: 'Ops' object has no attribute 'tanh'); a loss may use the reductions of grams, arithmetic and ops.exp, ops.log, ops.log1p, ops.softplus, ops.sqrt, ops.sign, ops.logsumexp
+    """
+    try:
+        loss(CCEM(N, delta).grams(), ops, **params)
+    except VerifierError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the user's code: any failure is reported as one line
+        raise failure(loss, ops.name, exc) from None
+
+
+def failure(loss: Loss, backend: str, exc: Exception) -> LossDefinitionError:
+    """The one-line error for ``loss`` raising ``exc`` on ``backend``."""
+    allowed = ", ".join(f"ops.{n}" for n in Ops.names())
+    return LossDefinitionError(
+        f"loss {loss.name!r} failed on the {backend} backend ({type(exc).__name__}: "
+        f"{str(exc).splitlines()[0] if str(exc) else ''}); a loss may use the reductions of "
+        f"grams, arithmetic and {allowed}")
