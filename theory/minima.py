@@ -23,7 +23,7 @@ from .derivation import delta, tau
 from .errors import InvalidParameterError
 from .losses import LOSSES
 from .ops import SYMPY_OPS
-from .params import check_choice, check_finite, check_positive
+from .params import check_choice, check_finite, check_positive, to_rational
 from .similarity import Grams, OffDiagonal, Similarity
 from .structures import CCEM, CrossPolytope, SimplexETF
 
@@ -101,12 +101,10 @@ def check_loss_parameters(loss: str, params: dict) -> dict:
 
 def _exact_number(name: str, value):
     """A validated parameter as an exact SymPy number: a decimal string exactly
-    (``"1e-100"`` is :math:`10^{-100}`), a float by :func:`sympy.nsimplify`; a fraction whose
+    (``"1e-100"`` is :math:`10^{-100}`), a float by its shortest decimal
+    (:func:`~clverify.theory.params.to_rational`); a fraction whose
     numerator or denominator has more than :data:`MAX_PARAMETER_DIGITS` digits is rejected."""
-    if isinstance(value, str):
-        number = sp.Rational(value)
-    else:
-        number = sp.nsimplify(value) if isinstance(value, (int, float)) else sp.sympify(value)
+    number = to_rational(name, value)
     if number.is_Rational and max(abs(number.p), number.q) >= 10**MAX_PARAMETER_DIGITS:
         raise InvalidParameterError(
             f"{name} must be a fraction of integers below 10^{MAX_PARAMETER_DIGITS} "

@@ -45,6 +45,7 @@ __all__ = [
     "check_choice",
     "check_magnitude",
     "to_float64",
+    "to_rational",
     "MAX_DECIMAL_EXPONENT",
 ]
 
@@ -173,6 +174,22 @@ def check_magnitude(name: str, value):
             f"{name} must be 0 or of magnitude in [1e-{MAX_DECIMAL_EXPONENT}, "
             f"1e{MAX_DECIMAL_EXPONENT}], got {value!r}")
     return _given(value)
+
+
+def to_rational(name: str, value):
+    """A finite real as an exact SymPy number: a decimal string exactly, a float by its
+    shortest round-tripping decimal (``0.3`` is 3/10, ``1e-100`` is :math:`10^{-100}`; not
+    :func:`sympy.nsimplify`, which makes ``1e-100`` zero), other numbers by ``sympify``.
+
+    >>> to_rational("tau", 1e-100) == to_rational("tau", "1e-100") != 0, to_rational("tau", 0.3)
+    (True, 3/10)
+    """
+    import sympy as sp
+
+    value = check_finite(name, value)
+    if isinstance(value, str) or isinstance(value, float):
+        return sp.Rational(value if isinstance(value, str) else repr(value))
+    return sp.sympify(value)
 
 
 #: Smallest positive and largest finite float64.

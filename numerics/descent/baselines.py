@@ -87,8 +87,9 @@ def _restarts_result(fn, p, N, x, its, tol, stalled) -> _RestartsResult:
     sphere = Sphere()
     value, eg = value_and_grad(lambda X, _i: fn(X[..., :N, :], X[..., N:, :], **p))(x, None)
     gn = sphere.norm(x, sphere.proju(x, eg))
-    saturated = out_of_range(value, gn)
-    converged = stationary(gn, value, tol) & ~saturated
+    egn = sphere.norm(x, eg)
+    saturated = out_of_range(value, gn, egn)
+    converged = stationary(gn, value, egn, tol) & ~saturated
     return _RestartsResult(x, value, gn, torch.tensor(its), converged,
                            torch.tensor(stalled) & ~converged, saturated)
 
@@ -202,7 +203,8 @@ def optimise_torch_lbfgs(N: int, d: int, *, loss: str = "sigmoid", seeds: int | 
                 done = state["n_iter"]
                 x = sphere.project(z.detach())
                 f, eg = value_and_grad(lambda X, _i: value(X))(x[None], None)
-                if bool(stationary(sphere.norm(x[None], sphere.proju(x[None], eg)), f, tol)):
+                gn = sphere.norm(x[None], sphere.proju(x[None], eg))
+                if bool(stationary(gn, f, sphere.norm(x[None], eg), tol)):
                     break
             xs.append(sphere.project(z.detach()))
             its.append(done)

@@ -30,10 +30,11 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
 from clverify.numerics.descent.lbfgs import LOSS_NOISE_RTOL
+from clverify.numerics.precision.closed_forms import closed_form_value
 from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.theory import losses as theory_losses
 from clverify.theory.ops import SYMPY_OPS
-from clverify.theory.params import check_batch_size, check_dimension
+from clverify.theory.params import check_batch_size, check_dimension, to_rational
 from clverify.theory.similarity import Grams
 from clverify.theory.structures import CCEM, SimplexETF
 
@@ -121,18 +122,25 @@ def sigmoid_ccem_optimum(N: int, d: int, *, t, b, digits: int = THEORY_DIGITS) -
 def etf_optimum(loss: str, N: int, d: int, **params) -> TheoryOptimum:
     r"""The simplex-ETF optimum (:math:`u_i = v_i`, :math:`u_i\cdot u_j = -1/(N-1)`) of an InfoNCE-type loss.
 
-    The value is :mod:`clverify.theory.losses`' loss on :meth:`SimplexETF(N).grams()`; for
-    ``d < N - 1`` the ETF does not exist and the value is only formal (``attained=False``).
+    The value is :mod:`clverify.theory.losses`' loss on :meth:`SimplexETF(N).grams()`, evaluated
+    without cancellation and certified by Arb (:func:`~clverify.numerics.precision.closed_forms.closed_form_value`:
+    ``loss_exact`` to :data:`THEORY_DIGITS` digits, ``loss`` its float64, which may underflow
+    to 0.0); for ``d < N - 1`` the ETF does not exist and the value is only formal
+    (``attained=False``).
     """
     N = check_batch_size("N", N, 2)
     d = check_dimension("d", d, 1)
     grams = SimplexETF(N).grams()
-    exact = {k: sp.nsimplify(v) for k, v in params.items()}
-    value = float(sp.N(theory_losses.LOSSES[loss](grams, SYMPY_OPS, **exact), 30))
+    exact = {k: to_rational(k, v) for k, v in params.items()}
+    value = closed_form_value(theory_losses.LOSSES[loss](grams, SYMPY_OPS, **exact), THEORY_DIGITS)
     attained = d >= N - 1
+    notes = [] if attained else ["d < N - 1: the simplex ETF does not exist; theory_loss is formal"]
+    if not value.resolved:
+        notes.append(f"theory_loss: {value.reason}")
     return TheoryOptimum(
-        loss=value, grams=structure_grams(grams), structure=f"SimplexETF(N={N})", attained=attained,
-        note="" if attained else "d < N - 1: the simplex ETF does not exist; theory_loss is formal",
+        loss=float(value.value) if value.resolved else float("nan"), grams=structure_grams(grams),
+        structure=f"SimplexETF(N={N})", attained=attained, loss_exact=value.value,
+        note="; ".join(notes),
     )
 
 

@@ -41,7 +41,8 @@ FIGURE_SUFFIXES = (".png", ".pdf")
 _seed_option = click.option("--seed", type=Integer(0, SEED_MAX), default=0, show_default=True,
                             help="Seed of the first restart (restart r uses seed + r).")
 _tol_option = click.option("--tol", type=Real(check_positive), default=1e-9, show_default=True,
-                           help="Stop when the Riemannian gradient norm is <= tol * min(1, |loss|).")
+                           help="Stop when the Riemannian gradient norm is <= tol * min(1, the "
+                           "loss's scale) and the last step is below 1e-8 (see docs/cli.md).")
 
 
 def _device_option(f):

@@ -192,6 +192,13 @@ BAD_INPUTS = [
     ("check --catalogue ''", "catalogue must be a file path"),
     ("check --catalogue afile/t.md", "catalogue must be in a folder ('afile' is a file)"),
     ("check --catalogue {unwritable}/t.md", "is not writable"),
+    # analyse (another helper's command: its --out is the shared OutputFile)
+    ("analyse --N 5", "loss is required"),
+    ("analyse --loss nosuch --N 5", "loss must be one of"),
+    ("analyse --loss sigmoid --N 5 --param t", "--param must look like NAME=VALUE, got 't'"),
+    ("analyse --loss sigmoid --N 5 --loss-file nofile.py", "loss-file"),
+    ("analyse --loss sigmoid --N 5 --out ''", "out must be a file path, got ''"),
+    ("analyse --loss sigmoid --N 5 --out afile/a.json", "'afile' is a file"),
     # report
     ("report --out ''", "out must be a folder path, got ''"),
     ("report --out afile", "out must be a folder, not a file, got 'afile'"),

@@ -265,12 +265,13 @@ def test_torch_lbfgs_with_strong_wolfe_agrees_with_the_batched_solver(N, t, b):
     assert abs(ref.s_neg_mean - new.s_neg_mean) <= 1e-6
 
 
-def test_stationary_is_absolute_above_loss_1_and_relative_below():
+def test_stationary_is_absolute_at_scale_1_and_relative_below():
     from clverify.numerics.descent.lbfgs import stationary
 
-    g = torch.tensor([1e-10, 1e-10, 1e-8, 1e-29], dtype=torch.float64)
-    loss = torch.tensor([2.0, 1e-5, 100.0, 1e-19], dtype=torch.float64)
-    assert stationary(g, loss, 1e-9).tolist() == [True, False, False, True]
+    g = torch.tensor([1e-10, 1e-10, 1e-8, 1e-29, 1e-10], dtype=torch.float64)
+    loss = torch.tensor([2.0, 1e-5, 100.0, 1e-19, 0.0], dtype=torch.float64)
+    euclidean = torch.tensor([1e-3, 1e-5, 100.0, 1e-17, 1.0], dtype=torch.float64)
+    assert stationary(g, loss, euclidean, 1e-9).tolist() == [True, False, False, True, True]
 
 
 def test_a_loss_below_float64_resolution_is_saturated_not_converged():
