@@ -1,4 +1,4 @@
-"""BibTeX for the two papers this tool checks and for the tool itself."""
+"""BibTeX for the papers this tool checks and for the tool itself."""
 
 from __future__ import annotations
 
@@ -25,11 +25,32 @@ _PAPERS = r"""@inproceedings{lee2024sigmoid,
   series    = {Proceedings of Machine Learning Research},
   year      = {2024}
 }
+
+@inproceedings{lee2025similarities,
+  title     = {On the Similarities of Embeddings in Contrastive Learning},
+  author    = {Lee, Chungpa and Lim, Sehee and Lee, Kibok and Sohn, Jy-yong},
+  booktitle = {Proceedings of the 42nd International Conference on Machine Learning (ICML)},
+  series    = {Proceedings of Machine Learning Research},
+  volume    = {267},
+  publisher = {PMLR},
+  year      = {2025},
+  eprint    = {2506.09781},
+  archivePrefix = {arXiv}
+}
+
+@inproceedings{bangachev2025global,
+  title     = {Global Minimizers of Sigmoid Contrastive Loss},
+  author    = {Bangachev, Kiril and Bresler, Guy and Noman, Iliyas and Polyanskiy, Yury},
+  booktitle = {Advances in Neural Information Processing Systems (NeurIPS)},
+  year      = {2025},
+  eprint    = {2509.18552},
+  archivePrefix = {arXiv}
+}
 """
 
 
 def bibtex() -> str:
-    """BibTeX entries: both papers, then this tool at its installed version.
+    """BibTeX entries: the papers, then this tool at its installed version.
 
     >>> "@software{clverify" in bibtex()
     True

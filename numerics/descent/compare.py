@@ -36,13 +36,14 @@ from clverify.theory import losses as theory_losses
 from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.params import check_batch_size, check_dimension, to_rational
 from clverify.theory.similarity import Grams
-from clverify.theory.structures import CCEM, SimplexETF
+from clverify.theory.structures import CCEM, Antipodal, CrossPolytope, SimplexETF
 
 __all__ = [
     "TheoryOptimum",
     "theory_optimum",
     "sigmoid_ccem_optimum",
     "etf_optimum",
+    "best_known_structure",
     "structure_grams",
     "loss_gap",
     "gram_distance",
@@ -142,6 +143,42 @@ def etf_optimum(loss: str, N: int, d: int, **params) -> TheoryOptimum:
         structure=f"SimplexETF(N={N})", attained=attained, loss_exact=value.value,
         note="; ".join(notes),
     )
+
+
+def _structures(N: int, d: int) -> list:
+    """The structures of :mod:`clverify.theory.structures` that exist for ``N`` pairs in dimension ``d``."""
+    out = [Antipodal(N, d)]
+    if d >= N - 1:
+        out.append(SimplexETF(N, d))
+    if N % 2 == 0 and d >= N // 2:
+        out.append(CrossPolytope(N, d))
+    return out
+
+
+def best_known_structure(loss: str, N: int, d: int, **params) -> TheoryOptimum | None:
+    r"""The lowest value of ``loss`` among the fixed structures that exist in dimension ``d``.
+
+    Candidates: antipodal (any ``d``), simplex ETF (``d >= N - 1``), cross-polytope
+    (``N`` even, ``d >= N/2``); each value is :mod:`clverify.theory.losses`' loss on the
+    structure's Gram matrices (30 digits).  It is an upper bound on the minimum over
+    embeddings in dimension ``d`` (each structure is one such embedding), not the minimum;
+    None where :mod:`clverify.theory.losses` lacks ``loss``.
+
+    >>> best = best_known_structure("sigmoid", 6, 3, t=2.0, b=2.0)   # ETF needs d >= 5
+    >>> best.structure, best.attained
+    ('CrossPolytope(N=6)', True)
+    """
+    N = check_batch_size("N", N, 2)
+    d = check_dimension("d", d, 1)
+    if loss not in theory_losses.LOSSES:
+        return None
+    exact = {k: sp.nsimplify(v) for k, v in params.items()}
+    values = [(float(sp.N(theory_losses.LOSSES[loss](s.grams(), SYMPY_OPS, **exact), 30)), s)
+              for s in _structures(N, d)]
+    value, best = min(values, key=lambda v: v[0])
+    return TheoryOptimum(loss=value, grams={}, structure=f"{type(best).__name__}(N={N})", attained=True,
+                         note="best of the known structures that exist in dimension d: an upper bound "
+                              "on the minimum, not the minimum")
 
 
 def theory_optimum(loss: str, N: int, d: int, **params) -> TheoryOptimum | None:

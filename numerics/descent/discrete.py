@@ -19,12 +19,12 @@ import itertools
 import math
 import time
 
-import numpy as np
 import torch
 
 from clverify.theory.errors import InvalidParameterError
 from clverify.theory.params import check_batch_size
 
+from .blocked import similarity_statistics
 from .optimise import EmbeddingResult, _configs
 
 __all__ = ["minimise_s0", "ENUMERATION_MAX_N"]
@@ -89,13 +89,10 @@ def minimise_s0(N: int, *, loss: str = "sigmoid", **params) -> EmbeddingResult:
         k = int(torch.argmin(values))
         if float(values[k]) < best:
             best, best_counts = float(values[k]), chunk[k]
-    x = _patterns([best_counts], N)[0].numpy()
-    U, V = x[:N], x[N:]
-    G = U @ V.T
-    off = ~np.eye(N, dtype=bool)
+    x = _patterns([best_counts], N)[0]
+    U, V = x[:N].contiguous(), x[N:].contiguous()
     return EmbeddingResult(
-        loss_name=loss, params=cfg[0], N=N, d=1, loss=best, gram=G,
-        s_pos_mean=float(np.diag(G).mean()), s_pos_std=float(np.diag(G).std()),
-        s_neg_mean=float(G[off].mean()), s_neg_std=float(G[off].std()), grad_norm=0.0,
-        iterations=len(counts), converged=True, seconds=time.perf_counter() - start, seed=0, U=U, V=V,
+        loss_name=loss, params=cfg[0], N=N, d=1, loss=best, U=U.numpy(), V=V.numpy(),
+        **similarity_statistics(U, V), grad_norm=0.0, iterations=len(counts), converged=True,
+        seconds=time.perf_counter() - start, seed=0,
     )

@@ -40,6 +40,7 @@ from clverify.theory.params import (
     to_float64,
 )
 
+from .blocked import blocked_grams, similarity_statistics
 from .lbfgs import (
     DEFAULT_HISTORY,
     DEFAULT_MAX_ITER,
@@ -49,6 +50,7 @@ from .lbfgs import (
     value_and_grad,
 )
 from .memory import MEMORY_LIMIT, check_memory
+from .similarity import torch_grams
 from .sphere import Sphere
 from .torch_losses import torch_loss
 
@@ -62,6 +64,7 @@ __all__ = [
     "DEFAULT_RESTARTS",
     "DEVICES",
     "GROUP_OVERHEAD",
+    "BLOCKED_ABOVE",
 ]
 
 #: Default number of seeded random restarts per configuration.
@@ -70,6 +73,9 @@ DEFAULT_RESTARTS = 3
 #: about 1 ms of Python and small-tensor work against about 0.1 us per coordinate
 #: (measured on the paper's grid, 2 CPU cores, 2026-11-22).
 GROUP_OVERHEAD = 30_000
+#: Above this many similarities per evaluation (problems times N^2; 2^24 is 128 MiB of float64
+#: per N x N intermediate), the loss is summed by row blocks (``blocked_grams``), never N x N.
+BLOCKED_ABOVE = 2**24
 #: Accepted values of ``device``.
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -81,8 +87,11 @@ _PARAM_CHECKS = {("sigmoid", "t"): check_positive, "tau": check_positive, "b": c
 class EmbeddingResult:
     r"""The best restart of one configuration.
 
-    ``gram`` is :math:`U V^\top`; ``s_pos_*`` summarise its diagonal (positive pairs),
-    ``s_neg_*`` its off-diagonal entries (negative pairs); ``grad_norm`` is the
+    ``gram`` is :math:`U V^\top` (formed when read); ``s_pos_*`` summarise its diagonal
+    (positive pairs), ``s_neg_*`` its off-diagonal entries (negative pairs), ``margin`` is
+    :math:`(\min_i s_{ii} - \max_{i\ne j} s_{ij})/2` (all from
+    :func:`~clverify.numerics.descent.blocked.similarity_statistics`, which never forms the
+    ``N x N`` matrix); ``grad_norm`` is the
     Riemannian gradient norm, ``iterations`` the L-BFGS iterations of that restart,
     ``seconds`` the wall time of the whole (batched) solve divided evenly among its
     configurations, ``seed`` the seed of the winning restart.  ``converged`` means the
@@ -97,7 +106,6 @@ class EmbeddingResult:
     N: int
     d: int
     loss: float
-    gram: np.ndarray
     s_pos_mean: float
     s_pos_std: float
     s_neg_mean: float
@@ -110,8 +118,16 @@ class EmbeddingResult:
     U: np.ndarray = field(repr=False)
     V: np.ndarray = field(repr=False)
     restart_losses: list = field(default_factory=list, repr=False)
+    s_pos_min: float = float("nan")
+    s_neg_max: float = float("nan")
+    margin: float = float("nan")
     saturated: bool = False
     reason: str = ""
+
+    @property
+    def gram(self) -> np.ndarray:
+        r""":math:`U V^\top` (``N x N``: formed on each access)."""
+        return self.U @ self.V.T
 
 
 def resolve_device(device: str) -> torch.device:
@@ -217,10 +233,20 @@ def _starts(C: int, R: int, N, d, seeds: Sequence[int], sphere: Sphere) -> torch
     return x
 
 
+def _blocked(blocked: bool | None, problems: int, N: int) -> bool:
+    """Whether a batch of ``problems`` problems of ``N`` pairs sums its similarities by row
+    blocks: ``blocked`` if given, else above :data:`BLOCKED_ABOVE` similarities."""
+    return problems * N * N > BLOCKED_ABOVE if blocked is None else bool(blocked)
+
+
 def _solve(fn, N, d, params: dict, x0: torch.Tensor, device, tol, max_iter, history, progress,
-           mask: torch.Tensor | None = None):
+           mask: torch.Tensor | None = None, blocked: bool | None = None):
     """Run the batched solver on ``x0`` (on ``device``) with per-problem ``params``; ``N`` is
-    the (padded) number of rows of ``U``, ``mask`` the per-problem real rows (or None)."""
+    the (padded) number of rows of ``U``, ``mask`` the per-problem real rows (or None);
+    ``blocked``: sum the similarities by row blocks (None: above :data:`BLOCKED_ABOVE` entries)."""
+    if blocked is None:
+        blocked = _blocked(blocked, x0.shape[0], N)
+    grams = blocked_grams if blocked else torch_grams
     sphere = Sphere()
     x0 = x0.to(device)
     per = {k: torch.as_tensor(v, dtype=torch.float64, device=device)
@@ -231,7 +257,7 @@ def _solve(fn, N, d, params: dict, x0: torch.Tensor, device, tol, max_iter, hist
 
     def f(x, index):
         U, V = x.unflatten(-2, (2, N)).unbind(-3)    # (unbind: no zero-filled slice gradients)
-        return fn(U, V, **shared, **{k: v[index] for k, v in per.items()})
+        return fn(U, V, grams=grams, **shared, **{k: v[index] for k, v in per.items()})
 
     return lbfgs(value_and_grad(f), x0, sphere, tol=tol, max_iter=max_iter, history=history,
                  progress=progress)
@@ -249,22 +275,18 @@ def _summaries(loss, N, d, cfg_params, seeds, R, res, seconds) -> list[Embedding
     out = []
     for c in range(C):
         N, d = Ns[c], ds[c]
-        off = ~np.eye(N, dtype=bool)
         ls = losses[c]
         ls_safe = torch.where(torch.isfinite(ls), ls, torch.full_like(ls, float("inf")))
         r = int(torch.argmin(ls_safe))
         k = c * R + r
-        U, V = x[k, :N, :d].numpy(), x[k, Nmax:Nmax + N, :d].numpy()
-        G = U @ V.T
-        diag, offd = np.diag(G), G[off]
+        U, V = x[k, :N, :d].contiguous(), x[k, Nmax:Nmax + N, :d].contiguous()
+        stats = similarity_statistics(U, V)
         out.append(EmbeddingResult(
-            loss_name=getattr(loss, "name", loss), params=cfg_params[c], N=N, d=d, loss=float(ls[r]), gram=G,
-            s_pos_mean=float(diag.mean()), s_pos_std=float(diag.std()),
-            s_neg_mean=float(offd.mean()) if offd.size else float("nan"),
-            s_neg_std=float(offd.std()) if offd.size else float("nan"),
+            loss_name=getattr(loss, "name", loss), params=cfg_params[c], N=N, d=d, loss=float(ls[r]),
+            U=U.numpy(), V=V.numpy(), **stats,
             grad_norm=float(res.grad_norm[k]), iterations=int(res.iterations[k]),
             converged=bool(res.converged[k]), seconds=seconds / C, seed=int(seeds[c]) + r,
-            U=U, V=V, restart_losses=[float(v) for v in ls], saturated=bool(res.saturated[k]),
+            restart_losses=[float(v) for v in ls], saturated=bool(res.saturated[k]),
             reason=_reason(res, k),
         ))
     return out
@@ -316,7 +338,8 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
                    restarts: int = DEFAULT_RESTARTS, tol: float = DEFAULT_TOL,
                    max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
                    device: str = "auto", progress: Callable | None = None,
-                   max_memory: int = MEMORY_LIMIT, **params) -> list[EmbeddingResult]:
+                   blocked: bool | None = None, max_memory: int = MEMORY_LIMIT,
+                   **params) -> list[EmbeddingResult]:
     r"""Solve every configuration (and restart) in one batched L-BFGS run.
 
     Parameters given as sequences (equal lengths ``C``) define ``C`` configurations;
@@ -326,10 +349,14 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
     one, through the torch similarity).  Restart ``r`` of
     configuration ``c`` starts from rows drawn uniformly on :math:`S^{d_c-1}` with seed
     ``seeds[c] + r``, as in :func:`~clverify.numerics.descent.baselines.optimise_loop`.
-    Before anything is allocated, each batch's memory is estimated
-    (:func:`~clverify.numerics.descent.memory.check_memory`) and a batch over ``max_memory``
-    bytes is refused.  ``d = 1`` is refused (:math:`S^0` is discrete; see
-    :func:`~clverify.numerics.descent.discrete.minimise_s0`).
+    ``blocked`` sums the similarities by row blocks
+    (:class:`~clverify.numerics.descent.blocked.BlockedSimilarity`: memory
+    :math:`O(N d + \text{block}\cdot N)` per problem instead of :math:`O(N^2)`, the same values
+    to rounding); None (default) does so for a batch of more than :data:`BLOCKED_ABOVE`
+    similarities (problems times :math:`N^2`).  Before anything is allocated, each batch's
+    memory is estimated (:func:`~clverify.numerics.descent.memory.check_memory`, blocked or
+    not) and a batch over ``max_memory`` bytes is refused.  ``d = 1`` is refused
+    (:math:`S^0` is discrete; see :func:`~clverify.numerics.descent.discrete.minimise_s0`).
 
     >>> rs = optimise_batch(4, 4, t=[1.0, 3.0], b=[1.0, 3.0], restarts=1)
     >>> [round(r.s_pos_mean, 6) for r in rs]
@@ -346,19 +373,21 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
     fn, cfg, seeds = _configs(loss, params, seeds, None if sizes is None else len(sizes[0]))
     C = len(cfg)
     if sizes is None:
-        check_memory(N, d, problems=C * restarts, history=history, limit=max_memory)
+        check_memory(N, d, problems=C * restarts, history=history, limit=max_memory,
+                     blocked=_blocked(blocked, C * restarts, N))
         return _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history,
-                            progress)
+                            progress, blocked)
     Ns, ds = sizes
     groups = size_groups(Ns, ds, restarts)
     for group in groups:
-        check_memory(max(Ns[c] for c in group), max(ds[c] for c in group),
-                     problems=len(group) * restarts, history=history, limit=max_memory)
+        n_max, problems = max(Ns[c] for c in group), len(group) * restarts
+        check_memory(n_max, max(ds[c] for c in group), problems=problems, history=history,
+                     limit=max_memory, blocked=_blocked(blocked, problems, n_max))
     out = [None] * C
     for group in groups:
         part = _solve_group(fn, loss, [Ns[c] for c in group], [ds[c] for c in group],
                             [cfg[c] for c in group], [seeds[c] for c in group], restarts, dev,
-                            tol, max_iter, history, progress)
+                            tol, max_iter, history, progress, blocked)
         for c, r in zip(group, part):
             out[c] = r
     return out
@@ -407,7 +436,8 @@ def size_groups(Ns: Sequence[int], ds: Sequence[int], restarts: int = 1,
     return groups
 
 
-def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history, progress):
+def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history, progress,
+                 blocked=None):
     """One batched run over the configurations ``cfg`` (sizes ``N``, ``d``: ints, or lists
     padded to their maxima with a row mask when ``N`` varies)."""
     C = len(cfg)
@@ -423,7 +453,7 @@ def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, histo
     x0 = _starts(C, restarts, N, d, seeds, Sphere())
     Nrows = N if isinstance(N, int) else max(N)
     start = time.perf_counter()
-    res = _solve(fn, Nrows, d, per_problem, x0, dev, tol, max_iter, history, progress, mask)
+    res = _solve(fn, Nrows, d, per_problem, x0, dev, tol, max_iter, history, progress, mask, blocked)
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
     seconds = time.perf_counter() - start
@@ -433,8 +463,8 @@ def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, histo
 def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
                        restarts: int = DEFAULT_RESTARTS, tol: float = DEFAULT_TOL,
                        max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
-                       device: str = "auto", max_memory: int = MEMORY_LIMIT,
-                       **params) -> EmbeddingResult:
+                       device: str = "auto", blocked: bool | None = None,
+                       max_memory: int = MEMORY_LIMIT, **params) -> EmbeddingResult:
     r"""Minimise one loss configuration over (U, V) with unit rows; best of ``restarts``.
 
     Parameters
@@ -451,6 +481,9 @@ def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
         Tolerance of the stopping rule (:func:`~clverify.numerics.descent.lbfgs.stationary`),
         iteration cap, L-BFGS memory.
     device : {"auto", "cpu", "cuda"}
+    blocked : bool, optional
+        Sum the similarities by row blocks (default: above :data:`BLOCKED_ABOVE` entries),
+        as in :func:`optimise_batch`.
     max_memory : int
         Refuse (before allocating) a solve estimated to need more bytes.
 
@@ -466,5 +499,5 @@ def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
         if isinstance(params[name], (list, tuple)):
             raise InvalidParameterError(f"{name} must be a real number here; use optimise_batch for sweeps")
     return optimise_batch(N, d, loss=loss, seeds=seed, restarts=restarts, tol=tol,
-                          max_iter=max_iter, history=history, device=device,
+                          max_iter=max_iter, history=history, device=device, blocked=blocked,
                           max_memory=max_memory, **params)[0]

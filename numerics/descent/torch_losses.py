@@ -127,12 +127,13 @@ class TorchLoss:
         return self.value(U, V, mask=mask, **params)
 
     def value(self, U: torch.Tensor, V: torch.Tensor, *, mask: torch.Tensor | None = None,
-              **params) -> torch.Tensor:
-        """As calling it, without checking or normalising the rows."""
+              grams=torch_grams, **params) -> torch.Tensor:
+        """As calling it, without checking or normalising the rows; ``grams(U, V, mask)`` builds
+        the similarities (:func:`~clverify.numerics.descent.blocked.blocked_grams`: by row blocks)."""
         params = {**self.defaults, **{k: _parameter(v) for k, v in params.items()}}
         params = {k: v.to(U.device) if isinstance(v, torch.Tensor) else v for k, v in params.items()}
         batch = U.shape[:-2] if U.shape[:-2] == V.shape[:-2] else np.broadcast_shapes(U.shape[:-2], V.shape[:-2])
-        return _value(self.loss(torch_grams(U, V, mask), TORCH_OPS, **params), batch)
+        return _value(self.loss(grams(U, V, mask), TORCH_OPS, **params), batch)
 
 
 #: Name (as on the command line) -> :class:`TorchLoss`, one per :data:`clverify.theory.losses.LOSSES`.

@@ -1,10 +1,12 @@
 """High precision and certification: evaluators compiled from the SymPy derivations (mpmath and
 Arb), root finding, certified enclosures, the regime thresholds and the optimal CCEM of the
-sigmoid loss, and of any loss (its CCEM restriction, optimum and regime changes).
+sigmoid loss, and of any loss (its CCEM restriction, optimum and regime changes), and the
+advice for a practitioner's (N, t, bias).
 
 No torch here: ``clverify thresholds`` imports this package only.
 """
 
+from .advice import CONVENTIONS, Advice, etf_batch_limit, sigmoid_advice
 from .ccem_optimum import CCEMOptimum, Restriction, ccem_optimum
 from .certify import (
                       BISECTION_MAX_STEPS,
@@ -54,6 +56,7 @@ from .thresholds import (
 
 __all__ = [
     "PRECISION_STEPS", "ClosedFormValue", "closed_form_value",
+    "CONVENTIONS", "Advice", "etf_batch_limit", "sigmoid_advice",
     "CCEMOptimum", "Restriction", "ccem_optimum",
     "BISECTION_MAX_STEPS", "CERTIFY_PRECISION_STEPS", "POSITIVITY_MAX_BOXES", "Enclosure",
     "arb_to_mpf", "ball_sign", "certify_positive", "certify_root",

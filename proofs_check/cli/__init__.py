@@ -24,6 +24,7 @@ COMMAND_MODULES = {
     "gd": "gd", "bench": "gd", "figure": "gd", "gap-table": "gd",
     "minimum": "losses", "losses-table": "losses",
     "check": "check", "cite": "check", "report": "report", "analyse": "analyse",
+    "advise": "advise", "margins": "margins", "sweep": "sweep",
 }
 
 

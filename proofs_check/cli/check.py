@@ -11,7 +11,7 @@ from ..registry import aliases, theorems
 from ..report import catalogue_markdown, result_record, table_record
 from ..runner import run_theorem
 from . import main
-from .output import OutputFile, emit, format_option, out_option
+from .output import OutputFile, emit, format_option, out_option, threads_option, torch_threads
 
 
 def run_selected(selected, *, mutants, thorough, quiet):
@@ -34,9 +34,10 @@ def run_selected(selected, *, mutants, thorough, quiet):
 @click.option("--catalogue", type=OutputFile(), default=None,
               help="Also write the theorem catalogue (docs/theorems.md) to this file.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@threads_option(default=1)
 @format_option(default="md")
 @out_option
-def check(only, only_paper, mutants, thorough, list_ids, catalogue, quiet, fmt, out):
+def check(only, only_paper, mutants, thorough, list_ids, catalogue, quiet, threads, fmt, out):
     """Check registry entries; exit code 1 when anything is refuted or a mutant survives."""
     selected = theorems(only=tuple(only), papers=tuple(only_paper))
     if list_ids:
@@ -45,7 +46,8 @@ def check(only, only_paper, mutants, thorough, list_ids, catalogue, quiet, fmt, 
         for old, (new, date) in sorted(aliases().items()):
             click.echo(f"{old}\tretired {date}: see {new}")
         return
-    results = run_selected(selected, mutants=mutants, thorough=thorough, quiet=quiet)
+    with torch_threads(threads):
+        results = run_selected(selected, mutants=mutants, thorough=thorough, quiet=quiet)
     records = [result_record(r) for r in results.values()]
     if fmt != "json":  # tables: evidence is too wide; the JSON report keeps all of it
         records = [table_record(r) for r in records]
@@ -62,7 +64,7 @@ def check(only, only_paper, mutants, thorough, list_ids, catalogue, quiet, fmt, 
 
 @main.command()
 def cite():
-    """Print BibTeX for both papers and for this tool."""
+    """Print BibTeX for the papers this tool checks and for this tool."""
     from ..citation import bibtex
 
     click.echo(bibtex(), nl=False)

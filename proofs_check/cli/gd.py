@@ -87,7 +87,7 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
     )
     from clverify.numerics.descent.discrete import minimise_s0
     from clverify.numerics.descent.lbfgs import DEFAULT_HISTORY
-    from clverify.numerics.descent.memory import MEMORY_LIMIT, check_memory
+    from clverify.numerics.descent.memory import MEMORY_LIMIT, check_memory, comparison_estimate
     from clverify.numerics.descent.optimise import check_loss_params, optimise_embedding, resolve_device
 
     with torch_threads(threads):
@@ -97,19 +97,20 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
         d = N if d is None else d
         _, params = check_loss_params(loss, params)
         limit = MEMORY_LIMIT if max_memory is None else max(1, int(max_memory * 2**30))
+        comparison = comparison_estimate(N)
         if d == 1:
             res, method = minimise_s0(N, loss=loss, **params), "enumeration"
         else:
-            check_memory(N, d, problems=restarts, history=DEFAULT_HISTORY, limit=limit)
             method = optimizer
-            if optimizer == "batched":
+            if optimizer == "batched":    # checks its memory (blocked or dense) itself
                 res = optimise_embedding(N, d, loss=loss, seed=seed, restarts=restarts, tol=tol,
                                          max_iter=max_iter, device=device, max_memory=limit,
                                          **params)
             else:
+                check_memory(N, d, problems=restarts, history=DEFAULT_HISTORY, limit=limit)
                 res = optimise_torch_lbfgs(N, d, loss=loss, seeds=seed, restarts=restarts,
                                            tol=tol, max_iter=max_iter, device=device, **params)[0]
-        theory = theory_optimum(loss, N, d, **params)
+        theory = theory_optimum(loss, N, d, **params) if comparison <= limit else None
         record = {"loss_name": loss, "N": N, "d": d, **params, "method": method, "loss": res.loss}
         notes, reason, saturated = [], res.reason, res.saturated
         if d == 1:
@@ -117,7 +118,10 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
                          f"{res.iterations} sign patterns (up to relabelling the pairs)")
         if theory is None:
             record.update(theory_loss=None, loss_gap=None, gram_distance=None)
-            notes.append(f"no known theory optimum for loss {loss!r} at N={N}")
+            notes.append(f"theory comparison skipped: its N x N Gram matrices need about "
+                         f"{comparison:.2g} bytes; the limit is {limit:.2g} (--max-memory)"
+                         if comparison > limit else
+                         f"no known theory optimum for loss {loss!r} at N={N}")
         else:
             distance = gram_distance(res.U, res.V, theory.grams) if theory.attained else None
             record.update(theory_loss=theory.loss, theory_loss_decimal=theory.loss_exact,

@@ -77,4 +77,4 @@ def test_unknown_paper_is_a_one_line_error_with_exit_2():
     result = _run("check", "--only-paper", "nope2024")
     assert result.exit_code == 2
     assert result.output.strip() == (
-        "clverify: error: only-paper must be one of ext, koromilas2024, lee2024; got nope2024")
+        "clverify: error: only-paper must be one of bangachev2025, ext, koromilas2024, lee2024, lee2025; got nope2024")

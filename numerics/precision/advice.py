@@ -1,0 +1,186 @@
+r"""What geometry the sigmoid loss wants at a practitioner's batch size, temperature and bias.
+
+For :math:`(N, t, b)` (``t`` multiplies, ``b`` subtracted) the optimum over embeddings with
+:math:`d \ge N` is the CCEM at :math:`x^* = \delta^{*2}` (:func:`sigmoid_optimum`): the ETF iff
+:math:`b \ge b_E(N, t)`, the antipodal structure iff :math:`b \le b_A(N, t)`
+(:func:`etf_boundary_b`, :func:`antipodal_boundary_b`).  SigLIP adds its bias to the logit,
+:math:`t s + b_{siglip}`, so :math:`b = -b_{siglip}` and the inequalities flip.
+
+At fixed :math:`(t, b)` the ETF is optimal exactly for :math:`3 \le N \le n_{etf}(t, b)`: the
+sign of :math:`\ell'(1)` is that of :math:`f(N) = (N-2)(1+e^{t-b}) - 2(1+e^{t/(N-1)+b})`, and
+:math:`f` increases with :math:`N` (both terms do, as :math:`t > 0`).  :func:`etf_batch_limit`
+finds :math:`n_{etf}` by integer bisection on certified ball signs of :math:`\ell'(1)`.
+
+>>> a = sigmoid_advice(32768, 10, -10, convention="siglip", digits=20)
+>>> a.regime, a.b_paper, a.n_etf_max, a.certified
+('intermediate', mpf('10.0'), 22039, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import mpmath
+from flint import arb
+
+from clverify.theory.params import check_batch_size, check_choice, check_digits
+
+from .certify import Enclosure, ball_sign
+from .evaluators import arb_precision, evaluator
+from .real_input import RealInput
+from .sigmoid_optimum import sigmoid_optimum
+from .thresholds import antipodal_boundary_b, etf_boundary_b
+
+__all__ = ["CONVENTIONS", "Advice", "etf_batch_limit", "sigmoid_advice"]
+
+#: ``paper``: the bias is subtracted from the logit (``t s - b``; Lee et al., Bangachev et al.);
+#: ``siglip``: it is added (``t s + b``; SigLIP, Hugging Face's ``logit_bias``).
+CONVENTIONS = ("paper", "siglip")
+#: Extra guard bits tried (4x each time) when a sign of l'(1) at an integer N is undecided.
+_SIGN_STEPS = 3
+
+
+def _etf_sign(n: int, t: RealInput, b: RealInput, digits: int) -> int | None:
+    """The certified sign of l'(1) at (n, t, b), None if undecided at every precision tried."""
+    cond = evaluator("etf_condition", "arb")
+    for step in range(_SIGN_STEPS + 1):
+        with arb_precision(digits, 32 * 4**step):
+            sign = ball_sign(cond(arb(0), arb(n), t.ball(), b.ball()))
+        if sign is not None:
+            return sign
+    return None
+
+
+def etf_batch_limit(t, b, *, digits: int = 30) -> tuple[int | None, bool, str]:
+    r"""The largest :math:`N \ge 3` for which the ETF is optimal at :math:`(t, b)` (``b``
+    subtracted), whether that is certified, and a note.
+
+    ``None`` when the ETF is optimal for no :math:`N \ge 3`.
+
+    >>> etf_batch_limit(1, 1)
+    (6, True, '')
+    >>> etf_batch_limit(5, -3)
+    (None, True, "l'(1) > 0 at N = 3: the ETF is optimal for no N >= 3")
+    """
+    t, b, digits = RealInput.positive("t", t), RealInput.finite("b", b), check_digits(digits)
+
+    def etf(n):
+        sign = _etf_sign(n, t, b, digits)
+        if sign is None:
+            raise _Undecided(n)
+        return sign <= 0
+
+    try:
+        if not etf(3):
+            return None, True, "l'(1) > 0 at N = 3: the ETF is optimal for no N >= 3"
+        lo, hi = 3, 4
+        while etf(hi):
+            lo, hi = hi, 2 * hi
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if etf(mid) else (lo, mid)
+        return lo, True, ""
+    except _Undecided as exc:
+        return None, False, f"the sign of l'(1) at N = {exc.args[0]} is not certified at {digits} digits"
+
+
+class _Undecided(Exception):
+    """A ball sign of l'(1) straddles 0 at an integer N."""
+
+
+@dataclass(frozen=True)
+class Advice:
+    r"""The optimum's geometry at :math:`(N, t, \text{bias})` in the user's ``convention``.
+
+    ``b_paper`` and ``b_siglip`` are the bias in both conventions; ``boundary_etf`` and
+    ``boundary_antipodal`` are :math:`b_E` and :math:`b_A` in the user's convention (so in
+    ``siglip`` the ETF is optimal iff the bias is ``<= boundary_etf``); ``margin`` is the
+    distance from the bias to the ``nearest_boundary``.
+    """
+
+    N: int
+    t: mpmath.mpf
+    convention: str
+    b_paper: mpmath.mpf
+    b_siglip: mpmath.mpf
+    regime: str
+    x_star: mpmath.mpf
+    s_pos: mpmath.mpf
+    s_neg: mpmath.mpf
+    x_star_enclosure: Enclosure
+    boundary_etf: mpmath.mpf
+    boundary_antipodal: mpmath.mpf
+    boundary_etf_enclosure: Enclosure
+    boundary_antipodal_enclosure: Enclosure
+    n_etf_max: int | None
+    nearest_boundary: str
+    margin: mpmath.mpf
+    certified: bool
+    note: str
+
+    @property
+    def etf_side(self) -> str:
+        """``>=`` (paper) or ``<=`` (siglip): the ETF is optimal iff bias ``etf_side`` boundary."""
+        return ">=" if self.convention == "paper" else "<="
+
+
+def _paper_bias(bias, convention: str):
+    """The bias in the paper's convention, exactly (a decimal string negated as a fraction)."""
+    if convention == "paper":
+        return RealInput.finite("b", bias)
+    given = RealInput.finite("b", bias)
+    value = given.value
+    negated = -Fraction(value) if isinstance(value, str) else -value
+    return RealInput("b", negated)
+
+
+def sigmoid_advice(N: int, t, bias, *, convention: str = "paper", digits: int = 30) -> Advice:
+    r"""Regime, optimal similarities, bias boundaries and :math:`n_{etf}` at :math:`(N, t, \text{bias})`.
+
+    Parameters
+    ----------
+    N : int
+        Batch size, :math:`N \ge 3`.
+    t : real
+        Inverse temperature :math:`t > 0` (SigLIP's ``exp(logit_scale)``, 10 at initialisation).
+    bias : real
+        The bias in ``convention``: ``"paper"`` subtracts it, ``"siglip"`` adds it (SigLIP
+        initialises ``logit_bias = -10``).
+    digits : int
+        Significant digits of the certified computations, in ``[15, 10000]``.
+
+    Examples
+    --------
+    >>> a = sigmoid_advice(512, 10, "-2.71", convention="siglip", digits=20)
+    >>> a.regime, a.nearest_boundary, a.etf_side
+    ('intermediate', 'etf', '<=')
+    >>> sigmoid_advice(512, 10, 1, convention="SigLIP")
+    Traceback (most recent call last):
+        ...
+    clverify.theory.errors.UnknownChoiceError: convention must be one of paper, siglip; got 'SigLIP'
+    """
+    N = check_batch_size("N", N)
+    t_in = RealInput.positive("t", t)
+    check_choice("convention", convention, CONVENTIONS)
+    b = _paper_bias(bias, convention)
+    digits = check_digits(digits)
+    opt = sigmoid_optimum(N, t_in.value, b.value, digits=digits)
+    etf, anti = etf_boundary_b(N, t_in.value, digits), antipodal_boundary_b(N, t_in.value, digits)
+    n_max, n_certified, n_note = etf_batch_limit(t_in.value, b.value, digits=digits)
+    with mpmath.workdps(digits):
+        b_mp = b.mpf()
+        sign = 1 if convention == "paper" else -1
+        to_user = (lambda v: +v) if sign == 1 else (lambda v: -v)
+        distances = {"etf": abs(b_mp - etf.value), "antipodal": abs(b_mp - anti.value)}
+        nearest = min(distances, key=distances.get)
+        enclosures = tuple(e.enclosure if sign == 1 else Enclosure(-e.enclosure.hi, -e.enclosure.lo,
+                                                                   e.enclosure.certified, e.enclosure.reason,
+                                                                   e.enclosure.digits)
+                           for e in (etf, anti))
+        certified = all(e.certified for e in (opt.x_enclosure, *enclosures)) and n_certified
+        reasons = [f"{name} not certified: {e.reason}" for name, e in
+                   (("x*", opt.x_enclosure), ("b_E", enclosures[0]), ("b_A", enclosures[1])) if not e.certified]
+        return Advice(N, +t_in.mpf(), convention, b_mp, -b_mp, opt.regime, opt.x, opt.s_pos, opt.s_neg,
+                      opt.x_enclosure, to_user(etf.value), to_user(anti.value), *enclosures, n_max, nearest,
+                      distances[nearest], certified, "; ".join(reasons + ([n_note] if n_note else [])))

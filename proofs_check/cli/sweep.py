@@ -1,0 +1,127 @@
+"""``clverify sweep``: a grid of gradient-descent problems, resumable, locally or on Dask.
+
+Thin adapter over :mod:`clverify.numerics.descent.grid` (the grid file),
+:mod:`clverify.numerics.descent.store` (the results store) and
+:mod:`clverify.numerics.descent.sweep` (batches, the map, the records).  Every input is
+checked before any batch runs.  Exit codes: 0 when every configuration of the grid is stored,
+1 when the sweep stopped early (a worker died, Ctrl-C or SIGTERM, as a batch system sends at
+its time limit: what finished is stored and written, run the same command again for the
+rest), 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from clverify.theory.errors import InvalidParameterError
+from clverify.theory.params import check_batch_size
+
+from . import main
+from .output import emit, format_option
+
+__all__ = ["sweep_command", "check_out_dir"]
+
+#: Name of the exported records inside ``--out`` (plus the format's extension).
+RECORDS_NAME = "records"
+_EXTENSIONS = {"md": "md", "csv": "csv", "latex": "tex", "json": "json"}
+
+
+def check_out_dir(path: str) -> Path:
+    """``--out``: an existing writable directory, or a new one whose parent is one."""
+    if not path.strip():
+        raise InvalidParameterError("out must be a directory path, got ''")
+    out = Path(path)
+    if out.exists():
+        if not out.is_dir():
+            raise InvalidParameterError(f"out must be a directory, got {path!r} (an existing file)")
+        target = out
+    else:
+        target = out.parent
+        if not target.is_dir():
+            raise InvalidParameterError(f"out: the parent directory of {path!r} does not exist")
+    if not os.access(target, os.W_OK | os.X_OK):
+        raise InvalidParameterError(f"out: {str(target)!r} is not writable")
+    return out
+
+
+@contextmanager
+def _sigterm_stops():
+    """SIGTERM (a batch system's time limit, ``kill``) stops the sweep as Ctrl-C does."""
+    def stop(signum, frame):
+        raise KeyboardInterrupt("SIGTERM")
+
+    try:
+        before = signal.signal(signal.SIGTERM, stop)
+    except ValueError:          # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+@main.command("sweep")
+@click.option("--grid", "grid_path", required=True, metavar="FILE",
+              help="TOML grid: N, d, loss, its parameters, seeds, restarts (lists or ranges).")
+@click.option("--out", "out", required=True, metavar="DIR",
+              help="Directory of the results store (sweep.sqlite) and the exported records.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Address of a running Dask scheduler (needs clverify[dask]); default: this machine.")
+@click.option("--workers", type=int, default=0, show_default=True,
+              help="Local worker processes (0: in this process); ignored with --scheduler.")
+@click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda (where a batch runs).")
+@click.option("--threads", type=int, default=1, show_default=True, help="torch threads per batch.")
+@click.option("--max-batch", type=int, default=None,
+              help="Most configurations per batch (default 64; a lost batch costs no more).")
+@format_option(default="json")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def sweep_command(grid_path, out, scheduler, workers, device, threads, max_batch, fmt, quiet):
+    """Minimise a grid of losses over free embeddings; resume from the store in --out.
+
+    Records (one per configuration): the configuration (loss_name, N, d, parameters, seed,
+    restarts, tol, max_iter), the gradient-descent optimum (loss, converged, grad_norm,
+    iterations, best_seed), the theory's reference (theory_structure,
+    theory_loss, theory_kind, gap; ccem_bound and ccem_gap for the sigmoid loss) and the
+    similarity statistics (s_pos_min/mean/std, s_neg_max/mean/std, margin)."""
+    from clverify.numerics.descent.grid import read_grid
+    from clverify.numerics.descent.optimise import DEVICES, resolve_device
+    from clverify.numerics.descent.store import STORE_NAME, ResultStore
+    from clverify.numerics.descent.sweep import MAX_BATCH, SweepInterrupted, run_sweep
+    from clverify.theory.params import check_choice
+
+    out = check_out_dir(out)
+    configs = read_grid(grid_path)
+    workers = check_batch_size("workers", workers, 0)
+    threads = check_batch_size("threads", threads, 1)
+    max_batch = check_batch_size("max-batch", MAX_BATCH if max_batch is None else max_batch, 1)
+    check_choice("device", device, DEVICES)
+    if scheduler is None:
+        resolve_device(device)     # cuda where there is none: an error before any work
+    if scheduler is not None and importlib.util.find_spec("distributed") is None:
+        raise InvalidParameterError("scheduler: --scheduler needs dask.distributed: pip install 'clverify[dask]'")
+    out.mkdir(exist_ok=True)
+    stopped = None
+    with ResultStore(out / STORE_NAME) as store:
+        try:
+            with _sigterm_stops():
+                summary = run_sweep(configs, store, scheduler=scheduler, workers=workers, device=device,
+                                    threads=threads, max_batch=max_batch, progress=not quiet)
+        except (SweepInterrupted, KeyboardInterrupt) as exc:
+            stopped = str(exc) or "interrupted"
+        records = [r for r in store.records([c.key for c in configs]) if r is not None]
+    path = out / f"{RECORDS_NAME}.{_EXTENSIONS[fmt]}"
+    emit(records, fmt, path, grid=str(grid_path), store=str(out / STORE_NAME),
+         complete=len(records) == len(configs))
+    if stopped is not None:
+        click.echo(f"clverify: sweep stopped ({stopped}); {len(records)} of {len(configs)} configurations "
+                   f"stored and written to {path}: run the same command again to compute the rest", err=True)
+        raise SystemExit(1)
+    click.echo(f"{summary.configurations} configurations: {summary.stored_before} already stored, "
+               f"{summary.computed} computed in {summary.batches} batches; records in {path}")
