@@ -109,11 +109,11 @@ def _exact(name: str, value):
     if isinstance(value, numbers.Rational) and not isinstance(value, bool):
         return value
     try:
-        if isinstance(value, bool):
-            raise TypeError
-        return float(value)
+        if not isinstance(value, bool):
+            return float(value)
     except (TypeError, ValueError, OverflowError):
-        raise InvalidParameterError(f"{name} must be a real number, got {value!r}") from None
+        pass
+    raise InvalidParameterError(f"{name} must be a real number, got {value!r}")
 
 
 def _is_finite(x) -> bool:
