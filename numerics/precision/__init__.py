@@ -1,13 +1,24 @@
 """High precision and certification: evaluators compiled from the SymPy derivations (mpmath and
 Arb), root finding, certified enclosures, the regime thresholds and the optimal CCEM of the
-sigmoid loss, and of any loss (its CCEM restriction, optimum and regime changes), and the
-advice for a practitioner's (N, t, bias).
+sigmoid loss, and of any loss (its CCEM restriction, optimum and regime changes), the advice
+for a practitioner's (N, t, bias), covering boxes and the certificates that
+:mod:`clverify.recheck` re-checks.
 
 No torch here: ``clverify thresholds`` imports this package only.
 """
 
 from .advice import CONVENTIONS, Advice, etf_batch_limit, sigmoid_advice
+from .boxes import MonotoneCover, PositiveCover, box_region, monotone_cover, positive_cover
 from .ccem_optimum import CCEMOptimum, Restriction, ccem_optimum
+from .certificates import (
+                      Certificate,
+                      exact_decimal,
+                      monotone_cover_certificate,
+                      optimum_certificate,
+                      phase_certificate,
+                      positive_cover_certificate,
+                      threshold_certificate,
+)
 from .certify import (
                       BISECTION_MAX_STEPS,
                       CERTIFY_PRECISION_STEPS,
@@ -57,7 +68,10 @@ from .thresholds import (
 __all__ = [
     "PRECISION_STEPS", "ClosedFormValue", "closed_form_value",
     "CONVENTIONS", "Advice", "etf_batch_limit", "sigmoid_advice",
+    "MonotoneCover", "PositiveCover", "box_region", "monotone_cover", "positive_cover",
     "CCEMOptimum", "Restriction", "ccem_optimum",
+    "Certificate", "exact_decimal", "monotone_cover_certificate", "optimum_certificate",
+    "phase_certificate", "positive_cover_certificate", "threshold_certificate",
     "BISECTION_MAX_STEPS", "CERTIFY_PRECISION_STEPS", "POSITIVITY_MAX_BOXES", "Enclosure",
     "arb_to_mpf", "ball_sign", "certify_positive", "certify_root",
     "ARGS", "BACKENDS", "FORMULAS", "GUARD_BITS", "arb_precision", "bits_for_digits", "compile_expression",

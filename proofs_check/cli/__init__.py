@@ -25,6 +25,7 @@ COMMAND_MODULES = {
     "minimum": "losses", "losses-table": "losses",
     "check": "check", "cite": "check", "report": "report", "analyse": "analyse",
     "advise": "advise", "margins": "margins", "sweep": "sweep",
+    "certify": "certify", "recheck": "certify",
 }
 
 
@@ -34,7 +35,7 @@ class _Group(OneLineErrorsGroup):
     group_class = OneLineErrorsGroup
 
     def list_commands(self, ctx):
-        return sorted(COMMAND_MODULES)
+        return sorted(COMMAND_MODULES) if self is main else super().list_commands(ctx)
 
     def get_command(self, ctx, name):
         if name in COMMAND_MODULES and name not in self.commands:

@@ -274,7 +274,7 @@ def _one_line(exc: click.BadParameter) -> InvalidParameterError:
     param = exc.param
     name = _option_name(param)
     if isinstance(exc, click.MissingParameter):
-        return InvalidParameterError(f"{name} is required: {param.help or 'see --help'}")
+        return InvalidParameterError(f"{name} is required: {getattr(param, 'help', None) or 'see --help'}")
     if param is not None and isinstance(param.type, click.Choice):
         given = re.match(r"^('.*?') is not", exc.message)
         return UnknownChoiceError(f"{name} must be one of {', '.join(param.type.choices)}; "

@@ -1,4 +1,5 @@
-"""``clverify report``: the main job: theorem check, threshold tables and optimum summary."""
+"""``clverify report``: the main job: theorem check, threshold tables, optimum summary and their
+certificates."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import sys
 import click
 
 from clverify.numerics.output.tables import FORMATS, provenance, render
+from clverify.numerics.precision.certificates import optimum_certificate, threshold_certificate
 
+from ..certificates import registry_certificates
 from ..registry import theorems
 from ..report import catalogue_markdown, result_record, table_record
 from . import main
+from .certify import write_certificates
 from .check import run_selected
 from .output import OutputFolder
 from .sigmoid import BACKEND, CONVENTION, THRESHOLD_CONVENTION, optimum_record, threshold_records
@@ -30,8 +34,9 @@ SUMMARY_TEMPERATURES = ("0.5", "1", "2", "5")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def report(out_dir, thorough, quiet):
     """Run every registry check with its mutants and write, in OUT: check.{md,json,tex} and the
-    catalogue theorems.md, thresholds.{md,csv,tex,json} (N = 4..100) and optimum.{md,json}.
-    Exit code 1 when anything is refuted or a mutant survives."""
+    catalogue theorems.md, thresholds.{md,csv,tex,json} (N = 4..100), optimum.{md,json}, and
+    certs/ (certificates of the tables and of the registry's covering boxes: re-check them with
+    `clverify recheck OUT/certs`).  Exit code 1 when anything is refuted or a mutant survives."""
     selected = theorems()
     results = run_selected(selected, mutants=True, thorough=thorough, quiet=quiet)
     out_dir.mkdir(exist_ok=True)
@@ -53,13 +58,21 @@ def report(out_dir, thorough, quiet):
     for fmt in ("md", "json"):
         (out_dir / f"optimum.{suffix[fmt]}").write_text(render(summary, fmt, prov))
 
+    certificates = [threshold_certificate(REPORT_SIZES, REPORT_DIGITS),
+                    optimum_certificate([(n, t, t) for n in SUMMARY_SIZES for t in SUMMARY_TEMPERATURES],
+                                        REPORT_DIGITS),
+                    *registry_certificates(thorough)]
+    write_certificates(certificates, out_dir / "certs", echo=False,
+                       profile="thorough" if thorough else "fast")
+
     failed = [r.id for r in results.values() if r.failed]
     verdicts = {}
     for r in results.values():
         verdicts[r.status] = verdicts.get(r.status, 0) + 1
     click.echo(f"clverify report: {len(results)} entries ({', '.join(f'{v} {k}' for k, v in sorted(verdicts.items()))}); "
                f"mutants refuted {sum(r.mutants_refuted or 0 for r in results.values())}/"
-               f"{sum(r.mutants_total for r in results.values())}; files in {out_dir}/")
+               f"{sum(r.mutants_total for r in results.values())}; files in {out_dir}/, "
+               f"certificates in {out_dir / 'certs'}/")
     if failed:
         click.echo(f"clverify report: refuted or with a surviving mutant: {', '.join(failed)}", err=True)
         sys.exit(1)

@@ -16,7 +16,8 @@ import torch
 
 from clverify.numerics.descent.lbfgs import lbfgs, value_and_grad
 from clverify.numerics.descent.sphere import Sphere
-from clverify.numerics.precision.evaluators import arb_precision, compile_expression
+from clverify.numerics.precision.boxes import MAX_BOXES, box_region, positive_cover
+from clverify.numerics.precision.evaluators import compile_expression
 from clverify.theory import CCEM
 from clverify.theory import derivation as D
 
@@ -385,54 +386,21 @@ def _convex_on_grid(claim, point, evidence):
     return None
 
 
-#: Box budget of the certified convexity check (each box is one Arb evaluation).
-_CONVEXITY_MAX_BOXES = 2_000_000
-_n = sp.Symbol("n", nonnegative=True, integer=True)
-
-
-def _second_derivative_fraction(claim):
-    """Numerator and denominator of the second derivative in the claimed variable, compiled
-    for Arb with ``N = n + 3`` expanded (so the numerator is a sum of terms whose signs Arb
-    sees) and ``n`` put back as ``N - 3``; the claimed variable takes the slot of ``x``."""
-    expr = _SECOND_DERIVATIVE[claim]().subs(D.delta, D.x)
-    num, den = sp.fraction(sp.together(sp.expand(sp.together(expr).subs(N, _n + 3))))
-    back = {_n: N - 3}
-    return compile_expression(sp.expand(num).subs(back), "arb"), compile_expression(den.subs(back), "arb")
-
-
 def _convex_on_boxes(claim, point, evidence):
     """Arb balls of the second derivative over boxes covering x in [0, 1], t in [t_lo, t_hi],
-    b in [b_lo, b_hi] at fixed N: every box positive (a proof on the whole region), or a box
-    or the centre of an undecided box certified negative (a counterexample); undecided boxes
-    are split along their widest side."""
-    from flint import arb
-
-    num, den = _second_derivative_fraction(claim)
+    b in [b_lo, b_hi] at fixed N (:func:`clverify.numerics.precision.boxes.positive_cover`):
+    every box positive (a proof on the whole region), or a box or the centre of an undecided
+    box certified negative (a counterexample); undecided boxes are split along their widest
+    side."""
     n = point["N"]
-    t_lo, t_hi = (sp.Rational(v) for v in point["t"].split(":"))
-    b_lo, b_hi = (sp.Rational(v) for v in point["b"].split(":"))
-    stack, proved = [((0, 1), (t_lo, t_hi), (b_lo, b_hi))], 0
-    with arb_precision(20):
-        while stack:
-            if proved + len(stack) > _CONVEXITY_MAX_BOXES:
-                raise Inconclusive(f"N={n}: more than {_CONVEXITY_MAX_BOXES} boxes needed")
-            box = stack.pop()
-            balls = [arb(str(lo)).union(arb(str(hi))) if lo != hi else arb(str(lo)) for lo, hi in box]
-            value = num(balls[0], n, balls[1], balls[2]) / den(balls[0], n, balls[1], balls[2])
-            if value > 0:
-                proved += 1
-                continue
-            centre = [(lo + hi) / 2 for lo, hi in box]
-            at = [arb(str(v)) for v in centre]
-            if value < 0 or num(at[0], n, at[1], at[2]) / den(at[0], n, at[1], at[2]) < 0:
-                where = ", ".join(f"{k}={v}" for k, v in zip((claim, "t", "b"), centre))
-                return f"N={n}: the second derivative in {claim} is < 0 at {where} (certified)"
-            sizes = [(box[0][1] - box[0][0]) * box[1][1], box[1][1] - box[1][0], box[2][1] - box[2][0]]
-            k = sizes.index(max(sizes))
-            mid = (box[k][0] + box[k][1]) / 2
-            for half in ((box[k][0], mid), (mid, box[k][1])):
-                stack.append(tuple(half if j == k else side for j, side in enumerate(box)))
-    evidence["boxes"] = proved
+    region = box_region(x=(0, 1), t=point["t"], b=point["b"])
+    cover = positive_cover(_SECOND_DERIVATIVE[claim]().subs(D.delta, D.x), n, region)
+    if cover.exhausted:
+        raise Inconclusive(f"N={n}: more than {MAX_BOXES} boxes needed")
+    if cover.negative_at is not None:
+        where = ", ".join(f"{k}={v}" for k, v in zip((claim, "t", "b"), cover.negative_at.values()))
+        return f"N={n}: the second derivative in {claim} is < 0 at {where} (certified)"
+    evidence["boxes"] = cover.leaves
     return None
 
 

@@ -16,9 +16,8 @@ import sympy as sp
 
 from clverify.numerics.descent.compare import gram_distance
 from clverify.numerics.descent.optimise import optimise_batch
-from clverify.numerics.precision.evaluators import arb_precision, evaluator
+from clverify.numerics.precision.boxes import monotone_cover
 from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
-from clverify.numerics.precision.thresholds import antipodal_threshold_tb, etf_threshold_tb
 from clverify.theory import derivation as D
 
 from .. import sigmoid_proofs as P
@@ -68,72 +67,25 @@ def _monotone_proved(claim, point, evidence):
     return None
 
 
-#: Dyadic x grid that brackets x*(T) on a box T of t values, and the deepest subdivision of T.
-_BRACKET_GRID = 256
-_MAX_SUBDIVISIONS = 10
-
-
-def _x_star_bracket(F, n_ball, T):
-    """A ball holding x*(t) for every t in the ball T: F(x, t) = l'(x)|_{b=t} increases in x
-    (l'' > 0), so F(x, T) < 0 puts x below x*(T) and F(x, T) > 0 above it."""
-    from flint import arb
-
-    lo, hi = arb(0), arb(1)
-    for k in range(_BRACKET_GRID + 1):
-        x = arb(k) / _BRACKET_GRID
-        f = F(x, n_ball, T, 0)
-        if f < 0:
-            lo = x
-        elif f > 0:
-            hi = x
-            break
-    return lo.union(hi)
-
-
-def _dt_sign_on_box(F, G, n_ball, t_lo, t_hi, want, depth=0) -> int | None:
-    """Boxes (subdivisions of [t_lo, t_hi]) on which the ball of dF/dt over (x*(T), T) has the
-    sign ``want``; None if some box stays undecided at the deepest subdivision."""
-    from flint import arb
-
-    T = arb(t_lo).union(arb(t_hi))
-    g = G(_x_star_bracket(F, n_ball, T), n_ball, T, 0)
-    if (g < 0) if want < 0 else (g > 0):
-        return 1
-    if depth >= _MAX_SUBDIVISIONS or ((g > 0) if want < 0 else (g < 0)):
-        return None
-    mid = (t_lo + t_hi) / 2
-    parts = [_dt_sign_on_box(F, G, n_ball, a, c, want, depth + 1) for a, c in ((t_lo, mid), (mid, t_hi))]
-    return None if None in parts else sum(parts)
-
-
 def _monotone_certified_on_boxes(claim, point, evidence):
     """A proof over all of [t_A, t_E]: x* solves F(x, t) = l'(x)|_{b=t} = 0 with dF/dx = l'' > 0
     (symbolic certificate), so dx*/dt = -(dF/dt)/(dF/dx) has the sign of -dF/dt.  The interval
-    is covered by boxes T on which the ball of dF/dt over (x*(T), T) excludes 0 with the sign
-    the claim needs; a box certified with the other sign refutes, an undecided box abstains.
-    Built for the path t = b only."""
+    (from the outer ends of the certified enclosures of t_A and t_E) is covered by boxes T on
+    which the ball of dF/dt over (x*(T), T) excludes 0 with the sign the claim needs
+    (:func:`clverify.numerics.precision.boxes.monotone_cover`); a box certified with the other
+    sign refutes, an undecided box abstains.  Built for the path t = b only."""
     if claim.path != t:
         raise Inconclusive(f"covering boxes are built for the path b = t, not b = {claim.path}")
     n = point["N"]
-    F, G = evaluator("loss_dx_tb", "arb"), evaluator("loss_dx_tb_dt", "arb")
-    with arb_precision(_DIGITS):
-        from flint import arb
-
-        t_a, t_e = antipodal_threshold_tb(n, _DIGITS).value, etf_threshold_tb(n, _DIGITS).value
-        edges = [t_a + (t_e - t_a) * k / point["boxes"] for k in range(point["boxes"] + 1)]
-        boxes = 0
-        for t_lo, t_hi in zip(edges, edges[1:]):
-            found = _dt_sign_on_box(F, G, arb(n), t_lo, t_hi, want=-claim.direction)
-            if found is None:
-                where = f"N={n}: on t = b in [{mpmath.nstr(t_lo, 8)}, {mpmath.nstr(t_hi, 8)}]"
-                if _dt_sign_on_box(F, G, arb(n), t_lo, t_hi, want=claim.direction) is None:
-                    raise Inconclusive(f"{where} the sign of dF/dt is not certified")
-                return f"{where} dF/dt has the other sign (certified): x*(t) moves against the claim"
-            boxes += found
-    evidence["boxes"] = boxes
+    cover = monotone_cover(n, point["boxes"], -claim.direction, _DIGITS)
+    if cover.failed is not None:
+        lo, hi = (mpmath.nstr(mpmath.mpf(e.numerator) / e.denominator, 8) for e in cover.failed)
+        where = f"N={n}: on t = b in [{lo}, {hi}]"
+        if not cover.opposite:
+            raise Inconclusive(f"{where} the sign of dF/dt is not certified")
+        return f"{where} dF/dt has the other sign (certified): x*(t) moves against the claim"
+    evidence["boxes"] = cover.leaves
     return None
-
-
 
 
 def _grid(spec: str, k: int) -> list[str]:

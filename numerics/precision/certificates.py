@@ -1,0 +1,344 @@
+r"""Certificates a reader can re-check: the certified numbers of this package as JSON tables,
+re-verified by :mod:`clverify.recheck` with python-flint alone.
+
+A certificate is one table (one file): a header with the claim in words, what the claim
+assumes, the parameter names, the working precision (bits), the expressions (SymPy ``srepr``
+and its SHA-256 digest), one *column* per certified quantity with the kind of fact it holds
+(``root``, ``sign``, ``regime``, ``positive_on_boxes``, ``monotone_root_on_boxes``: see
+:mod:`clverify.recheck`), then the rows, the cells without a certified number (``omitted``,
+with the reason) and the provenance.  Every number is an exact decimal string: an enclosure's
+endpoints are the outward-rounded strings the tables print (:meth:`Enclosure.strings`), and
+the facts are shown *at those decimals*, with the checker's own evaluator
+(:class:`clverify.recheck.Expression`), at the header's precision (a row that needs more says
+so in ``precision_bits``).
+
+>>> cert = threshold_certificate([10], digits=20)
+>>> row = cert.rows[0]
+>>> row["parameters"], row["t_etf"]["lo"], row["t_etf"]["sign_lo"], row["t_etf"]["slope"]
+({'N': '10'}, '1.751319134149781974590879', 1, -1)
+>>> from clverify.recheck import check_certificate
+>>> check_certificate(json.loads(cert.to_json({})))
+(1, 0, [])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import flint
+import mpmath
+import sympy as sp
+
+from clverify.recheck import FORMAT, ball, derivative, interval, sign
+
+from .boxes import MonotoneCover, PositiveCover, compiled
+from .certify import Enclosure
+from .evaluators import bits_for_digits, formula
+from .sigmoid_optimum import sigmoid_optimum
+from .thresholds import antipodal_boundary_b, antipodal_threshold_tb, etf_boundary_b, etf_threshold_tb
+
+__all__ = ["FORMAT", "Certificate", "exact_decimal", "expression_record", "threshold_certificate",
+           "phase_certificate", "optimum_certificate", "positive_cover_certificate",
+           "monotone_cover_certificate", "PRECISION_STEPS"]
+
+#: How many times a row whose facts are undecided is retried with doubled precision.
+PRECISION_STEPS = 2
+
+_CONVEXITY = ("l(x) = L_sig(CCEM(sqrt x)) is strictly convex in x for N >= 3, t > 0, b real "
+              "(lee2024.convexity, a symbolic proof), so the ETF (x = 1) is optimal iff l'(1) <= 0, "
+              "the antipodal structure (x = 0) iff l'(0) >= 0, and otherwise the unique root of l' "
+              "in (0, 1)")
+_MODEL = ("the expressions are the SymPy derivation of clverify.theory.derivation: that they model "
+          "the paper's claim is a separate, human-reviewed step (docs/theory.md)")
+
+
+def exact_decimal(value) -> str:
+    """The exact decimal string of a number with a finite decimal expansion (an int, a
+    :class:`~fractions.Fraction`, a float, an ``mpmath.mpf`` or a decimal string).
+
+    >>> exact_decimal(Fraction(3, 8)), exact_decimal("1.20"), exact_decimal(0.1)[:12], exact_decimal(-5)
+    ('0.375', '1.2', '0.1000000000', '-5')
+    """
+    q = _fraction(value)
+    twos = fives = 0
+    rest = q.denominator
+    while rest % 2 == 0:
+        rest, twos = rest // 2, twos + 1
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    if rest != 1:
+        raise ValueError(f"{value} has no finite decimal expansion")
+    k = max(twos, fives)
+    text = str(abs(q.numerator) * 10**k // q.denominator).rjust(k + 1, "0")
+    body = f"{text[:-k]}.{text[-k:]}" if k else text
+    return ("-" if q < 0 else "") + body
+
+
+def _fraction(value) -> Fraction:
+    if isinstance(value, mpmath.mpf):
+        man, exp = value.man_exp
+        return Fraction(man) * Fraction(2) ** exp
+    return Fraction(value.strip() if isinstance(value, str) else value)
+
+
+def expression_record(expr) -> dict:
+    """``{"srepr": ..., "sha256": ...}``: the expression as SymPy ``srepr`` text and its digest."""
+    text = sp.srepr(expr)
+    return {"srepr": text, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
+
+
+@dataclass
+class Certificate:
+    """A table certificate under construction: the header, then rows added by :meth:`add_row`."""
+
+    table: str
+    claim: str
+    assumes: tuple[str, ...]
+    parameters: tuple[str, ...]
+    bits: int
+    expressions: dict
+    columns: dict
+    rows: list = field(default_factory=list)
+    omitted: list = field(default_factory=list)
+
+    def add_row(self, parameters: dict, cells_at: Callable[[dict], dict], absent: dict | None = None) -> None:
+        """Add the row at ``parameters`` (name -> value, kept as exact decimals).
+        ``cells_at(exact)`` (exact values by name) gives each column's cell (a dict), ``None``
+        (no fact) or a reason (a string); a reason makes the row retry with doubled precision,
+        then leaves that cell out with the reason in ``omitted``.  ``absent`` (column -> note)
+        says why a number does not exist (its cell is ``None``)."""
+        parameters = {k: exact_decimal(v) for k, v in parameters.items()}
+        bits = self.bits
+        for step in range(PRECISION_STEPS + 1):
+            bits = self.bits * 2**step
+            with flint.ctx.workprec(bits):
+                cells = cells_at({k: Fraction(v) for k, v in parameters.items()})
+            if not any(isinstance(c, str) for c in cells.values()):
+                break
+        row = {"parameters": parameters}
+        for column, note in (absent or {}).items():
+            self.omitted.append({"parameters": parameters, "column": column, "reason": note})
+        for column, cell in cells.items():
+            row[column] = cell if isinstance(cell, dict) else None
+            if isinstance(cell, str):
+                self.omitted.append({"parameters": parameters, "column": column, "reason": cell})
+        if bits != self.bits and any(isinstance(c, dict) for c in cells.values()):
+            row["precision_bits"] = bits
+        self.rows.append(row)
+
+    def header(self) -> dict:
+        return {"format": FORMAT, "table": self.table, "claim": self.claim,
+                "assumes": list(self.assumes), "parameters": list(self.parameters),
+                "precision_bits": self.bits,
+                "expressions": {k: expression_record(e) for k, e in self.expressions.items()},
+                "columns": self.columns}
+
+    def to_json(self, prov: dict) -> str:
+        """Strict JSON, one row per line."""
+        head = json.dumps({**self.header(), "omitted": self.omitted, "provenance": prov},
+                          indent=2, allow_nan=False)
+        rows = ",\n".join("    " + json.dumps(r, allow_nan=False) for r in self.rows)
+        return head[:-2] + ',\n  "rows": [\n' + rows + "\n  ]\n}\n"
+
+    def write(self, folder: Path, prov: dict) -> Path:
+        """Write ``folder/<table>.json`` and return its path."""
+        path = Path(folder) / f"{self.table}.json"
+        path.write_text(self.to_json(prov))
+        return path
+
+
+# --- facts, computed at the current flint precision (the checker repeats them) ---------------
+
+def _balls(f, exact: dict, **intervals) -> dict | str:
+    """Balls of the exact values and intervals for ``f``, or why they are outside its domain."""
+    values = {**{k: (v, v) for k, v in exact.items()}, **intervals}
+    return f.outside_domain(values) or {k: interval(lo, hi) for k, (lo, hi) in values.items()}
+
+
+def _sign_cell(f, exact: dict) -> dict | None | str:
+    """``{"sign": s}`` of ``f`` at ``exact``; None when undecided, a reason outside the domain."""
+    env = _balls(f, exact)
+    if isinstance(env, str):
+        return env
+    s = sign(f(env))
+    return None if s is None else {"sign": s}
+
+
+def _root_cell(f, exact: dict, unknown: str, lo: str, hi: str, closed=None) -> dict | str:
+    """The facts that put exactly one root of ``f`` in ``[lo, hi]`` (decimal strings)."""
+    a, c = Fraction(lo), Fraction(hi)
+    env = _balls(f, exact, **{unknown: (a, c)})
+    if isinstance(env, str):
+        return f"outside the domain of the expression: {env}"
+    s_lo, s_hi = sign(f({**env, unknown: ball(a)})), sign(f({**env, unknown: ball(c)}))
+    slope = sign(derivative(f, env, unknown)) if a < c else 0
+    if None in (s_lo, s_hi, slope) or s_lo * s_hi > 0 or (a < c and slope == 0) or (a == c and s_lo != 0):
+        return f"no certified root at these decimals (signs {s_lo}, {s_hi}; slope {slope})"
+    if closed is not None:
+        closed_env = _balls(closed, exact)
+        if isinstance(closed_env, str):
+            return f"the closed form is outside its domain: {closed_env}"
+        value = closed(closed_env)
+        if not (value >= ball(a) and value <= ball(c)):
+            return f"the closed form {value} is not certified inside [{lo}, {hi}]"
+    return {"lo": lo, "hi": hi, "sign_lo": s_lo, "sign_hi": s_hi, "slope": slope}
+
+
+def _enclosure_root(enclosure: Enclosure | None, f, unknown: str, closed=None):
+    """``cells_at`` part for a root enclosure: None where the number does not exist."""
+    if enclosure is None:
+        return lambda exact: None
+    if not enclosure.certified:
+        return lambda exact: f"not certified by the search: {enclosure.reason}"
+    lo, hi = enclosure.strings()
+    return lambda exact: _root_cell(f, exact, unknown, lo, hi, closed)
+
+
+def _boundary_certificate(table, claim, parameters, digits, columns, specs, closed_forms, rows):
+    """A certificate of boundary roots: ``specs`` maps a column to (condition, closed form name,
+    unknown); ``rows`` yields (parameters, {column: Boundary})."""
+    exprs = {}
+    for column, (condition, closed, _) in specs.items():
+        exprs[condition] = formula(condition)
+        exprs[closed] = closed_forms.get(column, formula(closed))
+    cert = Certificate(table, claim, (_CONVEXITY, _MODEL), parameters, bits_for_digits(digits), exprs, columns)
+    for params, boundaries in rows:
+        parts = {column: _enclosure_root(boundaries[column].enclosure, compiled(exprs[cond]), unknown,
+                                         compiled(exprs[closed]))
+                 for column, (cond, closed, unknown) in specs.items()}
+        absent = {c: b.note for c, b in boundaries.items() if b.enclosure is None}
+        cert.add_row(params, lambda exact, parts=parts: {c: part(exact) for c, part in parts.items()}, absent)
+    return cert
+
+
+def threshold_certificate(sizes: Iterable[int], digits: int = 50, closed_forms: dict | None = None,
+                          table: str = "thresholds") -> Certificate:
+    r"""Certificate of :math:`t_E(N)`, :math:`t_A(N)` on :math:`t = b` for each ``N``: the unique
+    root in :math:`t` of :math:`\ell'(1)|_{b=t}` resp. :math:`\ell'(0)|_{b=t}` in each enclosure,
+    with the closed form inside (``closed_forms``: column -> SymPy expression in ``N``, default
+    the derived ones)."""
+    specs = {"t_etf": ("etf_condition_tb", "etf_threshold_tb", "t"),
+             "t_antipodal": ("antipodal_condition_tb", "antipodal_threshold_tb", "t")}
+    columns = {c: {"fact": "root", "expression": cond, "unknown": "t", "closed_form": closed}
+               for c, (cond, closed, _) in specs.items()}
+    claim = ("On t = b, for each N: t_etf is the unique root in t of l'(1) (etf_condition_tb) in "
+             "[lo, hi], and the closed form etf_threshold_tb lies in [lo, hi]; t_antipodal likewise "
+             "with l'(0) (antipodal_condition_tb) and antipodal_threshold_tb. The ETF is optimal "
+             "iff t >= t_etf, the antipodal structure iff t <= t_antipodal (each root is the only "
+             "positive one: SymPy's unique solution).")
+    rows = (({"N": n}, {"t_etf": etf_threshold_tb(n, digits), "t_antipodal": antipodal_threshold_tb(n, digits)})
+            for n in sizes)
+    return _boundary_certificate(table, claim, ("N",), digits, columns, specs, closed_forms or {}, rows)
+
+
+def phase_certificate(pairs: Iterable[tuple], digits: int = 50, closed_forms: dict | None = None,
+                      table: str = "phase") -> Certificate:
+    r"""Certificate of the phase boundaries :math:`b_E(N, t)`, :math:`b_A(N, t)` for each
+    ``(N, t)``: the unique root in :math:`b` of :math:`\ell'(1)` resp. :math:`\ell'(0)`, with the
+    closed form inside (``closed_forms``: column -> SymPy expression in ``N``, ``t``, default
+    the derived ones)."""
+    specs = {"b_etf": ("etf_condition", "etf_boundary_b", "b"),
+             "b_antipodal": ("antipodal_condition", "antipodal_boundary_b", "b")}
+    columns = {c: {"fact": "root", "expression": cond, "unknown": "b", "closed_form": closed}
+               for c, (cond, closed, _) in specs.items()}
+    claim = ("At each (N, t): b_etf is the unique root in b of l'(1) (etf_condition) in [lo, hi] "
+             "and the closed form etf_boundary_b lies in it; b_antipodal likewise with l'(0) "
+             "(antipodal_condition) and antipodal_boundary_b. The ETF is optimal iff b >= b_etf, "
+             "the antipodal structure iff b <= b_antipodal.")
+    rows = (({"N": n, "t": t}, {"b_etf": etf_boundary_b(n, t, digits), "b_antipodal": antipodal_boundary_b(n, t, digits)})
+            for n, t in pairs)
+    return _boundary_certificate(table, claim, ("N", "t"), digits, columns, specs, closed_forms or {}, rows)
+
+
+def optimum_certificate(triples: Iterable[tuple], digits: int = 50, table: str = "optimum") -> Certificate:
+    r"""Certificate of the optimal CCEM at each ``(N, t, b)``: the signs of :math:`\ell'(1)` and
+    :math:`\ell'(0)`, the regime they imply, and in the intermediate regime the unique root
+    :math:`x^*` of :math:`\ell'` in its enclosure inside :math:`[0, 1]`."""
+    exprs = {"l'(1)": formula("etf_condition"), "l'(0)": formula("antipodal_condition"),
+             "l'(x)": formula("loss_dx")}
+    columns = {"l'(1)": {"fact": "sign", "expression": "l'(1)"},
+               "l'(0)": {"fact": "sign", "expression": "l'(0)"},
+               "x_star": {"fact": "root", "expression": "l'(x)", "unknown": "x"},
+               "regime": {"fact": "regime", "etf": "l'(1)", "antipodal": "l'(0)", "root": "x_star"}}
+    claim = ("At each (N, t, b): l'(1) and l'(0) have the stated signs, so the optimal CCEM is the "
+             "ETF (x* = 1) if l'(1) <= 0, the antipodal structure (x* = 0) if l'(0) >= 0, and "
+             "otherwise x* = delta*^2 is the unique root of l'(x) in [lo, hi] inside [0, 1].")
+    cert = Certificate(table, claim, (_CONVEXITY, _MODEL), ("N", "t", "b"), bits_for_digits(digits), exprs,
+                       columns)
+    d1, d0, dx = (compiled(exprs[k]) for k in ("l'(1)", "l'(0)", "l'(x)"))
+    for n, t, b in triples:
+        opt = sigmoid_optimum(n, t, b, digits=digits)
+        enclosure = opt.x_enclosure
+
+        def cells_at(exact, opt=opt, enclosure=enclosure):
+            cells = {"l'(1)": _sign_cell(d1, exact), "l'(0)": _sign_cell(d0, exact), "x_star": None}
+            s1, s0 = (c["sign"] if isinstance(c, dict) else None for c in (cells["l'(1)"], cells["l'(0)"]))
+            if not enclosure.certified:
+                return {**cells, "regime": f"not certified by the search: {enclosure.reason}"}
+            if opt.regime == "intermediate":
+                cells["x_star"] = _root_cell(dx, exact, "x", *enclosure.strings())
+            shown = {"etf": s1 is not None and s1 <= 0, "antipodal": s0 is not None and s0 >= 0,
+                     "intermediate": s1 == 1 and s0 == -1 and isinstance(cells["x_star"], dict)}
+            cells["regime"] = ({"regime": opt.regime} if shown[opt.regime]
+                               else f"the {opt.regime} regime is not shown (signs {s1}, {s0})")
+            return cells
+
+        cert.add_row({"N": n, "t": t, "b": b}, cells_at)
+    return cert
+
+
+def positive_cover_certificate(covers: Iterable[PositiveCover], table: str, claim: str,
+                               assumes: tuple[str, ...] = (_MODEL,)) -> Certificate:
+    """Certificate of :func:`clverify.numerics.precision.boxes.positive_cover` results (one row
+    per cover, same expression): the region, the preorder tree and its number of leaves."""
+    covers = list(covers)
+    names = [name for name, _, _ in covers[0].region]
+    columns = {"positive": {"fact": "positive_on_boxes", "expression": "f", "variables": names}}
+    cert = Certificate(table, claim, assumes, ("N",), covers[0].bits, {"f": covers[0].form}, columns)
+    for cover in covers:
+        if cover.form != covers[0].form or cover.bits != covers[0].bits:
+            raise ValueError("every cover of one certificate needs the same expression and precision")
+        cell = {"region": {name: [exact_decimal(lo), exact_decimal(hi)] for name, lo, hi in cover.region},
+                "tree": cover.tree, "leaves": cover.leaves} if cover.tree is not None else "not proved by the search"
+        cert.add_row({"N": cover.N}, lambda exact, cell=cell: {"positive": cell})
+    return cert
+
+
+def monotone_cover_certificate(covers: Iterable[MonotoneCover], table: str) -> Certificate:
+    """Certificate of :func:`clverify.numerics.precision.boxes.monotone_cover` results: per
+    ``N`` the tree over :math:`[t_{lo}, t_{hi}]`, one x-bracket per leaf, the sign of
+    :math:`\\partial F/\\partial t`, and the root facts of :math:`t_A` and :math:`t_E` whose outer
+    ends are :math:`t_{lo}` and :math:`t_{hi}`."""
+    covers = list(covers)
+    exprs = {"F": formula("loss_dx_tb"), "t_A": formula("antipodal_condition_tb"),
+             "t_E": formula("etf_condition_tb")}
+    columns = {"monotone": {"fact": "monotone_root_on_boxes", "expression": "F", "root": "x",
+                            "root_range": ["0", "1"], "along": "t", "ends": ["t_A", "t_E"]}}
+    claim = ("For each N, along t = b: F(x, t) = l'(x)|_{b=t} (expression F); on each leaf T of "
+             "the tree over [t_lo, t_hi] the root x*(t) of F lies in the stated bracket and dF/dt "
+             "over bracket x T has the stated sign (-1: x*(t) = delta*(t)^2 is strictly increasing "
+             "on T where it is interior); t_lo and t_hi are the outer ends of the certified roots "
+             "t_A (l'(0) at b = t) and t_E (l'(1) at b = t), so the leaves cover [t_A, t_E].")
+    assumes = ("F is strictly increasing in x (l'' > 0: lee2024.convexity, a symbolic proof), so "
+               "x* is its unique root in [0, 1] and dx*/dt = -(dF/dt)/(dF/dx)", _MODEL)
+    cert = Certificate(table, claim, assumes, ("N",), covers[0].bits, exprs, columns)
+    ends = (compiled(exprs["t_A"]), compiled(exprs["t_E"]))
+    for cover in covers:
+        def cells_at(exact, cover=cover):
+            if cover.tree is None:
+                return {"monotone": "not proved by the search"}
+            end_cells = [_root_cell(f, exact, "t", *enc.strings()) for f, enc in zip(ends, cover.ends)]
+            bad = [c for c in end_cells if isinstance(c, str)]
+            if bad:
+                return {"monotone": f"an end of the region: {bad[0]}"}
+            return {"monotone": {"region": {"t": [exact_decimal(e) for e in cover.region]},
+                                 "tree": cover.tree, "leaves": cover.leaves, "sign": cover.sign,
+                                 "brackets": [[exact_decimal(a), exact_decimal(c)] for a, c in cover.brackets],
+                                 "ends": end_cells}}
+        cert.add_row({"N": cover.N}, cells_at)
+    return cert
