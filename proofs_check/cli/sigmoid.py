@@ -23,7 +23,7 @@ from clverify.numerics.precision.thresholds import (
 )
 from clverify.theory import derivation
 from clverify.theory.errors import InvalidParameterError
-from clverify.theory.params import MAX_DIGITS, MIN_DIGITS, check_choice
+from clverify.theory.params import MAX_DIGITS, MIN_DIGITS, check_batch_size, check_choice, check_digits
 
 from . import main
 from .output import Integer, emit, format_option, multi_value_command, out_option, write_output
@@ -43,7 +43,8 @@ def _command(*multi: str, **kwargs):
 
 
 def _batch_sizes(values, n_range) -> list[int]:
-    sizes = list(values)
+    """The batch sizes ``--N`` and ``--N-range`` ask for (each checked), sorted, once each."""
+    sizes = [check_batch_size("N", v) for v in values]
     if n_range is not None:
         match = re.fullmatch(r"\s*(\d+)\s*:\s*(\d+)\s*", n_range)
         if (not match or int(match[1]) < 3 or int(match[1]) > int(match[2])
@@ -55,6 +56,11 @@ def _batch_sizes(values, n_range) -> list[int]:
     if not sizes:
         raise InvalidParameterError("N must be given (--N 10 or --N-range 4:100), got nothing")
     return sorted(set(sizes))
+
+
+def _digits(text) -> int:
+    """``--digits`` of a command that takes it as text (``certify``)."""
+    return check_digits(text)
 
 
 def _bar(items, quiet: bool, desc: str):

@@ -211,6 +211,15 @@ BAD_INPUTS = [
     ("sweep --grid nofile.toml --out ''", "out must be a directory path"),
     ("sweep --grid nofile.toml --out afile", "out must be a directory"),
     ("sweep --grid afile --out nodir/x", "does not exist"),
+    # certify, recheck (another helper's commands; certify's --out is the shared OutputFolder)
+    ("certify", "a command is required, one of optimum, phase, registry, thresholds"),
+    ("certify nosuch", "No such command"),
+    ("certify thresholds --N 2", "N must be an integer >= 3, got '2'"),
+    ("certify thresholds --N 4 --out ''", "out must be a folder path, got ''"),
+    ("certify thresholds --N 4 --out afile", "out must be a folder, not a file"),
+    ("certify registry --out nodir/x", "'nodir' does not exist"),
+    ("recheck", "paths is required"),   # (its other errors come from a fresh process:
+                                          # tests/unit/test_recheck.py)
     # report
     ("report --out ''", "out must be a folder path, got ''"),
     ("report --out afile", "out must be a folder, not a file, got 'afile'"),
