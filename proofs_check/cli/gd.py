@@ -17,7 +17,6 @@ from clverify.theory.params import check_batch_size, check_positive, to_float64
 
 from . import main
 from .output import (
-    SEED_MAX,
     Integer,
     OutputFile,
     Real,
@@ -26,6 +25,7 @@ from .output import (
     format_option,
     out_option,
     parse_params,
+    seed_option,
     threads_option,
     torch_threads,
 )
@@ -38,8 +38,6 @@ BENCH_QUICK_N = (4, 6, 8, 10, 12, 16, 20, 30)
 FIGURE_SUFFIXES = (".png", ".pdf")
 
 
-_seed_option = click.option("--seed", type=Integer(0, SEED_MAX), default=0, show_default=True,
-                            help="Seed of the first restart (restart r uses seed + r).")
 _tol_option = click.option("--tol", type=Real(check_positive), default=1e-9, show_default=True,
                            help="Stop when the Riemannian gradient norm is <= tol * min(1, the "
                            "loss's scale) and the last step is below 1e-8 (see docs/cli.md).")
@@ -61,7 +59,7 @@ def _device_option(f):
 @click.option("--tau", default=None, help="Temperature (divides).")
 @click.option("--param", "extra", multiple=True, metavar="NAME=VALUE",
               help="Any other parameter of the loss (repeatable).")
-@_seed_option
+@seed_option
 @click.option("--restarts", type=Integer(1), default=3, show_default=True)
 @_device_option
 @_tol_option
@@ -250,7 +248,7 @@ def bench_sweep(quick, device, restarts, tol, max_iter, with_scipy, threads, qui
 @click.option("--quick", is_flag=True, help="A small grid (seconds), for tests.")
 @click.option("--steps", type=Integer(1), default=100, show_default=True, help="Encoder SGD steps.")
 @click.option("--restarts", type=Integer(1), default=1, show_default=True)
-@_seed_option
+@seed_option
 @threads_option(default=1)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def figure_command(out, phase, N, quick, steps, restarts, seed, threads, quiet):
@@ -280,7 +278,7 @@ def _gap_dims(N: int) -> list[int]:
 @click.option("--tb", "tbs", default="0.5,1.5,4", show_default=True,
               help="Comma-separated t = b values (one per regime, typically).")
 @click.option("--restarts", type=Integer(1), default=3, show_default=True)
-@_seed_option
+@seed_option
 @_tol_option
 @click.option("--max-iter", type=Integer(1), default=5000, show_default=True)
 @threads_option(default=1)

@@ -37,7 +37,7 @@ from clverify.theory.params import check_batch_size, check_finite, to_float64
 __all__ = [
     "OneLineErrorsCommand", "OneLineErrorsGroup", "multi_value_command", "format_option",
     "out_option", "emit", "write_output", "check_output_file", "check_output_folder",
-    "OutputFile", "OutputFolder", "Integer", "Real", "SEED_MAX", "parse_params",
+    "OutputFile", "OutputFolder", "Integer", "Real", "SEED_MAX", "seed_option", "parse_params",
     "threads_option", "torch_threads",
 ]
 
@@ -327,6 +327,11 @@ def parse_params(items) -> dict:
         name, value = item.split("=", 1)
         out[name.strip()] = value.strip()
     return out
+
+
+#: ``--seed``: the seed of the first restart of gradient descent (restart r uses seed + r).
+seed_option = click.option("--seed", type=Integer(0, SEED_MAX), default=0, show_default=True,
+                           help="Seed of the first restart (restart r uses seed + r).")
 
 
 def threads_option(default=None):

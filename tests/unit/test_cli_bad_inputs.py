@@ -208,8 +208,8 @@ BAD_INPUTS = [
     ("margins --out ''", "out must be a file path"),
     ("margins --out afile/m.md", "'afile' is a file"),
     ("sweep --out x", "grid is required"),
-    ("sweep --grid nofile.toml --out ''", "out must be a directory path"),
-    ("sweep --grid nofile.toml --out afile", "out must be a directory"),
+    ("sweep --grid nofile.toml --out ''", "out must be a folder path"),
+    ("sweep --grid nofile.toml --out afile", "out must be a folder, not a file"),
     ("sweep --grid afile --out nodir/x", "does not exist"),
     # certify, recheck (another helper's commands; certify's --out is the shared OutputFolder)
     ("certify", "a command is required, one of optimum, phase, registry, thresholds"),
