@@ -172,7 +172,7 @@ def best_known_structure(loss: str, N: int, d: int, **params) -> TheoryOptimum |
     d = check_dimension("d", d, 1)
     if loss not in theory_losses.LOSSES:
         return None
-    exact = {k: sp.nsimplify(v) for k, v in params.items()}
+    exact = {k: to_rational(k, v) for k, v in params.items()}
     values = [(float(sp.N(theory_losses.LOSSES[loss](s.grams(), SYMPY_OPS, **exact), 30)), s)
               for s in _structures(N, d)]
     value, best = min(values, key=lambda v: v[0])
