@@ -67,8 +67,9 @@ def report(out_dir, thorough, quiet):
 
     failed = [r.id for r in results.values() if r.failed]
     verdicts = {}
-    for r in results.values():
-        verdicts[r.status] = verdicts.get(r.status, 0) + 1
+    for r in results.values():   # a documented refutation of a published statement is its own verdict
+        key = "published statements refuted as documented" if r.kind == "refutation" and not r.failed else r.status
+        verdicts[key] = verdicts.get(key, 0) + 1
     click.echo(f"clverify report: {len(results)} entries ({', '.join(f'{v} {k}' for k, v in sorted(verdicts.items()))}); "
                f"mutants refuted {sum(r.mutants_refuted or 0 for r in results.values())}/"
                f"{sum(r.mutants_total for r in results.values())}; files in {out_dir}/, "
