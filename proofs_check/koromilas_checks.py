@@ -35,7 +35,7 @@ from clverify.numerics.descent.torch_losses import TORCH_LOSSES, evaluate_view
 from clverify.numerics.precision.ops import MPMATH_OPS
 from clverify.theory import minima
 from clverify.theory.losses import DEFAULT_PARAMETERS, LOSSES, dhel_energy, kcl_energy, kcl_kernel
-from clverify.theory.params import check_batch_size, check_choice, check_dimension
+from clverify.theory.params import check_batch_size, check_choice, check_dimension, to_rational
 from clverify.theory.similarity import Grams
 from clverify.theory.structures import CrossPolytope, SimplexETF
 
@@ -108,7 +108,7 @@ def claimed_value_at(expr, loss: str, M: int, params: dict, digits: int = EXACT_
     subs = {minima.M: M}
     for name, symbol in minima.parameter_symbols(loss).items():
         if name in params:
-            subs[symbol] = sp.nsimplify(params[name])
+            subs[symbol] = to_rational(name, params[name])
     value = sp.sympify(expr).subs(subs)
     with mpmath.workdps(digits):
         return mpmath.mpf(sp.N(value, digits))
@@ -125,7 +125,7 @@ def explicit_value(loss: str, U: sp.Matrix, V: sp.Matrix, params: dict, digits: 
     loss = LOSSES[loss]
     with mpmath.workdps(digits + 10):
         Um, Vm = (mpmath.matrix(A.evalf(digits + 10).tolist()) for A in (U, V))
-        exact = {k: mpmath.mpf(sp.nsimplify(params[k]).evalf(digits + 10)) for k in loss.parameters}
+        exact = {k: mpmath.mpf(to_rational(k, params[k]).evalf(digits + 10)) for k in loss.parameters}
         value = loss(Grams.of_vectors(Um, Vm, MPMATH_OPS), MPMATH_OPS, **exact)
     with mpmath.workdps(digits):
         return +value

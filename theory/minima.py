@@ -23,13 +23,13 @@ from .derivation import delta, tau
 from .errors import InvalidParameterError
 from .losses import LOSSES
 from .ops import SYMPY_OPS
-from .params import check_choice, check_finite, check_positive
+from .params import check_choice, check_finite, check_positive, to_rational
 from .similarity import Grams, OffDiagonal, Similarity
 from .structures import CCEM, CrossPolytope, SimplexETF
 
 __all__ = [
     "M", "tau", "gamma", "t", "t_riesz", "delta",
-    "KOROMILAS_LOSSES", "STRUCTURES",
+    "KOROMILAS_LOSSES", "STRUCTURES", "MAX_PARAMETER_DIGITS",
     "parameter_symbols", "check_loss_parameters", "loss_on",
     "closed_form", "simplex_value", "cross_polytope_value", "ccem_value", "minimum_value",
 ]
@@ -39,6 +39,10 @@ M = sp.Symbol("M", integer=True, positive=True)
 gamma = sp.Symbol("gamma", positive=True)
 t = sp.Symbol("t", positive=True)
 t_riesz = sp.Symbol("t", negative=True)
+
+#: Digits of the integers of an exact parameter (numerator and denominator): closed forms
+#: in parameters such as 1e-10000 make SymPy's printing and simplification crawl.
+MAX_PARAMETER_DIGITS = 310
 
 #: The losses of the second paper (names as on the command line).
 KOROMILAS_LOSSES = ("infonce", "infonce-sym", "ntxent", "dcl", "dhel", "dhel-1view",
@@ -84,16 +88,28 @@ def check_loss_parameters(loss: str, params: dict) -> dict:
         if isinstance(value, sp.Basic) and not value.is_number:
             out[name] = value
             continue
-        if loss == "kcl-riesz" and name == "t":
-            value = check_finite("t", value)
-            if not value < 0:
-                raise InvalidParameterError(
-                    "t must be < 0 for the riesz kernel (t > 0: K(u, u) is infinite, the loss "
-                    f"is unbounded below), got {value}")
-        elif name != "b":
-            value = check_positive(name, value)
-        out[name] = sp.nsimplify(value) if isinstance(value, (int, float)) else sp.sympify(value)
+        riesz_t = loss == "kcl-riesz" and name == "t"
+        check = check_finite if riesz_t or name == "b" else check_positive
+        number = _exact_number(name, check(name, value))
+        if riesz_t and not number < 0:
+            raise InvalidParameterError(
+                "t must be < 0 for the riesz kernel (t > 0: K(u, u) is infinite, the loss "
+                f"is unbounded below), got {value!r}")
+        out[name] = number
     return out
+
+
+def _exact_number(name: str, value):
+    """A validated parameter as an exact SymPy number: a decimal string exactly
+    (``"1e-100"`` is :math:`10^{-100}`), a float by its shortest decimal
+    (:func:`~clverify.theory.params.to_rational`); a fraction whose
+    numerator or denominator has more than :data:`MAX_PARAMETER_DIGITS` digits is rejected."""
+    number = to_rational(name, value)
+    if number.is_Rational and max(abs(number.p), number.q) >= 10**MAX_PARAMETER_DIGITS:
+        raise InvalidParameterError(
+            f"{name} must be a fraction of integers below 10^{MAX_PARAMETER_DIGITS} "
+            f"(e.g. 1e-{MAX_PARAMETER_DIGITS - 1} <= |{name}| < 1e{MAX_PARAMETER_DIGITS}), got {value!r}")
+    return number
 
 
 def loss_on(structure, loss: str, **params):

@@ -18,20 +18,35 @@ from .blocked import (
 )
 from .compare import (
                       ETF_OPTIMAL_LOSSES,
+                      STRUCTURE_TOL,
                       THEORY_DIGITS,
                       TheoryOptimum,
                       best_known_structure,
                       etf_optimum,
                       gram_distance,
                       loss_gap,
+                      loss_resolution,
                       sigmoid_ccem_optimum,
                       structure_grams,
+                      structure_unresolved,
                       theory_optimum,
 )
 from .constellation import full_gap, is_constellation, margin, optimal_relative_bias, similarity_extremes
+from .discrete import ENUMERATION_MAX_N, minimise_s0
 from .encoder import DEFAULT_MAX_STEPS, PAPER_LR, PAPER_STEPS, EncoderResult, encoder_experiment
 from .grid import Configuration, parse_grid, read_grid
-from .lbfgs import DEFAULT_HISTORY, DEFAULT_MAX_ITER, DEFAULT_TOL, LBFGSResult, lbfgs, value_and_grad
+from .lbfgs import (
+                      DEFAULT_HISTORY,
+                      DEFAULT_MAX_ITER,
+                      DEFAULT_TOL,
+                      SATURATION_LEVEL,
+                      LBFGSResult,
+                      lbfgs,
+                      out_of_range,
+                      stationary,
+                      value_and_grad,
+)
+from .memory import MEMORY_LIMIT, check_memory, comparison_estimate, memory_estimate
 from .metrics import (
                       WASSERSTEIN_GRID,
                       alignment,
@@ -79,9 +94,11 @@ __all__ = [
     "similarity_statistics",
     "ETF_OPTIMAL_LOSSES", "THEORY_DIGITS", "TheoryOptimum", "etf_optimum", "gram_distance",
     "loss_gap", "sigmoid_ccem_optimum", "structure_grams", "theory_optimum", "best_known_structure",
-    "Configuration", "parse_grid", "read_grid",
+    "Configuration", "parse_grid", "read_grid", "STRUCTURE_TOL",
+    "structure_unresolved", "loss_resolution", "ENUMERATION_MAX_N", "minimise_s0",
     "DEFAULT_MAX_STEPS", "PAPER_LR", "PAPER_STEPS", "EncoderResult", "encoder_experiment",
     "DEFAULT_HISTORY", "DEFAULT_MAX_ITER", "DEFAULT_TOL", "LBFGSResult", "lbfgs", "value_and_grad",
+    "SATURATION_LEVEL", "stationary", "out_of_range", "MEMORY_LIMIT", "check_memory", "memory_estimate", "comparison_estimate",
     "WASSERSTEIN_GRID", "alignment", "effective_rank", "pairwise_similarities", "similarity_cdf",
     "similarity_density", "similarity_density_mp", "similarity_mgf", "uniformity",
     "uniformity_population", "wasserstein_uniformity",

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 
 import torch
 
-from .lbfgs import DEFAULT_HISTORY, DEFAULT_MAX_ITER, DEFAULT_TOL, value_and_grad
+from .lbfgs import (
+    DEFAULT_HISTORY,
+    DEFAULT_MAX_ITER,
+    DEFAULT_TOL,
+    out_of_range,
+    stationary,
+    value_and_grad,
+)
+from .memory import check_memory
 from .optimise import (
     DEFAULT_RESTARTS,
     EmbeddingResult,
@@ -43,6 +51,7 @@ def optimise_loop(N: int, d: int, *, loss: str = "sigmoid", seeds: int | Sequenc
     """
     N, d = _check_sizes(N, d)
     restarts, tol, max_iter, history = _check_run(restarts, tol, max_iter, history)
+    check_memory(N, d, problems=1, history=history)
     dev = resolve_device(device)
     fn, cfg, seeds = _configs(loss, params, seeds)
     out = []
@@ -53,7 +62,8 @@ def optimise_loop(N: int, d: int, *, loss: str = "sigmoid", seeds: int | Sequenc
                  for r in range(restarts)]
         seconds = time.perf_counter() - start
         res = type(parts[0])(**{f: torch.cat([getattr(q, f) for q in parts])
-                                for f in ("x", "loss", "grad_norm", "iterations", "converged", "stalled")})
+                                for f in ("x", "loss", "grad_norm", "iterations", "converged", "stalled",
+                                          "saturated")})
         out.extend(_summaries(loss, N, d, [p], [seed], restarts, res, seconds))
     return out
 
@@ -67,14 +77,21 @@ class _RestartsResult:
     grad_norm: torch.Tensor
     iterations: torch.Tensor
     converged: torch.Tensor
+    stalled: torch.Tensor
+    saturated: torch.Tensor
 
 
-def _restarts_result(fn, p, N, x, its, tol) -> _RestartsResult:
-    """Loss and Riemannian gradient norm recomputed at the restarts' end points ``x``."""
+def _restarts_result(fn, p, N, x, its, tol, stalled) -> _RestartsResult:
+    """Loss and Riemannian gradient norm recomputed at the restarts' end points ``x``, and the
+    stopping rule of :func:`~clverify.numerics.descent.lbfgs.stationary` applied to them."""
     sphere = Sphere()
     value, eg = value_and_grad(lambda X, _i: fn(X[..., :N, :], X[..., N:, :], **p))(x, None)
     gn = sphere.norm(x, sphere.proju(x, eg))
-    return _RestartsResult(x, value, gn, torch.tensor(its), gn <= tol)
+    egn = sphere.norm(x, eg)
+    saturated = out_of_range(value, gn, egn)
+    converged = stationary(gn, value, egn, tol) & ~saturated
+    return _RestartsResult(x, value, gn, torch.tensor(its), converged,
+                           torch.tensor(stalled) & ~converged, saturated)
 
 
 def optimise_scipy(N: int, d: int, *, loss: str = "sigmoid", seeds: int | Sequence[int] = 0,
@@ -85,7 +102,8 @@ def optimise_scipy(N: int, d: int, *, loss: str = "sigmoid", seeds: int | Sequen
     Optimises :math:`f(Z) = L(Z/\|Z\|)` (rows normalised) over unconstrained ``Z`` from the
     same starting points as :func:`optimise_batch`, with ``gtol=tol`` (scipy's criterion,
     the largest gradient entry) and ``ftol=0``; the reported ``grad_norm`` is the
-    Riemannian one at the result and ``converged`` means ``grad_norm <= tol``.
+    Riemannian one at the result and ``converged`` is the batched solver's rule
+    (:func:`~clverify.numerics.descent.lbfgs.stationary`).
 
     >>> [round(r.s_pos_mean, 6) for r in optimise_scipy(4, 4, t=[2.0], b=[2.0], restarts=1)]
     [1.0]
@@ -94,6 +112,7 @@ def optimise_scipy(N: int, d: int, *, loss: str = "sigmoid", seeds: int | Sequen
 
     N, d = _check_sizes(N, d)
     restarts, tol, max_iter, _ = _check_run(restarts, tol, max_iter, 1)
+    check_memory(N, d, problems=restarts, history=DEFAULT_HISTORY)
     fn, cfg, seeds = _configs(loss, params, seeds)
     sphere = Sphere()
     out = []
@@ -108,15 +127,17 @@ def optimise_scipy(N: int, d: int, *, loss: str = "sigmoid", seeds: int | Sequen
             return float(value.detach()), grad.numpy().ravel()
 
         start = time.perf_counter()
-        xs, its = [], []
+        xs, its, stalled = [], [], []
         for r in range(restarts):
             sol = minimize(f, x0[r].numpy().ravel(), jac=True, method="L-BFGS-B",
                            options={"gtol": tol, "ftol": 0.0, "maxiter": max_iter})
             xs.append(sphere.project(torch.from_numpy(sol.x).reshape(2 * N, d)))
             its.append(sol.nit)
+            stalled.append(sol.nit < max_iter)   # stopped by its own tests, not the cap
         seconds = time.perf_counter() - start
         out.extend(_summaries(loss, N, d, [p], [seed], restarts,
-                              _restarts_result(fn, p, N, torch.stack(xs), its, tol), seconds))
+                              _restarts_result(fn, p, N, torch.stack(xs), its, tol, stalled),
+                              seconds))
     return out
 
 
@@ -132,7 +153,8 @@ def optimise_torch_lbfgs(N: int, d: int, *, loss: str = "sigmoid", seeds: int | 
     search, one problem at a time, on :math:`f(Z) = L(Z/\|Z\|)` (rows normalised).
 
     Same starting points as :func:`optimise_batch`; every :data:`TORCH_LBFGS_INNER` iterations
-    the Riemannian gradient norm at :math:`Z/\|Z\|` is compared with ``tol``, and the run stops
+    the stopping rule (:func:`~clverify.numerics.descent.lbfgs.stationary`) is tested at
+    :math:`Z/\|Z\|`, and the run stops
     there, at ``max_iter``, or when the line search stalls (then ``converged`` is False).
     Trade-offs: slower than the batched solver, and near the optimum, where the loss changes
     by less than float64 rounding, the strong-Wolfe search stalls at gradient norms of about
@@ -145,6 +167,7 @@ def optimise_torch_lbfgs(N: int, d: int, *, loss: str = "sigmoid", seeds: int | 
     """
     N, d = _check_sizes(N, d)
     restarts, tol, max_iter, history = _check_run(restarts, tol, max_iter, history)
+    check_memory(N, d, problems=restarts, history=history)
     dev = resolve_device(device)
     fn, cfg, seeds = _configs(loss, params, seeds)
     sphere = Sphere()
@@ -157,7 +180,7 @@ def optimise_torch_lbfgs(N: int, d: int, *, loss: str = "sigmoid", seeds: int | 
             return fn(X[..., :N, :], X[..., N:, :], **p).sum()
 
         start = time.perf_counter()
-        xs, its = [], []
+        xs, its, stalled = [], [], []
         for r in range(restarts):
             z = x0[r].clone().requires_grad_(True)
             opt = torch.optim.LBFGS([z], lr=1, max_iter=TORCH_LBFGS_INNER, history_size=history,
@@ -170,20 +193,24 @@ def optimise_torch_lbfgs(N: int, d: int, *, loss: str = "sigmoid", seeds: int | 
                 f.backward()
                 return f
 
-            done = 0
+            done, stuck = 0, False
             while done < max_iter:
                 opt.step(closure)
                 state = opt.state[z]
                 if state.get("n_iter", 0) == done:  # the line search made no progress: stalled
+                    stuck = True
                     break
                 done = state["n_iter"]
                 x = sphere.project(z.detach())
-                _, eg = value_and_grad(lambda X, _i: value(X))(x[None], None)
-                if float(sphere.norm(x[None], sphere.proju(x[None], eg))) <= tol:
+                f, eg = value_and_grad(lambda X, _i: value(X))(x[None], None)
+                gn = sphere.norm(x[None], sphere.proju(x[None], eg))
+                if bool(stationary(gn, f, sphere.norm(x[None], eg), tol)):
                     break
             xs.append(sphere.project(z.detach()))
             its.append(done)
+            stalled.append(stuck)
         seconds = time.perf_counter() - start
         out.extend(_summaries(loss, N, d, [p], [seed], restarts,
-                              _restarts_result(fn, p, N, torch.stack(xs), its, tol), seconds))
+                              _restarts_result(fn, p, N, torch.stack(xs), its, tol, stalled),
+                              seconds))
     return out

@@ -27,11 +27,14 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 from scipy.optimize import linear_sum_assignment
+from scipy.spatial.distance import cdist
 
+from clverify.numerics.descent.lbfgs import LOSS_NOISE_RTOL
+from clverify.numerics.precision.closed_forms import closed_form_value
 from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.theory import losses as theory_losses
 from clverify.theory.ops import SYMPY_OPS
-from clverify.theory.params import check_batch_size, check_dimension
+from clverify.theory.params import check_batch_size, check_dimension, to_rational
 from clverify.theory.similarity import Grams
 from clverify.theory.structures import CCEM, Antipodal, CrossPolytope, SimplexETF
 
@@ -46,6 +49,9 @@ __all__ = [
     "gram_distance",
     "ETF_OPTIMAL_LOSSES",
     "THEORY_DIGITS",
+    "STRUCTURE_TOL",
+    "structure_unresolved",
+    "loss_resolution",
 ]
 
 #: Losses whose minimum over (U, V) is the simplex ETF u_i = v_i when d >= N - 1 (Lu &
@@ -55,6 +61,8 @@ ETF_OPTIMAL_LOSSES = ("infonce-sym", "infonce", "ntxent", "dcl", "dhel", "dhel-1
                       "kcl-imq")
 #: Working precision (decimal digits) of the high-precision CCEM optimum.
 THEORY_DIGITS = 30
+#: A Gram distance above this is a different structure from the theory optimum's.
+STRUCTURE_TOL = 1e-3
 
 
 @dataclass
@@ -115,18 +123,25 @@ def sigmoid_ccem_optimum(N: int, d: int, *, t, b, digits: int = THEORY_DIGITS) -
 def etf_optimum(loss: str, N: int, d: int, **params) -> TheoryOptimum:
     r"""The simplex-ETF optimum (:math:`u_i = v_i`, :math:`u_i\cdot u_j = -1/(N-1)`) of an InfoNCE-type loss.
 
-    The value is :mod:`clverify.theory.losses`' loss on :meth:`SimplexETF(N).grams()`; for
-    ``d < N - 1`` the ETF does not exist and the value is only formal (``attained=False``).
+    The value is :mod:`clverify.theory.losses`' loss on :meth:`SimplexETF(N).grams()`, evaluated
+    without cancellation and certified by Arb (:func:`~clverify.numerics.precision.closed_forms.closed_form_value`:
+    ``loss_exact`` to :data:`THEORY_DIGITS` digits, ``loss`` its float64, which may underflow
+    to 0.0); for ``d < N - 1`` the ETF does not exist and the value is only formal
+    (``attained=False``).
     """
     N = check_batch_size("N", N, 2)
     d = check_dimension("d", d, 1)
     grams = SimplexETF(N).grams()
-    exact = {k: sp.nsimplify(v) for k, v in params.items()}
-    value = float(sp.N(theory_losses.LOSSES[loss](grams, SYMPY_OPS, **exact), 30))
+    exact = {k: to_rational(k, v) for k, v in params.items()}
+    value = closed_form_value(theory_losses.LOSSES[loss](grams, SYMPY_OPS, **exact), THEORY_DIGITS)
     attained = d >= N - 1
+    notes = [] if attained else ["d < N - 1: the simplex ETF does not exist; theory_loss is formal"]
+    if not value.resolved:
+        notes.append(f"theory_loss: {value.reason}")
     return TheoryOptimum(
-        loss=value, grams=structure_grams(grams), structure=f"SimplexETF(N={N})", attained=attained,
-        note="" if attained else "d < N - 1: the simplex ETF does not exist; theory_loss is formal",
+        loss=float(value.value) if value.resolved else float("nan"), grams=structure_grams(grams),
+        structure=f"SimplexETF(N={N})", attained=attained, loss_exact=value.value,
+        note="; ".join(notes),
     )
 
 
@@ -157,7 +172,7 @@ def best_known_structure(loss: str, N: int, d: int, **params) -> TheoryOptimum |
     d = check_dimension("d", d, 1)
     if loss not in theory_losses.LOSSES:
         return None
-    exact = {k: sp.nsimplify(v) for k, v in params.items()}
+    exact = {k: to_rational(k, v) for k, v in params.items()}
     values = [(float(sp.N(theory_losses.LOSSES[loss](s.grams(), SYMPY_OPS, **exact), 30)), s)
               for s in _structures(N, d)]
     value, best = min(values, key=lambda v: v[0])
@@ -188,6 +203,58 @@ def loss_gap(loss_value: float, theory: TheoryOptimum) -> float:
     return float(loss_value) - float(theory.loss)
 
 
+def loss_resolution(result) -> float:
+    r"""The float64 rounding scale of ``result``'s loss (an
+    :class:`~clverify.numerics.descent.optimise.EmbeddingResult`):
+    ``LOSS_NOISE_RTOL`` :math:`(|L| + \sum_k |\partial L/\partial x_k|)`.  Its rows are unit
+    vectors only to rounding, so the similarities, hence the loss, move by about machine
+    epsilon times the (Euclidean) gradient: at ``t = b = 1e4`` that is :math:`10^{-12}`.
+
+    >>> import numpy as np
+    >>> from clverify.numerics.descent.optimise import optimise_embedding
+    >>> r = optimise_embedding(4, 4, t=1e4, b=1e4, restarts=1)
+    >>> 1e-13 < loss_resolution(r) < 1e-8
+    True
+    """
+    import torch
+
+    from .torch_losses import torch_loss
+
+    U = torch.tensor(result.U, dtype=torch.float64, requires_grad=True)
+    V = torch.tensor(result.V, dtype=torch.float64, requires_grad=True)
+    value = torch_loss(result.loss_name).value(U, V, **result.params)
+    gU, gV = torch.autograd.grad(value, (U, V))
+    size = abs(float(value.detach())) + float(gU.abs().sum() + gV.abs().sum())
+    return LOSS_NOISE_RTOL * size
+
+
+def structure_unresolved(result, theory: TheoryOptimum, distance: float | None) -> str:
+    r"""Why float64 cannot tell ``result`` from the theory optimum ("" when it can): the loss
+    gap is within the float64 rounding of the loss (:func:`loss_resolution`), yet the Gram
+    distance exceeds :data:`STRUCTURE_TOL` (at ``t = b = 100`` the negative pairs contribute
+    :math:`e^{-125}` to a loss of :math:`\log 2`: their arrangement is invisible to float64).
+
+    >>> from clverify.numerics.descent.optimise import optimise_embedding
+    >>> r = optimise_embedding(5, 5, t=100.0, b=100.0, restarts=1)
+    >>> th = sigmoid_ccem_optimum(5, 5, t=100, b=100)
+    >>> structure_unresolved(r, th, gram_distance(r.U, r.V, th.grams))[:36]
+    'float64 cannot resolve the structure'
+    >>> r = optimise_embedding(5, 5, t=2.0, b=2.0, restarts=1)
+    >>> th = sigmoid_ccem_optimum(5, 5, t=2, b=2)
+    >>> structure_unresolved(r, th, gram_distance(r.U, r.V, th.grams))
+    ''
+    """
+    if distance is None or distance <= STRUCTURE_TOL:
+        return ""
+    gap = abs(float(result.loss) - float(theory.loss))
+    noise = loss_resolution(result)
+    if gap > noise:
+        return ""
+    return (f"float64 cannot resolve the structure: the loss gap {gap:.3g} is within float64 "
+            f"rounding of the loss ({noise:.3g}) but the Gram distance to the theory optimum is "
+            f"{distance:.3g}")
+
+
 def _signatures(uv, uu, vv) -> np.ndarray:
     """Per-pair invariants: the positive similarity and the sorted rows/columns of every block."""
     N = uv.shape[0]
@@ -211,7 +278,8 @@ def gram_distance(U, V, grams: dict) -> float:
     :math:`\max |G_{\pi(i)\pi(j)} - G^{ref}_{ij}|` over the three blocks after that matching.
     Any matching gives an upper bound on the minimum over relabellings; for a
     double-constant reference (CCEM, ETF) every matching gives the same value, so the
-    distance is exact there, and so it is when the pairs' invariants are distinct.
+    distance is exact there (and the matching is skipped: the identity), and so it is when
+    the pairs' invariants are distinct.
     Gram matrices are rotation invariant by construction.
 
     >>> import numpy as np
@@ -227,9 +295,11 @@ def gram_distance(U, V, grams: dict) -> float:
     ref = (np.asarray(grams["uv"]), np.asarray(grams["uu"]), np.asarray(grams["vv"]))
     if ref[0].shape != blocks[0].shape:
         raise ValueError(f"reference Grams have shape {ref[0].shape}, embedding gives {blocks[0].shape}")
-    a, r = _signatures(*blocks), _signatures(*ref)
-    cost = np.linalg.norm(a[:, None, :] - r[None, :, :], axis=-1)
-    rows, cols = linear_sum_assignment(cost)
-    perm = np.empty_like(cols)
-    perm[cols] = rows  # reference pair j is matched with pair perm[j]
+    r = _signatures(*ref)
+    if np.ptp(r, axis=0).max(initial=0.0) == 0:   # double-constant reference: any matching
+        perm = np.arange(r.shape[0])
+    else:
+        rows, cols = linear_sum_assignment(cdist(_signatures(*blocks), r))
+        perm = np.empty_like(cols)
+        perm[cols] = rows  # reference pair j is matched with pair perm[j]
     return float(max(np.max(np.abs(G[np.ix_(perm, perm)] - R)) for G, R in zip(blocks, ref)))

@@ -23,9 +23,19 @@ iteration does, for all running configurations at once:
    where that decrease falls below float64 resolution, a step is also accepted when the
    loss rises by no more than rounding noise and the gradient norm falls.  Only the
    configurations that rejected a trial are evaluated again;
-4. a configuration stops when :math:`\|g\| \le` ``tol`` (converged) or when even a
-   steepest-descent step cannot be accepted (stalled); it then leaves the working batch.
-   The run stops when none is left or at ``max_iter``, and reports the cap per configuration.
+4. a configuration stops when it has converged: it is stationary,
+   :math:`\|g\| \le \mathrm{tol}\,\min(1, \max(|f|, \|\nabla f\|))` (:func:`stationary`:
+   absolute for losses of size 1, relative to the loss's own scale below, so that a loss
+   of :math:`10^{-19}` is optimised to its own scale and not stopped because its gradient
+   is small in absolute terms), and its last step moved no row by more than
+   :data:`STEP_TOL` (a flat loss, with a small gradient far from its optimum, is not stopped
+   either) or no step can be accepted any more.  It also stops, not converged, when even a
+   steepest-descent step cannot be accepted (stalled), or when the loss, its gradients or its
+   scale leave float64's range (:func:`out_of_range`: below :data:`SATURATION_LEVEL`, where
+   the terms that decide the structure have underflowed, or not finite): it is then
+   *saturated*, its optimum out of float64's reach.  A finished
+   configuration leaves the working batch.  The run stops when none is left or at
+   ``max_iter``, and reports the cap per configuration.
 
 History pairs are not transported between tangent spaces: the direction is projected
 onto the current one instead, which keeps it a descent direction
@@ -58,6 +68,10 @@ import torch
 __all__ = [
     "LBFGSResult",
     "lbfgs",
+    "stationary",
+    "out_of_range",
+    "SATURATION_LEVEL",
+    "STEP_TOL",
     "value_and_grad",
     "DEFAULT_TOL",
     "DEFAULT_MAX_ITER",
@@ -92,6 +106,13 @@ BACKTRACK_MAX = 0.5
 #: Relative size of float64 rounding noise in a loss value (accept a step within it
 #: when the gradient norm falls).
 LOSS_NOISE_RTOL = 64 * torch.finfo(torch.float64).eps
+#: A loss or Riemannian gradient norm below this size has terms in float64's subnormal range
+#: (smallest normal over machine epsilon, about 1e-292): it no longer resolves the structure.
+SATURATION_LEVEL = torch.finfo(torch.float64).tiny / torch.finfo(torch.float64).eps
+#: A configuration converges only once its last step moved no row by more than this: the
+#: gradient test alone stops early where the loss is flat (t -> 0: gradient O(t), curvature
+#: O(t^2), so a gradient of 1e-9 can leave the structure 1e-9 / t^2 away).
+STEP_TOL = 1e-8
 #: A pair is kept only if s.y > CURVATURE_EPS |s| |y|.
 CURVATURE_EPS = 1e-10
 #: Floor of a norm that is divided by.
@@ -110,6 +131,48 @@ class LBFGSResult:
     iterations: torch.Tensor
     converged: torch.Tensor
     stalled: torch.Tensor
+    saturated: torch.Tensor
+
+
+def stationary(grad_norm: torch.Tensor, loss: torch.Tensor, euclidean_norm: torch.Tensor,
+               tol: float) -> torch.Tensor:
+    r"""The gradient part of the stopping rule, elementwise:
+    :math:`\|g\| \le \mathrm{tol}\cdot\min(1, \max(|f|, \|\nabla f\|))`, with :math:`g` the
+    Riemannian and :math:`\nabla f` the Euclidean gradient.
+
+    Absolute once the loss or its Euclidean gradient is of size 1, relative below: a loss of
+    :math:`10^{-19}` (the sigmoid loss at ``t = 100``) has gradients of that size everywhere
+    near its optimum, so an absolute test would stop anywhere there; a loss whose optimal
+    value is 0 by cancellation (a slack, LHS - RHS) keeps a Euclidean gradient of size 1
+    (normal to the spheres) at its optimum, so it is not held to a tolerance of 0.
+
+    >>> import torch
+    >>> one = torch.ones(2, dtype=torch.float64)
+    >>> f = torch.tensor([2.0, 1e-5], dtype=torch.float64)
+    >>> stationary(1e-10 * one, f, 1e-5 * one, 1e-9).tolist()
+    [True, False]
+    >>> stationary(1e-10 * one, torch.zeros(2, dtype=torch.float64), one, 1e-9).tolist()
+    [True, True]
+    """
+    scale = torch.maximum(loss.abs(), euclidean_norm).clamp(max=1.0)
+    return grad_norm <= tol * scale
+
+
+def out_of_range(loss: torch.Tensor, grad_norm: torch.Tensor,
+                 euclidean_norm: torch.Tensor) -> torch.Tensor:
+    r"""Saturation, elementwise: the loss's scale :math:`\max(|f|, \|\nabla f\|)` or the
+    Riemannian gradient norm :math:`\|g\|` below :data:`SATURATION_LEVEL` (underflow), or
+    :math:`f`, :math:`\|g\|` not finite (overflow): float64 cannot resolve the optimum there.
+    (A loss that is 0 by cancellation, with a Euclidean gradient of size 1, is not saturated.)
+
+    >>> import torch
+    >>> f = torch.tensor([1e-19, 0.0, 1.0, 0.0], dtype=torch.float64)
+    >>> g = torch.tensor([1e-20, 0.0, float("inf"), 1e-10], dtype=torch.float64)
+    >>> out_of_range(f, g, torch.tensor([1e-17, 0.0, 1.0, 1.0], dtype=torch.float64)).tolist()
+    [False, True, True, False]
+    """
+    return ((torch.maximum(loss.abs(), euclidean_norm) < SATURATION_LEVEL)
+            | (grad_norm < SATURATION_LEVEL) | ~torch.isfinite(loss) | ~torch.isfinite(grad_norm))
 
 
 def value_and_grad(f: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> Fun:
@@ -262,7 +325,8 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
     manifold : object
         Provides ``proju``, ``retr``, ``norm``, ``max_row_norm`` (e.g. :class:`~clverify.numerics.descent.sphere.Sphere`).
     tol : float
-        Stop a configuration when its Riemannian gradient norm is ``<= tol``.
+        Tolerance of the stopping rule (:func:`stationary`, and the step test
+        :data:`STEP_TOL`).
     max_iter : int
         Iteration cap; configurations still running then have ``converged = False``.
     history : int
@@ -273,7 +337,8 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
     Returns
     -------
     LBFGSResult
-        ``x``, ``loss``, ``grad_norm``, ``iterations``, ``converged``, ``stalled`` per configuration.
+        ``x``, ``loss``, ``grad_norm``, ``iterations``, ``converged``, ``stalled``,
+        ``saturated`` per configuration.
     """
     B = x0.shape[0]
     dev = x0.device
@@ -283,37 +348,43 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
         iterations=torch.zeros(B, dtype=torch.long, device=dev),
         converged=torch.zeros(B, dtype=torch.bool, device=dev),
         stalled=torch.zeros(B, dtype=torch.bool, device=dev),
+        saturated=torch.zeros(B, dtype=torch.bool, device=dev),
     )
     idx = torch.arange(B, device=dev)
     x = out.x.clone()
     f, eg = fun(x, idx)
     g = manifold.proju(x, eg)
-    gn = manifold.norm(x, g)
+    gn, egn = manifold.norm(x, g), manifold.norm(x, eg)
     hist = _History(B, x[0].numel(), history, x)
     mHg = -g.reshape(B, -1)      # -H g; H = identity before any pair is stored
     fresh = torch.ones(B, dtype=torch.bool, device=dev)   # no usable history yet
     stalled = torch.zeros(B, dtype=torch.bool, device=dev)
+    moved = torch.full((B,), float("inf"), dtype=x0.dtype, device=dev)  # last step, largest row
     its = torch.zeros(B, dtype=torch.long, device=dev)
     alive = torch.ones(B, dtype=torch.bool, device=dev)   # not yet recorded in ``out``
     n_alive = B
     for it in range(max_iter + 1):
-        done = alive & ((gn <= tol) | stalled | ~torch.isfinite(gn))
+        saturated = out_of_range(f, gn, egn)
+        # converged: stationary, and the last step was small or no step is possible any more
+        converged = stationary(gn, f, egn, tol) & ((moved <= STEP_TOL) | stalled) & ~saturated
+        done = alive & (converged | stalled | saturated)
         if it == max_iter:
             done = alive
         n_done = int(done.sum())
         if n_done:
             rows = idx[done]
             out.x[rows], out.loss[rows], out.grad_norm[rows] = x[done], f[done], gn[done]
-            out.iterations[rows], out.converged[rows] = its[done], gn[done] <= tol
-            out.stalled[rows] = stalled[done] & ~(gn[done] <= tol)
+            out.iterations[rows], out.converged[rows] = its[done], converged[done]
+            out.stalled[rows] = stalled[done] & ~converged[done]
+            out.saturated[rows] = saturated[done]
             alive = alive & ~done
             n_alive -= n_done
             if n_alive == 0:
                 break
             if idx.shape[0] - n_alive >= COMPACT_FRACTION * idx.shape[0]:
                 keep = alive.nonzero()[:, 0]
-                idx, x, f, g, gn, mHg, fresh, stalled, its, alive = (
-                    v[keep] for v in (idx, x, f, g, gn, mHg, fresh, stalled, its, alive))
+                idx, x, f, g, gn, egn, mHg, fresh, stalled, moved, its, alive = (
+                    v[keep] for v in (idx, x, f, g, gn, egn, mHg, fresh, stalled, moved, its, alive))
                 hist.keep(keep)
         b = idx.shape[0]
         frozen = ~alive if n_alive < b else None    # finished, awaiting compaction: step 0
@@ -327,12 +398,12 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
         step = torch.minimum(step, MAX_ROW_STEP / manifold.max_row_norm(p).clamp_min(_TINY))
         if frozen is not None:
             step = torch.where(frozen, 0.0, step)
-        noise = LOSS_NOISE_RTOL * f.abs().clamp_min(1.0)
+        noise = LOSS_NOISE_RTOL * f.abs()
         # First trial for every configuration; later trials only for those that rejected.
         x_new = _retract(manifold, x, step, p)
         f_new, eg_new = fun(x_new, idx)
         g_new = manifold.proju(x_new, eg_new)
-        gn_new = manifold.norm(x_new, g_new)
+        gn_new, egn_new = manifold.norm(x_new, g_new), manifold.norm(x_new, eg_new)
         accept = _acceptable(f_new, gn_new, f, gn, step, gtd, noise)
         if frozen is not None:
             accept = accept | frozen
@@ -345,12 +416,14 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
             f_try, eg_try = fun(x_try, idx[sub])
             g_try = manifold.proju(x_try, eg_try)
             gn_try = manifold.norm(x_try, g_try)
+            egn_new[sub] = manifold.norm(x_try, eg_try)
             ok = _acceptable(f_try, gn_try, f[sub], gn[sub], step[sub], gtd[sub], noise[sub])
             x_new[sub], f_new[sub], g_new[sub], gn_new[sub] = x_try, f_try, g_try, gn_try
             accept[sub[ok]] = True
             sub = sub[~ok]
         if sub.numel():  # no acceptable step: stay put
             x_new[sub], f_new[sub], g_new[sub], gn_new[sub] = x[sub], f[sub], g[sub], gn[sub]
+            egn_new[sub] = egn[sub]
         W = hist.work
         torch.sub(x_new.reshape(b, -1), x.reshape(b, -1), out=W[:, 0])
         torch.sub(g_new.reshape(b, -1), g.reshape(b, -1), out=W[:, 1])
@@ -364,7 +437,8 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
             hist.clear(reset)
         good, mHg = hist.update(accept)
         fresh = (fresh & ~good) | reset
-        x, f, g, gn = x_new, f_new, g_new, gn_new
+        moved = manifold.max_row_norm(x_new - x)
+        x, f, g, gn, egn = x_new, f_new, g_new, gn_new, egn_new
         its = its + alive
         if progress is not None:
             progress(it + 1, n_alive)

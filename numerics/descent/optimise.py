@@ -22,6 +22,7 @@ benchmark.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,10 +37,19 @@ from clverify.theory.params import (
     check_dimension,
     check_finite,
     check_positive,
+    to_float64,
 )
 
 from .blocked import blocked_grams, similarity_statistics
-from .lbfgs import DEFAULT_HISTORY, DEFAULT_MAX_ITER, DEFAULT_TOL, lbfgs, value_and_grad
+from .lbfgs import (
+    DEFAULT_HISTORY,
+    DEFAULT_MAX_ITER,
+    DEFAULT_TOL,
+    SATURATION_LEVEL,
+    lbfgs,
+    value_and_grad,
+)
+from .memory import MEMORY_LIMIT, check_memory
 from .similarity import torch_grams
 from .sphere import Sphere
 from .torch_losses import torch_loss
@@ -84,7 +94,11 @@ class EmbeddingResult:
     ``N x N`` matrix); ``grad_norm`` is the
     Riemannian gradient norm, ``iterations`` the L-BFGS iterations of that restart,
     ``seconds`` the wall time of the whole (batched) solve divided evenly among its
-    configurations, ``seed`` the seed of the winning restart.
+    configurations, ``seed`` the seed of the winning restart.  ``converged`` means the
+    stopping rule :func:`~clverify.numerics.descent.lbfgs.stationary` holds; ``saturated``
+    that the loss fell below float64's resolution
+    (:data:`~clverify.numerics.descent.lbfgs.SATURATION_LEVEL`), so the optimum is out of
+    reach; ``reason`` says why a run is not converged (empty when it is).
     """
 
     loss_name: str
@@ -107,6 +121,8 @@ class EmbeddingResult:
     s_pos_min: float = float("nan")
     s_neg_max: float = float("nan")
     margin: float = float("nan")
+    saturated: bool = False
+    reason: str = ""
 
     @property
     def gram(self) -> np.ndarray:
@@ -129,13 +145,13 @@ def resolve_device(device: str) -> torch.device:
 
 
 def _parse_scalar(name, check, v):
-    """A numeric parameter checked by ``check``; a non-numeric string (a kernel name) as is."""
-    if isinstance(v, str):
-        try:
-            v = int(v) if v.strip().lstrip("+-").isdigit() else float(v)
-        except ValueError:
-            return v
-    return check(name, v)
+    """A numeric parameter checked by ``check`` (strings exactly, quoted as given on error),
+    then as the optimiser computes it: an int, or a float64 (no overflow, no underflow to 0)."""
+    v = check(name, v)
+    if isinstance(v, int) or (isinstance(v, str) and re.fullmatch(r"[-+]?\d+", v)):
+        if abs(int(v)) <= 2**53:      # exact in float64 as well
+            return int(v)
+    return to_float64(name, v)
 
 
 def check_loss_params(loss, params: Mapping) -> tuple[Callable, dict]:
@@ -174,7 +190,8 @@ def check_loss_params(loss, params: Mapping) -> tuple[Callable, dict]:
 
 def _check_sizes(N, d):
     N = check_batch_size("N", N, 2)
-    d = check_dimension("d", d, 1)
+    d = check_dimension("d", d, 2, "S^0 = {-1, 1} is discrete, gradient descent cannot move on "
+                        "it; minimise_s0 solves d = 1 exactly")
     return N, d
 
 
@@ -216,13 +233,19 @@ def _starts(C: int, R: int, N, d, seeds: Sequence[int], sphere: Sphere) -> torch
     return x
 
 
+def _blocked(blocked: bool | None, problems: int, N: int) -> bool:
+    """Whether a batch of ``problems`` problems of ``N`` pairs sums its similarities by row
+    blocks: ``blocked`` if given, else above :data:`BLOCKED_ABOVE` similarities."""
+    return problems * N * N > BLOCKED_ABOVE if blocked is None else bool(blocked)
+
+
 def _solve(fn, N, d, params: dict, x0: torch.Tensor, device, tol, max_iter, history, progress,
            mask: torch.Tensor | None = None, blocked: bool | None = None):
     """Run the batched solver on ``x0`` (on ``device``) with per-problem ``params``; ``N`` is
     the (padded) number of rows of ``U``, ``mask`` the per-problem real rows (or None);
     ``blocked``: sum the similarities by row blocks (None: above :data:`BLOCKED_ABOVE` entries)."""
     if blocked is None:
-        blocked = x0.shape[0] * N * N > BLOCKED_ABOVE
+        blocked = _blocked(blocked, x0.shape[0], N)
     grams = blocked_grams if blocked else torch_grams
     sphere = Sphere()
     x0 = x0.to(device)
@@ -263,9 +286,25 @@ def _summaries(loss, N, d, cfg_params, seeds, R, res, seconds) -> list[Embedding
             U=U.numpy(), V=V.numpy(), **stats,
             grad_norm=float(res.grad_norm[k]), iterations=int(res.iterations[k]),
             converged=bool(res.converged[k]), seconds=seconds / C, seed=int(seeds[c]) + r,
-            restart_losses=[float(v) for v in ls],
+            restart_losses=[float(v) for v in ls], saturated=bool(res.saturated[k]),
+            reason=_reason(res, k),
         ))
     return out
+
+
+def _reason(res, k: int) -> str:
+    """Why configuration ``k`` of a solver result is not converged ("" when it is)."""
+    loss, gn, its = float(res.loss[k]), float(res.grad_norm[k]), int(res.iterations[k])
+    if bool(res.converged[k]):
+        return ""
+    if bool(res.saturated[k]):
+        return (f"saturated: the loss {loss:.3g} or the gradient norm {gn:.3g} is out of "
+                f"float64's range (below {SATURATION_LEVEL:.3g}, where the terms that decide the "
+                "structure underflow, or not finite); the optimum cannot be resolved in float64")
+    if bool(res.stalled[k]):
+        return (f"stalled: no step decreases the loss at float64 resolution "
+                f"(grad_norm {gn:.3g} after {its} iterations)")
+    return f"iteration cap: grad_norm {gn:.3g} after {its} iterations"
 
 
 def _configs(loss, params, seeds, count: int | None = None):
@@ -299,7 +338,8 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
                    restarts: int = DEFAULT_RESTARTS, tol: float = DEFAULT_TOL,
                    max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
                    device: str = "auto", progress: Callable | None = None,
-                   blocked: bool | None = None, **params) -> list[EmbeddingResult]:
+                   blocked: bool | None = None, max_memory: int = MEMORY_LIMIT,
+                   **params) -> list[EmbeddingResult]:
     r"""Solve every configuration (and restart) in one batched L-BFGS run.
 
     Parameters given as sequences (equal lengths ``C``) define ``C`` configurations;
@@ -313,7 +353,10 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
     (:class:`~clverify.numerics.descent.blocked.BlockedSimilarity`: memory
     :math:`O(N d + \text{block}\cdot N)` per problem instead of :math:`O(N^2)`, the same values
     to rounding); None (default) does so for a batch of more than :data:`BLOCKED_ABOVE`
-    similarities (problems times :math:`N^2`).
+    similarities (problems times :math:`N^2`).  Before anything is allocated, each batch's
+    memory is estimated (:func:`~clverify.numerics.descent.memory.check_memory`, blocked or
+    not) and a batch over ``max_memory`` bytes is refused.  ``d = 1`` is refused
+    (:math:`S^0` is discrete; see :func:`~clverify.numerics.descent.discrete.minimise_s0`).
 
     >>> rs = optimise_batch(4, 4, t=[1.0, 3.0], b=[1.0, 3.0], restarts=1)
     >>> [round(r.s_pos_mean, 6) for r in rs]
@@ -330,11 +373,18 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
     fn, cfg, seeds = _configs(loss, params, seeds, None if sizes is None else len(sizes[0]))
     C = len(cfg)
     if sizes is None:
+        check_memory(N, d, problems=C * restarts, history=history, limit=max_memory,
+                     blocked=_blocked(blocked, C * restarts, N))
         return _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history,
                             progress, blocked)
     Ns, ds = sizes
+    groups = size_groups(Ns, ds, restarts)
+    for group in groups:
+        n_max, problems = max(Ns[c] for c in group), len(group) * restarts
+        check_memory(n_max, max(ds[c] for c in group), problems=problems, history=history,
+                     limit=max_memory, blocked=_blocked(blocked, problems, n_max))
     out = [None] * C
-    for group in size_groups(Ns, ds, restarts):
+    for group in groups:
         part = _solve_group(fn, loss, [Ns[c] for c in group], [ds[c] for c in group],
                             [cfg[c] for c in group], [seeds[c] for c in group], restarts, dev,
                             tol, max_iter, history, progress, blocked)
@@ -413,13 +463,14 @@ def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, histo
 def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
                        restarts: int = DEFAULT_RESTARTS, tol: float = DEFAULT_TOL,
                        max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
-                       device: str = "auto", blocked: bool | None = None, **params) -> EmbeddingResult:
+                       device: str = "auto", blocked: bool | None = None,
+                       max_memory: int = MEMORY_LIMIT, **params) -> EmbeddingResult:
     r"""Minimise one loss configuration over (U, V) with unit rows; best of ``restarts``.
 
     Parameters
     ----------
     N, d : int
-        Number of pairs (``>= 2``) and dimension (``>= 1``).
+        Number of pairs (``>= 2``) and dimension (``>= 2``).
     loss : str or Loss
         A name of :data:`clverify.numerics.descent.torch_losses.TORCH_LOSSES` or a
         :class:`~clverify.theory.losses.Loss` (a user's); ``**params`` are its parameters
@@ -427,11 +478,14 @@ def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
     seed : int
         Restart ``r`` uses seed ``seed + r``.
     tol, max_iter, history :
-        Riemannian gradient-norm tolerance, iteration cap, L-BFGS memory.
+        Tolerance of the stopping rule (:func:`~clverify.numerics.descent.lbfgs.stationary`),
+        iteration cap, L-BFGS memory.
     device : {"auto", "cpu", "cuda"}
     blocked : bool, optional
         Sum the similarities by row blocks (default: above :data:`BLOCKED_ABOVE` entries),
         as in :func:`optimise_batch`.
+    max_memory : int
+        Refuse (before allocating) a solve estimated to need more bytes.
 
     Returns
     -------
@@ -446,4 +500,4 @@ def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
             raise InvalidParameterError(f"{name} must be a real number here; use optimise_batch for sweeps")
     return optimise_batch(N, d, loss=loss, seeds=seed, restarts=restarts, tol=tol,
                           max_iter=max_iter, history=history, device=device, blocked=blocked,
-                          **params)[0]
+                          max_memory=max_memory, **params)[0]

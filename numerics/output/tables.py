@@ -3,7 +3,9 @@ r"""Records to Markdown, CSV, LaTeX (booktabs) and JSON, each with a provenance 
 Every table this package writes is a list of flat records (dicts) plus a
 provenance dict saying what produced it.  Values that carry more than double
 precision (mpmath numbers) are written as decimal strings with ``prov["digits"]``
-significant digits (default 15); an enclosure (any object with a ``__jsonable__``
+significant digits (default 15), with their exponent however small (``3.675e-1670``);
+JSON is strict: a NaN or an infinity is written as null and the record's ``note`` says
+which field and what it was; an enclosure (any object with a ``__jsonable__``
 method returning ``[lo, hi]``, e.g. :class:`clverify.numerics.precision.certify.Enclosure`) is a
 ``[lo, hi]`` pair of decimal strings rounded outward.
 
@@ -25,6 +27,7 @@ import csv
 import datetime as _dt
 import io
 import json
+import math
 import platform
 import subprocess
 import sys
@@ -117,21 +120,48 @@ def _text(value, digits: int = DEFAULT_DIGITS) -> str:
     return str(value)
 
 
-def to_jsonable(value, digits: int = DEFAULT_DIGITS):
+def _non_finite(value) -> bool:
+    """Whether ``value`` is a float or mpmath number that is NaN or infinite (not JSON)."""
+    if isinstance(value, mpmath.mpf):
+        return not mpmath.isfinite(value)
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def to_jsonable(value, digits: int = DEFAULT_DIGITS, _missing: list | None = None, _path=""):
     """JSON-ready form: mpmath numbers become decimal strings (``digits`` significant digits),
     objects with ``__jsonable__`` (enclosures) their ``[lo, hi]`` strings, tuples lists, numpy
-    scalars Python numbers."""
+    scalars Python numbers; NaN and infinities (floats or mpmath) become None.
+
+    >>> to_jsonable({"a": float("nan"), "b": [1.5, mpmath.mpf("inf")]})
+    {'a': None, 'b': [1.5, None]}
+    """
     if hasattr(value, "__jsonable__"):
         return value.__jsonable__()
     if isinstance(value, dict):
-        return {k: to_jsonable(v, digits) for k, v in value.items()}
+        return {k: to_jsonable(v, digits, _missing, f"{_path}.{k}" if _path else str(k))
+                for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [to_jsonable(v, digits) for v in value]
+        return [to_jsonable(v, digits, _missing, f"{_path}[{i}]") for i, v in enumerate(value)]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes, mpmath.mpf)):
+        value = value.item()
+    if _non_finite(value):
+        if _missing is not None:
+            _missing.append(f"{_path} is {value}")
+        return None
     if isinstance(value, mpmath.mpf):
         return _text(value, digits)
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        return value.item()
     return value
+
+
+def _json_record(record: dict, digits: int) -> dict:
+    """One record for JSON: :func:`to_jsonable`, with a ``note`` naming every NaN or infinity
+    written as null."""
+    missing: list[str] = []
+    out = to_jsonable(record, digits, missing)
+    if missing:
+        said = f"not a finite number, written as null: {', '.join(missing)}"
+        out["note"] = f"{out['note']}; {said}" if out.get("note") else said
+    return out
 
 
 def _columns(records):
@@ -191,8 +221,10 @@ def _latex(records, prov):
 
 
 def _json(records, prov):
-    payload = {"records": to_jsonable(records, _digits(prov)), "provenance": to_jsonable(prov)}
-    return json.dumps(payload, indent=2) + "\n"
+    """Strict JSON (``allow_nan=False``): NaN and infinities are null, with a note."""
+    payload = {"records": [_json_record(r, _digits(prov)) for r in records],
+               "provenance": to_jsonable(prov)}
+    return json.dumps(payload, indent=2, allow_nan=False) + "\n"
 
 
 def render(records: list[dict], fmt: str, prov: dict) -> str:

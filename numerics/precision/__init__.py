@@ -29,6 +29,7 @@ from .certify import (
                       certify_positive,
                       certify_root,
 )
+from .closed_forms import PRECISION_STEPS, ClosedFormValue, closed_form_value
 from .evaluators import (
                       ARGS,
                       BACKENDS,
@@ -65,6 +66,7 @@ from .thresholds import (
 )
 
 __all__ = [
+    "PRECISION_STEPS", "ClosedFormValue", "closed_form_value",
     "CONVENTIONS", "Advice", "etf_batch_limit", "sigmoid_advice",
     "MonotoneCover", "PositiveCover", "box_region", "monotone_cover", "positive_cover",
     "CCEMOptimum", "Restriction", "ccem_optimum",

@@ -11,7 +11,7 @@ rounded to the current mpmath precision.  Validation is delegated to :mod:`clver
 >>> RealInput.positive("t", "-1")
 Traceback (most recent call last):
     ...
-clverify.theory.errors.InvalidParameterError: t must be a finite real number > 0, got -1.0
+clverify.theory.errors.InvalidParameterError: t must be a finite real number > 0, got '-1'
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import sympy as sp
 from flint import arb, fmpq
 from mpmath.libmp import from_rational, round_nearest
 
-from clverify.theory.params import check_finite, check_positive
+from clverify.theory.params import check_magnitude, check_positive
 
 __all__ = ["RealInput"]
 
@@ -40,14 +40,16 @@ class RealInput:
 
     @classmethod
     def finite(cls, name: str, value) -> "RealInput":
-        """A finite real (NaN and infinities rejected, naming ``name``)."""
-        check_finite(name, value)
+        """A finite real (NaN and infinities rejected, naming ``name``), 0 or of magnitude in
+        ``[1e-1000, 1e1000]`` (:func:`~clverify.theory.params.check_magnitude`)."""
+        check_magnitude(name, value)
         return cls(name, _normalise(name, value))
 
     @classmethod
     def positive(cls, name: str, value) -> "RealInput":
-        """A finite real ``> 0``."""
+        """A finite real ``> 0`` of magnitude in ``[1e-1000, 1e1000]``."""
         check_positive(name, value)
+        check_magnitude(name, value)
         return cls(name, _normalise(name, value))
 
     def mpf(self) -> mpmath.mpf:

@@ -1,7 +1,7 @@
 """``clverify``: the command-line adapter over :mod:`theory`, :mod:`numerics` and the registry.
 
 Errors the package raises on purpose (:class:`clverify.theory.errors.VerifierError`), and click's own
-usage errors, become one line on stderr and exit code 2.  Each subcommand lives in the module
+usage errors (:class:`~.output.OneLineErrorsGroup`), become one line on stderr and exit code 2.  Each subcommand lives in the module
 named for its area and registers itself on :data:`main`; modules are imported only when one of
 their commands runs (torch is not imported to print a threshold table).
 """
@@ -14,7 +14,7 @@ import click
 
 from clverify.theory.errors import VerifierError
 
-from .output import OneLineErrorsCommand
+from .output import OneLineErrorsGroup
 
 __all__ = ["main"]
 
@@ -29,9 +29,10 @@ COMMAND_MODULES = {
 }
 
 
-class _Group(click.Group):
-    command_class = OneLineErrorsCommand
-    group_class = type  # subgroups (``bench``) behave the same
+class _Group(OneLineErrorsGroup):
+    """The top-level group: loads a command's module when that command is asked for."""
+
+    group_class = OneLineErrorsGroup
 
     def list_commands(self, ctx):
         return sorted(COMMAND_MODULES) if self is main else super().list_commands(ctx)

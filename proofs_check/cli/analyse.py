@@ -15,9 +15,20 @@ from contextlib import nullcontext
 import click
 
 from clverify.theory.errors import InvalidParameterError
+from clverify.theory.params import MAX_DIGITS, MIN_DIGITS, check_positive
 
 from . import main
-from .output import emit, format_option, out_option, parse_params, threads_option, torch_threads
+from .output import (
+    Integer,
+    Real,
+    emit,
+    format_option,
+    out_option,
+    parse_params,
+    seed_option,
+    threads_option,
+    torch_threads,
+)
 
 __all__ = ["analyse_command", "parse_range"]
 
@@ -57,24 +68,24 @@ def _loss(loss_file, name):
 @click.option("--loss-file", "loss_file", default=None, metavar="FILE",
               help="A Python file defining NAME(grams, ops, **params) (default: a built-in loss).")
 @click.option("--loss", "name", required=True, help="The loss: a function of --loss-file, or a built-in name.")
-@click.option("--N", "N", type=int, required=True, help="Batch size, an integer >= 3.")
-@click.option("--d", "d", type=int, default=None, help="Dimension of gradient descent (default: N).")
+@click.option("--N", "N", type=Integer(3), required=True, help="Batch size, an integer >= 3.")
+@click.option("--d", "d", type=Integer(1), default=None, help="Dimension of gradient descent (default: N).")
 @click.option("--param", "items", multiple=True, metavar="NAME=VALUE",
               help="A parameter of the loss (repeatable); decimal values are kept exact.")
-@click.option("--digits", type=int, default=30, show_default=True,
+@click.option("--digits", type=Integer(MIN_DIGITS, MAX_DIGITS), default=30, show_default=True,
               help="Significant digits of the CCEM optimum (15..10000).")
 @click.option("--gd/--no-gd", default=True, show_default=True,
               help="Also run gradient descent on free embeddings.")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--restarts", type=int, default=3, show_default=True)
-@click.option("--tol", type=float, default=None, help="Riemannian gradient-norm tolerance of GD.")
-@click.option("--max-iter", "max_iter", type=int, default=None, help="Iteration cap of GD.")
+@seed_option
+@click.option("--restarts", type=Integer(1), default=3, show_default=True)
+@click.option("--tol", type=Real(check_positive), default=None, help="Riemannian gradient-norm tolerance of GD.")
+@click.option("--max-iter", "max_iter", type=Integer(1), default=None, help="Iteration cap of GD.")
 @click.option("--device", default="cpu", show_default=True, help="auto, cpu or cuda.")
 @threads_option(default=1)
 @click.option("--sweep-param", "sweep_param", default=None, metavar="NAME",
               help="Instead: find where the CCEM regime changes along this parameter.")
 @click.option("--range", "sweep_range", default=None, metavar="A:B", help="The interval of --sweep-param.")
-@click.option("--points", type=int, default=200, show_default=True, help="Grid points of the sweep.")
+@click.option("--points", type=Integer(2), default=200, show_default=True, help="Grid points of the sweep.")
 @format_option()
 @out_option
 def analyse_command(loss_file, name, N, d, items, digits, gd, seed, restarts, tol, max_iter, device,
@@ -83,10 +94,8 @@ def analyse_command(loss_file, name, N, d, items, digits, gd, seed, restarts, to
     regime, and gradient descent on free embeddings; or, with --sweep-param, its regime
     changes along one parameter."""
     from clverify.numerics.analyse import analyse, sweep
-    from clverify.theory.params import check_digits
 
     params = parse_params(items)
-    digits = check_digits(digits)
     if (sweep_param is None) != (sweep_range is None):
         raise InvalidParameterError("--sweep-param and --range go together (e.g. --sweep-param t "
                                     "--range 0.1:10)")

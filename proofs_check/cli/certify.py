@@ -26,13 +26,13 @@ from clverify.theory.errors import InvalidParameterError
 
 from ..certificates import registry_certificates
 from . import main
-from .output import multi_value_command
+from .output import OutputFolder, multi_value_command
 from .sigmoid import _batch_sizes, _digits
 
 __all__ = ["certify", "recheck", "write_certificates"]
 
-_OUT = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-                    default=Path("certs"), show_default=True, help="Folder for the certificates.")
+_OUT = click.option("--out", "out_dir", type=OutputFolder(), default="certs", show_default=True,
+                    help="Folder for the certificates (created if missing; its parent must exist).")
 _DIGITS = click.option("--digits", default="50", show_default=True,
                        help="Significant decimal digits, 15..10000.")
 _N = click.option("--N", "N", multiple=True, metavar="N...",

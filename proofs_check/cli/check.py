@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 from tqdm import tqdm
@@ -12,7 +11,7 @@ from ..registry import aliases, theorems
 from ..report import catalogue_markdown, result_record, table_record
 from ..runner import run_theorem
 from . import main
-from .output import emit, format_option, out_option, threads_option, torch_threads
+from .output import OutputFile, emit, format_option, out_option, threads_option, torch_threads
 
 
 def run_selected(selected, *, mutants, thorough, quiet):
@@ -32,7 +31,7 @@ def run_selected(selected, *, mutants, thorough, quiet):
 @click.option("--mutants", is_flag=True, help="Also run every mutant; a surviving mutant fails the run.")
 @click.option("--thorough", is_flag=True, help="Add each check's thorough parameter points.")
 @click.option("--list", "list_ids", is_flag=True, help="List the registered ids and exit.")
-@click.option("--catalogue", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--catalogue", type=OutputFile(), default=None,
               help="Also write the theorem catalogue (docs/theorems.md) to this file.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @threads_option(default=1)
@@ -55,7 +54,6 @@ def check(only, only_paper, mutants, thorough, list_ids, catalogue, quiet, threa
         records = [table_record(r) for r in records]
     emit(records, fmt, out, profile="thorough" if thorough else "fast", mutants=mutants)
     if catalogue is not None:
-        catalogue.parent.mkdir(parents=True, exist_ok=True)
         catalogue.write_text(catalogue_markdown(selected, results))
     for thm in selected:
         if thm.kind == "refutation" and not results[thm.id].failed:

@@ -10,21 +10,37 @@ from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 
 import click
 
-from clverify.theory.errors import InvalidParameterError
-from clverify.theory.params import check_batch_size
+from clverify.theory.params import check_batch_size, check_positive, to_float64
 
 from . import main
-from .output import emit, format_option, out_option, parse_params, threads_option, torch_threads
+from .output import (
+    Integer,
+    OutputFile,
+    Real,
+    check_output_file,
+    emit,
+    format_option,
+    out_option,
+    parse_params,
+    seed_option,
+    threads_option,
+    torch_threads,
+)
 
 #: Half-width of the band around the regime thresholds excluded from ``max_abs_s_error``.
 THRESHOLD_BAND = 0.02
 #: Grid of ``bench sweep --quick``: a subset of the paper's N (all ten t = b values each).
 BENCH_QUICK_N = (4, 6, 8, 10, 12, 16, 20, 30)
-_THEORY_DIGITS = 20
+#: ``figure`` writes its figure in both formats, beside each other.
+FIGURE_SUFFIXES = (".png", ".pdf")
+
+
+_tol_option = click.option("--tol", type=Real(check_positive), default=1e-9, show_default=True,
+                           help="Stop when the Riemannian gradient norm is <= tol * min(1, the "
+                           "loss's scale) and the last step is below 1e-8 (see docs/cli.md).")
 
 
 def _device_option(f):
@@ -33,32 +49,43 @@ def _device_option(f):
 
 
 @main.command("gd")
-@click.option("--N", "N", type=int, required=True, help="Number of pairs.")
-@click.option("--d", "d", type=int, default=None, help="Dimension (default: N).")
+@click.option("--N", "N", type=Integer(2), required=True, help="Number of pairs.")
+@click.option("--d", "d", type=Integer(1), default=None,
+              help="Dimension (default: N); d = 1 is solved exactly, by enumeration (small N).")
 @click.option("--loss", default="sigmoid", show_default=True,
               help="A loss of clverify.numerics.descent.torch_losses.TORCH_LOSSES.")
-@click.option("--t", "t", type=float, default=None, help="Inverse temperature (multiplies).")
-@click.option("--b", "b", type=float, default=None, help="Bias (subtracted from the logit).")
-@click.option("--tau", type=float, default=None, help="Temperature (divides).")
+@click.option("--t", "t", default=None, help="Inverse temperature (multiplies).")
+@click.option("--b", "b", default=None, help="Bias (subtracted from the logit).")
+@click.option("--tau", default=None, help="Temperature (divides).")
 @click.option("--param", "extra", multiple=True, metavar="NAME=VALUE",
               help="Any other parameter of the loss (repeatable).")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--restarts", type=int, default=3, show_default=True)
+@seed_option
+@click.option("--restarts", type=Integer(1), default=3, show_default=True)
 @_device_option
-@click.option("--tol", type=float, default=1e-9, show_default=True,
-              help="Riemannian gradient-norm tolerance.")
-@click.option("--max-iter", type=int, default=2000, show_default=True)
+@_tol_option
+@click.option("--max-iter", type=Integer(1), default=2000, show_default=True)
 @click.option("--optimizer", type=click.Choice(["batched", "torch-lbfgs"]), default="batched",
               show_default=True, help="The batched Riemannian L-BFGS, or torch.optim.LBFGS with "
               "strong-Wolfe line search on Z/|Z| (a cross-check; stalls near grad norm 1e-8).")
+@click.option("--max-memory", type=Real(check_positive), default=None,
+              help="Refuse a run estimated to need more memory, in GiB (default: "
+              "numerics.descent.memory.MEMORY_LIMIT, 8 GiB).")
 @threads_option()
 @format_option()
 @out_option
 def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, optimizer,
-               threads, fmt, out):
+               max_memory, threads, fmt, out):
     """Minimise a loss over free unit embeddings (U, V) and compare with the theory optimum."""
     from clverify.numerics.descent.baselines import optimise_torch_lbfgs
-    from clverify.numerics.descent.compare import gram_distance, loss_gap, theory_optimum
+    from clverify.numerics.descent.compare import (
+        gram_distance,
+        loss_gap,
+        structure_unresolved,
+        theory_optimum,
+    )
+    from clverify.numerics.descent.discrete import minimise_s0
+    from clverify.numerics.descent.lbfgs import DEFAULT_HISTORY
+    from clverify.numerics.descent.memory import MEMORY_LIMIT, check_memory, comparison_estimate
     from clverify.numerics.descent.optimise import check_loss_params, optimise_embedding, resolve_device
 
     with torch_threads(threads):
@@ -67,31 +94,48 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
         params.update(parse_params(extra))
         d = N if d is None else d
         _, params = check_loss_params(loss, params)
-        if optimizer == "batched":
-            res = optimise_embedding(N, d, loss=loss, seed=seed, restarts=restarts, tol=tol,
-                                     max_iter=max_iter, device=device, **params)
+        limit = MEMORY_LIMIT if max_memory is None else max(1, int(max_memory * 2**30))
+        comparison = comparison_estimate(N)
+        if d == 1:
+            res, method = minimise_s0(N, loss=loss, **params), "enumeration"
         else:
-            res = optimise_torch_lbfgs(N, d, loss=loss, seeds=seed, restarts=restarts, tol=tol,
-                                       max_iter=max_iter, device=device, **params)[0]
-        theory = theory_optimum(loss, N, d, **params)
-        record = {"loss_name": loss, "N": N, "d": d, **params, "loss": res.loss}
+            method = optimizer
+            if optimizer == "batched":    # checks its memory (blocked or dense) itself
+                res = optimise_embedding(N, d, loss=loss, seed=seed, restarts=restarts, tol=tol,
+                                         max_iter=max_iter, device=device, max_memory=limit,
+                                         **params)
+            else:
+                check_memory(N, d, problems=restarts, history=DEFAULT_HISTORY, limit=limit)
+                res = optimise_torch_lbfgs(N, d, loss=loss, seeds=seed, restarts=restarts,
+                                           tol=tol, max_iter=max_iter, device=device, **params)[0]
+        theory = theory_optimum(loss, N, d, **params) if comparison <= limit else None
+        record = {"loss_name": loss, "N": N, "d": d, **params, "method": method, "loss": res.loss}
+        notes, reason, saturated = [], res.reason, res.saturated
+        if d == 1:
+            notes.append(f"d = 1: S^0 = {{-1, 1}} is discrete; the exact minimum over all "
+                         f"{res.iterations} sign patterns (up to relabelling the pairs)")
         if theory is None:
-            record.update(theory_loss=None, loss_gap=None, gram_distance=None,
-                          note=f"no known theory optimum for loss {loss!r} at N={N}")
+            record.update(theory_loss=None, loss_gap=None, gram_distance=None)
+            notes.append(f"theory comparison skipped: its N x N Gram matrices need about "
+                         f"{comparison:.2g} bytes; the limit is {limit:.2g} (--max-memory)"
+                         if comparison > limit else
+                         f"no known theory optimum for loss {loss!r} at N={N}")
         else:
-            record.update(theory_loss=theory.loss, loss_gap=loss_gap(res.loss, theory),
-                          gram_distance=gram_distance(res.U, res.V, theory.grams)
-                          if theory.attained else None,
-                          theory_structure=theory.structure, regime=theory.regime,
-                          note=theory.note)
+            distance = gram_distance(res.U, res.V, theory.grams) if theory.attained else None
+            record.update(theory_loss=theory.loss, theory_loss_decimal=theory.loss_exact,
+                          loss_gap=loss_gap(res.loss, theory), gram_distance=distance,
+                          theory_structure=theory.structure, regime=theory.regime)
+            notes.append(theory.note)
+            unresolved = structure_unresolved(res, theory, distance) if res.converged else ""
+            if unresolved:
+                saturated, reason = True, unresolved
         record.update(
             s_pos_mean=res.s_pos_mean, s_pos_std=res.s_pos_std, s_neg_mean=res.s_neg_mean,
-            s_neg_std=res.s_neg_std, grad_norm=res.grad_norm, converged=res.converged,
+            s_neg_std=res.s_neg_std, grad_norm=res.grad_norm,
+            converged=res.converged and not saturated, saturated=saturated, reason=reason or None,
             iterations=res.iterations, seconds=res.seconds, seed=res.seed, restarts=restarts,
+            note="; ".join(n for n in notes if n) or None,
         )
-        if not res.converged:
-            record["note"] = (record.get("note") or "") + (
-                f" iteration cap {max_iter} hit (grad_norm {res.grad_norm:.3g} > tol {tol:g})").strip()
         emit([record], fmt, out, seed=seed, device=device, tol=tol, optimizer=optimizer)
 
 
@@ -128,9 +172,9 @@ def _max_error(results, s_star, near):
 @bench.command("sweep")
 @click.option("--quick", is_flag=True, help=f"Subset N in {BENCH_QUICK_N} (about a minute); no scipy.")
 @_device_option
-@click.option("--restarts", type=int, default=1, show_default=True)
-@click.option("--tol", type=float, default=1e-9, show_default=True)
-@click.option("--max-iter", type=int, default=2000, show_default=True)
+@click.option("--restarts", type=Integer(1), default=1, show_default=True)
+@_tol_option
+@click.option("--max-iter", type=Integer(1), default=2000, show_default=True)
 @click.option("--scipy/--no-scipy", "with_scipy", default=None,
               help="Time the scipy L-BFGS-B loop (default: yes, except with --quick).")
 @threads_option(default=1)
@@ -197,20 +241,22 @@ def bench_sweep(quick, device, restarts, tol, max_iter, with_scipy, threads, qui
 
 
 @main.command("figure")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Output file (.png or .pdf; the other format is written beside it).")
+@click.option("--out", type=OutputFile(FIGURE_SUFFIXES), required=True,
+              help="Output file, .png or .pdf: both FILE.png and FILE.pdf are written.")
 @click.option("--phase", is_flag=True, help="The (t, b) phase diagram for one N instead.")
-@click.option("--N", "N", type=int, default=10, show_default=True, help="N of --phase.")
+@click.option("--N", "N", type=Integer(3), default=10, show_default=True, help="N of --phase.")
 @click.option("--quick", is_flag=True, help="A small grid (seconds), for tests.")
-@click.option("--steps", type=int, default=100, show_default=True, help="Encoder SGD steps.")
-@click.option("--restarts", type=int, default=1, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--steps", type=Integer(1), default=100, show_default=True, help="Encoder SGD steps.")
+@click.option("--restarts", type=Integer(1), default=1, show_default=True)
+@seed_option
 @threads_option(default=1)
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def figure_command(out, phase, N, quick, steps, restarts, seed, threads, quiet):
     """The paper's figure (encoder as published, free embeddings, theory s*) or a phase diagram."""
     from clverify.numerics.output.figures import paper_figure, phase_figure
 
+    for suffix in FIGURE_SUFFIXES:   # both files are written: check both before the work
+        check_output_file(out.with_suffix(suffix), name="out")
     with torch_threads(threads):
         if phase:
             written = phase_figure(N, out, quick=quick, quiet=quiet)
@@ -231,10 +277,10 @@ def _gap_dims(N: int) -> list[int]:
 @click.option("--N", "Ns", default="6,10", show_default=True, help="Comma-separated N values.")
 @click.option("--tb", "tbs", default="0.5,1.5,4", show_default=True,
               help="Comma-separated t = b values (one per regime, typically).")
-@click.option("--restarts", type=int, default=3, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--tol", type=float, default=1e-9, show_default=True)
-@click.option("--max-iter", type=int, default=5000, show_default=True)
+@click.option("--restarts", type=Integer(1), default=3, show_default=True)
+@seed_option
+@_tol_option
+@click.option("--max-iter", type=Integer(1), default=5000, show_default=True)
 @threads_option(default=1)
 @format_option()
 @out_option
@@ -243,15 +289,11 @@ def gap_table(Ns, tbs, restarts, seed, tol, max_iter, threads, fmt, out):
     from clverify.numerics.descent.compare import sigmoid_ccem_optimum
     from clverify.numerics.descent.optimise import optimise_batch
 
+    Ns = [check_batch_size("N", v, 3) for v in Ns.split(",")]
+    tbs = [to_float64("tb", check_positive("tb", v)) for v in tbs.split(",")]
     with torch_threads(threads):
-        try:
-            Ns = [int(v) for v in Ns.split(",")]
-            tbs = [float(v) for v in tbs.split(",")]
-        except ValueError:
-            raise InvalidParameterError("--N and --tb must be comma-separated numbers") from None
         records = []
         for N in Ns:
-            check_batch_size("N", N, 3)
             theory = {t: sigmoid_ccem_optimum(N, N, t=t, b=t) for t in tbs}
             for d in _gap_dims(N):
                 res = optimise_batch(N, d, t=tbs, b=tbs, seeds=seed, restarts=restarts, tol=tol,

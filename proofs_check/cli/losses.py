@@ -13,18 +13,21 @@ import sympy as sp
 
 from clverify.numerics.output.tables import provenance
 from clverify.numerics.precision.ccem_optimum import ccem_optimum
+from clverify.numerics.precision.closed_forms import closed_form_value
 from clverify.theory import minima
 from clverify.theory.losses import DEFAULT_PARAMETERS, KCL_KERNELS, LOSSES
-from clverify.theory.params import check_batch_size
+from clverify.theory.params import MAX_DIGITS, MIN_DIGITS, check_batch_size
 
 from . import main
-from .output import emit, format_option, out_option
+from .output import Integer, emit, format_option, out_option, write_output
 
 __all__ = ["minimum", "losses_table", "loss_name", "minimum_record", "losses_markdown"]
 
 #: Batch size and sigmoid points at which ``losses-table`` places each optimum on the CCEM.
 TABLE_CCEM_N = 10
 TABLE_SIGMOID_POINTS = ((0.5, 0.5), (1.0, 1.0), (5.0, 5.0))
+#: Significant digits of ``minimum``'s value_decimal by default.
+MINIMUM_DIGITS = 30
 #: Base losses accepted by ``minimum --loss`` (``kcl`` takes ``--kernel``).
 MINIMUM_LOSSES = ("infonce", "infonce-sym", "ntxent", "dcl", "dhel", "dhel-1view", "kcl")
 
@@ -38,45 +41,56 @@ def loss_name(loss: str, kernel: str = "gaussian") -> str:
     return f"kcl-{kernel}" if loss == "kcl" and kernel != "gaussian" else loss
 
 
-def minimum_record(loss: str, N: int, structure: str = "simplex", **params) -> dict:
-    """One ``minimum`` record: the derived minimum at ``N`` and ``params`` and its closed form in ``M``.
+def minimum_record(loss: str, N: int, structure: str = "simplex", digits: int = MINIMUM_DIGITS,
+                   **params) -> dict:
+    """One ``minimum`` record: the derived minimum at ``N`` and ``params``, its value to
+    ``digits`` significant digits (``value_decimal``, certified by Arb; ``value`` is its
+    float64, which may underflow to 0.0; both null with a note when the value cannot be
+    resolved) and its closed form in ``M``.
 
     >>> r = minimum_record("dhel", 4, tau=1)
-    >>> r["value_latex"], round(r["value"], 12)
-    ('- \\\\frac{5}{3} + 2 \\\\log{\\\\left(3 \\\\right)}', 0.530557...)
+    >>> r["value_latex"], r["value_decimal"]
+    ('- \\\\frac{5}{3} + 2 \\\\log{\\\\left(3 \\\\right)}', '0.530557910669552716123823807178')
+    >>> minimum_record("infonce", 5, tau="1e-3", digits=20)["value_decimal"]
+    '5.4194799295314776808e-543'
     """
     N = check_batch_size("N", N, 2)
     given = {k: v for k, v in params.items() if v is not None}
     value = minima.minimum_value(loss, N=N, structure=structure, **given)
     symbolic = minima.minimum_value(loss, structure=structure)
+    number = closed_form_value(value, digits)
     return {
         "loss": loss, "N": N, "structure": structure, **given,
-        "value": float(value), "value_exact": str(value), "value_latex": sp.latex(value),
+        "value": float(number.value) if number.resolved else None,
+        "value_decimal": number.text, "value_exact": str(value), "value_latex": sp.latex(value),
         "closed_form": str(symbolic), "closed_form_latex": sp.latex(symbolic),
+        "note": None if number.resolved else number.reason,
     }
 
 
 @main.command("minimum")
 @click.option("--loss", type=click.Choice(MINIMUM_LOSSES), required=True, help="Loss name.")
-@click.option("--N", "N", type=int, required=True, help="Batch size M.")
-@click.option("--tau", type=float, default=None, help="Temperature (divides); InfoNCE family and DHEL.")
+@click.option("--N", "N", type=Integer(2), required=True, help="Batch size M.")
+@click.option("--tau", default=None, help="Temperature (divides); InfoNCE family and DHEL.")
 @click.option("--kernel", type=click.Choice(tuple(KCL_KERNELS)), default="gaussian", show_default=True,
               help="KCL kernel.")
-@click.option("--kernel-t", "kernel_t", type=float, default=None, help="KCL kernel parameter t.")
-@click.option("--gamma", type=float, default=None, help="KCL energy weight.")
+@click.option("--kernel-t", "kernel_t", default=None, help="KCL kernel parameter t.")
+@click.option("--gamma", default=None, help="KCL energy weight.")
 @click.option("--structure", type=click.Choice(tuple(minima.STRUCTURES)), default="simplex",
               show_default=True, help="Claimed minimiser (cross-polytope: M = 2d, KCL).")
 @click.option("--symbolic", is_flag=True, help="Leave unset parameters symbolic instead of defaults.")
+@click.option("--digits", type=Integer(MIN_DIGITS, MAX_DIGITS), default=MINIMUM_DIGITS,
+              show_default=True, help=f"Significant digits of value_decimal, {MIN_DIGITS}..{MAX_DIGITS}.")
 @format_option("md")
 @out_option
-def minimum(loss, N, tau, kernel, kernel_t, gamma, structure, symbolic, fmt, out):
+def minimum(loss, N, tau, kernel, kernel_t, gamma, structure, symbolic, digits, fmt, out):
     """Closed-form minimum of a Koromilas-et-al. loss on its claimed minimiser (derived by SymPy)."""
     name = loss_name(loss, kernel)
     given = {"tau": tau, "t": kernel_t, "gamma": gamma}
     names = minima.parameter_symbols(name)
     defaults = {} if symbolic else DEFAULT_PARAMETERS.get(name, {})
     params = {k: (given[k] if given[k] is not None else defaults.get(k)) for k in names}
-    emit([minimum_record(name, N, structure, **params)], fmt, out)
+    emit([minimum_record(name, N, structure, digits, **params)], fmt, out, digits=digits)
 
 
 def _ccem_cell(loss: str, params: dict) -> str:
@@ -117,12 +131,7 @@ def losses_markdown() -> str:
 @out_option
 def losses_table(out: Path | None):
     """Write the loss catalogue (docs/losses.md): definitions, minima, minimisers, CCEM optima."""
-    text = losses_markdown()
-    if out is None:
-        click.echo(text, nl=False)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text)
+    write_output(losses_markdown(), out)
 
 
 _PREAMBLE = r"""

@@ -4,7 +4,6 @@ certificates."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -17,6 +16,7 @@ from ..report import catalogue_markdown, result_record, table_record
 from . import main
 from .certify import write_certificates
 from .check import run_selected
+from .output import OutputFolder
 from .sigmoid import BACKEND, CONVENTION, THRESHOLD_CONVENTION, optimum_record, threshold_records
 
 #: The threshold table of the report: N = 4..100 at 30 digits (as docs/tables/thresholds.md).
@@ -28,8 +28,8 @@ SUMMARY_TEMPERATURES = ("0.5", "1", "2", "5")
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("results"), show_default=True, help="Folder for the report files.")
+@click.option("--out", "out_dir", type=OutputFolder(), default="results", show_default=True,
+              help="Folder for the report files (created if missing; its parent must exist).")
 @click.option("--thorough", is_flag=True, help="The thorough profile of the theorem check.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def report(out_dir, thorough, quiet):
@@ -38,9 +38,9 @@ def report(out_dir, thorough, quiet):
     certs/ (certificates of the tables and of the registry's covering boxes: re-check them with
     `clverify recheck OUT/certs`).  Exit code 1 when an entry fails as in ``clverify check`` (a
     claim refuted or inconclusive, a surviving mutant)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     selected = theorems()
     results = run_selected(selected, mutants=True, thorough=thorough, quiet=quiet)
+    out_dir.mkdir(exist_ok=True)
     records = [result_record(r) for r in results.values()]
     prov = provenance(profile="thorough" if thorough else "fast", mutants=True)
     suffix = {"md": "md", "csv": "csv", "latex": "tex", "json": "json"}
@@ -68,8 +68,9 @@ def report(out_dir, thorough, quiet):
 
     failed = [r.id for r in results.values() if r.failed]
     verdicts = {}
-    for r in results.values():
-        verdicts[r.status] = verdicts.get(r.status, 0) + 1
+    for r in results.values():   # a documented refutation of a published statement is its own verdict
+        key = "published statements refuted as documented" if r.kind == "refutation" and not r.failed else r.status
+        verdicts[key] = verdicts.get(key, 0) + 1
     click.echo(f"clverify report: {len(results)} entries ({', '.join(f'{v} {k}' for k, v in sorted(verdicts.items()))}); "
                f"mutants refuted {sum(r.mutants_refuted or 0 for r in results.values())}/"
                f"{sum(r.mutants_total for r in results.values())}; files in {out_dir}/, "

@@ -23,15 +23,17 @@ from clverify.numerics.precision.thresholds import (
 )
 from clverify.theory import derivation
 from clverify.theory.errors import InvalidParameterError
-from clverify.theory.params import check_batch_size, check_choice, check_digits
+from clverify.theory.params import MAX_DIGITS, MIN_DIGITS, check_batch_size, check_choice, check_digits
 
 from . import main
-from .output import emit, format_option, multi_value_command, out_option
+from .output import Integer, emit, format_option, multi_value_command, out_option, write_output
 
 __all__ = ["thresholds", "phase", "optimum", "derive", "threshold_records", "optimum_record"]
 
 #: Backend named in every table's provenance.
 BACKEND = "mpmath (values) + python-flint arb (certified enclosures)"
+#: Most values of N one ``--N-range`` may ask for (a table of a million rows, hours of work).
+MAX_RANGE = 1_000_000
 #: Losses ``derive`` knows.
 DERIVE_LOSSES = ("sigmoid",)
 DERIVE_FORMATS = ("text", "latex", "json")
@@ -40,33 +42,25 @@ def _command(*multi: str, **kwargs):
     return main.command(cls=multi_value_command(*multi), **kwargs)
 
 
-def _batch_size(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = text
-    return check_batch_size("N", value)
-
-
 def _batch_sizes(values, n_range) -> list[int]:
-    sizes = [_batch_size(v) for v in values]
+    """The batch sizes ``--N`` and ``--N-range`` ask for (each checked), sorted, once each."""
+    sizes = [check_batch_size("N", v) for v in values]
     if n_range is not None:
         match = re.fullmatch(r"\s*(\d+)\s*:\s*(\d+)\s*", n_range)
-        if not match or int(match[1]) < 3 or int(match[1]) > int(match[2]):
+        if (not match or int(match[1]) < 3 or int(match[1]) > int(match[2])
+                or int(match[2]) - int(match[1]) >= MAX_RANGE):
             raise InvalidParameterError(
-                f"N-range must be A:B with integers 3 <= A <= B (inclusive), got {n_range!r}")
+                f"N-range must be A:B with integers 3 <= A <= B < A + {MAX_RANGE} (inclusive), "
+                f"got {n_range!r}")
         sizes += range(int(match[1]), int(match[2]) + 1)
     if not sizes:
         raise InvalidParameterError("N must be given (--N 10 or --N-range 4:100), got nothing")
     return sorted(set(sizes))
 
 
-def _digits(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = text
-    return check_digits(value)
+def _digits(text) -> int:
+    """``--digits`` of a command that takes it as text (``certify``)."""
+    return check_digits(text)
 
 
 def _bar(items, quiet: bool, desc: str):
@@ -117,9 +111,10 @@ def optimum_record(N: int, t, b, digits: int) -> dict:
     }
 
 
-_N_OPTION = click.option("--N", "N", multiple=True, metavar="N...",
+_N_OPTION = click.option("--N", "N", type=Integer(3), multiple=True, metavar="N...",
                          help="Batch sizes (integers >= 3); several values may follow one flag.")
-_DIGITS_OPTION = click.option("--digits", default="50", show_default=True,
+_DIGITS_OPTION = click.option("--digits", type=Integer(MIN_DIGITS, MAX_DIGITS), default=50,
+                              show_default=True,
                               help="Significant decimal digits, 15..10000.")
 _QUIET_OPTION = click.option("--quiet", is_flag=True, help="No progress bar.")
 
@@ -135,7 +130,7 @@ _QUIET_OPTION = click.option("--quiet", is_flag=True, help="No progress bar.")
 def thresholds(N, n_range, digits, quiet, fmt, out):
     """Thresholds on t = b: the ETF is optimal iff t >= t_etf, the antipodal structure iff
     t <= t_antipodal (null with a note where that regime is empty)."""
-    sizes, digits = _batch_sizes(N, n_range), _digits(digits)
+    sizes = _batch_sizes(N, n_range)
     emit(threshold_records(sizes, digits, quiet), fmt, out, digits=digits, backend=BACKEND,
          convention=THRESHOLD_CONVENTION)
 
@@ -151,7 +146,7 @@ def thresholds(N, n_range, digits, quiet, fmt, out):
 def phase(N, t_values, digits, quiet, fmt, out):
     """Phase boundaries in b at fixed (N, t): the ETF is optimal iff b >= b_etf, the
     antipodal structure iff b <= b_antipodal."""
-    sizes, digits = _batch_sizes(N, None), _digits(digits)
+    sizes = _batch_sizes(N, None)
     records = []
     for n, t in _bar([(n, t) for n in sizes for t in t_values], quiet, "phase"):
         etf, anti = etf_boundary_b(n, t, digits), antipodal_boundary_b(n, t, digits)
@@ -166,7 +161,7 @@ def phase(N, t_values, digits, quiet, fmt, out):
 
 
 @_command()
-@click.option("--N", "N", required=True, help="Batch size, an integer >= 3.")
+@click.option("--N", "N", type=Integer(3), required=True, help="Batch size, an integer >= 3.")
 @click.option("--t", "t", required=True, help="Inverse temperature t > 0 (multiplies).")
 @click.option("--b", "b", required=True, help="Bias b (subtracted from the logit; SigLIP's is -b).")
 @_DIGITS_OPTION
@@ -175,8 +170,7 @@ def phase(N, t_values, digits, quiet, fmt, out):
 def optimum(N, t, b, digits, fmt, out):
     """The optimal CCEM at (N, t, b): regime, x = delta^2, delta, similarities, loss and a
     certified enclosure of x."""
-    digits = _digits(digits)
-    emit([optimum_record(_batch_size(N), t, b, digits)], fmt, out, digits=digits, backend=BACKEND,
+    emit([optimum_record(N, t, b, digits)], fmt, out, digits=digits, backend=BACKEND,
          convention=CONVENTION)
 
 
@@ -227,9 +221,4 @@ def derive(loss, fmt, out):
                    for name, expr in derivation.sigmoid_derivation().items()]
         emit(records, "json", out, loss=loss, strictly_convex_in_x=convex, backend="sympy")
         return
-    text = derivation_text(fmt)
-    if out is None:
-        click.echo(text, nl=False)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text)
+    write_output(derivation_text(fmt), out)

@@ -12,42 +12,21 @@ rest), 2 on bad input.
 from __future__ import annotations
 
 import importlib.util
-import os
 import signal
 from contextlib import contextmanager
-from pathlib import Path
 
 import click
 
 from clverify.theory.errors import InvalidParameterError
-from clverify.theory.params import check_batch_size
 
 from . import main
-from .output import emit, format_option
+from .output import Integer, OutputFolder, emit, format_option, threads_option
 
-__all__ = ["sweep_command", "check_out_dir"]
+__all__ = ["sweep_command"]
 
 #: Name of the exported records inside ``--out`` (plus the format's extension).
 RECORDS_NAME = "records"
 _EXTENSIONS = {"md": "md", "csv": "csv", "latex": "tex", "json": "json"}
-
-
-def check_out_dir(path: str) -> Path:
-    """``--out``: an existing writable directory, or a new one whose parent is one."""
-    if not path.strip():
-        raise InvalidParameterError("out must be a directory path, got ''")
-    out = Path(path)
-    if out.exists():
-        if not out.is_dir():
-            raise InvalidParameterError(f"out must be a directory, got {path!r} (an existing file)")
-        target = out
-    else:
-        target = out.parent
-        if not target.is_dir():
-            raise InvalidParameterError(f"out: the parent directory of {path!r} does not exist")
-    if not os.access(target, os.W_OK | os.X_OK):
-        raise InvalidParameterError(f"out: {str(target)!r} is not writable")
-    return out
 
 
 @contextmanager
@@ -70,15 +49,15 @@ def _sigterm_stops():
 @main.command("sweep")
 @click.option("--grid", "grid_path", required=True, metavar="FILE",
               help="TOML grid: N, d, loss, its parameters, seeds, restarts (lists or ranges).")
-@click.option("--out", "out", required=True, metavar="DIR",
+@click.option("--out", "out", type=OutputFolder(), required=True, metavar="DIR",
               help="Directory of the results store (sweep.sqlite) and the exported records.")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Address of a running Dask scheduler (needs clverify[dask]); default: this machine.")
-@click.option("--workers", type=int, default=0, show_default=True,
+@click.option("--workers", type=Integer(0), default=0, show_default=True,
               help="Local worker processes (0: in this process); ignored with --scheduler.")
 @click.option("--device", default="auto", show_default=True, help="auto, cpu or cuda (where a batch runs).")
-@click.option("--threads", type=int, default=1, show_default=True, help="torch threads per batch.")
-@click.option("--max-batch", type=int, default=None,
+@threads_option(default=1)
+@click.option("--max-batch", type=Integer(1), default=None,
               help="Most configurations per batch (default 64; a lost batch costs no more).")
 @format_option(default="json")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -96,11 +75,8 @@ def sweep_command(grid_path, out, scheduler, workers, device, threads, max_batch
     from clverify.numerics.descent.sweep import MAX_BATCH, SweepInterrupted, run_sweep
     from clverify.theory.params import check_choice
 
-    out = check_out_dir(out)
     configs = read_grid(grid_path)
-    workers = check_batch_size("workers", workers, 0)
-    threads = check_batch_size("threads", threads, 1)
-    max_batch = check_batch_size("max-batch", MAX_BATCH if max_batch is None else max_batch, 1)
+    max_batch = MAX_BATCH if max_batch is None else max_batch
     check_choice("device", device, DEVICES)
     if scheduler is None:
         resolve_device(device)     # cuda where there is none: an error before any work

@@ -61,7 +61,7 @@ def test_gd_any_registry_loss_works_with_its_parameters():
 def test_gd_reports_the_iteration_cap():
     (rec,) = records(run("gd", "--N", "8", "--t", "1", "--b", "1", "--max-iter", "2",
                          "--restarts", "1", "--format", "json"))
-    assert rec["converged"] is False and rec["iterations"] == 2 and "cap" in rec["note"]
+    assert rec["converged"] is False and rec["iterations"] == 2 and "cap" in rec["reason"]
 
 
 @pytest.mark.parametrize("args", [

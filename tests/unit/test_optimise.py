@@ -263,3 +263,26 @@ def test_torch_lbfgs_with_strong_wolfe_agrees_with_the_batched_solver(N, t, b):
     assert abs(ref.loss - new.loss) <= 1e-12
     assert abs(ref.s_pos_mean - new.s_pos_mean) <= 1e-6
     assert abs(ref.s_neg_mean - new.s_neg_mean) <= 1e-6
+
+
+def test_stationary_is_absolute_at_scale_1_and_relative_below():
+    from clverify.numerics.descent.lbfgs import stationary
+
+    g = torch.tensor([1e-10, 1e-10, 1e-8, 1e-29, 1e-10], dtype=torch.float64)
+    loss = torch.tensor([2.0, 1e-5, 100.0, 1e-19, 0.0], dtype=torch.float64)
+    euclidean = torch.tensor([1e-3, 1e-5, 100.0, 1e-17, 1.0], dtype=torch.float64)
+    assert stationary(g, loss, euclidean, 1e-9).tolist() == [True, False, False, True, True]
+
+
+def test_a_loss_below_float64_resolution_is_saturated_not_converged():
+    # t = 1e6, b = 0: the optimal loss is about 1e-197406 (certified optimum), every term
+    # underflows long before the structure is reached.
+    r = optimise_embedding(5, 5, t=1e6, b=0.0, restarts=1)
+    assert r.saturated and not r.converged and "float64" in r.reason
+
+
+def test_a_flat_loss_is_optimised_to_its_structure_not_stopped_by_a_small_gradient():
+    # t = 1e-7, b = 0: gradients are O(t) everywhere, the curvature O(t^2); the optimum is the
+    # antipodal structure u_i = -v_i (s_pos = -1, by l'(0) = -2t s(t) + 3t s(-t) > 0 for N = 5).
+    r = optimise_embedding(5, 5, t=1e-7, b=0.0, restarts=1, seed=0)
+    assert r.converged and r.s_pos_mean == pytest.approx(-1.0, abs=1e-9)

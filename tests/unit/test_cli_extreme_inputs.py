@@ -1,0 +1,296 @@
+"""Extreme inputs (t, b up to 1e6 and beyond, tau down to 1e-300, N up to 1e20, d = 1, 2): every
+number the CLI prints is compared with an independent high-precision reference typed here by
+hand from THEORY.md and the losses' definitions (mpmath at 60 to 350 digits, brute force over
+sign patterns), or the record must say that it cannot be resolved (``saturated``, an
+uncertified enclosure with its reason, null with a note).  JSON is parsed strictly.
+
+The slowest cases are marked ``slow``.
+"""
+
+import itertools
+import json
+import math
+
+import mpmath
+import pytest
+from click.testing import CliRunner
+
+from clverify.proofs_check.cli import main
+
+RUNNER = CliRunner()
+slow = pytest.mark.slow
+
+
+def _reject_constant(name):
+    raise ValueError(f"not JSON: {name}")
+
+
+def run_json(*args):
+    result = RUNNER.invoke(main, [*map(str, args), "--format", "json"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    return json.loads(result.stdout, parse_constant=_reject_constant)["records"]
+
+
+# --- the sigmoid loss on the CCEM, by hand: l(x) = sp(b - t(2x - 1)) + (N - 1) sp(c(x)) ----------
+
+def _softplus(z):
+    return z + mpmath.log1p(mpmath.exp(-z)) if z > 0 else mpmath.log1p(mpmath.exp(z))
+
+
+def _logits(N, t, b, x):
+    return b - t * (2 * x - 1), t * (x * (N - 2) / (N - 1) - 1) - b
+
+
+def ccem_reference(N, t, b, dps=60):
+    """(regime, x*, l(x*)): l'(x) = -2t s(a) + (N-2) t s(c) with s the logistic function; its
+    sign is that of h(x) = log(N-2) + log s(c) - log 2 - log s(a), increasing in x; x* by
+    bisection of h on [0, 1] (250 halvings) when h changes sign."""
+    with mpmath.workdps(dps):
+        N, t, b = mpmath.mpf(N), mpmath.mpf(t), mpmath.mpf(b)
+
+        def h(x):
+            a, c = _logits(N, t, b, x)
+            return mpmath.log(N - 2) - _softplus(-c) - mpmath.log(2) + _softplus(-a)
+
+        if h(mpmath.mpf(1)) <= 0:
+            regime, x = "etf", mpmath.mpf(1)
+        elif h(mpmath.mpf(0)) >= 0:
+            regime, x = "antipodal", mpmath.mpf(0)
+        else:
+            lo, hi = mpmath.mpf(0), mpmath.mpf(1)
+            for _ in range(250):
+                mid = (lo + hi) / 2
+                lo, hi = (mid, hi) if h(mid) < 0 else (lo, mid)
+            regime, x = "intermediate", (lo + hi) / 2
+        a, c = _logits(N, t, b, x)
+        return regime, x, _softplus(a) + (N - 1) * _softplus(c)
+
+
+def _close(text, ref, rel):
+    with mpmath.workdps(80):
+        value = mpmath.mpf(text)
+        return abs(value - ref) <= rel * max(abs(ref), mpmath.mpf(10) ** -70)
+
+
+OPTIMUM_CASES = [
+    (10, "1e4", "0"), (5, "1e6", "0"), (10, "100", "0"), (5, "100", "100"), (10, "1e4", "1e4"),
+    (10, "1e-100", "0"), (3, "1e-100", "1e-100"), (10, "1", "1e4"), (10, "1", "-1e4"),
+    (10_000_000, "1", "1"), (10_000_000, "1e4", "1e4"), (10, "1e-400", "0"), (4, "1e6", "1e6"),
+    pytest.param(7, "1e6", "-3", marks=slow), pytest.param(1000, "1e5", "30", marks=slow),
+]
+
+
+@pytest.mark.parametrize("N, t, b", OPTIMUM_CASES)
+def test_optimum_at_extremes_matches_the_hand_reference(N, t, b):
+    (rec,) = run_json("optimum", "--N", N, "--t", t, "--b", b, "--digits", 40)
+    regime, x, loss = ccem_reference(N, t, b)
+    assert rec["regime"] == regime
+    assert _close(rec["x"], x, 1e-30) or abs(mpmath.mpf(rec["x"]) - x) < mpmath.mpf(10) ** -35
+    assert _close(rec["loss"], loss, 1e-30)       # with its exponent: 1e-1670 is not "0.0"
+    assert rec["certified"] is True
+
+
+def test_optimum_beyond_certification_says_so():
+    # t = 1e400: x* is found, but the sign change is not certified; the record says so.
+    (rec,) = run_json("optimum", "--N", 10, "--t", "1e400", "--b", 0, "--digits", 30)
+    regime, x, loss = ccem_reference(10, "1e400", 0, dps=60)
+    assert rec["regime"] == regime and _close(rec["x"], x, 1e-25)
+    assert rec["certified"] is False and rec["certificate"]
+
+
+# --- thresholds and phase boundaries, by hand from THEORY.md -------------------------------------
+
+@pytest.mark.parametrize("N", [5, 1000, 10_000_000, 10**20])
+def test_thresholds_at_large_N_match_the_closed_forms(N):
+    (rec,) = run_json("thresholds", "--N", N, "--digits", 40)
+    with mpmath.workdps(60):
+        t_etf = (mpmath.mpf(N) - 1) / N * mpmath.log(N - 3)        # Theorem 2
+        t_anti = mpmath.log(mpmath.mpf(N) / 2 - 1) / 2
+    assert _close(rec["t_etf"], t_etf, 1e-35) and _close(rec["t_antipodal"], t_anti, 1e-35)
+
+
+def phase_reference(N, t):
+    """b_A: l'(0) = 0 <=> b = -t + log((N-2)/2); b_E: l'(1) = 0 <=> with y = e^b,
+    2 e^{t/(N-1)} y^2 - (N-4) y - (N-2) e^t = 0 (positive root)."""
+    with mpmath.workdps(80):
+        N, t = mpmath.mpf(N), mpmath.mpf(t)
+        b_anti = -t + mpmath.log((N - 2) / 2)
+        q = mpmath.exp(t / (N - 1))
+        y = ((N - 4) + mpmath.sqrt((N - 4) ** 2 + 8 * (N - 2) * mpmath.exp(t) * q)) / (4 * q)
+        return mpmath.log(y), b_anti
+
+
+@pytest.mark.parametrize("N, t", [(10, "1e-100"), (10, "1e4"), (10, "1e6"), (10_000_000, "1e6"),
+                                  (4, "1e-300")])
+def test_phase_boundaries_at_extreme_t_match_the_closed_forms(N, t):
+    (rec,) = run_json("phase", "--N", N, "--t", t, "--digits", 40)
+    b_etf, b_anti = phase_reference(N, t)
+    assert _close(rec["b_etf"], b_etf, 1e-33) and _close(rec["b_antipodal"], b_anti, 1e-33)
+    assert rec["certified"] is True
+
+
+def test_phase_beyond_certification_says_so():
+    (rec,) = run_json("phase", "--N", 10, "--t", "1e400", "--digits", 30)
+    b_etf, b_anti = phase_reference(10, "1e400")
+    assert _close(rec["b_antipodal"], b_anti, 1e-25) and _close(rec["b_etf"], b_etf, 1e-25)
+    assert rec["certified"] is False and "not certified" in rec["note"]
+
+
+# --- closed-form minima at tiny tau, by hand from the losses on the simplex ETF ------------------
+# u_i = v_i, u_i.u_j = -1/(M-1): with k = M / ((M-1) tau) the gap between a positive and a
+# negative logit, infonce = log1p((M-1) e^-k), infonce-sym = 2 infonce, ntxent =
+# log1p(2(M-1) e^-k), dcl = log(2(M-1)) - 1/tau - 1/((M-1) tau), dhel = 2 log(M-1) - 1/tau
+# - 2/((M-1) tau), kcl (gaussian) = -2 + 2 gamma exp(-2 t M / (M-1)).
+
+def _log1p_exp(count, k):
+    """log10 of log1p(count e^-k) (for huge k: log1p(eps) = eps to relative eps/2)."""
+    return mpmath.log10(mpmath.log1p(count * mpmath.exp(-k)))
+
+
+def minimum_log10(loss, M, tau=None, t=None, gamma=None):
+    """log10 |value| and the sign of the hand closed form."""
+    with mpmath.workdps(400):
+        M = mpmath.mpf(M)
+        if loss in ("infonce", "infonce-sym", "ntxent"):
+            k = M / ((M - 1) * mpmath.mpf(tau))
+            count = 2 * (M - 1) if loss == "ntxent" else M - 1
+            value_log = _log1p_exp(count, k) + (mpmath.log10(2) if loss == "infonce-sym" else 0)
+            return value_log, 1
+        if loss == "dcl":
+            value = mpmath.log(2 * (M - 1)) - 1 / mpmath.mpf(tau) - 1 / ((M - 1) * mpmath.mpf(tau))
+        elif loss == "dhel":
+            value = 2 * mpmath.log(M - 1) - 1 / mpmath.mpf(tau) - 2 / ((M - 1) * mpmath.mpf(tau))
+        else:
+            value = -2 + 2 * mpmath.mpf(gamma) * mpmath.exp(-2 * mpmath.mpf(t) * M / (M - 1))
+        return mpmath.log10(abs(value)), mpmath.sign(value)
+
+
+def _decimal_log10(text):
+    """log10 |x| and sign of the decimal string x, read without building x (huge exponents)."""
+    mantissa, _, exponent = text.partition("e")
+    with mpmath.workdps(400):
+        m = mpmath.mpf(mantissa)
+        return mpmath.log10(abs(m)) + int(exponent or 0), mpmath.sign(m)
+
+
+MINIMUM_CASES = [
+    ("infonce", 5, "1e-3"), ("infonce", 5, "1e-10"), ("infonce", 5, "1e-100"),
+    ("infonce", 5, "1e-300"), ("infonce-sym", 5, "1e-3"), ("infonce-sym", 8, "1e-100"),
+    ("ntxent", 5, "1e-3"), ("ntxent", 5, "1e-100"), ("dcl", 5, "1e-3"), ("dcl", 5, "1e-100"),
+    ("dhel", 5, "1e-3"), ("dhel", 5, "1e-100"), ("dhel", 10_000_000, "0.3"),
+    ("infonce", 10_000_000, "1e-3"),
+]
+
+
+@pytest.mark.parametrize("loss, M, tau", MINIMUM_CASES)
+def test_minimum_at_tiny_tau_matches_the_hand_closed_form(loss, M, tau):
+    (rec,) = run_json("minimum", "--loss", loss, "--N", M, "--tau", tau, "--digits", 25)
+    ref_log, ref_sign = minimum_log10(loss, M, tau=tau)
+    got_log, got_sign = _decimal_log10(rec["value_decimal"])
+    assert got_sign == ref_sign and abs(got_log - ref_log) < 1e-20
+    with mpmath.workdps(30):     # the float field: the value, or 0.0 once it underflows
+        expected = float(ref_sign * mpmath.power(10, ref_log)) if ref_log > -400 else 0.0
+    assert rec["value"] == pytest.approx(expected, rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize("t", ["1e4", "1e-100"])
+def test_kcl_minimum_at_extreme_kernel_t_matches_the_hand_closed_form(t):
+    (rec,) = run_json("minimum", "--loss", "kcl", "--N", 6, "--kernel-t", t, "--gamma", 16,
+                      "--digits", 25)
+    ref_log, ref_sign = minimum_log10("kcl", 6, t=t, gamma=16)
+    got_log, got_sign = _decimal_log10(rec["value_decimal"])
+    assert got_sign == ref_sign and abs(got_log - ref_log) < 1e-20
+
+
+# --- gradient descent: against the certified CCEM optimum, or saturated --------------------------
+
+def _gd(*args):
+    (rec,) = run_json("gd", *args, "--restarts", 1)
+    return rec
+
+
+@pytest.mark.parametrize("N, t, b", [(5, "100", "0"), (10, "100", "0"), (5, "30", "0"),
+                                     (5, "100", "-100"), (5, "1e-5", "0"),
+                                     pytest.param(6, "100", "-5", marks=slow)])
+def test_gd_at_extreme_t_reaches_the_certified_optimum(N, t, b):
+    rec = _gd("--N", N, "--t", t, "--b", b)
+    regime, x, loss = ccem_reference(N, t, b)
+    assert rec["converged"] is True and rec["saturated"] is False
+    assert rec["s_pos_mean"] == pytest.approx(float(2 * x - 1), abs=1e-6)
+    assert rec["gram_distance"] < 1e-6
+    assert rec["loss"] == pytest.approx(float(loss), rel=1e-9)
+
+
+@pytest.mark.parametrize("N, t, b, saturated", [
+    (5, "1e6", "0", True), (5, "1e-300", "0", True), (5, "1e300", "0", True),
+    (5, "1e4", "1e4", None), pytest.param(5, "1e4", "0", None, marks=slow)])
+def test_gd_beyond_float64_says_it_cannot_resolve(N, t, b, saturated):
+    # Right (the certified structure), or not converged with a reason; where the loss or its
+    # gradient leaves float64's range from the start, saturated.
+    rec = _gd("--N", N, "--t", t, "--b", b)
+    regime, x, loss = ccem_reference(N, t, b)
+    resolved = (rec["gram_distance"] is not None and rec["gram_distance"] < 1e-6
+                and rec["s_pos_mean"] == pytest.approx(float(2 * x - 1), abs=1e-6))
+    assert resolved or (rec["converged"] is False and rec["reason"])
+    if saturated:
+        assert rec["saturated"] is True and "float64" in rec["reason"]
+
+
+def test_gd_at_t_b_100_is_right_or_says_the_structure_is_unresolved():
+    rec = _gd("--N", 5, "--t", 100, "--b", 100)
+    assert rec["gram_distance"] < 1e-6 or (rec["saturated"] and "cannot resolve" in rec["reason"])
+    assert rec["loss"] == pytest.approx(float(ccem_reference(5, 100, 100)[2]), rel=1e-12)
+
+
+@pytest.mark.parametrize("loss, tau", [("infonce-sym", "1e-3"), ("infonce", "1e-100")])
+def test_gd_at_tiny_tau_is_right_or_says_it_is_not(loss, tau):
+    rec = _gd("--N", 5, "--loss", loss, "--tau", tau)
+    ref_log, _ = minimum_log10(loss, 5, tau=tau)       # the ETF's value, by hand
+    assert abs(_decimal_log10(rec["theory_loss_decimal"])[0] - ref_log) < 1e-13   # 15 digits
+    assert (rec["gram_distance"] is not None and rec["gram_distance"] < 1e-6) or (
+        rec["converged"] is False and rec["reason"])
+
+
+def _sigmoid_by_hand(U, V, t, b):
+    N = len(U)
+    return sum(math.log1p(math.exp(-(t * U[i] * V[j] - b) if i == j else t * U[i] * V[j] - b))
+               for i in range(N) for j in range(N)) / N
+
+
+def _infonce_by_hand(U, V, tau):
+    N = len(U)
+    return sum(-U[i] * V[i] / tau + math.log(sum(math.exp(U[i] * V[j] / tau) for j in range(N)))
+               for i in range(N)) / N
+
+
+@pytest.mark.parametrize("N, loss, params", [
+    (5, "sigmoid", {"t": 1.0, "b": 1.0}), (6, "sigmoid", {"t": 5.0, "b": -2.0}),
+    (6, "infonce", {"tau": 0.3}), (4, "sigmoid", {"t": 100.0, "b": 0.0})])
+def test_gd_d1_is_the_brute_force_minimum_over_all_sign_patterns(N, loss, params):
+    flat = [a for k, v in params.items() for a in (f"--{k}", str(v))]
+    rec = _gd("--N", N, "--d", 1, "--loss", loss, *flat)
+    assert rec["method"] == "enumeration" and rec["converged"] is True
+    by_hand = {"sigmoid": lambda U, V: _sigmoid_by_hand(U, V, params.get("t"), params.get("b")),
+               "infonce": lambda U, V: _infonce_by_hand(U, V, params.get("tau"))}[loss]
+    best = min(by_hand(s[:N], s[N:]) for s in itertools.product((-1.0, 1.0), repeat=2 * N))
+    assert rec["loss"] == pytest.approx(best, rel=1e-12)
+
+
+def test_gd_d2_infonce_sym_n3_reaches_the_etf_of_the_plane():
+    rec = _gd("--N", 3, "--d", 2, "--loss", "infonce-sym", "--tau", "0.3")
+    expected = 2 * math.log1p(2 * math.exp(-3 / (2 * 0.3)))     # 2 log1p((M-1) e^{-k}), M = 3
+    assert rec["converged"] is True and rec["loss"] == pytest.approx(expected, rel=1e-12)
+    assert rec["gram_distance"] < 1e-6
+
+
+def test_gd_d2_sigmoid_is_above_the_formal_ccem_bound():
+    rec = _gd("--N", 4, "--d", 2, "--t", 1, "--b", 1)
+    regime, x, bound = ccem_reference(4, 1, 1)
+    assert rec["gram_distance"] is None and "lower bound" in rec["note"]
+    assert rec["loss"] >= float(bound) - 1e-12 and rec["theory_loss"] == pytest.approx(float(bound))
+
+
+def test_gd_n_1e7_is_refused_for_memory():
+    result = RUNNER.invoke(main, ["gd", "--N", "10000000", "--d", "2", "--t", "1", "--b", "1"])
+    assert result.exit_code == 2 and "bytes of memory" in result.stderr
+
