@@ -58,15 +58,14 @@ def test_mpf_of_a_decimal_string_is_rounded_to_the_current_precision():
         assert RealInput.finite("t", "0.1").mpf() == mpmath.mpf(1) / 10
 
 
-@pytest.mark.parametrize("value, message", [
-    ("abc", "t must be a real number, got 'abc'"),
-    ("nan", "t must be a finite real number, got nan"),
-    (float("inf"), "t must be a finite real number, got inf"),
-    ("-1", "t must be a finite real number > 0, got -1.0"),
-    (0, "t must be a finite real number > 0, got 0"),
+@pytest.mark.parametrize("constructor, value, message", [
+    (RealInput.finite, "abc", "t must be a real number"),
+    (RealInput.finite, "nan", "t must be a finite real number"),
+    (RealInput.finite, float("inf"), "t must be a finite real number"),
+    (RealInput.positive, "-1", "t must be a finite real number > 0"),
+    (RealInput.positive, 0, "t must be a finite real number > 0"),
 ])
-def test_bad_values_name_the_parameter(value, message):
-    constructor = RealInput.finite if message.endswith(("'abc'", "nan", "inf")) else RealInput.positive
+def test_bad_values_name_the_parameter_and_the_value(constructor, value, message):
     with pytest.raises(InvalidParameterError) as info:
         constructor("t", value)
-    assert str(info.value) == message
+    assert str(info.value).startswith(message + ", got ") and str(value) in str(info.value)
