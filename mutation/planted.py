@@ -1,0 +1,89 @@
+"""Plant, one at a time, the four bugs of issue 8 in a copy of the checkout and run the default
+test suite on each: every one must make it fail (docs/testing.md).
+
+Usage (from the repository root)::
+
+    python mutation/planted.py                      # all four
+    python mutation/planted.py midpoint_sign        # some of them
+
+Like ``mutation/run.py``, each run uses the files of the checkout's ``HEAD`` commit in a
+temporary folder (the working tree is never touched).  Prints, per bug, the suite's summary line
+and the failing tests; exits 1 if a planted bug leaves the suite passing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from run import _commit, _export, _link_packages
+
+#: name -> (file, the correct source, the planted bug).
+BUGS = {
+    "midpoint_sign": (
+        "numerics/precision/certify.py",
+        "    if value > 0:\n        return 1\n    if value < 0:\n        return -1\n",
+        "    if value.mid() > 0:\n        return 1\n    if value.mid() < 0:\n        return -1\n"),
+    "root_without_derivative": (
+        "numerics/precision/certify.py",
+        "    slope = df(_interval(lo, hi))\n    if ball_sign(slope) not in (-1, 1):\n"
+        '        return "the derivative ball over the interval contains 0"\n',
+        ""),
+    "inconclusive_passes_theorem": (
+        "proofs_check/runner.py",
+        'if not counting or any(o.status != "pass" for o in outcomes):',
+        'if not counting or any(o.status not in ("pass", "inconclusive") for o in outcomes):'),
+    "inconclusive_refutes_mutant": (
+        "proofs_check/runner.py",
+        '            if outcome.status == "fail":\n                return f"{check_label',
+        '            if outcome.status != "pass":\n                return f"{check_label'),
+}
+
+
+def plant(name: str, copy: Path) -> tuple[str, list[str]]:
+    """Run the default suite in ``copy`` with bug ``name`` planted: its summary line and the
+    failing tests; the copy is restored afterwards."""
+    path, correct, bug = BUGS[name]
+    source = copy / path
+    text = source.read_text()
+    if text.count(correct) != 1:
+        raise RuntimeError(f"{path} no longer holds the code that {name} replaces: update BUGS")
+    source.write_text(text.replace(correct, bug))
+    try:
+        env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
+        done = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "-q", "-rf", "-p", "no:cacheprovider"],
+                              cwd=copy, env=env, capture_output=True, text=True)
+    finally:
+        source.write_text(text)
+    failed = sorted(set(re.findall(r"^FAILED (\S+?)(?: - |$)", done.stdout, re.M)))
+    return done.stdout.strip().splitlines()[-1], failed
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("bugs", nargs="*", help=f"among {', '.join(BUGS)} (default: all four)")
+    names = parser.parse_args(argv).bugs or list(BUGS)
+    unknown = sorted(set(names) - set(BUGS))
+    if unknown:
+        parser.error(f"bugs must be among {', '.join(BUGS)}; got {', '.join(unknown)}")
+    commit = _commit()
+    print(f"commit {commit}")
+    caught = True
+    with tempfile.TemporaryDirectory(prefix="clverify-planted-") as folder:
+        copy = Path(folder)
+        _export(commit, copy)
+        _link_packages(copy)
+        for name in names:
+            summary, failed = plant(name, copy)
+            caught &= bool(failed)
+            print(f"{name}: {summary}\n" + "".join(f"  {f}\n" for f in failed), flush=True)
+    return 0 if caught else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
