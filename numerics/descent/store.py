@@ -88,6 +88,23 @@ class ResultStore:
         found = self._column("record", keys)
         return [json.loads(found[k]) if k in found else None for k in keys]
 
+    def code_versions(self, keys: Sequence[str]) -> dict[str, int]:
+        """How many of the stored ``keys`` each code version computed: ``"VERSION COMMIT"``
+        (``+dirty`` when the checkout had uncommitted changes) -> count.
+
+        >>> import tempfile, pathlib
+        >>> with ResultStore(pathlib.Path(tempfile.mkdtemp()) / "s.sqlite") as store:
+        ...     _ = store.put([("k", {}, 0.0)], {"version": "0.1.0", "git_commit": "abc", "git_dirty": True})
+        ...     store.code_versions(["k", "absent"])
+        {'0.1.0 abc+dirty': 1}
+        """
+        counts: dict[str, int] = {}
+        for text in self._column("provenance", keys).values():
+            prov = json.loads(text or "{}")
+            version = f"{prov.get('version')} {prov.get('git_commit')}" + ("+dirty" if prov.get("git_dirty") else "")
+            counts[version] = counts.get(version, 0) + 1
+        return counts
+
     def seconds(self, keys: Sequence[str]) -> list[float | None]:
         """The wall seconds per configuration of ``keys`` (None where not stored)."""
         found = self._column("seconds", keys)

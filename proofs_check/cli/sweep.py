@@ -46,6 +46,20 @@ def _sigterm_stops():
         signal.signal(signal.SIGTERM, before)
 
 
+def _warn_other_code(store, keys) -> None:
+    """A line on stderr when stored records of this grid were computed by other code than
+    this run's (another version or commit, or uncommitted changes): they are reused as stored."""
+    from clverify.numerics.output.tables import provenance
+
+    here = provenance()
+    mine = f"{here['version']} {here['git_commit']}" + ("+dirty" if here["git_dirty"] else "")
+    other = {v: n for v, n in store.code_versions(keys).items() if v != mine}
+    if other:
+        found = ", ".join(f"{n} by {v}" for v, n in sorted(other.items()))
+        click.echo(f"clverify: warning: stored records reused as they are, computed by other code than "
+                   f"this run ({mine}): {found}; use a new --out to recompute them", err=True)
+
+
 @main.command("sweep")
 @click.option("--grid", "grid_path", required=True, metavar="FILE",
               help="TOML grid: N, d, loss, its parameters, seeds, restarts (lists or ranges).")
@@ -85,6 +99,7 @@ def sweep_command(grid_path, out, scheduler, workers, device, threads, max_batch
     out.mkdir(exist_ok=True)
     stopped = None
     with ResultStore(out / STORE_NAME) as store:
+        _warn_other_code(store, [c.key for c in configs])
         try:
             with _sigterm_stops():
                 summary = run_sweep(configs, store, scheduler=scheduler, workers=workers, device=device,

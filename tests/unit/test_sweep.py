@@ -147,6 +147,26 @@ def test_cli_writes_strict_json_records_in_grid_order(tmp_path):
     assert data["provenance"]["grid"] == str(grid)
 
 
+def test_cli_warns_when_stored_records_come_from_other_code(tmp_path):
+    """Records stored by another commit are reused, with one line on stderr naming it; a rerun
+    by the same code says nothing."""
+    grid = tmp_path / "grid.toml"
+    grid.write_text(GRID)
+    out = tmp_path / "out"
+    assert run("sweep", "--grid", str(grid), "--out", str(out), "--quiet").exit_code == 0
+    again = run("sweep", "--grid", str(grid), "--out", str(out), "--quiet")
+    assert again.exit_code == 0 and "warning" not in again.stderr
+    with sqlite3.connect(out / STORE_NAME) as db:
+        (prov,) = db.execute("SELECT provenance FROM records LIMIT 1").fetchone()
+        old = {**json.loads(prov), "version": "0.0.1", "git_commit": "0123abc", "git_dirty": False}
+        db.execute("UPDATE records SET provenance = ? WHERE key IN (SELECT key FROM records LIMIT 5)",
+                   (json.dumps(old),))
+    result = run("sweep", "--grid", str(grid), "--out", str(out), "--quiet")
+    assert result.exit_code == 0
+    (line,) = [x for x in result.stderr.splitlines() if "warning" in x]
+    assert "5 by 0.0.1 0123abc;" in line and "new --out" in line
+
+
 def _bad(tmp_path, *args):
     before = sorted(p.name for p in tmp_path.iterdir())
     result = run("sweep", *args)
