@@ -217,8 +217,7 @@ def _compile_mpmath(expr, name: str, args: tuple):
 
 
 def _compile_arb(expr, name: str, args: tuple):
-    printer = MpmathPrinter({"fully_qualified_modules": False, "inline": True,
-                             "allow_unknown_functions": True})
+    printer = MpmathPrinter({"fully_qualified_modules": False})   # mpf(...), exp(...): names in the namespace
     fn = sp.lambdify(args, expr, modules=[_ARB_NAMESPACE], printer=printer, cse=True)
     _assert_exact_constants(name, expr, inspect.getsource(fn))
     return fn, as_arb

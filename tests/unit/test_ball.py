@@ -193,6 +193,7 @@ def test_from_ball_of_a_non_finite_ball_is_the_whole_line():
 def test_point_keeps_its_value_exactly():
     big = 2**80 + 1  # not a double
     enc = Enclosure.point(big, "exact")
+    assert enc.certified is True and enc.reason == "exact"
     assert enc.contains(big) and not enc.contains(big - 1) and enc.width == 0
     assert Enclosure.point(0, "zero").contains(0) and Enclosure.point(-1, "one").contains(-1)
     assert Enclosure.point(1 / 3, "a double with all 53 bits").contains(1 / 3)

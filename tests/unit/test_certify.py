@@ -271,6 +271,12 @@ def test_a_zero_between_the_midpoints_is_never_proved_positive():
         False, "f > 0 not shown with 200 boxes")
 
 
+def test_a_function_negative_on_the_whole_interval_is_not_positive():
+    """The first ball is certainly negative (it excludes 0, but on the wrong side): its midpoint
+    is a counterexample, never a box proved positive."""
+    assert certify_positive(lambda z: z - 10, 0, 1, digits=20) == (False, "f <= 0 at 0.5, certified by a ball")
+
+
 def test_a_function_that_is_exactly_zero_is_not_positive():
     """f = 0 evaluates to the exact ball 0 on every box: >= 0 is not > 0."""
     assert certify_positive(lambda z: arb(0), 0, 1, digits=20) == (False, "f <= 0 at 0.5, certified by a ball")
@@ -301,3 +307,4 @@ def test_a_widened_end_exactly_at_the_root_is_a_bracket():
         end = (arb(0) + half).upper()
     enc = certify_root(lambda z: z - end, lambda z: arb(1), mpmath.mpf(0), digits=20)
     assert enc.certified and enc.contains(arb_to_mpf(end))
+
