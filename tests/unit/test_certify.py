@@ -308,3 +308,19 @@ def test_a_widened_end_exactly_at_the_root_is_a_bracket():
     enc = certify_root(lambda z: z - end, lambda z: arb(1), mpmath.mpf(0), digits=20)
     assert enc.certified and enc.contains(arb_to_mpf(end))
 
+
+
+def test_an_end_exactly_at_the_root_on_the_last_widening_is_a_bracket():
+    """The root exactly at the upper end of the last widened interval, where no earlier one
+    changes sign: a sign of 0 there is a bracket. At 100 digits the precision suffices to bisect
+    that wide interval down to the target width, so the root is certified, not given up."""
+    from clverify.numerics.precision import certify as C
+    from clverify.numerics.precision.evaluators import arb_precision
+
+    with arb_precision(100):
+        half = arb(10) ** -100 * arb(C._FIRST_HALF_WIDTH)
+        for _ in range(C._WIDEN_STEPS):
+            half = half * C._WIDEN_FACTOR
+        end = (arb(0) + half).upper()
+    enc = certify_root(lambda z: z - end, lambda z: arb(1), mpmath.mpf(0), digits=100)
+    assert enc.certified and enc.contains(arb_to_mpf(end))
