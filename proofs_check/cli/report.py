@@ -16,7 +16,7 @@ from ..report import catalogue_markdown, result_record, table_record
 from . import main
 from .certify import write_certificates
 from .check import run_selected
-from .output import OutputFolder
+from .output import OutputFolder, threads_option, torch_threads
 from .sigmoid import BACKEND, CONVENTION, THRESHOLD_CONVENTION, optimum_record, threshold_records
 
 #: The threshold table of the report: N = 4..100 at 30 digits (as docs/tables/thresholds.md).
@@ -32,14 +32,16 @@ SUMMARY_TEMPERATURES = ("0.5", "1", "2", "5")
               help="Folder for the report files (created if missing; its parent must exist).")
 @click.option("--thorough", is_flag=True, help="The thorough profile of the theorem check.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def report(out_dir, thorough, quiet):
+@threads_option(default=1)
+def report(out_dir, thorough, quiet, threads):
     """Run every registry check with its mutants and write, in OUT: check.{md,json,tex} and the
     catalogue theorems.md, thresholds.{md,csv,tex,json} (N = 4..100), optimum.{md,json}, and
     certs/ (certificates of the tables and of the registry's covering boxes: re-check them with
     `clverify recheck OUT/certs`).  Exit code 1 when an entry fails as in ``clverify check`` (a
     claim refuted or inconclusive, a surviving mutant)."""
     selected = theorems()
-    results = run_selected(selected, mutants=True, thorough=thorough, quiet=quiet)
+    with torch_threads(threads):
+        results = run_selected(selected, mutants=True, thorough=thorough, quiet=quiet)
     out_dir.mkdir(exist_ok=True)
     records = [result_record(r) for r in results.values()]
     prov = provenance(profile="thorough" if thorough else "fast", mutants=True)
