@@ -6,9 +6,11 @@ Usage (from the repository root)::
     python mutation/planted.py                      # all four
     python mutation/planted.py midpoint_sign        # some of them
 
-Like ``mutation/run.py``, each run uses the files of the checkout's ``HEAD`` commit in a
-temporary folder (the working tree is never touched).  Prints, per bug, the suite's summary line
-and the failing tests; exits 1 if a planted bug leaves the suite passing.
+Each run uses the checkout's ``HEAD`` commit in a temporary git worktree (the working tree is
+never touched; a real checkout, so that provenance tests see a commit).  The suite runs first
+without a bug and must pass.  Prints, per bug, the suite's summary line and the failing tests;
+exits 1 if a planted bug leaves the suite passing.  ``tests/unit/test_planted_bugs.py`` is left
+out of these runs: it fails by design once a bug replaces the text it looks for.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from run import _commit, _export, _link_packages
+from run import ROOT, _commit, _link_packages
 
 #: name -> (file, the correct source, the planted bug).
 BUGS = {
@@ -45,9 +47,18 @@ BUGS = {
 }
 
 
+def suite(copy: Path) -> tuple[str, list[str]]:
+    """Run the default suite in ``copy``: its summary line and the failing tests."""
+    env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "-q", "-rf", "-p", "no:cacheprovider",
+                           "--ignore=tests/unit/test_planted_bugs.py"],
+                          cwd=copy, env=env, capture_output=True, text=True)
+    failed = sorted(set(re.findall(r"^FAILED (\S+?)(?: - |$)", done.stdout, re.M)))
+    return done.stdout.strip().splitlines()[-1], failed
+
+
 def plant(name: str, copy: Path) -> tuple[str, list[str]]:
-    """Run the default suite in ``copy`` with bug ``name`` planted: its summary line and the
-    failing tests; the copy is restored afterwards."""
+    """:func:`suite` with bug ``name`` planted in ``copy`` (restored afterwards)."""
     path, correct, bug = BUGS[name]
     source = copy / path
     text = source.read_text()
@@ -55,13 +66,9 @@ def plant(name: str, copy: Path) -> tuple[str, list[str]]:
         raise RuntimeError(f"{path} no longer holds the code that {name} replaces: update BUGS")
     source.write_text(text.replace(correct, bug))
     try:
-        env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
-        done = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "-q", "-rf", "-p", "no:cacheprovider"],
-                              cwd=copy, env=env, capture_output=True, text=True)
+        return suite(copy)
     finally:
         source.write_text(text)
-    failed = sorted(set(re.findall(r"^FAILED (\S+?)(?: - |$)", done.stdout, re.M)))
-    return done.stdout.strip().splitlines()[-1], failed
 
 
 def main(argv=None) -> int:
@@ -75,13 +82,21 @@ def main(argv=None) -> int:
     print(f"commit {commit}")
     caught = True
     with tempfile.TemporaryDirectory(prefix="clverify-planted-") as folder:
-        copy = Path(folder)
-        _export(commit, copy)
-        _link_packages(copy)
-        for name in names:
-            summary, failed = plant(name, copy)
-            caught &= bool(failed)
-            print(f"{name}: {summary}\n" + "".join(f"  {f}\n" for f in failed), flush=True)
+        copy = Path(folder) / "checkout"
+        git = ["git", "-C", str(ROOT), "worktree"]
+        subprocess.run([*git, "add", "--detach", "--quiet", str(copy), commit], check=True)
+        try:
+            _link_packages(copy)
+            summary, failed = suite(copy)
+            print(f"without a bug: {summary}", flush=True)
+            if failed:
+                raise SystemExit(f"the suite fails without a bug: {', '.join(failed)}")
+            for name in names:
+                summary, failed = plant(name, copy)
+                caught &= bool(failed)
+                print(f"{name}: {summary}\n" + "".join(f"  {f}\n" for f in failed), flush=True)
+        finally:
+            subprocess.run([*git, "remove", "--force", str(copy)], check=True)
     return 0 if caught else 1
 
 
