@@ -297,10 +297,14 @@ def _reason(res, k: int) -> str:
     loss, gn, its = float(res.loss[k]), float(res.grad_norm[k]), int(res.iterations[k])
     if bool(res.converged[k]):
         return ""
+    if bool(res.saturated[k]) and not (math.isfinite(loss) and math.isfinite(gn)):
+        return (f"saturated: the loss {loss:.3g} or the gradient norm {gn:.3g} is not finite (an "
+                "overflow, or a loss not differentiable where descent arrived, such as a kernel "
+                "with a cusp at u_i = v_i); the optimum cannot be resolved in float64")
     if bool(res.saturated[k]):
-        return (f"saturated: the loss {loss:.3g} or the gradient norm {gn:.3g} is out of "
-                f"float64's range (below {SATURATION_LEVEL:.3g}, where the terms that decide the "
-                "structure underflow, or not finite); the optimum cannot be resolved in float64")
+        return (f"saturated: the loss {loss:.3g} or the gradient norm {gn:.3g} is below "
+                f"{SATURATION_LEVEL:.3g}, where the terms that decide the structure underflow; "
+                "the optimum cannot be resolved in float64")
     if bool(res.stalled[k]):
         return (f"stalled: no step decreases the loss at float64 resolution "
                 f"(grad_norm {gn:.3g} after {its} iterations)")

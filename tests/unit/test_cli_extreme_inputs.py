@@ -236,6 +236,14 @@ def test_gd_beyond_float64_says_it_cannot_resolve(N, t, b, saturated):
         assert rec["saturated"] is True and "float64" in rec["reason"]
 
 
+def test_gd_reaching_a_cusp_says_the_gradient_is_not_finite():
+    """kcl-riesz (t = -1: the kernel -|u - v|) has its optimum at u_i = v_i, where |u - v| is not
+    differentiable: descent ends with a NaN gradient, reported as such, not as an underflow."""
+    rec = _gd("--N", 5, "--loss", "kcl-riesz")
+    assert rec["converged"] is False and rec["saturated"] is True
+    assert "not finite" in rec["reason"] and "below" not in rec["reason"]
+
+
 def test_gd_at_t_b_100_is_right_or_says_the_structure_is_unresolved():
     rec = _gd("--N", 5, "--t", 100, "--b", 100)
     assert rec["gram_distance"] < 1e-6 or (rec["saturated"] and "cannot resolve" in rec["reason"])
