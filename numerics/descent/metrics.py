@@ -37,7 +37,7 @@ from clverify.theory.params import check_dimension, check_positive
 __all__ = [
     "similarity_density", "similarity_density_mp", "similarity_cdf", "similarity_mgf",
     "uniformity", "uniformity_population", "wasserstein_uniformity", "alignment",
-    "effective_rank", "pairwise_similarities", "WASSERSTEIN_GRID",
+    "effective_rank", "pairwise_similarities", "unit_rows", "WASSERSTEIN_GRID",
 ]
 
 #: Number of quantiles of :math:`p_n` that stand for the population in :func:`wasserstein_uniformity`
@@ -95,6 +95,16 @@ def similarity_mgf(a, n):
     """
     n = _n(n)
     return mpmath.hyp0f1(mpmath.mpf(n) / 2, mpmath.mpf(a) ** 2 / 4)
+
+
+def unit_rows(X) -> np.ndarray:
+    """The rows of ``X`` divided by their norms (float64): points on the sphere.
+
+    >>> unit_rows([[3.0, 4.0], [0.0, -2.0]]).tolist()
+    [[0.6, 0.8], [0.0, -1.0]]
+    """
+    X = np.asarray(X, dtype=float)
+    return X / np.linalg.norm(X, axis=-1, keepdims=True)
 
 
 def pairwise_similarities(X) -> np.ndarray:

@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-__all__ = ["ResultStore", "STORE_NAME"]
+__all__ = ["ResultStore", "STORE_NAME", "code_version"]
 
 #: File name of the store inside a sweep's output directory.
 STORE_NAME = "sweep.sqlite"
@@ -40,6 +40,17 @@ CREATE TABLE IF NOT EXISTS records (
     provenance TEXT
 )
 """
+
+
+def code_version(provenance: dict) -> str:
+    """``"VERSION COMMIT"`` of a provenance record, ``+dirty`` when its checkout had uncommitted
+    changes: which code computed a row.
+
+    >>> code_version({"version": "0.1.0", "git_commit": "abc", "git_dirty": True})
+    '0.1.0 abc+dirty'
+    """
+    dirty = "+dirty" if provenance.get("git_dirty") else ""
+    return f"{provenance.get('version')} {provenance.get('git_commit')}{dirty}"
 
 
 class ResultStore:
@@ -89,8 +100,7 @@ class ResultStore:
         return [json.loads(found[k]) if k in found else None for k in keys]
 
     def code_versions(self, keys: Sequence[str]) -> dict[str, int]:
-        """How many of the stored ``keys`` each code version computed: ``"VERSION COMMIT"``
-        (``+dirty`` when the checkout had uncommitted changes) -> count.
+        """How many of the stored ``keys`` each code version (:func:`code_version`) computed.
 
         >>> import tempfile, pathlib
         >>> with ResultStore(pathlib.Path(tempfile.mkdtemp()) / "s.sqlite") as store:
@@ -100,8 +110,7 @@ class ResultStore:
         """
         counts: dict[str, int] = {}
         for text in self._column("provenance", keys).values():
-            prov = json.loads(text or "{}")
-            version = f"{prov.get('version')} {prov.get('git_commit')}" + ("+dirty" if prov.get("git_dirty") else "")
+            version = code_version(json.loads(text or "{}"))
             counts[version] = counts.get(version, 0) + 1
         return counts
 

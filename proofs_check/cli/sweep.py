@@ -49,10 +49,10 @@ def _sigterm_stops():
 def _warn_other_code(store, keys) -> None:
     """A line on stderr when stored records of this grid were computed by other code than
     this run's (another version or commit, or uncommitted changes): they are reused as stored."""
+    from clverify.numerics.descent.store import code_version
     from clverify.numerics.output.tables import provenance
 
-    here = provenance()
-    mine = f"{here['version']} {here['git_commit']}" + ("+dirty" if here["git_dirty"] else "")
+    mine = code_version(provenance())
     other = {v: n for v, n in store.code_versions(keys).items() if v != mine}
     if other:
         found = ", ".join(f"{n} by {v}" for v, n in sorted(other.items()))

@@ -20,6 +20,7 @@ import sympy as sp
 from scipy.optimize import linprog
 
 from clverify.numerics.descent.constellation import is_constellation, margin, optimal_relative_bias
+from clverify.numerics.descent.metrics import unit_rows
 from clverify.numerics.precision.roots import find_root
 from clverify.theory import CCEM, SimplexETF
 
@@ -32,9 +33,6 @@ alpha = sp.Symbol("alpha", nonnegative=True)
 _MARGIN_TOLERANCE = 1e-9
 
 
-def _unit(M):
-    return M / np.linalg.norm(M, axis=-1, keepdims=True)
-
 
 def _random_similarities(seed: int, count: int):
     """Similarity matrices of seeded random unit embeddings (N in 3..12, d in 1..N+2), some
@@ -44,8 +42,8 @@ def _random_similarities(seed: int, count: int):
     for k in range(count):
         n_ = int(rng.integers(3, 13))
         d = int(rng.integers(1, n_ + 3))
-        U = _unit(rng.standard_normal((n_, d)))
-        V = U if k % 3 == 0 and d >= n_ else _unit(rng.standard_normal((n_, d)))
+        U = unit_rows(rng.standard_normal((n_, d)))
+        V = U if k % 3 == 0 and d >= n_ else unit_rows(rng.standard_normal((n_, d)))
         out.append(U @ V.T)
     return out
 
@@ -173,10 +171,10 @@ def _zero_loss_configurations():
     the antipodal pair (m* = 0) and a random non-separated pair (m* < 0)."""
     rng = np.random.default_rng(0)
     U, V = CCEM(6, sp.Rational(9, 10)).array()
-    Up, Vp = _unit(U + 0.03 * rng.standard_normal(U.shape)), _unit(V + 0.03 * rng.standard_normal(V.shape))
+    Up, Vp = unit_rows(U + 0.03 * rng.standard_normal(U.shape)), unit_rows(V + 0.03 * rng.standard_normal(V.shape))
     anti = np.zeros((6, 6))
     anti[:, 0] = 1
-    R, Q = _unit(rng.standard_normal((6, 4))), _unit(rng.standard_normal((6, 4)))
+    R, Q = unit_rows(rng.standard_normal((6, 4))), unit_rows(rng.standard_normal((6, 4)))
     return {"ccem_0.9": U @ V.T, "perturbed_ccem": Up @ Vp.T, "antipodal": -anti @ anti.T, "random": R @ Q.T}
 
 
@@ -302,7 +300,7 @@ def _construction_parameters(claim, point, evidence):
 
 def _random_code(k, dim, seed):
     rng = np.random.default_rng(seed)
-    X = _unit(rng.standard_normal((k, dim)))
+    X = unit_rows(rng.standard_normal((k, dim)))
     G = X @ X.T
     return X, float(G[~np.eye(k, dtype=bool)].max())
 

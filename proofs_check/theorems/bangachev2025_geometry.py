@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp, minimize
 
+from clverify.numerics.descent.metrics import unit_rows
 from clverify.numerics.descent.optimise import optimise_batch
 from clverify.theory import SimplexETF
 
@@ -22,9 +23,6 @@ from ..registry import Check, Inconclusive, Mutant, Theorem
 #: Slack of the strict inequalities in the linear programmes (their variables are scaled to it).
 _STRICT = 1e-7
 
-
-def _unit(M):
-    return M / np.linalg.norm(M, axis=-1, keepdims=True)
 
 
 def _sign_separated(U, V) -> bool:
@@ -61,7 +59,7 @@ def _configurations(k: int, d: int, seed: int) -> dict:
     if k == d + 1:
         W = SimplexETF(k).array()[0]
         out["simplex_etf"] = (W, W)
-    X = _unit(rng.standard_normal((k, d - 1)))
+    X = unit_rows(rng.standard_normal((k, d - 1)))
     coherence = float((X @ X.T)[~np.eye(k, dtype=bool)].max())
     d2 = (0.5 + 1 / (1 + coherence)) / 2        # 1/2 < delta^2 < 1/(1 + coherence): separated
     col = np.full((k, 1), np.sqrt(1 - d2))
@@ -69,7 +67,7 @@ def _configurations(k: int, d: int, seed: int) -> dict:
     for run in optimise_batch(k, d, t=[10.0, 10.0], b=[0.0, 0.0], seeds=[seed, seed + 1], restarts=1):
         out[f"trained_seed{run.seed}"] = (run.U, run.V)
     for j in range(3):
-        out[f"random_{j}"] = (_unit(rng.standard_normal((k, d))), _unit(rng.standard_normal((k, d))))
+        out[f"random_{j}"] = (unit_rows(rng.standard_normal((k, d))), unit_rows(rng.standard_normal((k, d))))
     return out
 
 

@@ -15,6 +15,7 @@ import sympy as sp
 import torch
 
 from clverify.numerics.descent.lbfgs import lbfgs, value_and_grad
+from clverify.numerics.descent.metrics import unit_rows
 from clverify.numerics.descent.sphere import Sphere
 from clverify.numerics.precision.boxes import MAX_BOXES, box_region, positive_cover
 from clverify.numerics.precision.evaluators import compile_expression
@@ -142,11 +143,10 @@ def _other_configurations(n, d, rng, equality):
     noisy = U0 + 1e-3 * rng.standard_normal(U0.shape)
     out = [("u_i = v_i = e (w_i constant, sum not 0)", e, e.copy()),
            ("polygon paired with its shift (sum 0, w_i not constant)", U0, shifted),
-           ("an equality case perturbed by 1e-3", noisy / np.linalg.norm(noisy, axis=1, keepdims=True), V0)]
+           ("an equality case perturbed by 1e-3", unit_rows(noisy), V0)]
     for k in range(4):
-        U, V = rng.standard_normal((2, n, d))
-        out.append((f"random #{k}", U / np.linalg.norm(U, axis=1, keepdims=True),
-                    V / np.linalg.norm(V, axis=1, keepdims=True)))
+        U, V = unit_rows(rng.standard_normal((2, n, d)))
+        out.append((f"random #{k}", U, V))
     return out
 
 

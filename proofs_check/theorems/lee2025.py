@@ -29,6 +29,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from clverify.numerics.descent.metrics import unit_rows
 from clverify.numerics.descent.optimise import optimise_batch
 from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.theory import CCEM, SimplexETF
@@ -70,9 +71,6 @@ def _slack(claim, U, V) -> float:
     return (float(S.sum()) - trace) / (k * (k - 1)) - (float(a.subs(n, k)) * trace - float(c.subs(n, k)))
 
 
-def _unit(M):
-    return M / np.linalg.norm(M, axis=1, keepdims=True)
-
 
 def _configurations(k: int, seed: int) -> dict:
     """Embeddings (d = k) in every combination of the three conditions that unit vectors allow:
@@ -80,12 +78,12 @@ def _configurations(k: int, seed: int) -> dict:
     ``V = U`` random (``diff_constant`` and ``aligned``), ``V = -U`` random (``sum_zero``) and a
     random pair (none)."""
     rng = np.random.default_rng(seed)
-    U = _unit(rng.standard_normal((k, k)))
+    U = unit_rows(rng.standard_normal((k, k)))
     anti = np.zeros((k, k))
     anti[:, 0] = 1
     return {"ccem_0.8": CCEM(k, sp.Rational(4, 5)).array(), "antipodal": (anti, -anti),
             "etf": SimplexETF(k, k).array(), "aligned_random": (U, U.copy()), "opposed_random": (U, -U),
-            "random": (U, _unit(rng.standard_normal((k, k))))}
+            "random": (U, unit_rows(rng.standard_normal((k, k))))}
 
 
 def _slack_is_sum_of_squares(claim, point, evidence):
@@ -110,7 +108,7 @@ def _slack_identity_on_configurations(claim, point, evidence):
     cases = dict(_configurations(k, seed))
     for j in range(20):
         d = int(rng.integers(1, k + 3))
-        cases[f"random_d{d}_{j}"] = (_unit(rng.standard_normal((k, d))), _unit(rng.standard_normal((k, d))))
+        cases[f"random_d{d}_{j}"] = (unit_rows(rng.standard_normal((k, d))), unit_rows(rng.standard_normal((k, d))))
     worst = 0.0
     for name, (U, V) in cases.items():
         squares = _squares(U, V)

@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+from clverify.numerics.descent.metrics import unit_rows
 from clverify.theory import SimplexETF
 from clverify.theory.losses import infonce_sym_loss
 from clverify.theory.ops import SYMPY_OPS
@@ -185,13 +186,20 @@ _TAU = sp.Rational(1, 2)
 
 @lru_cache(maxsize=None)
 def _exact_gradient(k: int):
-    """dL/dS_ij of clverify.theory.losses.infonce_sym_loss on a k x k matrix of free symbols
-    (tau = 1/2), as a numpy function of the entries, and the symbols."""
+    """The k x k matrix S of free symbols and dL/dS_ij of
+    clverify.theory.losses.infonce_sym_loss on it (tau = 1/2)."""
     S = sp.Matrix(k, k, lambda i, j: sp.Symbol(f"s_{i}_{j}", real=True))
     grams = Grams(uv=ExplicitSimilarity(S), uu=ExplicitSimilarity(S), vv=ExplicitSimilarity(S))
     loss = infonce_sym_loss(grams, SYMPY_OPS, tau=_TAU)
     grad = sp.Matrix(k, k, lambda i, j: sp.diff(loss, S[i, j]))
     return S, grad
+
+
+@lru_cache(maxsize=None)
+def _gradient_function(k: int):
+    """:func:`_exact_gradient` as a numpy function of the k*k entries (row by row)."""
+    S, grad = _exact_gradient(k)
+    return sp.lambdify(list(S), grad, "numpy")
 
 
 def _closed_form_is_derivative(claim, point, evidence):
@@ -213,11 +221,11 @@ def _gradient_order_on_random_embeddings(claim, point, evidence):
     is > 0 and changes with m in the claimed direction; the claimed closed form agrees with it."""
     M, cases, seed = point["M"], point["cases"], point["seed"]
     rng = np.random.default_rng(seed)
-    grads = {k: sp.lambdify(list(_exact_gradient(k)[0]), _exact_gradient(k)[1], "numpy") for k in range(2, M + 1)}
+    grads = {k: _gradient_function(k) for k in range(2, M + 1)}
     worst = 0.0
     for _ in range(cases):
         d = int(rng.integers(2, M + 2))
-        U, V = (X / np.linalg.norm(X, axis=1, keepdims=True) for X in rng.standard_normal((2, M, d)))
+        U, V = unit_rows(rng.standard_normal((2, M, d)))
         S = U @ V.T
         g = {k: np.array(grads[k](*S[:k, :k].ravel()), dtype=float) for k in grads}
         for k in grads:
