@@ -9,7 +9,8 @@ For :math:`(N, t, b)` (``t`` multiplies, ``b`` subtracted) the optimum over embe
 At fixed :math:`(t, b)` the ETF is optimal exactly for :math:`3 \le N \le n_{etf}(t, b)`: the
 sign of :math:`\ell'(1)` is that of :math:`f(N) = (N-2)(1+e^{t-b}) - 2(1+e^{t/(N-1)+b})`, and
 :math:`f` increases with :math:`N` (both terms do, as :math:`t > 0`).  :func:`etf_batch_limit`
-finds :math:`n_{etf}` by integer bisection on certified ball signs of :math:`\ell'(1)`.
+finds :math:`n_{etf}` by integer bisection on the certified sign of :math:`\ell'(1)` (a ball, or
+exactly 0) and the optimum's rule (:func:`~clverify.numerics.precision.regime.regime`).
 
 >>> a = sigmoid_advice(32768, 10, -10, convention="siglip", digits=20)
 >>> a.regime, a.b_paper, a.n_etf_max, a.certified
@@ -22,14 +23,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
-from flint import arb
-
+from clverify.theory.losses import LOSSES
 from clverify.theory.params import check_batch_size, check_choice, check_digits
 
-from .certify import Enclosure, ball_sign
-from .evaluators import arb_precision, evaluator
+from .ccem_optimum import sigmoid_optimum
+from .certify import Enclosure
 from .real_input import RealInput
-from .sigmoid_optimum import sigmoid_optimum
+from .regime import end_slope_sign, regime
+from .restriction import Restriction
 from .thresholds import antipodal_boundary_b, etf_boundary_b
 
 __all__ = ["CONVENTIONS", "Advice", "etf_batch_limit", "sigmoid_advice"]
@@ -37,21 +38,6 @@ __all__ = ["CONVENTIONS", "Advice", "etf_batch_limit", "sigmoid_advice"]
 #: ``paper``: the bias is subtracted from the logit (``t s - b``; Lee et al., Bangachev et al.);
 #: ``siglip``: it is added (``t s + b``; SigLIP, Hugging Face's ``logit_bias``).
 CONVENTIONS = ("paper", "siglip")
-#: Extra guard bits tried (4x each time) when a sign of l'(1) at an integer N is undecided.
-_SIGN_STEPS = 3
-
-
-def _etf_sign(n: int, t: RealInput, b: RealInput, digits: int) -> int | None:
-    """The certified sign of l'(1) at (n, t, b), None if undecided at every precision tried."""
-    cond = evaluator("etf_condition", "arb")
-    for step in range(_SIGN_STEPS + 1):
-        with arb_precision(digits, 32 * 4**step):
-            sign = ball_sign(cond(arb(0), arb(n), t.ball(), b.ball()))
-        if sign is not None:
-            return sign
-    return None
-
-
 def etf_batch_limit(t, b, *, digits: int = 30) -> tuple[int | None, bool, str]:
     r"""The largest :math:`N \ge 3` for which the ETF is optimal at :math:`(t, b)` (``b``
     subtracted), whether that is certified, and a note.
@@ -63,13 +49,15 @@ def etf_batch_limit(t, b, *, digits: int = 30) -> tuple[int | None, bool, str]:
     >>> etf_batch_limit(5, -3)
     (None, True, "l'(1) > 0 at N = 3: the ETF is optimal for no N >= 3")
     """
-    t, b, digits = RealInput.positive("t", t), RealInput.finite("b", b), check_digits(digits)
+    numeric = {"t": RealInput.positive("t", t), "b": RealInput.finite("b", b)}
+    digits = check_digits(digits)
+    sigmoid = Restriction.of(LOSSES["sigmoid"], ("t", "b"))
 
-    def etf(n):
-        sign = _etf_sign(n, t, b, digits)
+    def etf(n):   # the optimum's rule on the certified sign of l'(1) (exactly 0 included)
+        sign, _ = end_slope_sign(sigmoid, 1, n, numeric, digits)
         if sign is None:
             raise _Undecided(n)
-        return sign <= 0
+        return regime(sign, None) == "etf"
 
     try:
         if not etf(3):
@@ -178,9 +166,10 @@ def sigmoid_advice(N: int, t, bias, *, convention: str = "paper", digits: int = 
                                                                    e.enclosure.certified, e.enclosure.reason,
                                                                    e.enclosure.digits)
                            for e in (etf, anti))
-        certified = all(e.certified for e in (opt.x_enclosure, *enclosures)) and n_certified
-        reasons = [f"{name} not certified: {e.reason}" for name, e in
-                   (("x*", opt.x_enclosure), ("b_E", enclosures[0]), ("b_A", enclosures[1])) if not e.certified]
+        certified = opt.certified and all(e.certified for e in enclosures) and n_certified
+        reasons = ([] if opt.certified else [f"x* not certified: {opt.note}"]) + [
+            f"{name} not certified: {e.reason}" for name, e in
+            (("b_E", enclosures[0]), ("b_A", enclosures[1])) if not e.certified]
         return Advice(N, +t_in.mpf(), convention, b_mp, -b_mp, opt.regime, opt.x, opt.s_pos, opt.s_neg,
                       opt.x_enclosure, to_user(etf.value), to_user(anti.value), *enclosures, n_max, nearest,
                       distances[nearest], certified, "; ".join(reasons + ([n_note] if n_note else [])))

@@ -31,7 +31,7 @@ import sympy as sp
 
 from clverify.numerics.descent.metrics import unit_rows
 from clverify.numerics.descent.optimise import optimise_batch
-from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
 from clverify.theory import CCEM, SimplexETF
 from clverify.theory import derivation as D
 
