@@ -31,8 +31,8 @@ from functools import lru_cache
 import mpmath
 import sympy as sp
 
-from clverify.numerics.precision.evaluators import arb_precision, compile_expression
 from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
+from clverify.numerics.precision.evaluators import arb_precision, compile_expression
 from clverify.theory import derivation as D
 
 from .registry import Inconclusive

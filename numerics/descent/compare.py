@@ -30,8 +30,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
 from clverify.numerics.descent.lbfgs import LOSS_NOISE_RTOL
-from clverify.numerics.precision.closed_forms import closed_form_value
 from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
+from clverify.numerics.precision.closed_forms import closed_form_value
 from clverify.theory import losses as theory_losses
 from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.params import check_batch_size, check_dimension, to_rational

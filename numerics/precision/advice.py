@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import mpmath
+
 from clverify.theory.losses import LOSSES
 from clverify.theory.params import check_batch_size, check_choice, check_digits
 

@@ -37,10 +37,10 @@ import sympy as sp
 from clverify.recheck import FORMAT, ball, derivative, interval, sign
 
 from .boxes import MonotoneCover, PositiveCover, compiled
+from .ccem_optimum import sigmoid_optimum
 from .certify import Enclosure
 from .evaluators import bits_for_digits, formula
 from .regime import regime
-from .ccem_optimum import sigmoid_optimum
 from .thresholds import antipodal_boundary_b, antipodal_threshold_tb, etf_boundary_b, etf_threshold_tb
 
 __all__ = ["FORMAT", "Certificate", "exact_decimal", "expression_record", "threshold_certificate",

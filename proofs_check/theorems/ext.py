@@ -13,8 +13,8 @@ import mpmath
 import sympy as sp
 
 from clverify.numerics.descent.optimise import optimise_batch
-from clverify.numerics.precision.evaluators import arb_precision, compile_expression, evaluator
 from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
+from clverify.numerics.precision.evaluators import arb_precision, compile_expression, evaluator
 from clverify.numerics.precision.thresholds import antipodal_boundary_b, etf_boundary_b
 from clverify.theory import derivation as D
 

@@ -13,8 +13,8 @@ import mpmath
 import sympy as sp
 
 from clverify.numerics.descent.optimise import optimise_batch
-from clverify.numerics.precision.evaluators import evaluator
 from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
+from clverify.numerics.precision.evaluators import evaluator
 from clverify.numerics.precision.thresholds import antipodal_threshold_tb, etf_threshold_tb
 from clverify.theory import CCEM
 from clverify.theory import derivation as D

@@ -4,18 +4,22 @@ its tempting bugs, the non-convex fallback, and the value's precision."""
 
 from __future__ import annotations
 
+import json
 import sys
 
 import mpmath
 import pytest
 import sympy as sp
+from click.testing import CliRunner
 from flint import arb
 
+from clverify import load_loss
 from clverify.numerics.precision.ccem_optimum import _value_ball, ccem_optimum, sigmoid_optimum
 from clverify.numerics.precision.certify import Enclosure, certify_positive
 from clverify.numerics.precision.evaluators import arb_precision
 from clverify.numerics.precision.real_input import RealInput
 from clverify.numerics.precision.restriction import Restriction, SigmoidRestriction, _positive
+from clverify.proofs_check.cli import main
 from clverify.theory import derivation as D
 from clverify.theory import minima
 from clverify.theory.errors import LossDefinitionError
@@ -124,3 +128,20 @@ def test_a_value_that_needs_more_digits_gets_them():
         expected = mpmath.exp(-t * (2 * x - 1)) * (1 + mpmath.mpf(18) / 8)
         assert opt.certified and abs(opt.value / expected - 1) < mpmath.mpf(10) ** (1 - digits)
     assert "working digits" in opt.note
+
+
+def test_a_value_no_precision_resolves_is_none_with_a_note(tmp_path):
+    """sum_i (s_ii - log 2)^2 / N: l(x) = (2x - 1 - log 2)^2 is 0 at x* = (1 + log 2)/2, so no
+    ball of l(x*) has a correct significant digit: the value is None (JSON null) and the note
+    says so, while x* is certified."""
+    path = tmp_path / "log2.py"
+    path.write_text("def log2(grams, ops):\n"
+                    "    return grams.uv.sum_diagonal(lambda s: (s - ops.log(2)) ** 2) / grams.N\n")
+    opt = ccem_optimum(load_loss(path, "log2"), 5, {}, digits=20)
+    with mpmath.workdps(30):
+        assert abs(opt.x - (1 + mpmath.log(2)) / 2) < mpmath.mpf(10) ** -19
+    assert opt.certified and opt.value is None and "is not resolved to 20 digits" in opt.note
+    result = CliRunner().invoke(main, ["analyse", "--loss-file", str(path), "--loss", "log2", "--N", "5",
+                                       "--digits", "20", "--no-gd", "--format", "json"])
+    (rec,) = json.loads(result.stdout)["records"]
+    assert rec["loss"] is None and "loss not resolved to 20 digits" in rec["note"]
