@@ -46,6 +46,16 @@ def test_generic_strategy_equals_the_sigmoid_closed_forms(N, t, b):
             assert abs(a - c) <= mpmath.mpf(10) ** -27 * max(1, abs(c))
 
 
+@pytest.mark.parametrize("b, regime", [("2", "intermediate"), ("-3", "etf")])
+def test_the_closed_forms_are_used_only_where_t_is_positive(b, regime):
+    """The symbolic convexity certificate and the log-ratio form of l' assume t > 0; at t = -1
+    the sigmoid loss takes the generic route, and agrees with the copy."""
+    mine = ccem_optimum(LOSSES["sigmoid"], 10, {"t": "-1", "b": b}, digits=30)
+    generic = ccem_optimum(GENERIC_SIGMOID, 10, {"t": "-1", "b": b}, digits=30)
+    assert "clverify derive" not in mine.note and mine.certified and mine.regime == regime
+    assert (mine.regime, mine.x, mine.value) == (generic.regime, generic.x, generic.value)
+
+
 def test_the_infonce_family_sits_at_the_etf_and_the_sigmoid_at_small_t_antipodal():
     for loss in ("infonce", "ntxent", "dcl", "dhel", "kcl"):
         assert ccem_optimum(LOSSES[loss], 6, {}, digits=20).regime == "etf"
