@@ -39,6 +39,8 @@ __all__ = ["CONVENTIONS", "Advice", "etf_batch_limit", "sigmoid_advice"]
 #: ``paper``: the bias is subtracted from the logit (``t s - b``; Lee et al., Bangachev et al.);
 #: ``siglip``: it is added (``t s + b``; SigLIP, Hugging Face's ``logit_bias``).
 CONVENTIONS = ("paper", "siglip")
+
+
 def etf_batch_limit(t, b, *, digits: int = 30) -> tuple[int | None, bool, str]:
     r"""The largest :math:`N \ge 3` for which the ETF is optimal at :math:`(t, b)` (``b``
     subtracted), whether that is certified, and a note.

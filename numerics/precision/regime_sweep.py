@@ -191,7 +191,8 @@ def _changes_between(restriction, N, numeric, param, lo, hi, convex, digits) -> 
             continue
         # the side of lo is the boundary's regime iff the rule says so from the sign of l'(x0)
         sign = int(mpmath.sign(g_lo))
-        starts_in = regime(*((None, sign) if x0 == 0 else (sign, None))) == boundary
+        slopes = (None, sign) if x0 == 0 else (sign, None)   # (l'(1), l'(0))
+        starts_in = regime(*slopes) == boundary
         below, above = (boundary, "intermediate") if starts_in else ("intermediate", boundary)
         value, enclosure = _root(restriction, N, numeric, param, x0, _mpf(lo), _mpf(hi), digits)
         with arb_precision(digits):

@@ -12,7 +12,8 @@ is also the *evaluation strategy* of the optimum (:mod:`~clverify.numerics.preci
 * :meth:`~Restriction.slope_ball`, :meth:`~Restriction.slope_exact`: :math:`\ell'` at an end
   of :math:`[0, 1]`, as a ball and exactly (for :func:`~clverify.numerics.precision.regime.end_slope_sign`);
 * :meth:`~Restriction.root_function`: a function with the sign and the roots of :math:`\ell'`
-  on :math:`[0, 1]` for the interior root.
+  on :math:`[0, 1]` for the interior root (evaluated by Arb, the midpoint of a ball);
+* :meth:`~Restriction.check_finite`: :math:`\ell` is a finite real number on the CCEM.
 
 The built-in sigmoid loss (at :math:`t > 0`) has closed forms there
 (:class:`SigmoidRestriction`): a symbolic convexity certificate for every :math:`N \ge 3`, and
@@ -236,8 +237,8 @@ class SigmoidRestriction(Restriction):
 
     @staticmethod
     def _closed(t) -> bool:
-        """Whether the closed forms apply: ``t`` (a :class:`RealInput`, a ball or an mpf) > 0."""
-        return bool((t.ball() if hasattr(t, "ball") else t) > 0)
+        """Whether the closed forms apply: ``t`` > 0 (certain for its ball)."""
+        return bool(t.ball() > 0)
 
     def check_finite(self, N: int, numeric: dict) -> None:
         if not self._closed(numeric["t"]):
