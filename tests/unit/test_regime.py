@@ -10,7 +10,9 @@ import pytest
 import sympy as sp
 from flint import arb, ctx
 
+from clverify.numerics.precision.ccem_optimum import ccem_optimum
 from clverify.numerics.precision.regime import SIGN_GUARD_BITS, SIGN_GUARD_STEPS, end_slope_sign, regime
+from clverify.theory.losses import Loss
 
 # (sign of l'(1), sign of l'(0)) -> regime; None: the known signs do not decide it.
 TABLE = {
@@ -91,3 +93,13 @@ def test_every_guard_step_is_tried_before_sympy():
 def test_a_straddling_ball_is_undecided_unless_sympy_gives_exactly_zero(exact):
     sign, how = end_slope_sign(FakeRestriction(0, 10**4, exact=exact), 1, 4, {}, 20)
     assert sign is None and "not decided by balls" in how
+
+
+@pytest.mark.parametrize("shift, x, expected", [(sp.Rational(1, 10), 0, "antipodal"),
+                                                (-sp.Rational(1, 10), 1, "etf")])
+def test_a_minimiser_found_numerically_at_an_end_is_that_end_s_structure(shift, x, expected):
+    """l = -(s+ - c)^2 on the CCEM (s+ = 2x - 1) is concave: not certified, minimised on the
+    grid at the end farther from s+ = c (x = 0 for c = 1/10, x = 1 for c = -1/10)."""
+    concave = Loss("concave", lambda grams, ops: -grams.uv.sum_diagonal(lambda s: (s - shift) ** 2) / grams.N, ())
+    opt = ccem_optimum(concave, 5, {}, digits=20)
+    assert (opt.regime, opt.x, opt.convex, opt.certified) == (expected, x, False, False)
