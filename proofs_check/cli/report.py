@@ -12,7 +12,7 @@ from clverify.numerics.precision.certificates import optimum_certificate, thresh
 
 from ..certificates import registry_certificates
 from ..registry import theorems
-from ..report import catalogue_markdown, result_record, table_record
+from ..report import catalogue_markdown, level_counts, result_record, table_record
 from . import main
 from .certify import write_certificates
 from .check import run_selected
@@ -73,8 +73,9 @@ def report(out_dir, thorough, quiet, threads):
     for r in results.values():   # a documented refutation of a published statement is its own verdict
         key = "published statements refuted as documented" if r.kind == "refutation" and not r.failed else r.status
         verdicts[key] = verdicts.get(key, 0) + 1
-    click.echo(f"clverify report: {len(results)} entries ({', '.join(f'{v} {k}' for k, v in sorted(verdicts.items()))}); "
-               f"mutants refuted {sum(r.mutants_refuted or 0 for r in results.values())}/"
+    weakest = ", ".join(f"{v} {k}" for k, v in level_counts(results.values()).items())
+    click.echo(f"clverify report: {len(results)} entries ({', '.join(f'{v} {k}' for k, v in sorted(verdicts.items()))}; "
+               f"weakest part: {weakest}); mutants refuted {sum(r.mutants_refuted or 0 for r in results.values())}/"
                f"{sum(r.mutants_total for r in results.values())}; files in {out_dir}/, "
                f"certificates in {out_dir / 'certs'}/")
     if failed:
