@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from clverify.theory.errors import InvalidParameterError
-from clverify.theory.params import check_batch_size, check_dimension
+from clverify.theory.params import check_batch_size, check_dimension, check_seed
 
 from .lbfgs import DEFAULT_MAX_ITER, DEFAULT_TOL
 from .optimise import DEFAULT_RESTARTS, check_loss_params
@@ -188,7 +188,8 @@ def parse_grid(text: str, source: str = "grid") -> list[Configuration]:
     d_raw = _values(f"{source}: d", raw.pop("d", "N"))
     ds = ["N" if v == "N" else v for v in d_raw]
     ds = [v if v == "N" else _integers(f"{source}: d", [v], lambda x: check_dimension("d", x, 1))[0] for v in ds]
-    seeds = _integers(f"{source}: seeds", _values(f"{source}: seeds", raw.pop("seeds", 0)), int)
+    seeds = _integers(f"{source}: seeds", _values(f"{source}: seeds", raw.pop("seeds", 0)),
+                      lambda v: check_seed("seeds", v))
     restarts = _integers(f"{source}: restarts", _values(f"{source}: restarts", raw.pop("restarts", DEFAULT_RESTARTS)),
                          lambda v: check_batch_size("restarts", v, 1))
     settings = {name: _check_setting(f"{source}: {name}", name, raw.pop(name, default))

@@ -30,6 +30,7 @@ import math
 import platform
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -44,7 +45,7 @@ from .store import ResultStore
 
 __all__ = [
     "plan_batches", "solve_batch", "reference", "run_sweep", "records_in_order", "SweepSummary",
-    "SweepInterrupted", "BATCH_ENTRIES", "MAX_BATCH",
+    "SweepInterrupted", "BATCH_ENTRIES", "MAX_BATCH", "connect_scheduler",
 ]
 
 #: Largest number of similarities one batch evaluates at once, :math:`\sum_c R_c N_c^2`
@@ -52,6 +53,9 @@ __all__ = [
 BATCH_ENTRIES = 2_000_000
 #: Seconds to wait for a Dask scheduler before giving up.
 CONNECT_TIMEOUT = 10
+#: Seconds to wait for a TCP connection to the scheduler's host and port (checked first: a
+#: closed port is refused at once, an unreachable host after this long).
+PROBE_TIMEOUT = 3
 #: Default largest number of configurations per batch (a lost batch costs no more than this).
 MAX_BATCH = 64
 
@@ -237,16 +241,41 @@ def _local_map(batches, device, threads, workers, solve=None):
                 yield batch, rows
 
 
-def _dask_map(batches, device, threads, scheduler):
-    """Yield ``(batch, rows)`` as the Dask cluster at ``scheduler`` finishes them."""
-    from distributed import Client, as_completed
+def connect_scheduler(address: str):
+    """A ``distributed.Client`` of the Dask scheduler at ``address`` (``tcp://host:8786`` or
+    ``host:8786``), or :class:`~clverify.theory.errors.InvalidParameterError` (one line) when
+    the address does not parse, nothing listens there (a TCP connection within
+    :data:`PROBE_TIMEOUT` seconds, for ``tcp``/``tls`` addresses), or no scheduler answers
+    within :data:`CONNECT_TIMEOUT` seconds.
+
+    >>> connect_scheduler("not an address")
+    Traceback (most recent call last):
+        ...
+    clverify.theory.errors.InvalidParameterError: scheduler: cannot reach a Dask scheduler at 'not an address': missing port number in address 'not an address'
+    """
+    import socket
+
+    from distributed import Client
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
 
     try:
-        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            socket.create_connection(parse_host_port(location), timeout=PROBE_TIMEOUT).close()
+        return Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, ValueError, TimeoutError) as exc:
-        raise InvalidParameterError(f"scheduler: cannot reach a Dask scheduler at {scheduler!r}: "
-                                    f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
-    with client:
+        why = getattr(exc, "strerror", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise InvalidParameterError(f"scheduler: cannot reach a Dask scheduler at {address!r}: {why}") from None
+
+
+def _dask_map(batches, device, threads, scheduler):
+    """Yield ``(batch, rows)`` as the Dask cluster at ``scheduler`` (an address, or a
+    client of :func:`connect_scheduler`, left open) finishes them."""
+    from distributed import as_completed
+
+    client = connect_scheduler(scheduler) if isinstance(scheduler, str) else scheduler
+    with client if isinstance(scheduler, str) else nullcontext():
         futures = {client.submit(solve_batch, b, device, threads, pure=False): i
                    for i, b in enumerate(batches)}
         for future in as_completed(futures):
@@ -259,8 +288,8 @@ def run_sweep(configs: Sequence[Configuration], store: ResultStore, *, scheduler
               on_batch: Callable[[list[Configuration]], None] | None = None) -> SweepSummary:
     """Compute and store every configuration of ``configs`` that ``store`` lacks.
 
-    ``scheduler``: address of a running Dask scheduler (``tcp://host:8786``) to map the
-    batches on its workers; otherwise ``workers`` local processes (0: this process, as
+    ``scheduler``: address of a running Dask scheduler (``tcp://host:8786``), or a client of
+    :func:`connect_scheduler`, to map the batches on its workers; otherwise ``workers`` local processes (0: this process, as
     torch's ``DataLoader(num_workers=0)``).
     ``device``: ``auto``, ``cpu`` or ``cuda``, resolved where a batch runs (``auto``: CUDA
     where that machine has it).  ``on_batch`` is called with each batch after its records are

@@ -59,7 +59,7 @@ def advice_text(a) -> str:
     shape = {"etf": "the simplex ETF (u_i = v_i, negatives at -1/(N-1))",
              "antipodal": "the antipodal structure (every u_i.v_j = -1)",
              "intermediate": "an intermediate CCEM between the antipodal structure and the ETF"}[a.regime]
-    limit = ("the ETF is optimal for no batch size N >= 3" if a.n_etf_max is None
+    limit = (a.n_etf_note if a.n_etf_max is None
              else f"the ETF is optimal exactly for batch sizes 3 <= N <= {a.n_etf_max}")
     lines = [
         f"At N = {a.N}, t = {f(a.t)} and {given}, the sigmoid loss is minimised (embedding dimension "
