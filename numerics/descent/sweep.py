@@ -39,13 +39,14 @@ import torch
 from clverify.theory.errors import InvalidParameterError
 
 from .compare import best_known_structure, sigmoid_ccem_optimum, theory_optimum
+from .discrete import minimise_s0
 from .grid import Configuration
-from .optimise import optimise_batch, resolve_device, size_groups
+from .optimise import check_batch_memory, optimise_batch, resolve_device, size_groups
 from .store import ResultStore
 
 __all__ = [
     "plan_batches", "solve_batch", "reference", "run_sweep", "records_in_order", "SweepSummary",
-    "SweepInterrupted", "BATCH_ENTRIES", "MAX_BATCH", "connect_scheduler",
+    "SweepInterrupted", "BATCH_ENTRIES", "MAX_BATCH", "connect_scheduler", "check_plan",
 ]
 
 #: Largest number of similarities one batch evaluates at once, :math:`\sum_c R_c N_c^2`
@@ -80,14 +81,15 @@ class SweepSummary:
 
 
 def _group_key(c: Configuration):
-    return c.loss, tuple(n for n, _ in c.params), c.restarts, c.tol, c.max_iter
+    return c.loss, tuple(n for n, _ in c.params), c.restarts, c.tol, c.max_iter, c.d == 1
 
 
 def plan_batches(configs: Sequence[Configuration], max_entries: int = BATCH_ENTRIES,
                  max_batch: int = MAX_BATCH) -> list[list[Configuration]]:
     r"""Batches for :func:`solve_batch`, a function of ``configs`` alone (deterministic).
 
-    Configurations are grouped by loss, parameter names, restarts and solver settings, split
+    Configurations are grouped by loss, parameter names, restarts, solver settings and
+    whether ``d = 1`` (solved by enumeration, :func:`solve_batch`), split
     by size as :func:`~clverify.numerics.descent.optimise.size_groups` does, then cut into
     consecutive batches of at most ``max_batch`` configurations and
     :math:`\sum_c R_c N_c^2 \le` ``max_entries`` (a larger configuration is a batch alone).
@@ -114,6 +116,14 @@ def plan_batches(configs: Sequence[Configuration], max_entries: int = BATCH_ENTR
                 entries += cost
             batches.append(batch)
     return batches
+
+
+def check_plan(batches: Sequence[Sequence[Configuration]]) -> None:
+    """Refuse (one line), before anything is written, batches that :func:`solve_batch` would
+    refuse for memory (:func:`~clverify.numerics.descent.optimise.check_batch_memory`)."""
+    for batch in batches:
+        if batch[0].d > 1:
+            check_batch_memory([c.N for c in batch], [c.d for c in batch], batch[0].restarts)
 
 
 def _strict(record: dict) -> dict:
@@ -191,7 +201,8 @@ def _record(c: Configuration, res) -> dict:
 
 def solve_batch(configs: Sequence[Configuration], device: str = "cpu",
                 threads: int | None = 1) -> tuple[list[tuple[str, dict, float]], dict]:
-    """Solve one batch (one :func:`~clverify.numerics.descent.optimise.optimise_batch` call).
+    """Solve one batch (one :func:`~clverify.numerics.descent.optimise.optimise_batch` call; in
+    dimension 1, :func:`~clverify.numerics.descent.discrete.minimise_s0` per configuration).
 
     Returns ``(key, record, seconds)`` per configuration (``seconds``: the batch's wall time
     shared evenly) and where it ran (``host``, ``device``, ``threads``).  ``threads`` sets
@@ -204,11 +215,14 @@ def solve_batch(configs: Sequence[Configuration], device: str = "cpu",
     try:
         dev = resolve_device(device)
         ran = {"host": platform.node(), "device": str(dev), "threads": torch.get_num_threads()}
-        results = optimise_batch(
-            [c.N for c in configs], [c.d for c in configs], loss=first.loss,
-            seeds=[c.seed for c in configs], restarts=first.restarts, tol=first.tol,
-            max_iter=first.max_iter, device=dev.type,
-            **{n: [c.param_dict[n] for c in configs] for n in names})
+        if first.d == 1:    # S^0 is discrete: the exact minimum over the sign patterns, as gd --d 1
+            results = [minimise_s0(c.N, loss=c.loss, **c.param_dict) for c in configs]
+        else:
+            results = optimise_batch(
+                [c.N for c in configs], [c.d for c in configs], loss=first.loss,
+                seeds=[c.seed for c in configs], restarts=first.restarts, tol=first.tol,
+                max_iter=first.max_iter, device=dev.type,
+                **{n: [c.param_dict[n] for c in configs] for n in names})
     finally:
         torch.set_num_threads(before)
     return [(c.key, _record(c, r), r.seconds) for c, r in zip(configs, results)], ran

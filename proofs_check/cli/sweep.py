@@ -87,11 +87,19 @@ def sweep_command(grid_path, out, scheduler, workers, device, threads, max_batch
     from clverify.numerics.descent.grid import read_grid
     from clverify.numerics.descent.optimise import DEVICES, resolve_device
     from clverify.numerics.descent.store import STORE_NAME, ResultStore
-    from clverify.numerics.descent.sweep import MAX_BATCH, SweepInterrupted, connect_scheduler, run_sweep
+    from clverify.numerics.descent.sweep import (
+        MAX_BATCH,
+        SweepInterrupted,
+        check_plan,
+        connect_scheduler,
+        plan_batches,
+        run_sweep,
+    )
     from clverify.theory.params import check_choice
 
     configs = read_grid(grid_path)
     max_batch = MAX_BATCH if max_batch is None else max_batch
+    check_plan(plan_batches(configs, max_batch=max_batch))     # memory, before anything is written
     check_choice("device", device, DEVICES)
     if scheduler is None:
         resolve_device(device)     # cuda where there is none: an error before any work
