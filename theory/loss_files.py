@@ -49,13 +49,14 @@ USER_CODE_ERRORS = (Exception, SystemExit)
 
 
 def _module(path: Path):
+    """The file run as a module, without writing its bytecode beside it (no ``__pycache__``)."""
     name = "clverify_loss_" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
+    module = importlib.util.module_from_spec(importlib.util.spec_from_file_location(name, path))
     printed = io.StringIO()
     try:
+        code = compile(importlib.util.decode_source(path.read_bytes()), str(path), "exec")
         with contextlib.redirect_stdout(printed):
-            spec.loader.exec_module(module)
+            exec(code, module.__dict__)  # noqa: S102 - the user's own file, as an import would run it
     except SyntaxError as exc:
         raise LossDefinitionError(
             f"loss file {path}: syntax error at line {exc.lineno}: {exc.msg}") from None

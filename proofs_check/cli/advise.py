@@ -22,14 +22,6 @@ ADVISE_FORMATS = ("text", "json")
 _BACKEND = "mpmath (values) + python-flint arb (certified signs and enclosures)"
 
 
-def _integer(name: str, text: str, check):
-    try:
-        value = int(text)
-    except ValueError:
-        value = text
-    return check(name, value) if name == "N" else check(value)
-
-
 def advice_record(advice) -> dict:
     """The JSON record of ``clverify advise``."""
     return {
@@ -87,7 +79,7 @@ def advise(N, t, b, convention, digits, fmt, out):
     """The regime (etf / antipodal / intermediate), optimal similarities, bias boundaries in your
     convention, the largest batch size for which the ETF is optimal, and the margin to the
     nearest boundary, for the sigmoid loss at (N, t, bias)."""
-    n, digits = _integer("N", N, check_batch_size), _integer("digits", digits, check_digits)
+    n, digits = check_batch_size("N", N), check_digits(digits)
     advice = sigmoid_advice(n, t, b, convention=convention, digits=digits)
     if fmt == "json":
         emit([advice_record(advice)], "json", out, digits=digits, backend=_BACKEND,

@@ -15,7 +15,7 @@ import click
 
 from clverify.numerics.descent.memory import memory_limit
 from clverify.numerics.descent.trainable import PAPER_ADAM_LR, TRAINABLE_LOSSES, TRAINABLE_OPTIMIZERS, train_sigmoid
-from clverify.theory.params import check_batch_size, check_finite, check_positive, check_seed
+from clverify.theory.params import check_batch_size, check_finite, check_positive, check_seed, to_float64
 
 from . import main
 from .output import (
@@ -97,10 +97,10 @@ def margins(N, d, b_rel, t0, seeds, train_b_rel, fixed_t, steps, optimizer, lr, 
     as in Bangachev et al.'s App. D); for each run both the half gap m* (the paper's margin) and
     the full gap 2 m*."""
     n, dim, budget = _int("N", N, 2), _int("d", d, 1), _int("steps", steps, 1)
-    biases = [float(check_finite("b_rel", v)) for v in (b_rel or ("0",))]
-    temps = [float(check_positive("t0", v)) for v in (t0 or ("10",))]
+    biases = [to_float64("b_rel", check_finite("b_rel", v)) for v in (b_rel or ("0",))]
+    temps = [to_float64("t0", check_positive("t0", v)) for v in (t0 or ("10",))]
     seed_list = [check_seed("seeds", v) for v in (seeds or ("0",))]
-    rate = None if lr is None else float(check_positive("lr", lr))
+    rate = None if lr is None else to_float64("lr", check_positive("lr", lr))
     starts = [(t, b, s) for t in temps for b in biases for s in seed_list]
     with torch_threads(threads):
         runs = train_sigmoid(n, dim, t0=[t for t, _, _ in starts], b_rel=[b for _, b, _ in starts], relative=True,
