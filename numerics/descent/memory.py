@@ -83,6 +83,7 @@ def check_memory(N: int, d: int, *, problems: int, history: int, limit: int = ME
     need = memory_estimate(N, d, problems=problems, history=history, blocked=blocked)
     if need > limit:
         how = "similarities summed by row blocks" if blocked else "dense N x N similarities"
+        problems_text = f"{problems} problem{'s' if problems != 1 else ''}"
         raise InvalidParameterError(
-            f"N = {N}, d = {d} ({problems} problem{'s' if problems != 1 else ''}, {how}) needs about {need:.2g} bytes of "
+            f"N = {N}, d = {d} ({problems_text}, {how}) needs about {need:.2g} bytes of "
             f"memory; the limit is {limit:.2g} bytes (max_memory)")

@@ -98,7 +98,7 @@ def etf_batch_limit(t, b, *, digits: int = 30) -> tuple[int | None, bool, str]:
     t, b, digits = RealInput.positive("t", t), RealInput.finite("b", b), check_digits(digits)
     with arb_precision(digits):
         log_bound = _log_etf_lower_bound(t, b)
-        if log_bound > MAX_DECIMAL_EXPONENT * arb(10).log():
+        if log_bound > arb(N_ETF_LIMIT).log():
             return None, True, _too_large_note(log_bound)
 
     def etf(n):
