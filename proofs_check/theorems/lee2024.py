@@ -24,7 +24,7 @@ from ..claims import dimension_shortfall, least
 from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
 
 N, delta = D.N, D.delta
-#: ``N = n + 3`` encodes the hypothesis ``N >= 3`` for SymPy's assumptions.
+#: ``N = n + k`` encodes a hypothesis ``N >= k`` for SymPy's assumptions.
 _n = sp.Symbol("n", nonnegative=True, integer=True)
 #: A float64 slack within this of 0 counts as equality; below its negative, as a violation.
 _SLACK_TOLERANCE = 1e-10

@@ -24,7 +24,6 @@ from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
 from .lee2024 import LEMMA1, _lemma1_sum_of_squares
 
 N, t, b, x, delta = D.N, D.t, D.b, D.x, D.delta
-_n = sp.Symbol("n", nonnegative=True, integer=True)
 #: Working precision (decimal digits) of the certified checks.
 _DIGITS = 40
 #: Relative distance from a threshold at which gradient descent probes each regime.
