@@ -194,7 +194,7 @@ THM1 = Theorem(
                "interior, below both the ETF and the antipodal structure",
                _THM1_CLAIM.vary(family=((0, 0), (1, 1)))),
     ),
-    uses=("lee2024.lemma1", "lee2024.prop1"),
+    uses=("lee2024.lemma1", "lee2024.prop1", "lee2024.convexity"),
 )
 
 

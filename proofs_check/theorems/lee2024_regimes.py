@@ -381,7 +381,7 @@ COINCIDENCE = Theorem(
         Mutant("dimension_N_minus_1", "in d = N - 1 (N = 6) the sigmoid optimum at t = b = 0.9, just "
                "below t_E(6), is the ETF, as InfoNCE's", _COINCIDENCE_CLAIM.vary(d=H.d >= H.N - 1)),
     ),
-    uses=("lee2024.prop1", "lee2024.infonce_etf", "lee2024.thm1", "lee2024.thm2"),
+    uses=("lee2024.prop1", "lee2024.infonce_etf", "lee2024.thm1", "lee2024.convexity"),
 )
 
 
