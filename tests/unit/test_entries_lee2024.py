@@ -82,6 +82,17 @@ def test_d_1_equality_refutes_the_d_at_least_2_variant():
     assert L24._lemma1_equality_pattern(L24.LEMMA1.claim, {}, {}) is None
 
 
+def test_equality_proof_refutes_a_dropped_condition_and_never_proves_vacuously():
+    """'iff sum(u + v) = 0' fails at u_i = -v_i = (-1)^i e (sum 0, strict: slack 1/2 at N = 3
+    by hand); a claim admitting only d >= 5 leaves no witness to compare: not proved."""
+    a = np.array([[1.0], [-1.0], [1.0]])
+    assert _hand_slack(a, -a) == pytest.approx(0.5)
+    claim = L24.LEMMA1.claim
+    assert "u_i = -v_i = (-1)^i e" in L24._lemma1_equality_pattern(claim.vary(equality=L24.ZERO_SUM), {}, {})
+    with pytest.raises(Inconclusive, match="four patterns"):
+        L24._lemma1_equality_pattern(claim.vary(d=H.d >= 5), {}, {})
+
+
 def test_equality_predicate_beyond_the_squares_is_not_proved_when_no_witness_refutes_it():
     """'constant difference and zero sum, or a CCEM' is equivalent to the truth (every CCEM
     satisfies both conditions), but it is not a function of the two squares: not proved."""
