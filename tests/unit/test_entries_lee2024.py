@@ -83,10 +83,10 @@ def test_d_1_equality_refutes_the_d_at_least_2_variant():
 
 
 def test_equality_proof_refutes_a_dropped_condition_and_never_proves_vacuously():
-    """'iff sum(u + v) = 0' fails at u_i = -v_i = (-1)^i e (sum 0, strict: slack 1/2 at N = 3
-    by hand); a claim admitting only d >= 5 leaves no witness to compare: not proved."""
+    """'iff sum(u + v) = 0' fails at u_i = -v_i = (-1)^i e (sum 0, strict: slack 4/3 at N = 3,
+    = 32/24 by the squares); a claim admitting only d >= 5 leaves no witness to compare: not proved."""
     a = np.array([[1.0], [-1.0], [1.0]])
-    assert _hand_slack(a, -a) == pytest.approx(0.5)
+    assert _hand_slack(a, -a) == pytest.approx(4 / 3)
     claim = L24.LEMMA1.claim
     assert "u_i = -v_i = (-1)^i e" in L24._lemma1_equality_pattern(claim.vary(equality=L24.ZERO_SUM), {}, {})
     with pytest.raises(Inconclusive, match="four patterns"):
