@@ -163,14 +163,14 @@ KCL_SIMPLEX = Theorem(
     claim=_KCL_SIMPLEX_CLAIM,
     uses=("koromilas2024.decoupling",),
     checks=(
+        Check("minimiser_exists_in_every_admitted_dimension", "proof", _structure_exists,
+              parts=("minimiser",), scope="M in 2..10, d in 1..10 admitted by the claim"),
         Check("jensen_bound_attained_on_simplex", "proof", _kcl_simplex_jensen,
               parts=("value", "minimiser", "unique"),
               scope="every M >= 2, gamma, t > 0 (symbolic): the distance sum (M = 3, 4), the kernel's "
                     "monotonicity and convexity, the bound attained on the simplex; " + _HAND_KCL +
                     ", Jensen for the convex kernel (strict: equal distances at equality) and the "
                     "identity at M = 3, 4 holding for every M"),
-        Check("minimiser_exists_in_every_admitted_dimension", "proof", _structure_exists,
-              parts=("minimiser",), scope="M in 2..10, d in 1..10 admitted by the claim"),
         Check("equals_loss_on_exact_simplex_vectors", "numerical", _kcl_value_explicit, parts=("value",),
               points=({"M": 4, "gamma": 16, "t": 2}, {"M": 3, "d": 5, "gamma": "0.5", "t": "1.5"}),
               scope="(M, d, gamma, t) in {(4, 3, 16, 2), (3, 5, 0.5, 1.5)}, exact vectors, 40 digits"),
@@ -210,6 +210,8 @@ KCL_CROSS_POLYTOPE = Theorem(
     claim=_KCL_CROSS_CLAIM,
     uses=("koromilas2024.decoupling",),
     checks=(
+        Check("minimiser_exists_in_every_admitted_dimension", "proof", _structure_exists,
+              parts=("minimiser",), scope="M in 2..10, d in 1..10 admitted by the claim"),
         Check("lp_bound_attained_on_cross_polytope", "proof", _cross_polytope_lp,
               parts=("value", "minimiser", "unique"),
               scope="every even M, d = M/2, gamma, t > 0 (symbolic): the interpolant and its signs, "
@@ -217,8 +219,6 @@ KCL_CROSS_POLYTOPE = Theorem(
                     "[-1, 1] from f''' > 0 (Hermite's remainder; zero only at -1 and 0, hence the "
                     "cross-polytope at equality), c > 0 from p(0) = 0 and p' > 0, and "
                     "sum_ij (u_i.u_j)^2 >= M^2/d (Cauchy-Schwarz on the eigenvalues)"),
-        Check("minimiser_exists_in_every_admitted_dimension", "proof", _structure_exists,
-              parts=("minimiser",), scope="M in 2..10, d in 1..10 admitted by the claim"),
         Check("equals_loss_on_exact_cross_polytope_vectors", "numerical", _kcl_value_explicit, parts=("value",),
               points=({"d": 2, "gamma": 16, "t": 2}, {"d": 4, "gamma": "0.5", "t": "1.5"}),
               scope="(d, gamma, t) in {(2, 16, 2), (4, 0.5, 1.5)}, M = 2d, exact vectors, 40 digits"),
