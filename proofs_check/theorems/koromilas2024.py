@@ -144,7 +144,7 @@ def _lower_challenger(value, structure, sizes=_WITNESS_SIZES) -> str | None:
     return None
 
 
-def _witness(claim, name, symbol, value_at) -> None:
+def _witness(claim, name, symbol, value_at) -> str | None:
     """Read the claim's hypothesis ``name`` on ``symbol``: if it admits a value outside
     ``(0, oo)`` (where the proof needs it), return a refutation found among the exact
     challengers by ``value_at(witness)`` (a message), or raise Inconclusive; None if the
@@ -345,11 +345,14 @@ def _class_jensen(claim, point, evidence):
     the Jensen bound is the minimum, attained by the claimed structure."""
     if point["phi"] not in claim.phis:
         raise Inconclusive(f"phi {point['phi']} is not in the claimed class")
+    kappa_min = claim.kappa.as_set().inf
+    if not kappa_min.is_finite:
+        raise Inconclusive(f"the claim's hypothesis {claim.kappa} bounds kappa from below by no number")
     refuted = _witness(claim, "weight", W, lambda w: _lower_challenger(
-        lambda g: w * P.anchor_form_value(P.AnchorForm(point["phi"], 1, claim.views), g, 1), claim.structure))
+        lambda g: w * P.anchor_form_value(P.AnchorForm(point["phi"], kappa_min, claim.views), g, 1),
+        claim.structure))
     if refuted:
         return refuted
-    kappa_min = claim.kappa.as_set().inf
     for view in claim.views:
         form = P.AnchorForm(point["phi"], P.kappa, (view,))
         message = _simplex_minimiser_of(form, claim, evidence, kappa_min, tag=f"{point['phi']} {view}")

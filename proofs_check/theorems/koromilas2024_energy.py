@@ -32,7 +32,6 @@ from .koromilas2024 import _SOURCE, _call, _exact, _num, _params, _rational_sphe
 # claim values: "pair" (V as a function of U at a minimiser; the statement: V = U), and per
 # loss the alignment optimum A and the energy weight c of  min L = A + c min_U E(U).
 
-_DECOUPLED = ("dhel", "dhel-1view", "kcl")
 _s = sp.Symbol("s", real=True)
 
 
@@ -143,7 +142,7 @@ def _reversed_pairs(U):
 _DECOUPLING_CLAIM = Claim(
     {"pair": _identity, "alignment": {"dhel": -1 / tau, "dhel-1view": -1 / tau, "kcl": sp.Integer(-2)},
      "weight": {"dhel": sp.Integer(2), "dhel-1view": sp.Integer(1), "kcl": 2 * gamma}},
-    {"tau": H.tau > 0, "gamma": H.gamma > 0, "t": H.t > 0})
+    {"tau": H.tau > 0, "gamma": H.gamma > 0, "t": H.t > 0, "batch": "any M >= 2 pairs, any d >= 1"})
 
 DECOUPLING = Theorem(
     id="koromilas2024.decoupling",
