@@ -167,6 +167,14 @@ def _structure_exists(claim, point, evidence):
     return P.missing_structure(structure, claim.M)
 
 
+#: The check that the claimed minimiser exists wherever the claim's dimension hypothesis admits.
+EXISTS_IN_EVERY_ADMITTED_DIMENSION = Check(
+    "minimiser_exists_in_every_admitted_dimension", "proof", _structure_exists, parts=("minimiser",),
+    scope="M in 2..10, d in 1..10 admitted by the claim")
+#: The uniqueness part of a minimiser statement.
+UNIQUE = Part("unique", r"\text{every minimiser is of this form, up to rotation and permutation}")
+
+
 # --- Theorem 4.1 -----------------------------------------------------------------------------
 
 #: The losses as anchor forms (:class:`P.AnchorForm`): this project's reading of the authors'
@@ -303,11 +311,10 @@ THM4_1 = Theorem(
               r"\mathrm{NT\text{-}Xent}, \mathrm{DCL}, \mathrm{DHEL}\}:\ (U, V) \in \arg\min L \iff "
               r"u_i = v_i = w_i,\ \{w_i\} \text{ a centred simplex ETF (unique up to rotation and permutation)}",
     parts=(Part("minimiser", r"u_i = v_i = w_i,\ \{w_i\} \text{ a simplex ETF, minimises } L"),
-           Part("unique", r"\text{every minimiser is of this form, up to rotation and permutation}")),
+           UNIQUE),
     claim=_THM41_CLAIM,
     checks=(
-        Check("minimiser_exists_in_every_admitted_dimension", "proof", _structure_exists,
-              parts=("minimiser",), scope="M in 2..10, d in 1..10 admitted by the claim"),
+        EXISTS_IN_EVERY_ADMITTED_DIMENSION,
         Check("jensen_bound_attained_on_simplex", "proof", _thm4_1_jensen, parts=("minimiser", "unique"),
               points=tuple({"loss": loss} for loss in _THM41_LOSSES),
               scope="the five losses, every M >= 2 and tau > 0: SymPy shows each loss equal to its "
@@ -377,11 +384,10 @@ ANCHOR_FORM_SIMPLEX = Theorem(
               r"\varphi \in \{\log\textstyle\sum e^{z}, \log(1 + \sum e^{z})\},\ \text{negatives cross-view, "
               r"within-view or both}:\ (U, V) \in \arg\min L \iff u_i = v_i = w_i \text{ a simplex ETF}",
     parts=(Part("minimiser", r"u_i = v_i = w_i \text{ (a simplex ETF) minimises every form of the class}"),
-           Part("unique", r"\text{every minimiser is of this form, up to rotation and permutation}")),
+           UNIQUE),
     claim=_CLASS_CLAIM,
     checks=(
-        Check("minimiser_exists_in_every_admitted_dimension", "proof", _structure_exists,
-              parts=("minimiser",), scope="M in 2..10, d in 1..10 admitted by the claim"),
+        EXISTS_IN_EVERY_ADMITTED_DIMENSION,
         Check("jensen_bound_attained_on_simplex", "proof", _class_jensen, parts=("minimiser", "unique"),
               points=tuple({"phi": phi} for phi in P.PHIS),
               scope="both phi, the six single views, every M >= 2, tau > 0 and kappa >= 1/2 (margin "

@@ -25,7 +25,9 @@ from clverify.theory.structures import Antipodal, CrossPolytope, SimplexETF
 from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
 from .koromilas2024 import (
     _SOURCE,
+    EXISTS_IN_EVERY_ADMITTED_DIMENSION,
     SIMPLEX_DIMENSION,
+    UNIQUE,
     M,
     _claimed_vs_explicit,
     _dimension,
@@ -34,7 +36,6 @@ from .koromilas2024 import (
     _params,
     _rational_sphere,
     _structure_at,
-    _structure_exists,
     _witness,
     gamma,
     t,
@@ -159,12 +160,11 @@ KCL_SIMPLEX = Theorem(
               r"\min L_{\mathrm{KCL}} = -2 + 2\gamma e^{-2tM/(M-1)}",
     parts=(Part("value", r"\min L_{\mathrm{KCL}} = -2 + 2\gamma e^{-2tM/(M-1)}"),
            Part("minimiser", r"u_i = v_i = w_i,\ \{w_i\} \text{ a simplex ETF, minimises } L_{\mathrm{KCL}}"),
-           Part("unique", r"\text{every minimiser is of this form, up to rotation and permutation}")),
+           UNIQUE),
     claim=_KCL_SIMPLEX_CLAIM,
     uses=("koromilas2024.decoupling",),
     checks=(
-        Check("minimiser_exists_in_every_admitted_dimension", "proof", _structure_exists,
-              parts=("minimiser",), scope="M in 2..10, d in 1..10 admitted by the claim"),
+        EXISTS_IN_EVERY_ADMITTED_DIMENSION,
         Check("jensen_bound_attained_on_simplex", "proof", _kcl_simplex_jensen,
               parts=("value", "minimiser", "unique"),
               scope="every M >= 2, gamma, t > 0 (symbolic): the distance sum (M = 3, 4), the kernel's "
@@ -206,12 +206,11 @@ KCL_CROSS_POLYTOPE = Theorem(
               r"\min L_{\mathrm{KCL}} = -2 + 2\gamma\,\frac{e^{-4t} + (M-2)e^{-2t}}{M-1}",
     parts=(Part("value", r"\min L_{\mathrm{KCL}} = -2 + 2\gamma\,\frac{e^{-4t} + (M-2)e^{-2t}}{M-1}"),
            Part("minimiser", r"u_i = v_i \in \{\pm e_k\} \text{ (the cross-polytope) minimises } L_{\mathrm{KCL}}"),
-           Part("unique", r"\text{every minimiser is of this form, up to rotation and permutation}")),
+           UNIQUE),
     claim=_KCL_CROSS_CLAIM,
     uses=("koromilas2024.decoupling",),
     checks=(
-        Check("minimiser_exists_in_every_admitted_dimension", "proof", _structure_exists,
-              parts=("minimiser",), scope="M in 2..10, d in 1..10 admitted by the claim"),
+        EXISTS_IN_EVERY_ADMITTED_DIMENSION,
         Check("lp_bound_attained_on_cross_polytope", "proof", _cross_polytope_lp,
               parts=("value", "minimiser", "unique"),
               scope="every even M, d = M/2, gamma, t > 0 (symbolic): the interpolant and its signs, "
