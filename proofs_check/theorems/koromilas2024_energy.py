@@ -224,9 +224,13 @@ def _density_beta(claim, point, evidence):
 
 
 def _density_symbolic(claim, point, evidence):
-    """Mass 1, mean 0, variance ``claim.variance`` for symbolic ``n`` from the smallest admitted
-    ``n`` on (SymPy integrals)."""
+    """Mass 1, mean 0, variance ``claim.variance`` at the smallest admitted ``n`` (exactly), then
+    for symbolic ``n`` from it on (SymPy integrals)."""
     n0 = _smallest_n(claim)
+    pdf = claim.pdf.subs(n_, n0)
+    mass = sp.simplify(sp.integrate(pdf, (s_, -1, 1))) if pdf.is_finite is not False else pdf
+    if mass != 1:
+        return f"at n = {n0}, admitted by {claim.n}, the claimed density {pdf} has mass {mass}, not 1"
     for k, want in enumerate((1, 0, claim.variance.subs(n_, _m2 + n0))):
         got = _moment(claim.pdf, k, n0)
         evidence[f"moment_{k}"] = str(got)
