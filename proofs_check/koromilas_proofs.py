@@ -14,7 +14,7 @@ g(\bar z_a)`, :math:`g(c) = \varphi(c\mathbf 1)` convex and increasing, so the l
 margin sum :math:`Q = \alpha\langle s, r\rangle + \beta_u|s|^2 + \beta_v|r|^2 - \gamma P + \delta`
 (:math:`s = \sum u_i`, :math:`r = \sum v_i`, :math:`P = \sum u_i\cdot v_i`; coefficients
 :func:`margin_sum`, checked against the Gram entries by :func:`margin_sum_holds`), and
-Cauchy-Schwarz gives :math:`P \le M - |s - r|^2/(2M)`.  Checked here: :math:`\gamma \ge 0` and
+Cauchy-Schwarz gives :math:`P \le M - |s - r|^2/(2M)`.  Checked here: :math:`\gamma > 0` and
 the quadratic form in :math:`(s, r)` that remains is positive definite for every
 :math:`M \ge 2` (:func:`positive_definite`), so :math:`Q \ge \delta - \gamma M` with equality
 iff :math:`s = r = 0` and :math:`u_i = v_i`; and the bound (:func:`anchor_bound`) equals the
@@ -27,7 +27,7 @@ Jensen on the convex decreasing :math:`r^2 \mapsto e^{-t r^2}` with
 
 **Gaussian KCL, cross-polytope** (:func:`cross_polytope_bound`): the linear-programming bound
 with the quadratic :math:`h` that interpolates :math:`f(x) = e^{-t(2 - 2x)}` at
-:math:`x = -1` and to second order at :math:`x = 0`; :math:`f - h \ge 0` on :math:`[-1, 1]`
+:math:`x = -1` and with its derivative at :math:`x = 0`; :math:`f - h \ge 0` on :math:`[-1, 1]`
 because :math:`f''' > 0` (Hermite's remainder, hand), and
 :math:`\sum_{ij} h(u_i\cdot u_j) = aM^2 + b|s|^2 + c\|\sum u_i u_i^T\|_F^2 \ge aM^2 + cM^2/d`
 when :math:`b, c \ge 0` (:func:`interpolant_signs`; the Frobenius bound is Cauchy-Schwarz
@@ -55,7 +55,7 @@ from clverify.theory.structures import Antipodal, SimplexETF
 
 from .registry import Inconclusive
 
-__all__ = ["M", "tau", "gamma", "t", "kappa", "PHIS", "VIEWS", "AT", "AnchorForm", "is_zero",
+__all__ = ["M", "tau", "gamma", "t", "kappa", "PHIS", "VIEWS", "AT", "WITNESS_TOL", "AnchorForm", "is_zero",
            "generic_grams", "view_sum", "anchor_form_value", "margin_sum", "margin_sum_holds",
            "positive_on_orthant", "positive_definite", "anchor_bound", "first_indefinite_size",
            "distance_sum_holds", "kernel_decreasing_convex", "kcl_simplex_bound",

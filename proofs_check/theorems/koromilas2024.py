@@ -224,7 +224,9 @@ def _anchor_bound(form, claim, evidence, kappa_min=None):
     if not P.positive_definite(form, kappa_min):
         if kappa_min is None:
             raise Inconclusive(f"{form}: the margin form is not shown positive definite")
-        found = _lower_challenger(value_at(1, kappa_min), structure)
+        first = [P.first_indefinite_size(view, kappa_min) for view in form.views]
+        found = _lower_challenger(value_at(1, kappa_min), structure,
+                                  range(min((m for m in first if m), default=2), _WITNESS_SIZES.stop))
         if found:
             return f"kappa = {kappa_min} (admitted by {claim.kappa}): {found}"
         raise Inconclusive(f"{form}: the margin form is not shown positive definite for kappa >= {kappa_min}")
