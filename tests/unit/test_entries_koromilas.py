@@ -198,3 +198,16 @@ def test_dimension_of_a_point_outside_the_claim_is_inconclusive():
     with pytest.raises(Inconclusive):
         K24._dimension(K24.THM4_1.claim, {"M": 5, "d": 3})
     assert K24._dimension(K24.THM4_1.claim, {"M": 5}) == 4
+
+
+def test_margin_sum_holds_fails_on_a_wrong_coefficient(monkeypatch):
+    right = P.margin_sum
+    monkeypatch.setattr(P, "margin_sum", lambda view, k=P.kappa: right(view, k)._replace(gamma=right(view, k).gamma + 1))
+    assert not P.margin_sum_holds("u_cross", 3)
+
+
+def test_is_zero_decides_by_value_then_by_simplification():
+    assert P.is_zero(sp.log(P.M - 1) + sp.log(2) - sp.log(2 * P.M - 2))
+    assert P.is_zero(sp.log(2) - sp.Rational(69, 100)) is False
+    with pytest.raises(Inconclusive):                  # below the witness tolerance, yet not zero
+        P.is_zero(sp.exp(-100 * P.M))
