@@ -3,17 +3,11 @@
 
 import mpmath
 import numpy as np
-import pytest
 import sympy as sp
 
 from clverify.proofs_check import registry
 from clverify.proofs_check import sigmoid_proofs as P
-from clverify.proofs_check.registry import Inconclusive
-from clverify.proofs_check.theorems import koromilas2024 as K24
 from clverify.theory import derivation as D
-from clverify.theory.losses import LOSSES
-from clverify.theory.ops import SYMPY_OPS
-from clverify.theory.similarity import ExplicitSimilarity, Grams
 
 N, t, b, x = D.N, D.t, D.b, D.x
 
@@ -66,29 +60,6 @@ def test_x_star_increases_along_t_eq_b_by_root_finding():
 
     with mpmath.workdps(30):
         assert root(mpmath.mpf("1.0")) < root(mpmath.mpf("1.1"))
-
-
-# --- koromilas2024.thm4_1 --------------------------------------------------------------------
-
-def test_anchor_forms_match_the_losses_beyond_the_proved_batch_size():
-    """The symbolic identity runs at M = 3; numpy at M = 5 on random unit vectors agrees."""
-    rng = np.random.default_rng(1)
-    m, tau = 5, 0.7
-    U, V = _unit(rng, m, 4), _unit(rng, m, 4)
-    uv, uu, vv = (sp.Matrix(a) for a in (U @ V.T, U @ U.T, V @ V.T))
-    grams = Grams(ExplicitSimilarity(uv), ExplicitSimilarity(uu), ExplicitSimilarity(vv))
-    for loss, form in K24._INSTANCES.items():
-        value = float(LOSSES[loss](grams, SYMPY_OPS, tau=sp.Float(tau)))
-        formed = float(K24._anchor_form_value(form, uv, uu, vv, sp.Float(tau)))
-        assert value == pytest.approx(formed, rel=1e-12), loss
-
-
-def test_thm4_1_out_of_scope_point_is_inconclusive_and_scope_variant_refuted_in_scope():
-    with pytest.raises(Inconclusive):
-        K24._shape(K24.THM4_1.claim, {"loss": "dhel", "M": 4, "d": 2})
-    wrong = next(m.claim for m in K24.THM4_1.mutants if m.name == "scope_M_le_d_plus_2")
-    assert "rank M - 1 > M - 2" in K24._realisable_in_smallest_dimension(wrong, {}, {})
-    assert K24._realisable_in_smallest_dimension(K24.THM4_1.claim, {}, {}) is None
 
 
 def test_slope_lemma_reads_a_decreasing_optimum_along_b_eq_3_minus_t():
