@@ -46,11 +46,10 @@ def _conditions(claim):
 
 
 def _outside_proof(claim) -> str:
-    """What of the claim's hypotheses the symbolic argument does not cover (N >= 3, t > 0, and
-    d >= N for lee2024.thm1), or ''."""
-    probes = {"N": (2, 3), "t": (0, -1), "d": ()}
-    wrong = [f"N = {v}" for v in probes["N"] if v < 3 and _admits(claim, "N", N=v)]
-    wrong += [f"t = {v}" for v in probes["t"] if _admits(claim, "t", t=v)]
+    """What of the claim's hypotheses the symbolic argument does not cover (it needs N >= 3,
+    t > 0, and d >= N for lee2024.thm1), or ''."""
+    wrong = ["N = 2"] if _admits(claim, "N", N=2) else []
+    wrong += [f"t = {v}" for v in (0, -1) if _admits(claim, "t", t=v)]
     wrong += [f"d = N - 1 (N = {k})" for k in (3, 6, 10) if _admits(claim, "d", N=k, d=k - 1)]
     return ", ".join(wrong)
 
@@ -71,8 +70,9 @@ def _phase_proved(claim, point, evidence):
     :math:`\ell'(1) \le 0` and the antipodal structure iff :math:`\ell'(0) \ge 0`
     (``lee2024.convexity``, ``lee2024.thm1``); :func:`~clverify.proofs_check.sigmoid_proofs.same_sign`
     proves each claimed condition and closed form equivalent to its true condition.  A certified
-    sign disagreement next to a true boundary (looked for first) refutes; a component neither
-    proved nor refuted makes the check abstain."""
+    sign disagreement next to a true boundary (looked for first) refutes; a claim whose
+    hypotheses reach outside the argument (N < 3, t <= 0, d < N), or a component neither proved
+    nor refuted, makes the check abstain."""
     conditions = _conditions(claim)
     claimed = dict(zip(("etf", "antipodal", "b_E", "b_A"), conditions[0] + conditions[1]))
     points = []
@@ -83,15 +83,15 @@ def _phase_proved(claim, point, evidence):
         found = P.sign_counterexample(claimed[name], x_value, orientation, points)
         if found:
             return f"{name}: {found}"
+    outside = _outside_proof(claim)
+    if outside:
+        raise Inconclusive(f"the argument does not cover {outside}")
     how = {name: P.same_sign(claimed[name], x_value, orientation, b, derived_root=root() if root else None)
            for name, x_value, orientation, root in _COMPONENTS}
     evidence["arguments"] = {k: v or "not proved" for k, v in how.items()}
     unproved = [name for name, h in how.items() if h is None]
     if unproved:
         raise Inconclusive(f"{', '.join(unproved)}: neither proved nor refuted")
-    outside = _outside_proof(claim)
-    if outside:
-        raise Inconclusive(f"the argument does not cover {outside}")
     return None
 
 
@@ -489,6 +489,7 @@ FIXED_B_NONMONOTONE = Theorem(
     parts=(Part("rises_then_falls", r"N = 10,\ b = 1,\ t \in \{0.5, 1, 2, 5, 10, 100\}:\ x^*(t) \text{ rises, "
                                     r"then falls}"),),
     claim=_SHAPE,
+    uses=("lee2024.convexity",),
     checks=(Check("shape_on_certified_grid", "certified", _shape_on_certified_grid, parts=("rises_then_falls",),
                   scope="N = 10, b = 1, t in {0.5, 1, 2, 5, 10, 100}"),),
     mutants=(

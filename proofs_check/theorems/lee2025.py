@@ -35,9 +35,12 @@ from functools import lru_cache
 import mpmath
 import numpy as np
 import sympy as sp
+from flint import arb
 
 from clverify.numerics.descent.metrics import unit_rows
 from clverify.numerics.descent.optimise import optimise_batch
+from clverify.numerics.precision.evaluators import arb_precision, compile_expression
+from clverify.numerics.precision.real_input import RealInput
 from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.theory import CCEM, SimplexETF
 from clverify.theory import derivation as D
@@ -417,6 +420,8 @@ _EX_POINTS = ((10, "5", "0"), (10, "5", "5"), (10, "1", "0"), (10, "1", "1.6"), 
               (100, "10", "6.9"), (100, "10", "7"), (5, "0.5", "0.3"), (57, "3", "2.5"))
 #: (n, d) of the rank witnesses: the simplex ETF's Gram has rank n - 1.
 _RANK_POINTS = (3, 4, 5, 6)
+#: Digits of the ball evaluations at the probe points.
+_PROBE_DIGITS = 30
 #: A gradient-descent optimum within this of the claimed ETF similarities is the ETF.
 _GD_TOLERANCE = 1e-6
 
@@ -446,10 +451,16 @@ def _positive_for_every_n(expr) -> bool:
     return sp.simplify(expr.subs(N, sp.Symbol("m", nonnegative=True, integer=True) + 3)).is_positive is True
 
 
-def _sign(expr, k, tv, bv) -> int | None:
-    """The certified sign of ``expr`` (in N, t, b) at a point; None if the ball contains 0."""
-    ball = claim_ball(expr, N=k, t=tv, b=bv)
-    return None if ball.contains(0) else (1 if ball > 0 else -1)
+def _signs(expr) -> dict:
+    """The certified signs of ``expr`` (in N, t, b) at the probe points (None where the ball
+    contains 0), compiled once."""
+    f = compile_expression(expr, "arb")
+    out = {}
+    with arb_precision(_PROBE_DIGITS):
+        for k, tv, bv in _probe_points():
+            ball = f(arb(0), arb(k), RealInput.finite("t", tv).ball(), RealInput.finite("b", bv).ball())
+            out[(k, tv, bv)] = None if ball.contains(0) else (1 if ball > 0 else -1)
+    return out
 
 
 def _etf_boundary(k: int, tv: str) -> mpmath.mpf:
@@ -474,10 +485,9 @@ def _probe_points() -> tuple:
 def _counterexample(premise, sign, fact, fact_sign):
     """A probe point where ``premise`` has sign ``sign`` and ``fact`` has sign ``fact_sign``,
     both certified; None if there is none."""
-    for k, tv, bv in _probe_points():
-        if _sign(premise, k, tv, bv) == sign and _sign(fact, k, tv, bv) == fact_sign:
-            return f"n={k}, t={tv}, b={bv}"
-    return None
+    premises, facts = _signs(premise), _signs(fact)
+    found = next((p for p in premises if premises[p] == sign and facts[p] == fact_sign), None)
+    return None if found is None else "n={}, t={}, b={}".format(*found)
 
 
 def _condition_is_eq10(claim, point, evidence):
