@@ -76,18 +76,33 @@ def _closure(conditions) -> frozenset:
     return frozenset(out)
 
 
+def _admits(claim, name: str, **point) -> bool:
+    """Whether the claim's hypothesis ``name`` (alone) admits ``point``."""
+    return Claim({}, {name: claim.hypotheses[name]}).admits(**point) is True
+
+
 def _least_n(claim) -> int:
     """The least n >= 1 the claim's ``n`` hypothesis admits (searched up to 10)."""
     for k in range(1, 11):
-        if Claim({}, {"n": claim.n}).admits(n=k):
+        if _admits(claim, "n", n=k):
             return k
     raise Inconclusive(f"the hypothesis {claim.n} admits no n <= 10")
 
 
+def _norm_set(claim) -> sp.Set:
+    """The norms r >= 0 the claim's ``norms`` hypothesis admits."""
+    return claim.norms.as_set().intersect(sp.Interval(0, sp.oo))
+
+
 def _norms(claim) -> list:
-    """Norms the claim's ``norms`` hypothesis admits among 0, 1/4, ..., 4 (r = 1 first)."""
+    """Witness norms: those of 0, 1/4, ..., 4 (r = 1 first) the claim admits, and the largest
+    admitted norm when it is finite and above 1."""
+    admitted = _norm_set(claim)
     probe = [sp.Integer(1), *(sp.Rational(k, 4) for k in (0, 1, 2, 3, 5, 6, 8, 16))]
-    return [r for r in probe if Claim({}, {"norms": claim.norms}).admits(r=r)]
+    found = [r for r in probe if admitted.contains(r) is sp.true]
+    if admitted.sup.is_finite and admitted.sup > 1 and admitted.contains(admitted.sup) is sp.true:
+        found.append(admitted.sup)
+    return found
 
 
 def sos_coefficients(a):
@@ -169,7 +184,7 @@ def _bound_proved(claim, point, evidence):
     unproved = [name for name, q in weights.items() if sp.simplify(q.subs(at)).is_nonnegative is not True]
     if sp.simplify((claim.c - c0).subs(at)).is_nonnegative is not True:
         unproved.append("c >= c0")
-    if any(r > 1 for r in _norms(claim)):
+    if not _norm_set(claim).is_subset(sp.Interval(0, 1)):
         unproved.append("norms <= 1")
     if unproved:
         raise Inconclusive(f"not shown for every admitted n: {', '.join(unproved)}")
@@ -194,7 +209,7 @@ def _equality_iff_proved(claim, point, evidence):
     positive = {name for name, q in weights.items() if sp.simplify(q.subs(at)).is_positive}
     zero = {name for name, q in weights.items() if sp.simplify(q) == 0}
     evidence["conditions_of_equality"] = sorted(positive)
-    if positive | zero != set(weights) or sp.simplify(claim.c - c0) != 0 or _norms(claim) != [1]:
+    if positive | zero != set(weights) or sp.simplify(claim.c - c0) != 0 or _norm_set(claim) != sp.FiniteSet(1):
         raise Inconclusive("the weights' signs, c = c0 or unit norms not shown for every admitted n")
     if _closure(conditions) != _closure(positive):
         return f"equality holds iff {sorted(positive)}, not {sorted(conditions)}"
@@ -435,7 +450,7 @@ def _condition(claim):
 def _least_d(claim, name: str, k: int) -> int:
     """The least d >= 1 the claim's dimension hypothesis ``name`` admits at n = k."""
     for d in range(1, k + 2):
-        if Claim({}, {name: claim.hypotheses[name]}).admits(n=k, d=d):
+        if _admits(claim, name, n=k, d=d):
             return d
     raise Inconclusive(f"{claim.hypotheses[name]} admits no d <= n + 1 at n = {k}")
 

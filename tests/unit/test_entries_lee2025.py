@@ -14,6 +14,7 @@ import sympy as sp
 from clverify.numerics.descent.optimise import optimise_batch
 from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.proofs_check.registry import Claim, theorems
+from clverify.proofs_check.runner import run_check
 from clverify.proofs_check.theorems import bangachev2025_siglip2, ext, lee2025, lee2025_batches
 from clverify.proofs_check.theorems.lee2025 import n
 
@@ -65,6 +66,17 @@ def test_sum_of_squares_weights_match_the_hand_derivation():
         assert sp.simplify(weights["diff_constant"] - 1 / (4 * (n - 1))) == 0
         assert sp.simplify(weights["aligned"] - q_aligned) == 0
         assert sp.simplify(found_c0 - c0) == 0
+
+
+def test_bound_check_reads_a_norm_range_the_probe_norms_miss():
+    """The tempting bug: testing the norm hypothesis only at a few probe values.  A claim for
+    norms in [1, 11/10] is refuted at r = 11/10 (u_i = v_i = r x_i, sum x_i = 0: the slack
+    (2n - 2n r^2)/(4(n-1)) < 0), not proved."""
+    claim = lee2025.LEMMA_C6.claim.vary(norms=sp.And(lee2025.R >= 1, lee2025.R <= sp.Rational(11, 10)))
+    bound = next(c for c in lee2025.LEMMA_C6.checks if c.name == "bound_is_sum_of_squares")
+    outcome = run_check(bound, claim, {})
+    assert outcome.status == "fail" and "11/10" in outcome.message
+    assert run_check(bound, lee2025.LEMMA_C6.claim, {}).status == "pass"
 
 
 def test_antipodal_gap_of_theorem_5_2_by_hand():
