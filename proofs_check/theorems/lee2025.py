@@ -24,7 +24,7 @@ For unit vectors the slack :math:`m_{neg} - (aT - c)` is, for every ``a``, exact
 :math:`c \ge c_0`, with equality iff :math:`c = c_0` and the squares of positive weight vanish.
 A claim's ``equality_conditions`` name the conditions it says are equivalent to equality; its
 ``gap`` (Theorem 5.2) gives the slack as a combination of the squares.  The hypothesis ``norms``
-(``r``: the norm of every :math:`u_i, v_i`) is read, so "vectors of norm at most 1" is a
+(the symbol ``norm``: the norm of every :math:`u_i, v_i`) is read, so "vectors of norm at most 1" is a
 different claim.
 """
 
@@ -51,7 +51,7 @@ from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
 n = sp.Symbol("n", positive=True, integer=True)
 A, B, C, T, P = sp.symbols("A B C T P", real=True)
 #: The norm of every vector, in the claims' ``norms`` hypothesis.
-R = sp.Symbol("r")
+R = sp.Symbol("norm")
 N, t, b, x = D.N, D.t, D.b, D.x
 #: Float64 agreement of an identity evaluated on unit vectors (sums of O(n^2) terms of size 1).
 _IDENTITY_TOLERANCE = 1e-11
