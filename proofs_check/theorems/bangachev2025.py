@@ -312,11 +312,10 @@ def _rate_and_bias_limit(claim, point, evidence):
     return None
 
 
-def _factor_of_softplus(claimed, n_min):
-    r"""``claimed / sp(-t m)`` if it depends on N alone (None otherwise), and ``N = n_min + k``."""
-    k = sp.Symbol("k", nonnegative=True, integer=True)
+def _constant_of(claimed):
+    """``claimed / sp(-t m)`` if it is a function of N alone, else None."""
     ratio = sp.simplify(claimed / _softplus(-H.t * H.m))
-    return (ratio.subs(H.N, n_min + k), k) if ratio.free_symbols <= {H.N} else (None, k)
+    return ratio if ratio.free_symbols <= {H.N} else None
 
 
 def _bounds_from_worst_pairs(claim, point, evidence):
@@ -344,12 +343,12 @@ def _bounds_from_worst_pairs(claim, point, evidence):
     if claimed_zero != sp.Interval.Lopen(0, 1):
         return (f"the claim has inf_(t,b) L = 0 exactly for m* in {claimed_zero}; the bounds give (0, 1]: "
                 f"at m* = 0 (the antipodal pair) L >= (2/N) log 2 for every t, b")
-    lower, k = _factor_of_softplus(claim.lower, n_min)
-    upper, _ = _factor_of_softplus(claim.upper, n_min)
+    lower, upper = _constant_of(claim.lower), _constant_of(claim.upper)
     if lower is None or upper is None:
         raise Inconclusive("the claimed bounds are not c(N) sp(-t m*): not compared with the proof's")
-    weaker = ((2 / H.N).subs(H.N, n_min + k) - lower, upper - H.N.subs(H.N, n_min + k))
-    if not all(sp.simplify(w).is_nonnegative for w in weaker):
+    k = sp.Symbol("k", nonnegative=True, integer=True)                  # N = n_min + k
+    weaker = [sp.simplify(w.subs(H.N, n_min + k)) for w in (2 / H.N - lower, upper - H.N)]
+    if not all(w.is_nonnegative for w in weaker):
         raise Inconclusive(f"a claimed constant ({claim.lower} or {claim.upper}) is stronger than the proof's "
                            f"2/N and N at some N >= {n_min}: the proof neither confirms nor refutes it")
     if allows(claim, t=-1) or allows(claim, t=0):
