@@ -16,7 +16,8 @@ from __future__ import annotations
 from .registry import LEVELS, Theorem
 from .runner import PartResult, TheoremResult
 
-__all__ = ["result_record", "table_record", "parts_text", "level_counts", "catalogue_markdown"]
+__all__ = ["result_record", "table_record", "parts_text", "level_counts", "check_summary",
+           "catalogue_markdown"]
 
 
 def _part_record(part: PartResult) -> dict:
@@ -76,7 +77,7 @@ def level_counts(results) -> dict[str, int]:
     return {k: counts[k] for k in (*LEVELS, "none") if k in counts}
 
 
-def _summary(fn) -> str:
+def check_summary(fn) -> str:
     """The first sentence of a check's docstring, on one line."""
     text = " ".join((fn.__doc__ or "").split())
     return text.split(". ")[0].rstrip(".") + "." if text else ""
@@ -112,7 +113,7 @@ def catalogue_markdown(theorems: list[Theorem], results: dict[str, TheoremResult
         lines += [f"- {c.level}{' (consistency, not counted)' if c.consistency else ''}: `{c.name}`"
                   f"{_supports(thm, c)}, scope {c.scope_for()}{' (the whole domain)' if c.whole_domain else ''}"
                   f"{f' ({len(c.thorough_points)} more point(s) with `--thorough`)' if c.thorough_points else ''}"
-                  f": {_summary(c.run)}"
+                  f": {check_summary(c.run)}"
                   for c in thm.checks]
         lines += ["", "*Mutants* (false variants the checks must refute):", ""]
         lines += [f"- `{m.name}`: {m.reason}" for m in thm.mutants] or ["- none (exploratory entry)"]

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .registry import LEVELS, Check, Inconclusive, Mutant, Part, Theorem, check_label, point_label
@@ -100,7 +100,8 @@ class TheoremResult:
     """A theorem's verdict with everything the report prints.
 
     ``level``: the weakest of the parts' levels (None if a part has none); ``parts``: one
-    :class:`PartResult` per part of the statement.
+    :class:`PartResult` per part of the statement; ``refuted_by``: each refuted mutant's name ->
+    the failure that refuted it (when mutants were run).
     """
 
     id: str
@@ -114,6 +115,7 @@ class TheoremResult:
     mutants_refuted: int | None
     surviving_mutants: list[str]
     seconds: float
+    refuted_by: dict[str, str] = field(default_factory=dict)
 
     @property
     def evidence(self) -> list[dict]:
@@ -279,11 +281,18 @@ def run_theorem(theorem: Theorem, *, mutants: bool = False, thorough: bool = Fal
     outcomes = [run_check(c, theorem.claim, p, thorough, parts=theorem.covers(c)) for c in theorem.checks
                 for p in c.points_for(thorough)]
     surviving: list[str] = []
+    refuted_by: dict[str, str] = {}
     refuted = None
     if mutants:
-        surviving = [m.name for m in theorem.mutants if mutant_refutation(theorem, m, thorough) is None]
-        refuted = len(theorem.mutants) - len(surviving)
+        for m in theorem.mutants:
+            message = mutant_refutation(theorem, m, thorough)
+            if message is None:
+                surviving.append(m.name)
+            else:
+                refuted_by[m.name] = message
+        refuted = len(refuted_by)
     parts = [part_result(part, outcomes) for part in theorem.statement_parts]
     return TheoremResult(theorem.id, theorem.source, theorem.kind,
                          theorem_status(theorem.kind, parts, outcomes), theorem_level(parts), parts,
-                         outcomes, len(theorem.mutants), refuted, surviving, time.perf_counter() - start)
+                         outcomes, len(theorem.mutants), refuted, surviving, time.perf_counter() - start,
+                         refuted_by)

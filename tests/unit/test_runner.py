@@ -376,6 +376,15 @@ def test_thorough_points_run_only_when_asked():
 FALSE = Mutant("false", "the claim negated", False)
 
 
+def test_run_theorem_keeps_what_refuted_each_mutant():
+    thm = theorem(Check("holds", "certified", claim_holds, points=({"N": 5},)),
+                  mutants=(Mutant("false", "r", False), Mutant("true", "r", True)))
+    result = run_theorem(thm, mutants=True)
+    assert result.refuted_by == {"false": "certified:holds[N=5]: the claim is false at {'N': 5}"}
+    assert result.surviving_mutants == ["true"] and result.mutants_refuted == 1
+    assert run_theorem(thm).refuted_by == {}
+
+
 def test_a_mutant_is_refuted_by_the_first_failure_with_its_label():
     thm = theorem(Check("first", "numerical", always_passes),
                   Check("holds", "certified", claim_holds, points=({"N": 5}, {"N": 10})), mutants=(FALSE,))
