@@ -22,9 +22,9 @@ from clverify.theory import SimplexETF
 from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
 from .bangachev2025 import S_MAX, S_MIN, allows, smallest_admitted, statistics
 
-#: Slack of the strict inequalities in the linear programmes (their variables are scaled to it).
+#: Slack of the strict inequalities in the linear programmes, |h_k| <= 1 (HiGHS feasibility
+#: tolerances are 1e-7 to 1e-6: a smaller slack lets <h, U_j> = <h, V_j> = 0 pass as both strict).
 _STRICT = 1e-4
-
 
 
 def _half_space_exists(U) -> bool:
@@ -36,7 +36,8 @@ def _half_space_exists(U) -> bool:
 
 def _most_negative_vs(U, V) -> int | None:
     """The largest number of V_j with <h, V_j> < 0 over the h with <h, U_i> > 0 for all i
-    (mixed-integer programme, HiGHS; |h_k| <= 1, strictness 1e-7); None if no such h."""
+    (mixed-integer programme, HiGHS; |h_k| <= 1, strictness _STRICT, well above the solver's
+    feasibility tolerance 1e-6); None if no such h."""
     k, d = U.shape
     big = 2 * np.sqrt(d) + 1
     cost = np.concatenate([np.zeros(d), -np.ones(k)])
