@@ -133,9 +133,10 @@ def _covered(claim, k, d, U, V) -> bool:
     return allows(claim, N=k, d=d, **statistics(S))
 
 
-def _sizes(claim, d):
+def _sizes(claim, d) -> tuple[int, int, int]:
+    """n_min, n_min + 1 and n_min + 3, n_min the smallest N the claim admits in R^d."""
     n_min = smallest_admitted(claim, "N", range(2, 4 * d + 4), d=d)
-    return n_min, (n_min, n_min + 1, n_min + 3)
+    return n_min, n_min + 1, n_min + 3
 
 
 def _conclusions_on_configurations(claim, point, evidence):
@@ -146,7 +147,7 @@ def _conclusions_on_configurations(claim, point, evidence):
     d = point["d"]
     count = sp.lambdify((H.N, H.d), claim.count)
     table = {}
-    for k in _sizes(claim, d)[1]:
+    for k in _sizes(claim, d):
         for name, (U, V) in _configurations(k, d, point["seed"]).items():
             if not _covered(claim, k, d, U, V):
                 continue
@@ -169,7 +170,7 @@ def _min_norm_witness(claim, point, evidence):
     d = point["d"]
     count = sp.lambdify((H.N, H.d), claim.count)
     supports = {}
-    for k in _sizes(claim, d)[1][:2]:
+    for k in _sizes(claim, d)[:2]:
         for name, (U, V) in _configurations(k, d, point["seed"]).items():
             if not _covered(claim, k, d, U, V):
                 continue
