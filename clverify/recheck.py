@@ -431,12 +431,14 @@ class _Row:
 
 
 def _fields(what: str, record, required: set, optional: set = frozenset()) -> None:
+    """``record`` is an object with the ``required`` fields, and others ``optional`` only."""
     if not isinstance(record, dict):
-        raise ValueError(f"{what} must be an object, got {type(record).__name__}")
+        raise ValueError(f"{what or 'a row'} must be an object, got {type(record).__name__}")
     missing, unknown = sorted(required - set(record)), sorted(set(record) - required - optional)
     if missing or unknown:
-        raise ValueError(f"{what}: " + "; ".join(p for p in (missing and f"missing field(s) {missing}",
-                                                             unknown and f"unknown field(s) {unknown}") if p))
+        found = "; ".join(p for p in (missing and f"missing field(s) {missing}",
+                                      unknown and f"unknown field(s) {unknown}") if p)
+        raise ValueError(f"{what}: {found}" if what else found)
 
 
 def _root(facts: _Facts, row: _Row, cell: dict, f: Expression, unknown: str, closed: Expression | None,
@@ -506,7 +508,8 @@ def _show(box: dict) -> str:
 
 def _positive_on_boxes(facts, row: _Row, cell: dict, column: dict, f: Expression) -> None:
     for name, side in column.get("fixed", {}).items():
-        facts.expect(f"the side {name} of the region", cell["region"].get(name), side)
+        facts.holds(cell["region"].get(name) == side, f"the side {name} of the region is "
+                    f"{cell['region'].get(name)}, the column fixes it to {side}")
     for box in _leaves(facts, cell, column["variables"]):
         facts.holds(sign(f(row.env(f, **box))) == 1, f"f is not certified > 0 on the box {_show(box)}")
 
@@ -597,7 +600,7 @@ def _column_problem(name: str, column, columns: dict, exprs: dict, parameters: l
     """Why column ``name`` is malformed (unknown fact, missing or unknown field, a name that
     is not an expression or not a column of the right fact), or None."""
     fact = column.get("fact") if isinstance(column, dict) else None
-    if fact not in _COLUMN_FIELDS:
+    if not isinstance(fact, str) or fact not in _COLUMN_FIELDS:
         return f"column {name!r}: unknown fact {fact!r}"
     try:
         _fields(f"column {name!r}", column, _COLUMN_FIELDS[fact], _COLUMN_OPTIONAL.get(fact, set()))
@@ -649,7 +652,8 @@ def _describe_rule(integer, least, above) -> str:
 
 def _selection(selection: list, parameters: list, row_count: int) -> set:
     """The points (tuples of exact values, in the order of ``parameters``) of the selection:
-    blocks, each a product of a list of decimal strings or an integer range per parameter."""
+    blocks, each a product of a list of decimal strings or an integer range per parameter (at
+    most ``row_count`` + 1000 points, so that a forged range is never expanded)."""
     total, blocks = 0, []
     for index, block in enumerate(selection):
         _fields(f"selection block {index}", block, set(parameters))
@@ -669,7 +673,7 @@ def _selection(selection: list, parameters: list, row_count: int) -> set:
             size *= len(sides[-1])
         total += size
         blocks.append(sides)
-    if total != row_count:
+    if total > row_count + 1000:
         raise ValueError(f"the selection names {total} rows, the file has {row_count}")
     points = set()
     for sides in blocks:
@@ -754,7 +758,7 @@ def check_certificate(data: dict, kinds: dict | None = None, duplicates: list[st
     parameters, columns, facts = data["parameters"], data["columns"], _Facts()
     exprs, problems = _expressions(data)
     problems += [p for name, column in columns.items()
-                 if (p := _column_problem(name, column, columns, exprs, parameters)) is not None]
+                 if (p := _column_problem(name, column, columns, data["expressions"], parameters)) is not None]
     try:
         if not all(isinstance(p, str) for p in parameters) or len(set(parameters)) != len(parameters):
             raise ValueError("the parameters must be distinct names")
@@ -772,12 +776,12 @@ def check_certificate(data: dict, kinds: dict | None = None, duplicates: list[st
     for index, cells in enumerate(data["rows"]):
         label = _label(index, cells.get("parameters") if isinstance(cells, dict) else None)
         try:
-            _fields(label, cells, {"parameters"}, {"precision_bits"} | set(columns))
-            _fields(f"{label}: parameters", cells["parameters"], set(parameters))
+            _fields("", cells, {"parameters"}, {"precision_bits"} | set(columns))
+            _fields("parameters", cells["parameters"], set(parameters))
             exact = {k: _number(cells["parameters"][k]) for k in parameters}
             point = tuple(exact[k] for k in parameters)
             problem = domain.problem(exact) or (
-                "this row is twice in the file" if point in seen else
+                "this row is twice in the file (a duplicate row)" if point in seen else
                 "this row is not in the header's selection" if point not in selection else None)
             seen.add(point)
             if problem:
@@ -805,6 +809,10 @@ def check_certificate(data: dict, kinds: dict | None = None, duplicates: list[st
                     _check_cell(facts, row, cells, name, column, exprs, data["digits"])
             except _FAILURES as exc:
                 fail(f"{label}, {name}: {exc}")
+    missing = sorted(selection - seen)
+    if missing:
+        shown = "; ".join(", ".join(f"{p}={v}" for p, v in zip(parameters, point)) for point in missing[:5])
+        fail(f"header: {len(missing)} point(s) of the selection have no row: {shown}" + (" ..." if len(missing) > 5 else ""))
     stray = set(omitted) - listed
     if stray:
         fail(f"header: omitted lists {len(stray)} cell(s) that are not null cells of a row")
