@@ -892,7 +892,7 @@ def load(path: Path) -> tuple[dict, list[str], str]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise NotACertificate(f"{path}: {size} bytes, more than the {MAX_FILE_BYTES // 2**20} MiB a certificate may have")
+            raise NotACertificate(f"{path}: {size} bytes, more than the {MAX_FILE_BYTES} a certificate may have")
         raw = path.read_bytes()
     except OSError as exc:
         raise NotACertificate(f"{path} cannot be read: {exc.strerror or exc}") from None
