@@ -110,26 +110,31 @@ class BallFunction:
     def __init__(self, expr):
         self.expr = expr
         self.symbols = tuple(sorted(expr.free_symbols, key=str))
+        self.names = tuple(s.name for s in self.symbols)
         self._f = compile_expression(expr, "arb", args=self.symbols)
+        self._requires = {s.name: [k for k in _REQUIRES if s.assumptions0.get(k)] for s in self.symbols}
+        self._derivatives = {}
 
     def __call__(self, env: dict) -> arb:
-        return self._f(*(env[s.name] for s in self.symbols))
+        return self._f(*(env[name] for name in self.names))
 
     def derivative(self, name: str) -> "BallFunction":
         """:math:`\\partial f/\\partial name` (0 for a symbol the expression does not hold)."""
-        found = [s for s in self.symbols if s.name == name]
-        return compiled(sp.diff(self.expr, found[0]) if found else sp.Integer(0))
+        if name not in self._derivatives:
+            found = [s for s in self.symbols if s.name == name]
+            self._derivatives[name] = compiled(sp.diff(self.expr, found[0]) if found else sp.Integer(0))
+        return self._derivatives[name]
 
     def outside_domain(self, values: dict) -> str | None:
         """Why exact values ``{name: (lo, hi)}`` miss a symbol or break one of its SymPy
         assumptions (``t`` positive, ``N`` integer...), or None."""
-        for s in self.symbols:
-            if s.name not in values:
-                return f"no value for the symbol {s.name}"
-            lo, hi = values[s.name]
-            broken = sorted(k for k, ok in _REQUIRES.items() if s.assumptions0.get(k) and not ok(lo, hi))
+        for name, required in self._requires.items():
+            if name not in values:
+                return f"no value for the symbol {name}"
+            lo, hi = values[name]
+            broken = [k for k in required if not _REQUIRES[k](lo, hi)]
             if broken:
-                return f"{s.name} in [{lo}, {hi}] breaks its assumption(s) {broken}"
+                return f"{name} in [{lo}, {hi}] breaks its assumption(s) {broken}"
         return None
 
 
