@@ -451,7 +451,7 @@ def _root(facts: _Facts, row: _Row, cell: dict, f: Expression, unknown: str, clo
         raise ValueError(f"the stated signs (f(lo): {s_lo}, f(hi): {s_hi}, f': {slope}) do not "
                          f"show a unique root")
     facts.holds(hi - lo <= 2 * max(1, abs(lo), abs(hi)) / Fraction(10) ** digits,
-                f"the width of [lo, hi] is {float(hi - lo):.3g}, more than its {digits} stated digits allow")
+                f"the width of [lo, hi] is {_approx(hi - lo)}, more than its {digits} stated digits allow")
     facts.expect("the sign of f(lo)", sign(f(row.env(f, **{unknown: (lo, lo)}))), s_lo)
     facts.expect("the sign of f(hi)", sign(f(row.env(f, **{unknown: (hi, hi)}))), s_hi)
     if lo < hi:
@@ -502,8 +502,14 @@ def _leaves(facts: _Facts, cell: dict, variables: list[str]):
     return leaves
 
 
+def _approx(q: Fraction, digits: int = 3) -> str:
+    """``q`` to ``digits`` significant digits, for a message (``about 1e-25000`` beyond floats)."""
+    exponent = (abs(q.numerator).bit_length() - q.denominator.bit_length()) * 0.30103
+    return f"{float(q):.{digits}g}" if q == 0 or abs(exponent) < 300 else f"about {'-' if q < 0 else ''}1e{exponent:.0f}"
+
+
 def _show(box: dict) -> str:
-    return ", ".join(f"{v} in [{float(lo):.9g}, {float(hi):.9g}]" for v, (lo, hi) in box.items())
+    return ", ".join(f"{v} in [{_approx(lo, 9)}, {_approx(hi, 9)}]" for v, (lo, hi) in box.items())
 
 
 def _positive_on_boxes(facts, row: _Row, cell: dict, column: dict, f: Expression) -> None:
