@@ -505,7 +505,9 @@ def _leaves(facts: _Facts, cell: dict, variables: list[str]):
 def _approx(q: Fraction, digits: int = 3) -> str:
     """``q`` to ``digits`` significant digits, for a message (``about 1e-25000`` beyond floats)."""
     exponent = (abs(q.numerator).bit_length() - q.denominator.bit_length()) * 0.30103
-    return f"{float(q):.{digits}g}" if q == 0 or abs(exponent) < 300 else f"about {'-' if q < 0 else ''}1e{exponent:.0f}"
+    if q == 0 or abs(exponent) < 300:
+        return f"{float(q):.{digits}g}"
+    return f"about {'-' if q < 0 else ''}1e{exponent:.0f}"
 
 
 def _show(box: dict) -> str:
@@ -645,7 +647,8 @@ class _Domain:
     def problem(self, values: dict) -> str | None:
         for name, (integer, least, above) in self.rules.items():
             v = values[name]
-            if (integer and v.denominator != 1) or (least is not None and v < least) or (above is not None and v <= above):
+            if ((integer and v.denominator != 1) or (least is not None and v < least)
+                    or (above is not None and v <= above)):
                 return f"{name} = {v} is outside its domain {_describe_rule(integer, least, above)}"
         return None
 
@@ -818,7 +821,8 @@ def check_certificate(data: dict, kinds: dict | None = None, duplicates: list[st
     missing = sorted(selection - seen)
     if missing:
         shown = "; ".join(", ".join(f"{p}={v}" for p, v in zip(parameters, point)) for point in missing[:5])
-        fail(f"header: {len(missing)} point(s) of the selection have no row: {shown}" + (" ..." if len(missing) > 5 else ""))
+        more = " ..." if len(missing) > 5 else ""
+        fail(f"header: {len(missing)} point(s) of the selection have no row: {shown}{more}")
     stray = set(omitted) - listed
     if stray:
         fail(f"header: omitted lists {len(stray)} cell(s) that are not null cells of a row")
@@ -883,7 +887,8 @@ def _walk(data) -> list[str]:
         if depth > MAX_JSON_DEPTH:
             raise NotACertificate(f"JSON nested more than {MAX_JSON_DEPTH} deep")
         if isinstance(node, _Object):
-            repeated += [f"{where or 'the top level'}: the JSON key {k!r} appears more than once" for k in node.repeated]
+            repeated += [f"{where or 'the top level'}: the JSON key {k!r} appears more than once"
+                         for k in node.repeated]
         items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
         for key, value in items:
             if isinstance(value, (dict, list)):
@@ -917,7 +922,8 @@ def _shipped_kinds() -> dict:
     try:
         data = json.loads(KINDS_FILE.read_text())
     except (OSError, ValueError) as exc:
-        raise NotACertificate(f"the kinds file {KINDS_FILE} cannot be read ({exc}): copy it beside the checker") from None
+        raise NotACertificate(f"the kinds file {KINDS_FILE} cannot be read ({exc}): copy it beside the "
+                              f"checker") from None
     if data.get("format") != KINDS_FORMAT:
         raise NotACertificate(f"the kinds file {KINDS_FILE} is not in the format {KINDS_FORMAT}")
     return data["kinds"]

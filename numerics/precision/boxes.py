@@ -14,8 +14,9 @@ Boxes have exact rational corners (:class:`fractions.Fraction`) and are evaluate
 package's own Arb code, compiled from the SymPy expression (:func:`compiled`:
 :func:`~clverify.numerics.precision.evaluators.compile_expression`, derivatives by
 ``sympy.diff``), never with the checker's: :mod:`clverify.recheck` repeats every ball
-computation with its own parser and automatic differentiation.  Trees are written in preorder: a digit splits the box at the midpoint
-of that variable and the upper half comes first (as the search explores it), ``L`` is a leaf.
+computation with its own parser and automatic differentiation.  Trees are written in
+preorder: a digit splits the box at the midpoint of that variable and the upper half comes
+first (as the search explores it), ``L`` is a leaf.
 
 >>> cover = positive_cover(D.x**2 - D.x + sp.Rational(1, 2), 3, (("x", 0, 1),))
 >>> cover.tree, cover.leaves
@@ -28,9 +29,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-import sympy as sp
-
 import flint
+import sympy as sp
 from flint import arb, fmpq
 
 from clverify.theory import derivation as D

@@ -319,7 +319,8 @@ def phase_certificate(pairs: Iterable[tuple], digits: int = 50, closed_forms: di
     claim = ("At each (N, t): b_etf is the unique root in b of l'(1) (etf_condition) in [lo, hi] and the "
              "closed form etf_boundary_b lies in it; b_antipodal likewise with l'(0) (antipodal_condition) "
              "and antipodal_boundary_b.")
-    rows = (({"N": n, "t": t}, {"b_etf": etf_boundary_b(n, t, digits), "b_antipodal": antipodal_boundary_b(n, t, digits)})
+    rows = (({"N": n, "t": t},
+             {"b_etf": etf_boundary_b(n, t, digits), "b_antipodal": antipodal_boundary_b(n, t, digits)})
             for n, t in pairs)
     return _boundary_certificate(kind, claim, (_BOUNDARY_SIGNS, _CONVEXITY, _MODEL), {"N": _N_DOMAIN, "t": _T_DOMAIN},
                                  digits, specs, closed_forms or {}, rows)

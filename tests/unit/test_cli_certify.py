@@ -37,7 +37,9 @@ def test_certify_writes_tables_that_recheck_passes(tmp_path):
     with mpmath.workdps(50):  # Theorem 2's t_E(7) = 6/7 log 4, typed here
         cell = data["rows"][0]["t_etf"]
         assert mpmath.mpf(cell["lo"]) <= mpmath.mpf(6) / 7 * mpmath.log(4) <= mpmath.mpf(cell["hi"])
-    checked = _recheck(out)   # facts by hand: 5 per root cell (width, two signs, slope, closed form), 1 per sign
+    # facts by hand: 5 per threshold or boundary cell (width, two signs, slope, closed form);
+    # an optimum row: 2 signs and the regime, and 4 for x* in the intermediate regime
+    checked = _recheck(out)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert [line for line in checked.stdout.splitlines() if not line.startswith(("  ", "checker"))] == [
         "optimum.json: PINNED optimum: 2 rows, 10 facts checked, 0 failed, 1 cells omitted",

@@ -585,9 +585,10 @@ def test_long_exact_decimals_are_read_exactly():
     assert _number("12.5e-3") == Fraction(1, 80) and _number("25E2") == 2500
 
 
-_JSON = st.recursive(st.none() | st.booleans() | st.integers(-3, 300) | st.text(max_size=5) | st.floats(allow_nan=False),
-                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
-                     max_leaves=5)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 300) | st.text(max_size=5) | st.floats(allow_nan=False),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=5)
 
 
 @given(path=st.lists(st.integers(0, 40), min_size=1, max_size=6), value=_JSON)

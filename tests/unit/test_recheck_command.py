@@ -56,7 +56,8 @@ def test_main_prints_kind_digests_rows_and_facts_per_file(tmp_path, thresholds, 
                for line in lines[:at])
     assert lines[at + 1] == f"  file sha256 {hashlib.sha256(good.read_bytes()).hexdigest()}"
     assert lines[at + 2] == "  rows: N in 5..11; digits 20"
-    assert lines[at + 3] == f"  expression etf_condition_tb sha256 {thresholds['expressions']['etf_condition_tb']['sha256']}"
+    digest = thresholds["expressions"]["etf_condition_tb"]["sha256"]
+    assert lines[at + 3] == f"  expression etf_condition_tb sha256 {digest}"
 
 
 def test_expect_confirms_a_quoted_digest(tmp_path, thresholds, capsys):
