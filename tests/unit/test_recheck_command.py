@@ -1,4 +1,4 @@
-"""``clverify recheck`` and ``python -I -m clverify.recheck`` as a referee runs them: what is
+"""``clverify recheck`` and ``python -I recheck.py`` as a referee runs them: what is
 printed per file, ``--expect``, exit codes, one-line refusals of bad input (within seconds:
 a forged number, JSON too deep or too large, options), and isolation from planted code in the
 working folder."""
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import clverify.recheck as recheck
 from clverify.numerics.precision.certificates import threshold_certificate
 from clverify.recheck import KINDS_FILE, main
 
@@ -31,8 +32,10 @@ def _write(folder: Path, name: str, data) -> Path:
 
 
 def _checker(*args, cwd=None, timeout=60):
-    """``python -I -m clverify.recheck ARGS`` as ``clverify recheck`` runs it."""
-    return subprocess.run([sys.executable, "-I", "-m", "clverify.recheck", *map(str, args)], capture_output=True,
+    """The checker in an isolated process, run from its own file (as from a copy of its two
+    files: ``python -I recheck.py ARGS``; the file imported here, so that mutation testing runs
+    the mutated copy)."""
+    return subprocess.run([sys.executable, "-I", recheck.__file__, *map(str, args)], capture_output=True,
                           text=True, cwd=cwd, timeout=timeout)
 
 
@@ -159,8 +162,6 @@ def test_a_forged_huge_number_fails_its_row_within_seconds(tmp_path, thresholds,
 
 
 def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(tmp_path, monkeypatch, capsys):
-    import clverify.recheck as recheck
-
     path = _write(tmp_path, "big.json", "{}" + " " * 100)
     monkeypatch.setattr(recheck, "MAX_FILE_BYTES", 64)
     assert recheck.main([str(path)]) == 2
