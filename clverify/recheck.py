@@ -378,10 +378,8 @@ def interval(lo: Fraction, hi: Fraction) -> arb:
     return ball(lo) if lo == hi else ball(lo).union(ball(hi))
 
 
-def sign(value) -> int | None:
+def sign(value: arb) -> int | None:
     """+1, -1, 0 (the exact zero) when the ball's sign is certain, else None."""
-    if isinstance(value, arb_series):
-        value = value.coeffs()[0] if value.coeffs() else arb(0)
     if value > 0:
         return 1
     if value < 0:
@@ -433,7 +431,7 @@ class _Row:
 def _fields(what: str, record, required: set, optional: set = frozenset()) -> None:
     """``record`` is an object with the ``required`` fields, and others ``optional`` only."""
     if not isinstance(record, dict):
-        raise ValueError(f"{what or 'a row'} must be an object, got {type(record).__name__}")
+        raise ValueError(f"{what or 'the row'} must be an object, got {type(record).__name__}")
     missing, unknown = sorted(required - set(record)), sorted(set(record) - required - optional)
     if missing or unknown:
         found = "; ".join(p for p in (missing and f"missing field(s) {missing}",
@@ -594,7 +592,7 @@ def _expressions(data) -> tuple[dict, list[str]]:
     parsed, problems = {}, []
     for name, record in data["expressions"].items():
         try:
-            _fields(f"expression {name!r}", record, {"srepr", "sha256"})
+            _fields("its record", record, {"srepr", "sha256"})
             text = record["srepr"]
             if hashlib.sha256(text.encode("utf-8")).hexdigest() != record["sha256"]:
                 raise ValueError("its SHA-256 digest does not match its srepr text")

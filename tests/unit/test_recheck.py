@@ -512,6 +512,9 @@ def test_a_tree_that_does_not_partition_the_region_is_rejected(convexity, edit, 
      "the low end of the region is"),
     (lambda c: c["brackets"][0].__setitem__(1, c["brackets"][0][0]), "is not certified > 0 on"),
     (lambda c: c["ends"][1].update(hi=c["ends"][1]["lo"]), "the high end of the region is"),
+    (lambda c: c["brackets"][0].__setitem__(1, "2"), "is not inside the root range"),
+    (lambda c: c["brackets"][0].__setitem__(0, "-1"), "is not inside the root range"),
+    (lambda c: c["brackets"].pop(), "leaves need as many brackets"),
 ])
 def test_a_tampered_monotone_cover_is_rejected(monotone, edit, message):
     data = copy.deepcopy(monotone)
@@ -620,3 +623,148 @@ def test_interval_and_ball_hold_the_exact_values():
         assert third.overlaps(arb(1) / 3) and third.rad() < 1e-18 and span.contains(arb(1) / 2)
         assert span.overlaps(arb(1) / 3) and not span.overlaps(arb(3) / 5)
     assert interval(Fraction(2), Fraction(2)) == arb(2) and interval(Fraction(2), Fraction(2)).is_exact()
+
+
+# --- the header, the cells and the rows: every rule on its own ---------------------------------
+
+def _unpinned(data) -> dict:
+    data = copy.deepcopy(data)
+    data["kind"] = "unpinned copy"
+    return data
+
+
+def _set(path: str, value):
+    """An edit that sets ``data[path]`` (keys separated by '/'; integers index lists)."""
+    def edit(data):
+        *parents, last = [int(k) if k.lstrip("-").isdigit() else k for k in path.split("/")]
+        node = data
+        for key in parents:
+            node = node[key]
+        node[last] = value
+    return edit
+
+
+@pytest.mark.parametrize("edit, message", [
+    (_set("domain/N/min", "2"), "header: the header's 'domain' differs from the canonical header"),
+    (_set("parameters", ["N", "M"]), "header: the header's 'parameters' differs"),
+    (_set("surprise", 1), "header: unknown field(s) ['surprise']"),
+])
+def test_every_pinned_field_is_compared(thresholds, edit, message):
+    data = copy.deepcopy(thresholds)
+    edit(data)
+    assert any(m.startswith(message) for m in _failures(data)), _failures(data)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (_set("columns/t_etf/expression", "nope"), "header: column 't_etf': no expression named ['nope']"),
+    (_set("columns/t_etf/unknown", "N"), "header: column 't_etf': the unknown must be a symbol that is not a parameter"),
+    (lambda d: d["columns"]["t_etf"].pop("unknown"), "header: column 't_etf': missing field(s) ['unknown']"),
+    (_set("columns/t_etf/fact", ["root"]), "header: column 't_etf': unknown fact ['root']"),
+    (_set("expressions/etf_condition_tb", "Integer(1)"),
+     "header: expression 'etf_condition_tb': its record must be an object, got str"),
+    (lambda d: d["expressions"].update(bad={"srepr": "Add(", "sha256": _digest("Add(")}), "header: expression 'bad':"),
+    (_set("domain", {}), "header: the domain: missing field(s) ['N']"),
+    (_set("domain/N/max", "9"), "header: the domain of N: unknown field(s) ['max']"),
+    (_set("parameters", ["N", "N"]), "header: the parameters must be distinct names"),
+    (_set("digits", 200_000), "header: digits must be an integer in [0, 100000], got 200000"),
+    (_set("selection/0/N", {"from": "5", "to": "1000000000"}), "header: the selection names 999999997 rows, the file has 8"),
+    (_set("selection/0/N", {"from": "5.5", "to": "11"}), "header: the range of N must run between integers"),
+    (_set("selection/0/N", {"from": "12", "to": "5"}), "header: the range of N must run between integers"),
+    (_set("selection/0/N", []), "header: selection block 0: N must be a non-empty list or a range"),
+    (_set("selection/0", {"M": ["5"]}), "header: selection block 0: missing field(s) ['N']; unknown field(s) ['M']"),
+    (_set("omitted", [{"parameters": {"N": "5"}, "column": "t_etf"}]), "header: omitted entry 0: missing field(s) ['reason']"),
+    (_set("omitted", [{"parameters": {"N": "5"}, "column": "t_E", "reason": "x"}]), "header: omitted entry 0 must name a column"),
+    (_set("omitted", [{"parameters": {"N": "5"}, "column": "t_etf", "reason": " "}]), "header: omitted entry 0 must name a column and give a reason"),
+    (_set("omitted", [{"parameters": {"N": "5"}, "column": "t_etf", "reason": "a"}] * 2), "header: omitted entry 1 lists a cell twice"),
+])
+def test_a_malformed_header_fails_naming_the_field(thresholds, edit, message):
+    data = _unpinned(thresholds)
+    edit(data)
+    messages = _failures(data)
+    assert any(m.startswith(message) for m in messages), messages
+
+
+@pytest.mark.parametrize("edit, message", [
+    (_set("rows/1/precision_bits", 8), "row 1 (N=6): precision_bits must be an integer in [16, 2^18], got 8"),
+    (_set("rows/1/precision_bits", True), "row 1 (N=6): precision_bits must be an integer in [16, 2^18], got True"),
+    (_set("rows/1/parameters", {"N": "6", "t": "1"}), "row 1 (N=6, t=1): parameters: unknown field(s) ['t']"),
+    (_set("rows/1", ["N", "6"]), "row 1: the row must be an object, got list"),
+    (_set("rows/1/t_etf/slope", 2), "row 1 (N=6), t_etf: a sign must be -1, 0 or 1, got 2"),
+    (_set("rows/1/t_etf", {"sign": 1}), "row 1 (N=6), t_etf: the cell of 'root': missing field(s)"),
+])
+def test_a_malformed_row_fails_naming_the_row(thresholds, edit, message):
+    data = _unpinned(thresholds)
+    edit(data)
+    messages = _failures(data)
+    assert messages[0].startswith(message), messages
+    assert messages[1:] in ([], ["header: 1 point(s) of the selection have no row: N=6"])
+
+
+def test_a_header_field_of_the_wrong_type_is_not_a_certificate(thresholds):
+    for key, value in (("digits", True), ("rows", {}), ("kind", 3), ("format", "clverify-certificate/1")):
+        data = copy.deepcopy(thresholds)
+        data[key] = value
+        with pytest.raises(NotACertificate):
+            check_certificate(data)
+
+
+def test_a_domain_bound_above_is_strict(optimum):
+    """t = 0 is outside t > 0 (the domain says so before any symbol's assumption does)."""
+    data = copy.deepcopy(optimum)
+    data["rows"][0]["parameters"]["t"] = "0"
+    data["selection"] = [{"N": ["10"], "t": ["0", "5", "0.1"], "b": ["1.2", "5", "0.1"]}]
+    messages = _failures(data)
+    assert messages[0] == "row 0 (N=10, t=0, b=1.2): t = 0 is outside its domain > 0"
+
+
+def test_a_root_at_an_exact_point_needs_an_exact_zero():
+    """[2, 2] with f(2) = 0 exactly (signs 0, slope 0) holds; 2.5 is not a root."""
+    data = _by_hand("2", "Integer(2)")
+    data["rows"][0]["r"].update(lo="2", sign_lo=0, sign_hi=0, slope=0)
+    result = check_certificate(copy.deepcopy(data))
+    assert result.passed and result.facts == 4  # width, two signs, the closed form
+    data["rows"][0]["r"].update(lo="2.5", hi="2.5")
+    assert _failures(data)[0] == "row 0 (), r: the sign of f(lo) is 1, the certificate says 0"
+    data["rows"][0]["r"].update(sign_lo=1, sign_hi=1)
+    assert "do not show a unique root" in _failures(data)[0]
+
+
+def test_a_symbol_without_a_value_fails_the_row():
+    data = _by_hand("2.5", "Symbol('s', positive=True)")
+    assert _failures(data) == ["row 0 (), r: no value for the symbol s"]
+
+
+@pytest.mark.parametrize("regime, message", [
+    ("intermediate", "the regime 'intermediate' does not follow"),
+    ("middle", "unknown regime 'middle'"),
+])
+def test_a_regime_must_be_one_the_signs_show(optimum, regime, message):
+    data = copy.deepcopy(optimum)
+    index = next(i for i, r in enumerate(data["rows"]) if r["regime"]["regime"] == "etf")
+    data["rows"][index]["regime"]["regime"] = regime
+    messages = _failures(data)
+    assert len(messages) == 1 and messages[0].startswith(f"row {index} ") and message in messages[0]
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c.update(tree=c["tree"].replace("0", "3", 1)), "unknown tree node '3'"),
+    (lambda c: c.update(tree=list(c["tree"])), "the tree must be a string, got list"),
+    (lambda c: c["region"].update(t="0.1:0.5"), "the side t of a region must be [lo, hi]"),
+    (lambda c: c["region"].pop("b"), "the region: missing field(s) ['b']"),
+])
+def test_a_malformed_cover_is_rejected(convexity, edit, message):
+    data = copy.deepcopy(convexity)
+    edit(data["rows"][0]["positive"])
+    messages = _failures(data)
+    assert len(messages) == 1 and message in messages[0], messages
+
+
+def test_the_selection_is_described_in_a_line():
+    from clverify.recheck import _describe_selection
+
+    values = [str(n) for n in range(1, 8)]
+    assert _describe_selection([{"N": {"from": "4", "to": "9"}}, {"N": values}], ["N"]) == \
+        "N in 4..9; {1, 2, 3, 4, 5, 6, ... (7 values)}"
+    blocks = [{"N": ["5"], "t": [str(k)]} for k in range(6)]
+    assert _describe_selection(blocks, ["N", "t"]) == \
+        "(N, t) in {5} x {0}; {5} x {1}; {5} x {2}; {5} x {3} and 2 more blocks"

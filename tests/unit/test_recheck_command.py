@@ -166,3 +166,38 @@ def test_a_file_larger_than_the_limit_is_refused_before_it_is_read(tmp_path, mon
     monkeypatch.setattr(recheck, "MAX_FILE_BYTES", 64)
     assert recheck.main([str(path)]) == 2
     assert capsys.readouterr().err == f"clverify: error: {path}: 102 bytes, more than the 64 a certificate may have\n"
+
+
+def test_a_folder_named_like_a_certificate_cannot_be_read(tmp_path, capsys):
+    (tmp_path / "x.json").mkdir()
+    assert main([str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"clverify: error: {tmp_path / 'x.json'} cannot be read: Is a directory\n"
+
+
+def test_a_missing_kinds_file_is_bad_input(tmp_path, thresholds, monkeypatch, capsys):
+    path = _write(tmp_path, "thresholds.json", thresholds)
+    monkeypatch.setattr(recheck, "KINDS_FILE", tmp_path / "recheck_kinds.json")
+    assert main([str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("clverify: error: the kinds file ") and "copy it beside the checker" in err
+    _write(tmp_path, "recheck_kinds.json", {"format": "something else", "kinds": {}})
+    assert main([str(path)]) == 2
+    assert "is not in the format clverify-certificate-kinds/1" in capsys.readouterr().err
+
+
+def test_many_failures_are_cut_at_twenty_lines(tmp_path, capsys):
+    data = json.loads(threshold_certificate(range(5, 20), digits=15).to_json({}))
+    for row in data["rows"]:
+        row["t_etf"]["slope"] = row["t_antipodal"]["slope"] = 1
+    data["expressions"]["bad"] = {"srepr": "Add(", "sha256": hashlib.sha256(b"Add(").hexdigest()}
+    data["kind"] = "unpinned copy"
+    _write(tmp_path, "many.json", data)
+    assert main(["--show-expressions", str(tmp_path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("  expression bad sha256 ") and ": (not readable: " in line for line in lines)
+    del data["expressions"]["bad"]
+    _write(tmp_path, "many.json", data)
+    assert main([str(tmp_path)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert sum(line.startswith("  FAIL many.json row ") for line in lines) == 20
+    assert lines[-1] == "  ... and 10 more FAIL lines"
