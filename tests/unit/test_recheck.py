@@ -155,67 +155,6 @@ def test_infix_prints_what_the_parser_reads(text, shown):
     assert infix(text) == shown
 
 
-_X, _Y = sp.Symbol("x", positive=True), sp.Symbol("y", real=True)
-_LEAVES = st.sampled_from([_X, _Y, sp.Integer(2), sp.Rational(3, 7), sp.Integer(-5)])
-
-
-def _grammar(children):
-    """One node of the checker's grammar over SymPy expressions (Add, Mul, Pow with an integer,
-    a half or another exponent, exp, log of a positive argument)."""
-    return st.one_of(
-        st.tuples(children, children).map(lambda ab: ab[0] + ab[1]),
-        st.tuples(children, children).map(lambda ab: ab[0] * ab[1]),
-        st.tuples(children, st.integers(-3, 3)).map(lambda ak: ak[0] ** ak[1]),
-        children.map(lambda a: sp.sqrt(a**2 + 1)),
-        children.map(lambda a: (a**2 + _X) ** sp.Rational(2, 3)),
-        children.map(lambda a: sp.exp(a / 4)),
-        children.map(lambda a: sp.log(a**2 + sp.Rational(1, 3))),
-    )
-
-
-def _in_grammar(expr) -> bool:
-    """SymPy may fold a node out of the grammar (exp(1) into E, 0**-1 into zoo)."""
-    try:
-        Expression(sp.srepr(expr))
-    except ValueError:
-        return False
-    return True
-
-
-_EXPRESSIONS = st.recursive(_LEAVES, _grammar, max_leaves=8).filter(_in_grammar)
-
-
-@given(expr=_EXPRESSIONS, x=st.fractions(Fraction(1, 10), 3, max_denominator=50),
-       y=st.fractions(-2, 2, max_denominator=50))
-def test_the_checker_and_the_writers_evaluators_agree(expr, x, y):
-    """Random expressions of the grammar: the checker's parser and automatic differentiation
-    (arb_series) and the writers' own Arb code (lambdify of SymPy, sympy.diff for the
-    derivatives) give overlapping, tight balls for the value and both first derivatives: two
-    routes, one answer, so that a bug of one evaluator cannot be shared by the other."""
-    checker, writer = Expression(sp.srepr(expr)), compiled(expr)
-    with flint.ctx.workprec(300):
-        env = {"x": ball(x), "y": ball(y)}
-        pairs = [(checker(env), writer(env))]
-        pairs += [(derivative(checker, env, v), writer.derivative(v)(env)) for v in ("x", "y")]
-    for ours, theirs in pairs:
-        ours = ours if isinstance(ours, arb) else arb(ours)
-        if ours.is_finite() and theirs.is_finite():
-            assert ours.overlaps(theirs), (expr, ours, theirs)
-            scale = max(abs(ours.mid()), 1)
-            assert ours.rad() < 1e-40 * scale and theirs.rad() < 1e-40 * scale, (expr, ours, theirs)
-
-
-def test_a_planted_evaluator_bug_is_caught_by_the_comparison():
-    """The comparison is not vacuous: the checker's log read as log1p (a tempting slip in an
-    evaluator) disagrees with the writers' Arb code on log(x^2 + 1/3) at x = 1."""
-    expr = sp.log(_X**2 + sp.Rational(1, 3))
-    checker = Expression(sp.srepr(expr))
-    log_slot = next(k for k, i in enumerate(checker.code) if callable(i[0]) and len(i) == 2)
-    checker.code[log_slot] = (lambda a: a.log1p(), checker.code[log_slot][1])
-    with flint.ctx.workprec(100):
-        assert not checker({"x": ball(Fraction(1))}).overlaps(compiled(expr)({"x": ball(Fraction(1))}))
-
-
 # --- certificates as written pass, PINNED -----------------------------------------------------
 
 def test_written_certificates_pass_pinned(thresholds, convexity, monotone, optimum):
@@ -768,3 +707,66 @@ def test_the_selection_is_described_in_a_line():
     blocks = [{"N": ["5"], "t": [str(k)]} for k in range(6)]
     assert _describe_selection(blocks, ["N", "t"]) == \
         "(N, t) in {5} x {0}; {5} x {1}; {5} x {2}; {5} x {3} and 2 more blocks"
+
+
+# --- two evaluators (last: the slowest tests) ---------------------------------------------------
+
+_X, _Y = sp.Symbol("x", positive=True), sp.Symbol("y", real=True)
+_LEAVES = st.sampled_from([_X, _Y, sp.Integer(2), sp.Rational(3, 7), sp.Integer(-5)])
+
+
+def _grammar(children):
+    """One node of the checker's grammar over SymPy expressions (Add, Mul, Pow with an integer,
+    a half or another exponent, exp, log of a positive argument)."""
+    return st.one_of(
+        st.tuples(children, children).map(lambda ab: ab[0] + ab[1]),
+        st.tuples(children, children).map(lambda ab: ab[0] * ab[1]),
+        st.tuples(children, st.integers(-3, 3)).map(lambda ak: ak[0] ** ak[1]),
+        children.map(lambda a: sp.sqrt(a**2 + 1)),
+        children.map(lambda a: (a**2 + _X) ** sp.Rational(2, 3)),
+        children.map(lambda a: sp.exp(a / 4)),
+        children.map(lambda a: sp.log(a**2 + sp.Rational(1, 3))),
+    )
+
+
+def _in_grammar(expr) -> bool:
+    """SymPy may fold a node out of the grammar (exp(1) into E, 0**-1 into zoo)."""
+    try:
+        Expression(sp.srepr(expr))
+    except ValueError:
+        return False
+    return True
+
+
+_EXPRESSIONS = st.recursive(_LEAVES, _grammar, max_leaves=8).filter(_in_grammar)
+
+
+@given(expr=_EXPRESSIONS, x=st.fractions(Fraction(1, 10), 3, max_denominator=50),
+       y=st.fractions(-2, 2, max_denominator=50))
+def test_the_checker_and_the_writers_evaluators_agree(expr, x, y):
+    """Random expressions of the grammar: the checker's parser and automatic differentiation
+    (arb_series) and the writers' own Arb code (lambdify of SymPy, sympy.diff for the
+    derivatives) give overlapping, tight balls for the value and both first derivatives: two
+    routes, one answer, so that a bug of one evaluator cannot be shared by the other."""
+    checker, writer = Expression(sp.srepr(expr)), compiled(expr)
+    with flint.ctx.workprec(300):
+        env = {"x": ball(x), "y": ball(y)}
+        pairs = [(checker(env), writer(env))]
+        pairs += [(derivative(checker, env, v), writer.derivative(v)(env)) for v in ("x", "y")]
+    for ours, theirs in pairs:
+        ours = ours if isinstance(ours, arb) else arb(ours)
+        if ours.is_finite() and theirs.is_finite():
+            assert ours.overlaps(theirs), (expr, ours, theirs)
+            scale = max(abs(ours.mid()), 1)
+            assert ours.rad() < 1e-40 * scale and theirs.rad() < 1e-40 * scale, (expr, ours, theirs)
+
+
+def test_a_planted_evaluator_bug_is_caught_by_the_comparison():
+    """The comparison is not vacuous: the checker's log read as log1p (a tempting slip in an
+    evaluator) disagrees with the writers' Arb code on log(x^2 + 1/3) at x = 1."""
+    expr = sp.log(_X**2 + sp.Rational(1, 3))
+    checker = Expression(sp.srepr(expr))
+    log_slot = next(k for k, i in enumerate(checker.code) if callable(i[0]) and len(i) == 2)
+    checker.code[log_slot] = (lambda a: a.log1p(), checker.code[log_slot][1])
+    with flint.ctx.workprec(100):
+        assert not checker({"x": ball(Fraction(1))}).overlaps(compiled(expr)({"x": ball(Fraction(1))}))
