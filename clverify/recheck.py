@@ -52,8 +52,9 @@ of:
 ``positive_on_boxes``
     the bisection tree (preorder: a digit splits the box at the midpoint of that variable and
     the upper half comes first, ``L`` is a leaf) is rebuilt from the region, so the leaves
-    partition it; :math:`f > 0` on every leaf box.  The column's ``fixed`` sides are the
-    region's own.
+    partition it; :math:`f > 0` on every leaf box.  Each side of the region is stated by the
+    column (``fixed``: the same for every row) or by the row (``sides``: a variable's ends are
+    two of the row's parameters).
 ``monotone_root_on_boxes``
     the tree partitions an interval :math:`T_0` of ``along``; on each leaf :math:`T` the root
     :math:`x^*(t)` of :math:`F(\cdot, t)` (``F`` increasing in ``x``: an assumption of the
@@ -131,10 +132,10 @@ _OPTIONAL = {"provenance"}
 _COLUMN_FIELDS = {
     "root": {"fact", "expression", "unknown"}, "sign": {"fact", "expression"},
     "regime": {"fact", "etf", "antipodal", "root"},
-    "positive_on_boxes": {"fact", "expression", "variables"},
+    "positive_on_boxes": {"fact", "expression", "variables", "fixed", "sides"},
     "monotone_root_on_boxes": {"fact", "expression", "root", "root_range", "along", "ends"},
 }
-_COLUMN_OPTIONAL = {"root": {"closed_form"}, "positive_on_boxes": {"fixed"}}
+_COLUMN_OPTIONAL = {"root": {"closed_form"}}
 _CELL_FIELDS = {
     "root": {"lo", "hi", "sign_lo", "sign_hi", "slope"}, "sign": {"sign"}, "regime": {"regime"},
     "positive_on_boxes": {"region", "tree", "leaves"},
@@ -513,9 +514,13 @@ def _show(box: dict) -> str:
 
 
 def _positive_on_boxes(facts, row: _Row, cell: dict, column: dict, f: Expression) -> None:
-    for name, side in column.get("fixed", {}).items():
+    for name, side in column["fixed"].items():
         facts.holds(cell["region"].get(name) == side, f"the side {name} of the region is "
                     f"{cell['region'].get(name)}, the column fixes it to {side}")
+    for name, (lo, hi) in column["sides"].items():
+        stated = (row.exact[lo][0], row.exact[hi][0])
+        facts.holds(_side(name, cell["region"].get(name)) == stated, f"the side {name} of the region is "
+                    f"{cell['region'].get(name)}, the row's {lo}, {hi} are [{stated[0]}, {stated[1]}]")
     for box in _leaves(facts, cell, column["variables"]):
         facts.holds(sign(f(row.env(f, **box))) == 1, f"f is not certified > 0 on the box {_show(box)}")
 
@@ -627,6 +632,13 @@ def _column_problem(name: str, column, columns: dict, exprs: dict, parameters: l
         return f"column {name!r}: the unknown must be a symbol that is not a parameter"
     if fact == "monotone_root_on_boxes" and (len(column["ends"]) != 2 or len(column["root_range"]) != 2):
         return f"column {name!r}: ends and root_range must have two entries"
+    if fact == "positive_on_boxes":
+        stated = list(column["fixed"]) + list(column["sides"])
+        named = [p for pair in column["sides"].values() for p in pair]
+        if sorted(stated) != sorted(column["variables"]) or not set(named) <= set(parameters) or any(
+                len(pair) != 2 for pair in column["sides"].values()):
+            return (f"column {name!r}: each variable's side must be fixed or name two of the row's "
+                    f"parameters, once")
     return None
 
 

@@ -96,9 +96,10 @@ def _convexity(theorem: Theorem, check: Check, points, kind: str) -> Certificate
         raise ValueError(f"{theorem.id}: only the claim 'x' has a certificate, got {theorem.claim!r}")
     covers = [positive_cover(D.ccem_loss_dx2(), p["N"], box_region(x=(0, 1), t=p["t"], b=p["b"]))
               for p in points]
-    claim = ("For each N: the fraction f (l''(x) of the CCEM loss, with N = n + 3 expanded in its "
-             "numerator) is > 0 on every leaf box of the tree over the region x in [0, 1] (every row's) "
-             "and the row's t and b intervals: l(x) is strictly convex in x there.")
+    claim = ("For each row: the fraction f (l''(x) of the CCEM loss, with N = n + 3 expanded in its "
+             "numerator) is > 0 on every leaf box of the tree over the region x in [0, 1] (every row's), "
+             "t in [t_lo, t_hi] and b in [b_lo, b_hi] (the row's) at the row's N: l(x) is strictly convex "
+             "in x there.")
     return positive_cover_certificate(covers, D.ccem_loss_dx2(), kind, claim, ("x", "t", "b"), {"x": (0, 1)},
                                       CONVEXITY_DIGITS)
 

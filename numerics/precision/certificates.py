@@ -369,14 +369,18 @@ def optimum_certificate(triples: Iterable[tuple], digits: int = 50, kind: str = 
 def positive_cover_certificate(covers: Iterable[PositiveCover], expr, kind: str, claim: str, variables: tuple,
                                fixed: dict, digits: int, assumes: tuple[str, ...] = (_MODEL,)) -> Certificate:
     """Certificate of :func:`clverify.numerics.precision.boxes.positive_cover` results of ``expr``
-    (one row per cover, at its ``N``): the region over ``variables`` (the sides ``fixed``,
-    name -> (lo, hi), are every row's), the preorder tree and its number of leaves."""
+    (one row per cover): the region over ``variables``, the preorder tree and its number of
+    leaves.  The sides ``fixed`` (name -> (lo, hi)) are every row's; each other side ``v`` is
+    the row's parameters ``v_lo``, ``v_hi`` (with ``N``: a row per point)."""
     form = positivity_form(expr)
+    free = [v for v in variables if v not in fixed]
+    sides = {v: [f"{v}_lo", f"{v}_hi"] for v in free}
     fixed = {name: [exact_decimal(lo), exact_decimal(hi)] for name, (lo, hi) in fixed.items()}
     columns = {"positive": {"fact": "positive_on_boxes", "expression": "f", "variables": list(variables),
-                            "fixed": fixed}}
-    cert = Certificate(kind, claim, assumes, {"N": _N_DOMAIN}, digits, bits_for_digits(digits), {"f": form},
-                       columns)
+                            "fixed": fixed, "sides": sides}}
+    positive = {s.name for s in form.free_symbols if s.is_positive}
+    domain = {"N": _N_DOMAIN, **{p: (_T_DOMAIN if v in positive else {}) for v in free for p in sides[v]}}
+    cert = Certificate(kind, claim, assumes, domain, digits, bits_for_digits(digits), {"f": form}, columns)
     for cover in covers:
         region = {name: [exact_decimal(lo), exact_decimal(hi)] for name, lo, hi in cover.region}
         if cover.form != form or cover.bits != cert.bits or [n for n, _, _ in cover.region] != list(variables):
@@ -385,7 +389,8 @@ def positive_cover_certificate(covers: Iterable[PositiveCover], expr, kind: str,
             raise ValueError(f"every cover of {kind} needs the sides {fixed}, got {region}")
         cell = ({"region": region, "tree": cover.tree, "leaves": cover.leaves} if cover.tree is not None
                 else "not proved by the search")
-        cert.add_row({"N": cover.N}, lambda exact, cell=cell: {"positive": cell})
+        parameters = {"N": cover.N, **{p: region[v][k] for v in free for k, p in enumerate(sides[v])}}
+        cert.add_row(parameters, lambda exact, cell=cell: {"positive": cell})
     return cert
 
 

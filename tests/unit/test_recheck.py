@@ -35,6 +35,7 @@ from clverify.recheck import (
 from clverify.theory import derivation as D
 
 CONVEXITY = ("lee2024.convexity", "second_derivative_positive_on_boxes")
+CONVEXITY_ROW = "row 0 (N=10, t_lo=0.1, t_hi=0.5, b_lo=0, b_hi=0.25), positive"
 MONOTONE = ("lee2024.monotone_t_eq_b", "derivative_sign_on_covering_boxes")
 
 
@@ -257,8 +258,26 @@ def test_a_cut_convexity_region_is_rejected(convexity):
     data = copy.deepcopy(convexity)
     data["rows"][0]["positive"]["region"]["x"] = ["0", "0.5"]
     messages = _failures(data)
-    assert messages[0] == ("row 0 (N=10), positive: the side x of the region is ['0', '0.5'], "
+    assert messages[0] == (CONVEXITY_ROW + ": the side x of the region is ['0', '0.5'], "
                            "the column fixes it to ['0', '1']")
+
+
+def test_a_region_and_its_row_widened_together_are_checked(convexity):
+    """t widened to [0.1, 0.6] in the cell and in the row's parameters (and the selection):
+    the tree, built for [0.1, 0.5], now has a box where f is not certified > 0."""
+    data = copy.deepcopy(convexity)
+    data["rows"][0]["positive"]["region"]["t"] = ["0.1", "0.6"]
+    data["rows"][0]["parameters"]["t_hi"] = data["selection"][0]["t_hi"][0] = "0.6"
+    messages = _failures(data)
+    assert len(messages) == 1 and messages[0].startswith(
+        "row 0 (N=10, t_lo=0.1, t_hi=0.6, b_lo=0, b_hi=0.25), positive: f is not certified > 0 on the box")
+
+
+def test_covers_of_one_N_on_two_regions_are_two_rows():
+    """The registry's fast and thorough points of lee2024.convexity share N = 3 on two regions:
+    two rows, told apart by their sides (a row is its N and its region)."""
+    data = _registry(CONVEXITY, [{"N": 3, "t": "1/10:1/5", "b": "0:1/8"}, {"N": 3, "t": "1/10:1/4", "b": "0:1/8"}])
+    assert check_certificate(data).passed and len(data["rows"]) == 2
 
 
 def test_monotone_ends_and_root_range_are_pinned(monotone):
@@ -427,7 +446,7 @@ def test_a_removed_box_split_is_rejected(convexity):
     cell["tree"] = cell["tree"][:at] + "L" + cell["tree"][at + 3:]
     cell["leaves"] -= 1
     messages = _failures(data)
-    assert len(messages) == 1 and messages[0].startswith("row 0 (N=10), positive: f is not certified > 0 on the box")
+    assert len(messages) == 1 and messages[0].startswith(CONVEXITY_ROW + ": f is not certified > 0 on the box")
 
 
 @pytest.mark.parametrize("edit, message", [
@@ -435,14 +454,15 @@ def test_a_removed_box_split_is_rejected(convexity):
     (lambda c: c.update(tree=c["tree"] + "L"), "the tree has nodes after its last box"),
     (lambda c: c.update(tree=c["tree"].replace("0", "٠", 1)), "unknown tree node '٠'"),
     (lambda c: c.update(leaves=c["leaves"] + 1), "the number of leaf boxes is"),
-    (lambda c: c["region"].update(t=["0.1", "0.6"]), "f is not certified > 0 on the box"),
+    (lambda c: c["region"].update(t=["0.1", "0.6"]), "the side t of the region is ['0.1', '0.6'], the row's "
+                                                      "t_lo, t_hi are [1/10, 1/2]"),
     (lambda c: c["region"].update(t=["0.5", "0.1"]), "an empty side t"),
 ])
 def test_a_tree_that_does_not_partition_the_region_is_rejected(convexity, edit, message):
     data = copy.deepcopy(convexity)
     edit(data["rows"][0]["positive"])
     messages = _failures(data)
-    assert len(messages) == 1 and message in messages[0] and messages[0].startswith("row 0 (N=10), positive")
+    assert len(messages) == 1 and message in messages[0] and messages[0].startswith(CONVEXITY_ROW)
 
 
 @pytest.mark.parametrize("edit, message", [
@@ -689,7 +709,8 @@ def test_a_regime_must_be_one_the_signs_show(optimum, regime, message):
     (lambda c: c.update(tree=c["tree"].replace("0", "3", 1)), "unknown tree node '3'"),
     (lambda c: c.update(tree=list(c["tree"])), "the tree must be a string, got list"),
     (lambda c: c["region"].update(t="0.1:0.5"), "the side t of a region must be [lo, hi]"),
-    (lambda c: c["region"].pop("b"), "the region: missing field(s) ['b']"),
+    (lambda c: c["region"].pop("b"), "the side b of a region must be [lo, hi], got None"),
+    (lambda c: c["region"].update(y=["0", "1"]), "the region: unknown field(s) ['y']"),
 ])
 def test_a_malformed_cover_is_rejected(convexity, edit, message):
     data = copy.deepcopy(convexity)
