@@ -561,8 +561,9 @@ def _regime(facts, row_cells: dict, regime: str, column: dict) -> None:
     s1, s0 = (c["sign"] if c else None for c in (etf, antipodal))
     root = row_cells.get(column["root"])
     shown = {"etf": s1 is not None and s1 <= 0, "antipodal": s0 is not None and s0 >= 0,
-             "intermediate": s1 == 1 and s0 == -1 and root is not None
-             and 0 <= _number(root["lo"]) and _number(root["hi"]) <= 1}
+             "intermediate": (s1 == 1  # l'(1) > 0
+                              and s0 == -1  # l'(0) < 0
+                              and root is not None and 0 <= _number(root["lo"]) and _number(root["hi"]) <= 1)}
     if regime not in shown:
         raise ValueError(f"unknown regime {regime!r}")
     facts.holds(shown[regime], f"the regime {regime!r} does not follow from l'(1) sign {s1}, l'(0) sign {s0}")

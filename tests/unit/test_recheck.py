@@ -101,6 +101,10 @@ def _digest(text: str) -> str:
     "Mul(Integer(2), 1)",
     "Mul(Symbol('x'), Pow(Symbol('x'), x))",
     "x + 1",
+    "Symbol('x', positive=False)",
+    "Symbol('x', commutative=True)",
+    "Max(Symbol('x'), Integer(2))",
+    "Abs(Symbol('x'))",
 ])
 def test_parser_rejects_what_it_does_not_know(text):
     with pytest.raises((ValueError, ZeroDivisionError)):
@@ -151,6 +155,8 @@ def test_sign_is_certain_or_none():
     ("Pow(Pow(Symbol('x'), Integer(2)), Integer(3))", "(x^2)^3"),
     ("Add(Symbol('a'), Mul(Integer(-1), Add(Symbol('b'), Symbol('c'))))", "a - 1*(b + c)"),
     ("Pow(Symbol('x'), Rational(1, 2))", "sqrt(x)"),
+    ("Mul(Symbol('x'), Integer(-1))", "x*(-1)"),
+    ("Pow(Integer(-2), Symbol('x'))", "(-2)^x"),
 ])
 def test_infix_prints_what_the_parser_reads(text, shown):
     assert infix(text) == shown
@@ -472,6 +478,7 @@ def test_a_tree_that_does_not_partition_the_region_is_rejected(convexity, edit, 
     (lambda c: c["brackets"][0].__setitem__(1, c["brackets"][0][0]), "is not certified > 0 on"),
     (lambda c: c["ends"][1].update(hi=c["ends"][1]["lo"]), "the high end of the region is"),
     (lambda c: c["brackets"][0].__setitem__(1, "2"), "is not inside the root range"),
+    (lambda c: c["brackets"][-1].__setitem__(0, c["brackets"][-1][1]), "is not certified < 0 on"),
     (lambda c: c["brackets"][0].__setitem__(0, "-1"), "is not inside the root range"),
     (lambda c: c["brackets"].pop(), "leaves need as many brackets"),
 ])
@@ -535,6 +542,8 @@ def test_a_number_beyond_the_limits_or_not_ascii_fails_its_row_at_once(threshold
             data["rows"][3]["t_etf"]["lo"] = text
         messages = _failures(data)
         assert messages[0].startswith("row 3 ") and "not a decimal string" in messages[0], messages
+        if place == "N":  # the row's label shows at most 40 characters of a parameter
+            assert messages[0].startswith(f"row 3 (N={text[:40]}): ")
 
 
 def test_long_exact_decimals_are_read_exactly():
@@ -628,6 +637,7 @@ def test_every_pinned_field_is_compared(thresholds, edit, message):
     (_set("digits", 200_000), "header: digits must be an integer in [0, 100000], got 200000"),
     (_set("selection/0/N", {"from": "5", "to": "1000000000"}), "header: the selection names 999999997 rows, the file has 8"),
     (_set("selection/0/N", {"from": "5.5", "to": "11"}), "header: the range of N must run between integers"),
+    (_set("selection/0/N", {"from": "5", "to": "11.5"}), "header: the range of N must run between integers"),
     (_set("selection/0/N", {"from": "12", "to": "5"}), "header: the range of N must run between integers"),
     (_set("selection/0/N", []), "header: selection block 0: N must be a non-empty list or a range"),
     (_set("selection/0", {"M": ["5"]}), "header: selection block 0: missing field(s) ['N']; unknown field(s) ['M']"),
@@ -641,6 +651,7 @@ def test_a_malformed_header_fails_naming_the_field(thresholds, edit, message):
     edit(data)
     messages = _failures(data)
     assert any(m.startswith(message) for m in messages), messages
+    assert check_certificate(data).facts == 0  # no row is checked under a malformed header
 
 
 @pytest.mark.parametrize("edit, message", [
@@ -691,6 +702,15 @@ def test_a_root_at_an_exact_point_needs_an_exact_zero():
 def test_a_symbol_without_a_value_fails_the_row():
     data = _by_hand("2.5", "Symbol('s', positive=True)")
     assert _failures(data) == ["row 0 (), r: no value for the symbol s"]
+
+
+def test_an_intermediate_regime_needs_its_root_inside_0_1(optimum):
+    data = copy.deepcopy(optimum)
+    index = next(i for i, r in enumerate(data["rows"]) if r["regime"]["regime"] == "intermediate")
+    data["rows"][index]["x_star"]["lo"] = "-0.5"
+    messages = _failures(data)
+    assert any(m.startswith(f"row {index} ") and "regime: the regime 'intermediate' does not follow" in m
+               for m in messages), messages
 
 
 @pytest.mark.parametrize("regime, message", [
