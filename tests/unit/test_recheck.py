@@ -811,3 +811,49 @@ def test_a_planted_evaluator_bug_is_caught_by_the_comparison():
     checker.code[log_slot] = (lambda a: a.log1p(), checker.code[log_slot][1])
     with flint.ctx.workprec(100):
         assert not checker({"x": ball(Fraction(1))}).overlaps(compiled(expr)({"x": ball(Fraction(1))}))
+
+
+def _regime_by_hand(s1: str, s0: str, regime: str) -> dict:
+    """An unpinned optimum typed here: l'(1) and l'(0) are the constants s1, s0, x* the root
+    1/2 of x - 1/2."""
+    exprs = {"d1": s1, "d0": s0, "dx": "Add(Symbol('x', nonnegative=True), Rational(-1, 2))"}
+    root = {"lo": "0.25", "hi": "0.75", "sign_lo": -1, "sign_hi": 1, "slope": 1}
+    return {"format": "clverify-certificate/2", "kind": "regimes by hand", "claim": "", "assumes": [],
+            "parameters": [], "domain": {}, "selection": [{}], "digits": 0, "precision_bits": 64, "omitted": [],
+            "expressions": {k: {"srepr": v, "sha256": _digest(v)} for k, v in exprs.items()},
+            "columns": {"l1": {"fact": "sign", "expression": "d1"}, "l0": {"fact": "sign", "expression": "d0"},
+                        "x": {"fact": "root", "expression": "dx", "unknown": "x"},
+                        "regime": {"fact": "regime", "etf": "l1", "antipodal": "l0", "root": "x"}},
+            "rows": [{"parameters": {}, "l1": {"sign": _SIGN[s1]}, "l0": {"sign": _SIGN[s0]}, "x": root,
+                      "regime": {"regime": regime}}]}
+
+
+_SIGN = {"Integer(0)": 0, "Integer(1)": 1, "Integer(-1)": -1}
+
+
+@pytest.mark.parametrize("s1, s0, regime, holds", [
+    ("Integer(0)", "Integer(-1)", "etf", True),          # l'(1) = 0: the ETF (the boundary belongs to it)
+    ("Integer(1)", "Integer(0)", "antipodal", True),     # l'(0) = 0: the antipodal structure
+    ("Integer(1)", "Integer(-1)", "intermediate", True),
+    ("Integer(1)", "Integer(-1)", "etf", False),
+    ("Integer(0)", "Integer(-1)", "intermediate", False),
+])
+def test_the_regime_rule_at_the_boundaries(s1, s0, regime, holds):
+    result = check_certificate(_regime_by_hand(s1, s0, regime))
+    assert result.passed == holds, result.failures
+
+
+@pytest.mark.parametrize("bits, holds", [(16, True), (15, False), (2**18, True), (2**18 + 1, False)])
+def test_the_precision_a_row_may_ask_for(bits, holds):
+    data = _by_hand("2.5", "Integer(2)")
+    data["rows"][0]["precision_bits"] = bits
+    assert check_certificate(data).passed == holds
+
+
+def test_the_exponent_limit_is_inclusive():
+    from clverify.recheck import MAX_EXPONENT, _number
+
+    assert MAX_EXPONENT == 25_000 and _number("1e25000") == 10**25_000
+    assert _number("1e-25000") == Fraction(1, 10**25_000)
+    with pytest.raises(ValueError, match="exponent of magnitude at most 25000"):
+        _number("1e25001")

@@ -57,6 +57,7 @@ def test_main_prints_kind_digests_rows_and_facts_per_file(tmp_path, thresholds, 
     at = lines.index("good.json: PINNED thresholds: 7 rows, 70 facts checked, 0 failed, 0 cells omitted")
     assert any(line.startswith("  FAIL bad.json row 2 (N=7), t_etf: the sign of f' on [lo, hi] is")
                for line in lines[:at])
+    assert not any(line.startswith("  ...") for line in lines)  # one failure: no cut
     assert lines[at + 1] == f"  file sha256 {hashlib.sha256(good.read_bytes()).hexdigest()}"
     assert lines[at + 2] == "  rows: N in 5..11; digits 20"
     digest = thresholds["expressions"]["etf_condition_tb"]["sha256"]
