@@ -625,7 +625,8 @@ def test_every_pinned_field_is_compared(thresholds, edit, message):
 
 @pytest.mark.parametrize("edit, message", [
     (_set("columns/t_etf/expression", "nope"), "header: column 't_etf': no expression named ['nope']"),
-    (_set("columns/t_etf/unknown", "N"), "header: column 't_etf': the unknown must be a symbol that is not a parameter"),
+    (_set("columns/t_etf/unknown", "N"),
+     "header: column 't_etf': the unknown must be a symbol that is not a parameter"),
     (lambda d: d["columns"]["t_etf"].pop("unknown"), "header: column 't_etf': missing field(s) ['unknown']"),
     (_set("columns/t_etf/fact", ["root"]), "header: column 't_etf': unknown fact ['root']"),
     (_set("expressions/etf_condition_tb", "Integer(1)"),
@@ -635,16 +636,21 @@ def test_every_pinned_field_is_compared(thresholds, edit, message):
     (_set("domain/N/max", "9"), "header: the domain of N: unknown field(s) ['max']"),
     (_set("parameters", ["N", "N"]), "header: the parameters must be distinct names"),
     (_set("digits", 200_000), "header: digits must be an integer in [0, 100000], got 200000"),
-    (_set("selection/0/N", {"from": "5", "to": "1000000000"}), "header: the selection names 999999997 rows, the file has 8"),
+    (_set("selection/0/N", {"from": "5", "to": "1000000000"}),
+     "header: the selection names 999999997 rows, the file has 8"),
     (_set("selection/0/N", {"from": "5.5", "to": "11"}), "header: the range of N must run between integers"),
     (_set("selection/0/N", {"from": "5", "to": "11.5"}), "header: the range of N must run between integers"),
     (_set("selection/0/N", {"from": "12", "to": "5"}), "header: the range of N must run between integers"),
     (_set("selection/0/N", []), "header: selection block 0: N must be a non-empty list or a range"),
     (_set("selection/0", {"M": ["5"]}), "header: selection block 0: missing field(s) ['N']; unknown field(s) ['M']"),
-    (_set("omitted", [{"parameters": {"N": "5"}, "column": "t_etf"}]), "header: omitted entry 0: missing field(s) ['reason']"),
-    (_set("omitted", [{"parameters": {"N": "5"}, "column": "t_E", "reason": "x"}]), "header: omitted entry 0 must name a column"),
-    (_set("omitted", [{"parameters": {"N": "5"}, "column": "t_etf", "reason": " "}]), "header: omitted entry 0 must name a column and give a reason"),
-    (_set("omitted", [{"parameters": {"N": "5"}, "column": "t_etf", "reason": "a"}] * 2), "header: omitted entry 1 lists a cell twice"),
+    (_set("omitted", [{"parameters": {"N": "5"}, "column": "t_etf"}]),
+     "header: omitted entry 0: missing field(s) ['reason']"),
+    (_set("omitted", [{"parameters": {"N": "5"}, "column": "t_E", "reason": "x"}]),
+     "header: omitted entry 0 must name a column"),
+    (_set("omitted", [{"parameters": {"N": "5"}, "column": "t_etf", "reason": " "}]),
+     "header: omitted entry 0 must name a column and give a reason"),
+    (_set("omitted", [{"parameters": {"N": "5"}, "column": "t_etf", "reason": "a"}] * 2),
+     "header: omitted entry 1 lists a cell twice"),
 ])
 def test_a_malformed_header_fails_naming_the_field(thresholds, edit, message):
     data = _unpinned(thresholds)
