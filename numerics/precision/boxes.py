@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
+import flint
 import sympy as sp
 from flint import arb, fmpq
 
