@@ -42,6 +42,7 @@ from clverify.theory.structures import CCEM
 from .precision.ccem_optimum import Restriction, ccem_optimum, split_parameters
 from .precision.certify import Enclosure
 from .precision.regime_sweep import RegimeChange, regime_changes
+from .precision.restriction_check import check_restriction
 
 __all__ = ["Analysis", "analyse", "sweep", "as_loss", "LOSS_GAP_RTOL", "DEFAULT_DIGITS"]
 
@@ -95,11 +96,13 @@ def as_loss(loss: str | Loss) -> Loss:
 
 
 def _checked(loss: Loss, params: dict) -> dict:
-    """The resolved parameters, after running the loss once symbolically (a user's loss that
-    cannot run fails here, before any long work)."""
+    """The resolved parameters, after running the loss once symbolically and checking its CCEM
+    restriction on explicit vectors (a user's loss that cannot run, or whose restriction is not
+    its value, fails here, before any long work)."""
     params = loss.resolve(params)
     numeric, fixed = split_parameters(params)
     check_loss(loss, {**{k: sp.Symbol(k, real=True) for k in numeric}, **fixed})
+    check_restriction(loss, params)
     return params
 
 

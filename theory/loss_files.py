@@ -1,14 +1,19 @@
-r"""A researcher's own loss: a Python file with a function ``NAME(grams, ops, **params)``.
+r"""A researcher's own loss: a Python file with a function ``NAME(grams, ops, *, param, ...)``.
 
 The contract (``docs/extending.md``): ``grams`` is a :class:`~clverify.theory.similarity.Grams`,
 ``ops`` an :class:`~clverify.theory.ops.Ops`; the function uses only the reductions of the
-similarity matrices (``sum_diagonal``, ``sum_off_diagonal``, ``sum_rows``, ...), arithmetic
-and ``ops.<function>``, and its parameters are keyword arguments after ``grams, ops`` (with or
-without defaults).  :func:`load_loss` turns it into a :class:`~clverify.theory.losses.Loss`,
-which every backend then runs; :func:`check_loss` runs it once on the SymPy backend and
-turns a failure into a one-line :class:`~clverify.theory.errors.LossDefinitionError`.  A file
-that does more than define functions while it is loaded (it prints, or calls ``sys.exit``) is
-a bad file too: the one-line error says what it did, and nothing it printed reaches stdout.
+similarity matrices (``sum_diagonal``, ``sum_off_diagonal``, ``sum_rows``, ...), arithmetic,
+``abs`` and ``ops.<function>``, and returns one number; its parameters are named keyword
+arguments after ``grams, ops`` (with or without defaults; not ``**params``, so that a missing
+or unknown parameter is reported before anything runs).  Float literals and float defaults are
+read as their decimal text (``0.1`` is :math:`1/10`, :func:`~clverify.theory.ops.exact`).
+
+The file **runs as Python code**, as an import would run it: load only files you trust.
+:func:`load_loss` turns the function into a :class:`~clverify.theory.losses.Loss`, which every
+backend then runs; :func:`check_loss` runs it once on the SymPy backend and turns a failure
+into a one-line :class:`~clverify.theory.errors.LossDefinitionError`.  A file that does more
+than define functions while it is loaded (it prints, or calls ``sys.exit``) is a bad file too:
+the one-line error says what it did, and nothing it printed reaches stdout.
 
 >>> import pathlib, tempfile
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -32,7 +37,10 @@ import hashlib
 import importlib.util
 import inspect
 import io
+import numbers
 from pathlib import Path
+
+import sympy as sp
 
 from .derivation import N, delta, x
 from .errors import LossDefinitionError, VerifierError
@@ -40,7 +48,7 @@ from .losses import Loss
 from .ops import SYMPY_OPS, Ops
 from .structures import CCEM
 
-__all__ = ["load_loss", "check_loss", "failure", "RESERVED_NAMES", "USER_CODE_ERRORS"]
+__all__ = ["load_loss", "check_loss", "is_scalar", "failure", "RESERVED_NAMES", "USER_CODE_ERRORS"]
 
 #: Parameter names a loss may not use: the symbols of its CCEM restriction.
 RESERVED_NAMES = (str(N), str(x), str(delta))
@@ -80,6 +88,11 @@ def _parameters(path: Path, name: str, function) -> tuple[str, ...]:
     positional = [p for p in signature[:2]
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     rest = signature[2:]
+    if any(p.kind == p.VAR_KEYWORD for p in rest):
+        raise LossDefinitionError(
+            f"loss {name!r} in {path} takes **params: name its parameters as keyword arguments, "
+            f"{name}(grams, ops, *, t, b=0), so that a missing or unknown one is reported before "
+            f"anything runs")
     if len(positional) < 2 or any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY)
                                   for p in rest):
         raise LossDefinitionError(
@@ -100,7 +113,8 @@ def load_loss(path, name: str) -> Loss:
     Parameters
     ----------
     path : str or Path
-        A Python file defining ``name(grams, ops, **params)``.
+        A Python file (``.py``) defining ``name(grams, ops, *, param, ...)``; it runs as Python
+        code, as an import would.
     name : str
         The function (and the loss's name in every output).
 
@@ -111,8 +125,8 @@ def load_loss(path, name: str) -> Loss:
         signature is not ``name(grams, ops, *, ...)``.
     """
     path = Path(path)
-    if not path.is_file():
-        raise LossDefinitionError(f"loss-file must be an existing Python file, got {str(path)!r}")
+    if not path.is_file() or path.suffix != ".py":
+        raise LossDefinitionError(f"loss-file must be an existing Python file (.py), got {str(path)!r}")
     module = _module(path)
     function = getattr(module, name, None)
     if not inspect.isfunction(function):
@@ -132,14 +146,32 @@ def check_loss(loss: Loss, params: dict, ops: Ops = SYMPY_OPS) -> None:
     >>> check_loss(Loss("bad", lambda grams, ops, *, t: grams.uv.sum_diagonal(ops.tanh), ("t",)), {"t": 1})
     Traceback (most recent call last):
         ...
-    clverify.theory.errors.LossDefinitionError: loss 'bad' failed on the sympy backend (AttributeError: 'Ops' object has no attribute 'tanh'); a loss may use the reductions of grams, arithmetic and ops.exp, ops.log, ops.log1p, ops.softplus, ops.sqrt, ops.sign, ops.logsumexp
+    clverify.theory.errors.LossDefinitionError: loss 'bad' failed on the sympy backend (AttributeError: 'Ops' object has no attribute 'tanh'); a loss may use the reductions of grams, arithmetic, abs and ops.exp, ops.log, ops.log1p, ops.softplus, ops.sqrt, ops.sign, ops.logsumexp
     """
     try:
-        loss(CCEM(N, delta).grams(), ops, **params)
+        value = loss(CCEM(N, delta).grams(), ops, **params)
     except VerifierError:
         raise
     except USER_CODE_ERRORS as exc:  # the user's code: any failure is reported as one line
         raise failure(loss, ops.name, exc) from None
+    if not is_scalar(value):
+        raise LossDefinitionError(
+            f"loss {loss.name!r} returned {_kind(value)} on the {ops.name} backend, not one number: "
+            f"a loss sums over its rows (S.sum_rows, S.sum_diagonal, ...) and returns the total")
+
+
+def is_scalar(value) -> bool:
+    """Whether a loss's value is one number (a SymPy expression, a real, an mpmath real)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, sp.Basic):
+        return isinstance(value, sp.Expr) and not isinstance(value, sp.MatrixBase)
+    return isinstance(value, numbers.Real) or type(value).__name__ == "mpf"
+
+
+def _kind(value) -> str:
+    shape = getattr(value, "shape", None)
+    return f"a {type(value).__name__}" + (f" of shape {tuple(shape)}" if shape else "")
 
 
 def failure(loss: Loss, backend: str, exc: Exception) -> LossDefinitionError:
@@ -148,4 +180,4 @@ def failure(loss: Loss, backend: str, exc: Exception) -> LossDefinitionError:
     return LossDefinitionError(
         f"loss {loss.name!r} failed on the {backend} backend ({type(exc).__name__}: "
         f"{str(exc).splitlines()[0] if str(exc) else ''}); a loss may use the reductions of "
-        f"grams, arithmetic and {allowed}")
+        f"grams, arithmetic, abs and {allowed}")

@@ -1,8 +1,8 @@
 """A loss that is not built in: SigLIP's sigmoid loss with a margin on the positive pairs.
 
 The worked example of docs/extending.md (`clverify analyse --loss-file docs/examples/margin_sigmoid.py
---loss margin_sigmoid ...`).  The contract: a function NAME(grams, ops, **params) that uses
-only the reductions of grams' similarity matrices, arithmetic and ops.<function>.
+--loss margin_sigmoid ...`).  The contract: a function NAME(grams, ops, *, param, ...) that uses
+only the reductions of grams' similarity matrices, arithmetic, abs and ops.<function>.
 """
 
 

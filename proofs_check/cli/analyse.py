@@ -68,7 +68,8 @@ def _loss(loss_file, name):
 
 @main.command("analyse")
 @click.option("--loss-file", "loss_file", default=None, metavar="FILE",
-              help="A Python file defining NAME(grams, ops, **params) (default: a built-in loss).")
+              help="A Python file defining NAME(grams, ops, *, param, ...) (default: a built-in "
+                   "loss). It runs as Python code, as an import would: load only files you trust.")
 @click.option("--loss", "name", required=True, help="The loss: a function of --loss-file, or a built-in name.")
 @click.option("--N", "N", type=Integer(3), required=True, help="Batch size, an integer >= 3.")
 @click.option("--d", "d", type=Integer(1), default=None, help="Dimension of gradient descent (default: N).")
