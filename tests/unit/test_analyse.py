@@ -137,6 +137,21 @@ BAD_FILES = {
     "nan": ("def e(grams, ops, *, t):\n    return float('nan') * grams.uv.sum_diagonal(lambda s: t * s)\n",
             "e", ("--param", "t=1"), "not a finite real number"),
     "signature": ("def e(grams, *, t):\n    return 0\n", "e", ("--param", "t=1"), "must have the signature"),
+    "var_keyword": ("def e(grams, ops, **params):\n    return params['t'] * grams.uv.sum_diagonal(lambda s: s)\n",
+                    "e", ("--param", "t=1"), "takes **params: name its parameters as keyword arguments"),
+    "word_for_a_number": (SIGLIP, "sigmoid", ("--param", "t=abc", "--param", "b=1"),
+                          "t must be a real number (a parameter of loss 'sigmoid'), got 'abc'"),
+    "tuple": ("def e(grams, ops, *, t):\n    return (grams.uv.sum_diagonal(lambda s: s), t)\n", "e",
+              ("--param", "t=1", "--no-gd"), "returned a tuple on the sympy backend, not one number"),
+    # a double-constant matrix has one row class (multiplicity N): summing rows() without the
+    # multiplicity is right on no real embedding, and the explicit vectors show it
+    "rows_without_multiplicity": ("def e(grams, ops, *, t):\n    return t * sum(r[1] for r in grams.uv.rows())\n",
+                                  "e", ("--param", "t=1", "--no-gd"),
+                                  "on explicit CCEM vectors differs from its CCEM restriction l(x) at N = 3"),
+    # log of a negative number: SymPy cancels z/z, mpmath gives a complex number
+    "cancelled_nan": ("def e(grams, ops, *, t):\n    S = grams.uv\n    z = ops.log(S.sum_diagonal(lambda s: s - 2))\n"
+                      "    return S.sum_off_diagonal(lambda s: ops.softplus(t * s)) * z / z\n", "e",
+                      ("--param", "t=1", "--no-gd"), "on explicit CCEM vectors at N = 3, x = 0, not a finite real"),
 }
 
 
@@ -150,6 +165,74 @@ def test_bad_loss_files_are_one_line_errors(tmp_path, case):
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("clverify: error: ") and result.stderr.count("\n") == 1
     assert message in result.stderr and not out.exists()
+
+
+def test_a_file_that_is_not_python_is_one_line(tmp_path):
+    path = tmp_path / "loss.txt"
+    path.write_text(SIGLIP)
+    result = run("analyse", "--loss-file", path, "--loss", "sigmoid", "--N", 4, "--param", "t=1",
+                 "--param", "b=1")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1, result.output
+    assert "loss-file must be an existing Python file (.py)" in result.stderr
+
+
+def _sigmoid_x_star(N, t, b):
+    """x* of the sigmoid loss on the CCEM by hand: the root of
+    l'(x) = -2t sigma(b - t(2x - 1)) + (N - 2) t sigma(t(x (N-2)/(N-1) - 1) - b) (interior here)."""
+    return mpmath.findroot(lambda x: -2 * t * _sigma(b - t * (2 * x - 1))
+                           + (N - 2) * t * _sigma(t * (x * mpmath.mpf(N - 2) / (N - 1) - 1) - b), 0.8)
+
+
+@pytest.mark.parametrize("source", [
+    SIGLIP.replace("*, t, b)", "*, t, b=0.2)"),
+    SIGLIP.replace("*, t, b)", "*, t)").replace("- b)", "- 0.2)").replace("(b -", "(0.2 -"),
+], ids=["float_default", "float_literals"])
+def test_float_literals_and_defaults_are_their_decimal_text(tmp_path, source):
+    """x* at b = 1/5 exactly, against the hand root at 50 digits; the binary double 0.2 would
+    move x* at digit 17 (the second assertion shows the first can tell them apart)."""
+    path = tmp_path / "loss.py"
+    path.write_text(source)
+    result = analyse(load_loss(path, "sigmoid"), 4, params={"t": "2"}, gd=False, digits=40)
+    with mpmath.workdps(50):
+        decimal, binary = (_sigmoid_x_star(4, 2, b) for b in (mpmath.mpf(1) / 5, mpmath.mpf(0.2)))
+        assert abs(result.x_star - decimal) < mpmath.mpf(10) ** -38
+        assert abs(binary - decimal) > mpmath.mpf(10) ** -20
+    assert result.params.get("b", "0.2") == "0.2" and result.certified
+
+
+ABS_SIGN = """
+def kinked(grams, ops, *, t):
+    S = grams.uv
+    return (S.sum_diagonal(lambda s: abs(s - 0.5))
+            + S.sum_off_diagonal(lambda s: t * ops.sign(s) * s * s)) / S.N
+"""
+
+
+def _kinked_by_hand(x, N, t):
+    """On the CCEM s+ = 2x - 1 and s- = x (N-2)/(N-1) - 1 < 0, so
+    l(x) = |2x - 3/2| - (N - 1) t s-^2."""
+    s_neg = x * mpmath.mpf(N - 2) / (N - 1) - 1
+    return abs(2 * x - mpmath.mpf(3) / 2) - (N - 1) * t * s_neg**2
+
+
+def test_abs_and_sign_run_on_every_backend(tmp_path):
+    """SymPy (the restriction), mpmath (explicit vectors: analyse's check), torch (the value on
+    the CCEM's vectors): each against the hand formula.  At N = 4, t = 1, l'(x) = 2 - 8x/3 > 0
+    below x = 3/4 and 6 - 8x/3 > 0 above: the minimum is at x = 0, l(0) = -3/2."""
+    import torch
+
+    from clverify.numerics.descent.torch_losses import TorchLoss
+    from clverify.theory.structures import CCEM
+
+    path = tmp_path / "loss.py"
+    path.write_text(ABS_SIGN)
+    loss = load_loss(path, "kinked")
+    result = analyse(loss, 4, params={"t": "1"}, gd=False)
+    assert result.regime == "antipodal" and result.loss == mpmath.mpf(-1.5)
+    for x in (0.3, 0.9):
+        U, V = (torch.tensor(M, dtype=torch.float64) for M in CCEM(4, x**0.5).array())
+        got = float(TorchLoss(loss)(U, V, t=1.0))
+        assert abs(got - float(_kinked_by_hand(mpmath.mpf(x), 4, 1))) < 1e-12
 
 
 @pytest.mark.parametrize("args, message", [
