@@ -7,8 +7,8 @@ Arb ball arithmetic.  It imports the standard library and python-flint only: not
 that searched for the numbers (no ``clverify.numerics``, ``clverify.theory`` or
 ``clverify.proofs_check``), so that a reader can audit it alone.  An expression is read by a
 whitelisted parser (``Add``, ``Mul``, ``Pow``, ``exp``, ``log``, ``Symbol``, ``Integer``,
-``Rational``), never by ``eval``.  Numbers are exact decimal strings; a ball containing each is
-made from the exact fraction.  Every parameter is checked against its symbol's SymPy
+``Rational``, and ``E`` as :math:`e^1`), never by ``eval``.  Numbers are exact decimal strings;
+a ball containing each is made from the exact fraction.  Every parameter is checked against its symbol's SymPy
 assumptions (``positive``, ``integer``...).  A column's fact is one of:
 
 ``root``
@@ -27,7 +27,9 @@ assumptions (``positive``, ``integer``...).  A column's fact is one of:
 ``positive_on_boxes``
     the bisection tree (preorder: a digit splits the box at the midpoint of that variable and
     the upper half comes first, ``L`` is a leaf) is rebuilt from the region, so the leaves
-    partition it; :math:`f > 0` on every leaf box.
+    partition it; :math:`f > 0` on every leaf box.  With ``covers`` (variable -> two
+    expression names), the region of that variable certainly contains the interval between
+    the two expressions' values (e.g. :math:`[\log(N-1) - 2, \log(N-1) + 2]`).
 ``monotone_root_on_boxes``
     the tree partitions an interval :math:`T_0` of ``along``; on each leaf :math:`T` the root
     :math:`x^*(t)` of :math:`F(\cdot, t)` (``F`` increasing in ``x``: an assumption of the
@@ -146,6 +148,8 @@ class Expression:
         return self._emit("symbol", name)
 
     def _compile(self, node) -> int:
+        if isinstance(node, ast.Name) and node.id == "E":   # Euler's number, SymPy's exp(1)
+            return self._emit(_UNARY["exp"], self._emit("number", Fraction(1)))
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
             raise ValueError(f"not allowed in an expression: {ast.unparse(node)}")
         name, args = node.func.id, node.args
@@ -331,10 +335,17 @@ def _show(box: dict) -> str:
     return ", ".join(f"{v} in [{float(lo):.9g}, {float(hi):.9g}]" for v, (lo, hi) in box.items())
 
 
-def _positive_on_boxes(row: _Row, cell: dict, f: Expression, variables: list[str]) -> None:
+def _positive_on_boxes(row: _Row, cell: dict, f: Expression, variables: list[str],
+                       covers: dict | None = None) -> None:
     for box in _leaves(cell, variables):
         if sign(f(row.env(f, **box))) != 1:
             raise ValueError(f"f is not certified > 0 on the box {_show(box)}")
+    for var, (lo, hi) in (covers or {}).items():   # the region contains [lo, hi] (expressions)
+        start, end = (_number(e) for e in cell["region"][var])
+        low, high = lo(row.env(lo)), hi(row.env(hi))
+        if not (ball(start) <= low and ball(end) >= high):
+            raise ValueError(f"the region {var} in [{float(start):.9g}, {float(end):.9g}] is not "
+                             f"certified to contain [{low}, {high}]")
 
 
 def _monotone_root_on_boxes(row, cell, column, f, ends) -> None:
@@ -411,7 +422,8 @@ def _check_cell(row, cells, name, column, exprs) -> None:
     elif kind == "regime":
         _regime(cells, cell["regime"], column)
     elif kind == "positive_on_boxes":
-        _positive_on_boxes(row, cell, exprs[column["expression"]], column["variables"])
+        covers = {v: (exprs[lo], exprs[hi]) for v, (lo, hi) in column.get("covers", {}).items()}
+        _positive_on_boxes(row, cell, exprs[column["expression"]], column["variables"], covers)
     elif kind == "monotone_root_on_boxes":
         ends = [exprs[e] for e in column["ends"]]
         _monotone_root_on_boxes(row, cell, column, exprs[column["expression"]], ends)
