@@ -48,7 +48,8 @@ from .losses import Loss
 from .ops import SYMPY_OPS, Ops
 from .structures import CCEM
 
-__all__ = ["load_loss", "check_loss", "is_scalar", "failure", "RESERVED_NAMES", "USER_CODE_ERRORS"]
+__all__ = ["load_loss", "run_file", "check_loss", "is_scalar", "failure", "RESERVED_NAMES",
+           "USER_CODE_ERRORS"]
 
 #: Parameter names a loss may not use: the symbols of its CCEM restriction.
 RESERVED_NAMES = (str(N), str(x), str(delta))
@@ -56,9 +57,16 @@ RESERVED_NAMES = (str(N), str(x), str(delta))
 USER_CODE_ERRORS = (Exception, SystemExit)
 
 
-def _module(path: Path):
-    """The file run as a module, without writing its bytecode beside it (no ``__pycache__``)."""
-    name = "clverify_loss_" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+def run_file(path, what: str = "loss file", error: type = LossDefinitionError):
+    """The Python file ``path`` run as a module (as an import would run it), without writing its
+    bytecode beside it (no ``__pycache__``).  A missing or non-``.py`` file, a syntax error, an
+    exception or ``sys.exit`` while it runs, or anything it prints, is one line ``error``
+    naming the file as ``what``."""
+    path = Path(path)
+    flag = what.replace(" ", "-")
+    if not path.is_file() or path.suffix != ".py":
+        raise error(f"{flag} must be an existing Python file (.py), got {str(path)!r}")
+    name = "clverify_" + flag.replace("-", "_") + "_" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
     module = importlib.util.module_from_spec(importlib.util.spec_from_file_location(name, path))
     printed = io.StringIO()
     try:
@@ -66,20 +74,16 @@ def _module(path: Path):
         with contextlib.redirect_stdout(printed):
             exec(code, module.__dict__)  # noqa: S102 - the user's own file, as an import would run it
     except SyntaxError as exc:
-        raise LossDefinitionError(
-            f"loss file {path}: syntax error at line {exc.lineno}: {exc.msg}") from None
+        raise error(f"{what} {path}: syntax error at line {exc.lineno}: {exc.msg}") from None
     except SystemExit as exc:
-        raise LossDefinitionError(
-            f"loss file {path}: importing it exits (SystemExit: {exc.code!r}); a loss file defines "
-            f"functions and runs nothing when it is loaded") from None
+        raise error(f"{what} {path}: importing it exits (SystemExit: {exc.code!r}); a {what} defines "
+                    f"functions and runs nothing when it is loaded") from None
     except Exception as exc:  # noqa: BLE001 - the user's code: any failure is reported as one line
-        raise LossDefinitionError(
-            f"loss file {path}: importing it raised {type(exc).__name__}: {exc}") from None
+        raise error(f"{what} {path}: importing it raised {type(exc).__name__}: {exc}") from None
     if printed.getvalue():
         first = (printed.getvalue().strip().splitlines() or [""])[0]
-        raise LossDefinitionError(
-            f"loss file {path}: importing it printed {first[:60]!r}; a loss file defines functions "
-            f"and prints nothing when it is loaded")
+        raise error(f"{what} {path}: importing it printed {first[:60]!r}; a {what} defines functions "
+                    f"and prints nothing when it is loaded")
     return module
 
 
@@ -125,9 +129,7 @@ def load_loss(path, name: str) -> Loss:
         signature is not ``name(grams, ops, *, ...)``.
     """
     path = Path(path)
-    if not path.is_file() or path.suffix != ".py":
-        raise LossDefinitionError(f"loss-file must be an existing Python file (.py), got {str(path)!r}")
-    module = _module(path)
+    module = run_file(path)
     function = getattr(module, name, None)
     if not inspect.isfunction(function):
         defined = sorted(k for k, v in vars(module).items()
