@@ -17,7 +17,7 @@ For a loss (built in, or a user's :func:`~clverify.theory.loss_files.load_loss`)
   found a better embedding than every CCEM: the CCEM family does not contain the optimum of
   this loss there, and the ``note`` says so.
 
-:func:`sweep` finds where the regime changes along one parameter
+:func:`track_regimes` finds where the regime changes along one parameter
 (:func:`~clverify.numerics.precision.regime_sweep.regime_changes`).
 
 >>> r = analyse("sigmoid", 5, params={"t": "2", "b": "2"}, restarts=1)
@@ -28,6 +28,7 @@ For a loss (built in, or a user's :func:`~clverify.theory.loss_files.load_loss`)
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, fields
 
 import mpmath
@@ -44,7 +45,7 @@ from .precision.certify import Enclosure
 from .precision.regime_sweep import RegimeChange, regime_changes
 from .precision.restriction_check import check_restriction
 
-__all__ = ["Analysis", "analyse", "sweep", "as_loss", "LOSS_GAP_RTOL", "DEFAULT_DIGITS"]
+__all__ = ["Analysis", "analyse", "track_regimes", "sweep", "as_loss", "LOSS_GAP_RTOL", "DEFAULT_DIGITS"]
 
 #: GD loss below the CCEM optimum by more than this (relative, floor 1) is reported.
 LOSS_GAP_RTOL = 1e-9
@@ -198,12 +199,13 @@ def _descent(loss, N, d, params, opt, notes, **settings) -> dict:
                 seed=res.seed)
 
 
-def sweep(loss: str | Loss, N: int, param: str, lo, hi, params: dict | None = None, *,
-          points: int = 200, digits: int = DEFAULT_DIGITS) -> list[RegimeChange]:
+def track_regimes(loss: str | Loss, N: int, param: str, lo, hi, params: dict | None = None, *,
+                  points: int = 200, digits: int = DEFAULT_DIGITS) -> list[RegimeChange]:
     """Where the CCEM regime of ``loss`` changes along ``param`` in ``[lo, hi]`` (the other
     parameters ``params``): see :func:`~clverify.numerics.precision.regime_sweep.regime_changes`.
+    (``clverify analyse --sweep-param``; not ``clverify sweep``, a grid of gradient descents.)
 
-    >>> [(c.below, c.above) for c in sweep("sigmoid", 10, "b", "-5", "10", {"t": "2"}, points=20, digits=20)]
+    >>> [(c.below, c.above) for c in track_regimes("sigmoid", 10, "b", "-5", "10", {"t": "2"}, points=20, digits=20)]
     [('antipodal', 'intermediate'), ('intermediate', 'etf')]
     """
     loss = as_loss(loss)
@@ -211,3 +213,11 @@ def sweep(loss: str | Loss, N: int, param: str, lo, hi, params: dict | None = No
     _checked(loss, {**params, param: str(lo)})
     return _user_code(loss, "mpmath", lambda: regime_changes(loss, N, params, param, lo, hi,
                                                             points=points, digits=digits))
+
+
+def sweep(*args, **kwargs) -> list[RegimeChange]:
+    """Deprecated alias of :func:`track_regimes` (renamed so that it no longer shares its name
+    with ``clverify sweep``, a grid of gradient descents)."""
+    warnings.warn("clverify.sweep is deprecated: use clverify.track_regimes (the command "
+                  "'clverify sweep' is a grid of gradient descents)", DeprecationWarning, stacklevel=2)
+    return track_regimes(*args, **kwargs)

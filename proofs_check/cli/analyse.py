@@ -2,7 +2,7 @@
 
 A thin adapter over :func:`clverify.numerics.analyse.analyse` (the CCEM restriction, its
 optimum and regime, gradient descent on free embeddings) and
-:func:`clverify.numerics.analyse.sweep` (where the regime changes along one parameter).
+:func:`clverify.numerics.analyse.track_regimes` (where the regime changes along one parameter).
 Inputs are checked, and a user's loss run once symbolically, before any long work; every
 failure is one line on stderr and exit code 2.  What a user's loss prints goes to stderr: stdout
 holds the records only.
@@ -20,8 +20,11 @@ from clverify.theory.errors import InvalidParameterError
 from clverify.theory.params import MAX_DIGITS, MIN_DIGITS, check_positive
 
 from . import main
+from .gd import FIGURE_SUFFIXES
 from .output import (
     Integer,
+    OutputFile,
+    check_output_file,
     Real,
     emit,
     format_option,
@@ -89,10 +92,13 @@ def _loss(loss_file, name):
               help="Instead: find where the CCEM regime changes along this parameter.")
 @click.option("--range", "sweep_range", default=None, metavar="A:B", help="The interval of --sweep-param.")
 @click.option("--points", type=Integer(2), default=200, show_default=True, help="Grid points of the sweep.")
+@click.option("--plot", type=OutputFile(FIGURE_SUFFIXES), default=None, metavar="FILE",
+              help="Also draw l(x) with x* marked (with --sweep-param: x* along the parameter over "
+                   "the regime bands); FILE.png and FILE.pdf are written.")
 @format_option()
 @out_option
 def analyse_command(loss_file, name, N, d, items, digits, gd, seed, restarts, tol, max_iter, device,
-                    threads, sweep_param, sweep_range, points, fmt, out):
+                    threads, sweep_param, sweep_range, points, plot, fmt, out):
     """A loss's CCEM restriction, its optimum (certified where the expression allows) and
     regime, and gradient descent on free embeddings; or, with --sweep-param, its regime
     changes along one parameter."""
@@ -100,6 +106,9 @@ def analyse_command(loss_file, name, N, d, items, digits, gd, seed, restarts, to
     if (sweep_param is None) != (sweep_range is None):
         raise InvalidParameterError("--sweep-param and --range go together (e.g. --sweep-param t "
                                     "--range 0.1:10)")
+    if plot is not None:   # both files are written: check both before the work
+        for suffix in FIGURE_SUFFIXES:
+            check_output_file(plot.with_suffix(suffix), name="plot")
     prov = dict(digits=digits, backend=BACKEND, convention=CONVENTION, loss_file=loss_file)
     with redirect_stdout(sys.stderr):     # what a user's loss prints never reaches the records
         loss = _loss(loss_file, name)
@@ -110,18 +119,23 @@ def analyse_command(loss_file, name, N, d, items, digits, gd, seed, restarts, to
             from clverify.numerics.analyse import analyse
 
             with torch_threads(threads) if gd else nullcontext():
-                records = [analyse(loss, N, d, params, digits=digits, gd=gd, seed=seed, restarts=restarts,
-                                   tol=tol, max_iter=max_iter, device=device).record()]
+                result = analyse(loss, N, d, params, digits=digits, gd=gd, seed=seed, restarts=restarts,
+                                 tol=tol, max_iter=max_iter, device=device)
+            records = [result.record()]
             prov.update(seed=seed, restarts=restarts, device=device)
+            if plot is not None:
+                from clverify.numerics.output.loss_figures import restriction_figure
+
+                prov["plot"] = [str(p) for p in restriction_figure(result, plot, loss)]
     emit(records, fmt, out, **prov)
 
 
 def _sweep(loss, N, params, sweep_param, sweep_range, points, digits):
     """The records of ``--sweep-param``, and the provenance's ``points`` and ``sweep``."""
-    from clverify.numerics.analyse import analyse, sweep
+    from clverify.numerics.analyse import analyse, track_regimes
 
     lo, hi = parse_range(sweep_range)
-    changes = sweep(loss, N, sweep_param, lo, hi, params, points=points, digits=digits)
+    changes = track_regimes(loss, N, sweep_param, lo, hi, params, points=points, digits=digits)
     records = [{"loss_name": c.loss, "N": c.N, "params": c.params, "param": c.param,
                 "value": c.value, "enclosure": c.enclosure, "below": c.below,
                 "above": c.above, "condition": c.condition, "certified": c.certified,

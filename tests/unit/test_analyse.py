@@ -12,7 +12,7 @@ import mpmath
 import pytest
 from click.testing import CliRunner
 
-from clverify import analyse, load_loss, sweep
+from clverify import analyse, load_loss, track_regimes
 from clverify.proofs_check.cli import main
 from clverify.theory.errors import LossDefinitionError
 
@@ -69,7 +69,7 @@ def test_margin_example_optimum_is_the_root_of_the_hand_derivative():
 
 
 def test_margin_example_regime_changes_are_the_hand_closed_forms():
-    changes = sweep(load_loss(MARGIN, "margin_sigmoid"), 10, "b", "-5", "10", {"t": "2", "m": "1"},
+    changes = track_regimes(load_loss(MARGIN, "margin_sigmoid"), 10, "b", "-5", "10", {"t": "2", "m": "1"},
                     points=40, digits=30)
     assert [(c.below, c.above, c.condition) for c in changes] == [
         ("antipodal", "intermediate", "l'(0) = 0"), ("intermediate", "etf", "l'(1) = 0")]
@@ -278,3 +278,29 @@ def test_a_loss_file_that_exits_or_prints_while_loading_is_a_bad_file(tmp_path, 
     with pytest.raises(LossDefinitionError, match=re.escape(message)):
         load_loss(path, "sigmoid")
     assert not (tmp_path / "__pycache__").exists()
+
+
+def test_the_old_notebook_name_sweep_is_a_deprecated_alias_of_track_regimes():
+    import clverify
+
+    with pytest.warns(DeprecationWarning, match="use clverify.track_regimes"):
+        changes = clverify.sweep("sigmoid", 10, "b", "-5", "10", {"t": "2"}, points=20, digits=20)
+    assert [(c.below, c.above) for c in changes] == [("antipodal", "intermediate"), ("intermediate", "etf")]
+
+
+def test_plot_draws_the_restriction_and_writes_png_and_pdf(tmp_path):
+    """The drawn curve is l(x) = -2(2x - 1) + (N - 1) s-(x)^2 of the spectral loss (by hand,
+    docs/examples/spectral.py); both files are written and named in the provenance."""
+    from clverify.numerics.output.loss_figures import restriction_curve
+
+    spectral = ROOT / "docs" / "examples" / "spectral.py"
+    result = run("analyse", "--loss-file", spectral, "--loss", "spectral", "--N", 10, "--no-gd",
+                 "--plot", tmp_path / "fig.png", "--format", "json")
+    assert result.exit_code == 0, result.output
+    written = json.loads(result.stdout)["provenance"]["plot"]
+    assert [Path(p).suffix for p in written] == [".png", ".pdf"]
+    assert all(Path(p).stat().st_size > 1000 for p in written)
+    xs, ys = restriction_curve(analyse(load_loss(spectral, "spectral"), 10, gd=False),
+                               load_loss(spectral, "spectral"))
+    for x, y in zip(xs, ys):
+        assert abs(y - (-2 * (2 * x - 1) + 9 * (x * 8 / 9 - 1) ** 2)) < 1e-12
