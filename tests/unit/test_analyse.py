@@ -304,3 +304,11 @@ def test_plot_draws_the_restriction_and_writes_png_and_pdf(tmp_path):
                                load_loss(spectral, "spectral"))
     for x, y in zip(xs, ys):
         assert abs(y - (-2 * (2 * x - 1) + 9 * (x * 8 / 9 - 1) ** 2)) < 1e-12
+
+
+def test_one_record_in_markdown_is_one_field_a_line():
+    result = run("analyse", "--loss", "sigmoid", "--N", 4, "--param", "t=2", "--param", "b=2", "--no-gd")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.split("<!--")[0].strip().splitlines()
+    assert lines[:2] == ["| field | value |", "|---|---|"]
+    assert "| regime | etf |" in lines and all(line.count("|") == 3 for line in lines)
