@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import sympy as sp
+
 from clverify.numerics.precision.boxes import box_region, monotone_cover, positive_cover
 from clverify.numerics.precision.certificates import (
     Certificate,
@@ -38,7 +40,7 @@ from clverify.numerics.precision.certificates import (
 )
 from clverify.theory import derivation as D
 
-from .registry import Check, Theorem, theorems
+from .registry import H, Check, Theorem, theorems
 
 __all__ = ["WRITERS", "registry_certificates", "THRESHOLD_DIGITS", "MONOTONE_DIGITS"]
 
@@ -59,7 +61,7 @@ def _sizes(points) -> list[int]:
 
 
 def _thresholds(theorem: Theorem, check: Check, points, table: str) -> Certificate:
-    closed = {"t_etf": theorem.claim[0], "t_antipodal": theorem.claim[1]}
+    closed = {"t_etf": theorem.claim.t_E, "t_antipodal": theorem.claim.t_A}
     return threshold_certificate(_sizes(points), THRESHOLD_DIGITS, closed_forms=closed, table=table)
 
 
@@ -74,8 +76,8 @@ def _optimum(theorem: Theorem, check: Check, points, table: str) -> Certificate:
 
 
 def _convexity(theorem: Theorem, check: Check, points, table: str) -> Certificate:
-    if theorem.claim != "x":
-        raise ValueError(f"{theorem.id}: only the claim 'x' has a certificate, got {theorem.claim!r}")
+    if theorem.claim.variable != "x":
+        raise ValueError(f"{theorem.id}: only convexity in x has a certificate, got {theorem.claim.variable!r}")
     covers = [positive_cover(D.ccem_loss_dx2(), p["N"], box_region(x=(0, 1), t=p["t"], b=p["b"]))
               for p in points]
     claim = ("For each N: the fraction f (l''(x) of the CCEM loss, with N = n + 3 expanded in its "
@@ -85,8 +87,8 @@ def _convexity(theorem: Theorem, check: Check, points, table: str) -> Certificat
 
 
 def _monotone(theorem: Theorem, check: Check, points, table: str) -> Certificate:
-    if theorem.claim.path != D.t:
-        raise ValueError(f"{theorem.id}: covering boxes are built for the path b = t, not {theorem.claim.path}")
+    if theorem.claim.b != sp.Eq(H.b, H.t):
+        raise ValueError(f"{theorem.id}: covering boxes are built for the path b = t, not {theorem.claim.b}")
     covers = [monotone_cover(p["N"], p["boxes"], -theorem.claim.direction, MONOTONE_DIGITS) for p in points]
     return monotone_cover_certificate(covers, table)
 
