@@ -23,8 +23,9 @@ bisection tree) or ``sign`` fact per inequality.
 >>> result.shown, [c.how.split(" on ")[0] for c in result.conditions]
 (True, ['certified > 0 by 1 Arb box', 'certified > 0 by 1 Arb box', 'certified > 0 by 1 Arb box'])
 >>> from clverify.recheck import check_certificate
->>> check_certificate(json.loads(result.certificate.to_json({})))
-(1, 0, [])
+>>> check = check_certificate(json.loads(result.certificate.to_json({})))
+>>> check.failures, check.facts
+([], 5)
 >>> ccem_optimality(LOSSES["kcl"], 10, {"gamma": 16, "t": 2}).reason
 'not shown: the loss uses within-view similarities (grams.uu, grams.vv): the Jensen and Lemma 1 argument bounds only u_i.v_j'
 """
@@ -39,12 +40,13 @@ import sympy as sp
 
 from clverify.theory.jensen_form import Condition, jensen_form
 from clverify.theory.losses import Loss
+from clverify.theory.params import MIN_DIGITS
 
 from clverify.recheck import ball
 
 from .boxes import compiled, positive_cover
 from .ccem_optimum import split_parameters
-from .certificates import Certificate, exact_decimal
+from .certificates import _N_DOMAIN, Certificate, exact_decimal
 from .evaluators import arb_precision, bits_for_digits
 
 __all__ = ["ConditionResult", "Optimality", "ccem_optimality", "OPTIMALITY_BOXES", "OPTIMALITY_DIGITS",
@@ -144,7 +146,7 @@ def _show(condition: Condition, N: int, digits: int, max_boxes: int):
     plural = "es" if cover.leaves > 1 else ""
     var, ends = str(condition.variable), (f"{condition.name}: lo", f"{condition.name}: hi")
     column = {"fact": "positive_on_boxes", "expression": condition.name, "variables": [var],
-              "covers": {var: list(ends)}}
+              "fixed": {var: list(interval)}, "sides": {}, "covers": {var: list(ends)}}
     cell = {"region": {var: list(interval)}, "tree": cover.tree, "leaves": cover.leaves}
     expressions = {condition.name: cover.form, ends[0]: sp.sympify(condition.lo),
                    ends[1]: sp.sympify(condition.hi)}
@@ -200,7 +202,7 @@ def _certificate(loss, N, shown_params, results, facts, digits) -> Certificate:
     expressions = {name: expr for exprs, _, _ in facts for name, expr in exprs.items()}
     columns = {r.name: column for r, (_, column, _) in zip(results, facts)}
     cells = {r.name: cell for r, (_, _, cell) in zip(results, facts)}
-    cert = Certificate("ccem_optimality", claim, assumes, ("N",), bits_for_digits(digits), expressions,
-                       columns)
+    cert = Certificate("ccem_optimality", claim, assumes, {"N": _N_DOMAIN}, max(digits, MIN_DIGITS),
+                       bits_for_digits(digits), expressions, columns)
     cert.add_row({"N": N}, lambda exact: cells)
     return cert

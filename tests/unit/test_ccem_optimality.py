@@ -75,7 +75,8 @@ def test_pair_and_row_losses_are_shown_with_a_certificate_that_rechecks(loss, pa
     assert result.shown, result.reason
     assert "lee2024.lemma1" in result.reason
     data = json.loads(result.certificate.to_json({}))
-    assert check_certificate(data) == (1, 0, [])
+    check = check_certificate(data)
+    assert check.failures == [] and check.facts >= len(result.conditions)
     for name, column in data["columns"].items():
         if column["fact"] == "positive_on_boxes" and name.startswith(("F", "G")):
             lo, hi = data["rows"][0][name]["region"]["s"]
@@ -127,11 +128,23 @@ def test_a_tampered_certificate_fails_the_recheck(hidden):
     [-1, 1], is caught by clverify.recheck."""
     data = json.loads(ccem_optimality(hidden, 5, {"eps": "0.0001"}).certificate.to_json({}))
     cell = data["rows"][0]["F''(s) >= 0"]
-    assert cell["leaves"] > 20 and check_certificate(data) == (1, 0, [])
+    assert cell["leaves"] > 20 and check_certificate(data).failures == []
     dropped = json.loads(json.dumps(data))
     dropped["rows"][0]["F''(s) >= 0"]["tree"] = cell["tree"][:-1]
-    assert check_certificate(dropped)[1] == 1
+    assert check_certificate(dropped).failures
     shrunk = json.loads(json.dumps(data))
     shrunk["rows"][0]["F''(s) >= 0"]["region"]["s"] = ["-1", "0.5"]
-    ok, failed, messages = check_certificate(shrunk)
-    assert failed == 1 and any("not certified to contain" in m or "not certified > 0" in m for m in messages)
+    assert any("the column fixes it to" in m for m in check_certificate(shrunk).failures)
+
+
+def test_a_side_narrower_than_the_irrational_interval_fails_the_recheck():
+    """h'' of margin_infonce is needed on log 9 + 2/5 -+ 4 (irrational ends, rounded outwards to
+    dyadic sides): a certificate whose fixed side and region both say [-1, 6] has every box
+    positive, and only the 'covers' check (the side contains [log 9 - 3.6, log 9 + 4.4]) fails."""
+    result = ccem_optimality(example("margin_infonce"), 10, {"tau": "0.5", "m": "0.2"})
+    data = json.loads(result.certificate.to_json({}))
+    name = "row 0: h_0''(y) >= 0"
+    data["columns"][name]["fixed"]["y"] = ["-1", "6"]
+    data["rows"][0][name]["region"]["y"] = ["-1", "6"]
+    failures = check_certificate(data).failures
+    assert len(failures) == 1 and "is not certified to contain" in failures[0]
