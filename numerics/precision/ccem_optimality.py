@@ -25,7 +25,7 @@ bisection tree) or ``sign`` fact per inequality.
 >>> from clverify.recheck import check_certificate
 >>> check = check_certificate(json.loads(result.certificate.to_json({})))
 >>> check.failures, check.facts
-([], 5)
+([], 12)
 >>> ccem_optimality(LOSSES["kcl"], 10, {"gamma": 16, "t": 2}).reason
 'not shown: the loss uses within-view similarities (grams.uu, grams.vv): the Jensen and Lemma 1 argument bounds only u_i.v_j'
 """
