@@ -7,7 +7,8 @@ For a loss (built in, or a user's :func:`~clverify.theory.loss_files.load_loss`)
 * the CCEM restriction :math:`\ell(x)`, :math:`x = \delta^2` (LaTeX, symbolic ``N`` and
   parameters), its minimiser :math:`x^*`, :math:`\delta^*`, the similarities :math:`s_\pm`,
   the optimal value and the regime, at ``digits`` digits, certified where the expression
-  allows (:func:`~clverify.numerics.precision.ccem_optimum.ccem_optimum`);
+  allows (:func:`~clverify.numerics.precision.ccem_optimum.ccem_optimum`, whose regime rule is
+  that of every command);
 * the best of ``restarts`` seeded runs of the batched Riemannian L-BFGS on free unit
   embeddings (:func:`~clverify.numerics.descent.optimise.optimise_embedding`; in dimension 1,
   as ``clverify gd``, the exact minimum over the sign patterns,
@@ -162,6 +163,8 @@ def analyse(loss: str | Loss, N: int, d: int | None = None, params: dict | None 
     numeric, fixed = split_parameters(params)
     latex = sp.latex(Restriction.of(loss, tuple(numeric), tuple(sorted(fixed.items()))).expression(0))
     notes = [] if opt.certified else [f"x* not certified: {opt.note}"]
+    if opt.value is None:
+        notes.append(f"loss not resolved to {digits} digits: {opt.note}")
     gd_fields = dict(gd_loss=None, loss_gap=None, gram_distance=None, converged=None, seed=None)
     if gd:
         gd_fields = _descent(loss, N, d, params, opt, notes, seed=seed, restarts=restarts,
@@ -184,7 +187,7 @@ def _descent(loss, N, d, params, opt, notes, **settings) -> dict:
                      else optimise_embedding(N, d, loss=loss, **given, **params))
     if not math.isfinite(res.loss):
         raise failure(loss, "torch", ValueError(f"the loss is {res.loss} at the end of gradient descent"))
-    gap = res.loss - float(opt.value)
+    gap = None if opt.value is None else res.loss - float(opt.value)
     distance = None
     if d >= N:
         distance = gram_distance(res.U, res.V, structure_grams(CCEM(N, float(opt.delta)).grams()))
@@ -192,7 +195,7 @@ def _descent(loss, N, d, params, opt, notes, **settings) -> dict:
         notes.append("d < N: the CCEM does not exist in dimension d; its loss is a formal lower bound")
     if not res.converged:
         notes.append(f"gradient descent did not converge (gradient norm {res.grad_norm:.3g})")
-    if gap < -LOSS_GAP_RTOL * max(1.0, abs(float(opt.value))):
+    if gap is not None and gap < -LOSS_GAP_RTOL * max(1.0, abs(float(opt.value))):
         notes.append(f"gradient descent found a loss {-gap:.3g} below the CCEM optimum: the CCEM "
                      f"family does not contain the optimum of {loss.name} here")
     return dict(gd_loss=res.loss, loss_gap=gap, gram_distance=distance, converged=res.converged,

@@ -2,7 +2,8 @@ r"""Where the CCEM regime of a loss changes along one parameter: thresholds at h
 certified where the expression allows.
 
 Along a grid of values of one parameter ``p`` (the others fixed), the regime of the CCEM
-optimum (:mod:`clverify.numerics.precision.ccem_optimum`) is found at each point.  Where it
+optimum (:mod:`clverify.numerics.precision.ccem_optimum`, the rule of
+:mod:`clverify.numerics.precision.regime`) is found at each point.  Where it
 changes between two neighbours and :math:`\ell` is convex in :math:`x` at both, the change
 is a root in ``p`` of :math:`\ell'(1; p)` (ETF/intermediate) or :math:`\ell'(0; p)`
 (antipodal/intermediate): found by :func:`~clverify.numerics.precision.roots.find_root`,
@@ -29,12 +30,13 @@ from clverify.theory.errors import ConvergenceError, InvalidParameterError
 from clverify.theory.losses import Loss
 from clverify.theory.params import check_batch_size, check_digits
 
-from .ccem_optimum import Restriction, convex_on_unit_interval, grid_minimum, split_parameters
+from .ccem_optimum import GUARD_DIGITS, convex_regime, numerical_minimiser
 from .certify import Enclosure, certify_root
 from .evaluators import arb_precision
 from .real_input import RealInput
+from .regime import regime
+from .restriction import Restriction, split_parameters
 from .roots import find_root
-from .sigmoid_optimum import GUARD_DIGITS
 
 __all__ = ["RegimeChange", "regime_changes", "SWEEP_CONVEXITY_BOXES", "MAX_POINTS",
            "BISECTION_STEPS"]
@@ -83,17 +85,12 @@ class _Ball:
 
 
 def _regime(restriction, N, numeric, digits) -> tuple[str, bool]:
-    """The regime at one grid point (mpmath signs where convex, else a grid minimum) and
+    """The regime at one grid point (the optimum's rule where convex, else a grid minimum) and
     whether :math:`\\ell` was shown convex there."""
-    convex, _ = convex_on_unit_interval(restriction, N, numeric, digits, SWEEP_CONVEXITY_BOXES)
-    values = [p.mpf() for p in numeric.values()]
+    convex, _ = restriction.convexity(N, numeric, digits, SWEEP_CONVEXITY_BOXES)
     if not convex:
-        x = grid_minimum(restriction, N, values)
-        return ("etf" if x == 1 else "antipodal" if x == 0 else "intermediate"), False
-    df = restriction.compiled(1, "mpmath")
-    if df(1, N, *values) <= 0:
-        return "etf", True
-    return ("antipodal" if df(0, N, *values) >= 0 else "intermediate"), True
+        return numerical_minimiser(restriction, N, [p.mpf() for p in numeric.values()])[1], False
+    return convex_regime(restriction, N, numeric, digits)[0], True
 
 
 def _with(numeric: dict, param: str, value) -> dict:
@@ -192,14 +189,15 @@ def _changes_between(restriction, N, numeric, param, lo, hi, convex, digits) -> 
                       for v in (lo, hi))
         if g_lo * g_hi > 0:
             continue
-        # antipodal iff l'(0) >= 0, etf iff l'(1) <= 0; the other side is intermediate
-        starts_in = (g_lo >= 0) if x0 == 0 else (g_lo <= 0)
+        # the side of lo is the boundary's regime iff the rule says so from the sign of l'(x0)
+        sign = int(mpmath.sign(g_lo))
+        slopes = (None, sign) if x0 == 0 else (sign, None)   # (l'(1), l'(0))
+        starts_in = regime(*slopes) == boundary
         below, above = (boundary, "intermediate") if starts_in else ("intermediate", boundary)
         value, enclosure = _root(restriction, N, numeric, param, x0, _mpf(lo), _mpf(hi), digits)
         with arb_precision(digits):
             ball = arb(enclosure.lo).union(arb(enclosure.hi))
-        convex_here, how = convex_on_unit_interval(restriction, N, {**numeric, param: _Ball(ball)},
-                                                   digits)
+        convex_here, how = restriction.convexity(N, {**numeric, param: _Ball(ball)}, digits)
         note = (f"root in {param} of l'({x0}) ({enclosure.reason}); l'' > 0 on [0, 1] for "
                 f"every {param} of the enclosure: {how}")
         found.append((value, enclosure, below, above, f"l'({x0}) = 0",

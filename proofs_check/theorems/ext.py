@@ -13,8 +13,8 @@ import mpmath
 import sympy as sp
 
 from clverify.numerics.descent.optimise import optimise_batch
+from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
 from clverify.numerics.precision.evaluators import arb_precision, compile_expression, evaluator
-from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.numerics.precision.thresholds import antipodal_boundary_b, etf_boundary_b
 from clverify.theory import CCEM
 from clverify.theory import derivation as D
@@ -369,8 +369,9 @@ def _limit_certified(claim, point, evidence):
     limit = mpmath.mpf(str(sp.N(claim.x_inf.subs(N, n), _DIGITS)))
     distances = []
     for tv in ("100", "1000", "10000"):
-        enc = sigmoid_optimum(n, tv, bv, digits=_DIGITS).x_enclosure
-        if not enc.certified:
+        opt = sigmoid_optimum(n, tv, bv, digits=_DIGITS)
+        enc = opt.x_enclosure
+        if not opt.certified:
             raise Inconclusive(f"x* not certified at N={n}, t={tv}, b={bv}")
         distances.append(max(abs(enc.lo - limit), abs(enc.hi - limit)))
     evidence["distances"] = [mpmath.nstr(d, 3) for d in distances]
@@ -462,8 +463,9 @@ def _shape_on_certified_grid(claim, point, evidence):
     for k, bv in cases:
         encs = []
         for tv in ts:
-            enc = sigmoid_optimum(k, Fraction(str(tv)), Fraction(str(bv)), digits=_DIGITS).x_enclosure
-            if not enc.certified:
+            opt = sigmoid_optimum(k, Fraction(str(tv)), Fraction(str(bv)), digits=_DIGITS)
+            enc = opt.x_enclosure
+            if not opt.certified:
                 raise Inconclusive(f"x* not certified at N={k}, t={tv}, b={bv}")
             encs.append(enc)
         steps = ["rise" if e1.hi < e2.lo else "fall" if e2.hi < e1.lo else "?" for e1, e2 in zip(encs, encs[1:])]

@@ -39,9 +39,9 @@ from flint import arb
 
 from clverify.numerics.descent.metrics import unit_rows
 from clverify.numerics.descent.optimise import optimise_batch
+from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
 from clverify.numerics.precision.evaluators import arb_precision, compile_expression
 from clverify.numerics.precision.real_input import RealInput
-from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.theory import CCEM, SimplexETF
 from clverify.theory import derivation as D
 

@@ -12,7 +12,7 @@ import pytest
 import sympy as sp
 
 from clverify.numerics.descent.optimise import optimise_batch
-from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
 from clverify.proofs_check.registry import Claim, theorems
 from clverify.proofs_check.runner import run_check
 from clverify.proofs_check.theorems import bangachev2025_siglip2, ext, lee2025, lee2025_batches
