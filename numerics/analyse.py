@@ -41,7 +41,8 @@ from clverify.theory.losses import LOSSES, Loss
 from clverify.theory.params import check_batch_size, check_choice, check_dimension, check_positive
 from clverify.theory.structures import CCEM
 
-from .precision.ccem_optimum import Restriction, ccem_optimum, split_parameters
+from .precision.ccem_optimum import ccem_optimum
+from .precision.restriction import Restriction, split_parameters
 from .precision.certify import Enclosure
 from .precision.regime_sweep import RegimeChange, regime_changes
 from .precision.restriction_check import check_restriction

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from clverify.theory.losses import LOSSES
 
-from ..precision.ccem_optimum import Restriction, split_parameters
+from ..precision.restriction import Restriction, split_parameters
 from .figures import _save
 
 __all__ = ["restriction_curve", "restriction_figure", "CURVE_POINTS"]

@@ -45,7 +45,7 @@ from clverify.theory.params import MIN_DIGITS
 from clverify.recheck import ball
 
 from .boxes import compiled, positive_cover
-from .ccem_optimum import split_parameters
+from .restriction import split_parameters
 from .certificates import _N_DOMAIN, Certificate, exact_decimal
 from .evaluators import arb_precision, bits_for_digits
 

@@ -42,7 +42,7 @@ from clverify.theory.losses import Loss
 from clverify.theory.similarity import Grams
 from clverify.theory.structures import CCEM
 
-from .ccem_optimum import Restriction, split_parameters
+from .restriction import Restriction, split_parameters
 from .ops import MPMATH_OPS
 
 __all__ = ["check_restriction", "CHECK_SIZES", "CHECK_POINTS", "CHECK_DIGITS", "RESTRICTION_RTOL"]
