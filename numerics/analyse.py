@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import mpmath
 import sympy as sp
@@ -41,6 +41,8 @@ from clverify.theory.losses import LOSSES, Loss
 from clverify.theory.params import check_batch_size, check_choice, check_dimension, check_positive
 from clverify.theory.structures import CCEM
 
+from .ccem_verdict import ccem_verdict, descent_outcome, gram_summary, scope
+from .precision.ccem_optimality import ARGUMENT, Optimality, ccem_optimality
 from .precision.ccem_optimum import ccem_optimum
 from .precision.restriction import Restriction, split_parameters
 from .precision.certify import Enclosure
@@ -79,11 +81,18 @@ class Analysis:
     gram_distance: float | None
     converged: bool | None
     seed: int | None
+    descent: str | None
+    gd_structure: dict | None
+    ccem_optimal: str
+    ccem_optimal_evidence: str
+    scope: str
     note: str | None
+    optimality: Optimality = field(repr=False, compare=False)
 
     def record(self) -> dict:
-        """The fields as a flat dict (the CLI's record; enclosures stay objects)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """The fields as a flat dict (the CLI's record; enclosures stay objects; the sufficient
+        condition's certificate is written by ``--certificate``, not recorded)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "optimality"}
 
 
 def as_loss(loss: str | Loss) -> Loss:
@@ -166,17 +175,45 @@ def analyse(loss: str | Loss, N: int, d: int | None = None, params: dict | None 
     notes = [] if opt.certified else [f"x* not certified: {opt.note}"]
     if opt.value is None:
         notes.append(f"loss not resolved to {digits} digits: {opt.note}")
-    gd_fields = dict(gd_loss=None, loss_gap=None, gram_distance=None, converged=None, seed=None)
+    optimality = _user_code(loss, "sympy", lambda: ccem_optimality(loss, N, params))
+    gd_fields = dict(gd_loss=None, loss_gap=None, gram_distance=None, converged=None, seed=None,
+                     descent=None, gd_structure=None)
     if gd:
-        gd_fields = _descent(loss, N, d, params, opt, notes, seed=seed, restarts=restarts,
-                             tol=tol, max_iter=max_iter, device=device)
+        gd_fields = _descent(loss, N, d, params, opt, optimality.shown, notes, seed=seed,
+                             restarts=restarts, tol=tol, max_iter=max_iter, device=device)
+    verdict = ccem_verdict(optimality.shown, gd_fields["descent"])
+    evidence = _evidence(verdict, optimality, gd_fields, d)
+    if verdict != "proof":
+        notes.append(f"x_star, regime and certified describe the optimum within the CCEM family "
+                     f"(ccem_optimal: {verdict})")
     return Analysis(loss.name, N, d, opt.params, latex, opt.x, opt.delta, opt.s_pos, opt.s_neg,
                     opt.value, opt.regime, opt.certified, opt.x_enclosure, opt.note,
-                    note="; ".join(notes) or None, **gd_fields)
+                    ccem_optimal=verdict, ccem_optimal_evidence=evidence, scope=scope(verdict),
+                    note="; ".join(notes) or None, optimality=optimality, **gd_fields)
 
 
-def _descent(loss, N, d, params, opt, notes, **settings) -> dict:
-    """Gradient descent on free embeddings and its comparison with the CCEM optimum."""
+def _evidence(verdict: str, optimality: Optimality, gd_fields: dict, d: int) -> str:
+    """One sentence: what the verdict rests on."""
+    if verdict == "proof":
+        return optimality.reason
+    if verdict == "refuted":
+        found = gd_fields["gd_structure"]
+        return (f"gradient descent in d = {d} found a loss {-gd_fields['loss_gap']:.3g} "
+                f"below the CCEM optimum, at an embedding with positive similarities of mean "
+                f"{found['s_pos_mean']:.6g}, negative ones of mean {found['s_neg_mean']:.3g} and "
+                f"largest {found['s_neg_max']:.3g}, max |u_i - v_i| {found['u_minus_v_max']:.3g}, "
+                f"rank {found['rank']} (gd_structure); sufficient condition {optimality.reason}")
+    if verdict == "empirical":
+        return (f"gradient descent in d = {d} converged to the CCEM optimum's loss; "
+                f"sufficient condition {optimality.reason}")
+    ran = gd_fields["descent"]
+    return (f"sufficient condition {optimality.reason}; "
+            + ("no gradient descent" if ran is None else f"gradient descent: {ran}"))
+
+
+def _descent(loss, N, d, params, opt, proof, notes, **settings) -> dict:
+    """Gradient descent on free embeddings, its comparison with the CCEM optimum and its
+    classification (:func:`~clverify.numerics.ccem_verdict.descent_outcome`)."""
     from .descent.compare import gram_distance, structure_grams
     from .descent.discrete import minimise_s0
     from .descent.optimise import optimise_embedding
@@ -192,15 +229,12 @@ def _descent(loss, N, d, params, opt, notes, **settings) -> dict:
     distance = None
     if d >= N:
         distance = gram_distance(res.U, res.V, structure_grams(CCEM(N, float(opt.delta)).grams()))
-    else:
-        notes.append("d < N: the CCEM does not exist in dimension d; its loss is a formal lower bound")
-    if not res.converged:
-        notes.append(f"gradient descent did not converge (gradient norm {res.grad_norm:.3g})")
-    if gap is not None and gap < -LOSS_GAP_RTOL * max(1.0, abs(float(opt.value))):
-        notes.append(f"gradient descent found a loss {-gap:.3g} below the CCEM optimum: the CCEM "
-                     f"family does not contain the optimum of {loss.name} here")
+    tolerance = LOSS_GAP_RTOL * max(1.0, abs(float(opt.value or 0)))
+    reason = getattr(res, "reason", "") or f"gradient norm {res.grad_norm:.3g}"
+    outcome, said = descent_outcome(N, d, gap, tolerance, res.converged, reason, proof)
+    notes.append(said)
     return dict(gd_loss=res.loss, loss_gap=gap, gram_distance=distance, converged=res.converged,
-                seed=res.seed)
+                seed=res.seed, descent=outcome, gd_structure=gram_summary(res))
 
 
 def track_regimes(loss: str | Loss, N: int, param: str, lo, hi, params: dict | None = None, *,

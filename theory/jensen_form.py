@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from . import derivation as D
 from .losses import Loss
 from .ops import SYMPY_OPS, exact
 from .similarity import Grams, OffDiagonal, Similarity
@@ -224,6 +225,10 @@ def jensen_form(loss: Loss, N: int, params: dict) -> JensenForm:
                 G += weight * data[0]
             elif weight != 0:
                 rows.append(_row_conditions(len(rows), weight * data[0], data[1], N))
+        summed = [r[2] for r in records] + [phi for r in records if r[1] == "row" for _, phi in r[3]]
+        if any(D.kinks(e, v) for e in summed for v in (_s, _d)):
+            raise _NotCovered("the loss uses abs or sign of a similarity: a kink, where the "
+                              "inequalities on second derivatives do not apply")
     except _NotCovered as exc:
         return JensenForm(N, reason=str(exc))
     pair = [Condition("F''(s) >= 0", sp.diff(F, _s, 2), _s, *_unit(-1, 1)),

@@ -25,7 +25,7 @@ bisection tree) or ``sign`` fact per inequality.
 >>> from clverify.recheck import check_certificate
 >>> check = check_certificate(json.loads(result.certificate.to_json({})))
 >>> check.failures, check.facts
-([], 12)
+([], 9)
 >>> ccem_optimality(LOSSES["kcl"], 10, {"gamma": 16, "t": 2}).reason
 'not shown: the loss uses within-view similarities (grams.uu, grams.vv): the Jensen and Lemma 1 argument bounds only u_i.v_j'
 """
@@ -144,12 +144,16 @@ def _show(condition: Condition, N: int, digits: int, max_boxes: int):
         return ConditionResult(condition.name, interval,
                                failure=f"not certified > 0 {where} within {max_boxes} boxes"), None
     plural = "es" if cover.leaves > 1 else ""
-    var, ends = str(condition.variable), (f"{condition.name}: lo", f"{condition.name}: hi")
+    var = str(condition.variable)
     column = {"fact": "positive_on_boxes", "expression": condition.name, "variables": [var],
-              "fixed": {var: list(interval)}, "sides": {}, "covers": {var: list(ends)}}
+              "fixed": {var: list(interval)}, "sides": {}}
     cell = {"region": {var: list(interval)}, "tree": cover.tree, "leaves": cover.leaves}
-    expressions = {condition.name: cover.form, ends[0]: sp.sympify(condition.lo),
-                   ends[1]: sp.sympify(condition.hi)}
+    expressions = {condition.name: cover.form}
+    ends = [sp.sympify(condition.lo), sp.sympify(condition.hi)]
+    if not all(end.is_Rational for end in ends):   # rounded outwards: the side must contain them
+        names = [f"{condition.name}: lo", f"{condition.name}: hi"]
+        column["covers"] = {var: names}
+        expressions.update(zip(names, ends))
     return (ConditionResult(condition.name, interval, f"certified > 0 by {cover.leaves} Arb box{plural} {where}"),
             (expressions, column, cell))
 

@@ -95,10 +95,13 @@ def _loss(loss_file, name):
 @click.option("--plot", type=OutputFile(FIGURE_SUFFIXES), default=None, metavar="FILE",
               help="Also draw l(x) with x* marked (with --sweep-param: x* along the parameter over "
                    "the regime bands); FILE.png and FILE.pdf are written.")
+@click.option("--certificate", type=OutputFile((".json",)), default=None, metavar="FILE",
+              help="Write the certificate of ccem_optimal = proof (the Arb covers of its "
+                   "inequalities; clverify recheck FILE re-checks it).")
 @format_option()
 @out_option
 def analyse_command(loss_file, name, N, d, items, digits, gd, seed, restarts, tol, max_iter, device,
-                    threads, sweep_param, sweep_range, points, plot, fmt, out):
+                    threads, sweep_param, sweep_range, points, plot, certificate, fmt, out):
     """A loss's CCEM restriction, its optimum (certified where the expression allows) and
     regime, and gradient descent on free embeddings; or, with --sweep-param, its regime
     changes along one parameter."""
@@ -106,6 +109,8 @@ def analyse_command(loss_file, name, N, d, items, digits, gd, seed, restarts, to
     if (sweep_param is None) != (sweep_range is None):
         raise InvalidParameterError("--sweep-param and --range go together (e.g. --sweep-param t "
                                     "--range 0.1:10)")
+    if certificate is not None and sweep_param is not None:
+        raise InvalidParameterError("--certificate goes with one analysis, not with --sweep-param")
     if plot is not None:   # both files are written: check both before the work
         for suffix in FIGURE_SUFFIXES:
             check_output_file(plot.with_suffix(suffix), name="plot")
@@ -123,11 +128,25 @@ def analyse_command(loss_file, name, N, d, items, digits, gd, seed, restarts, to
                                  tol=tol, max_iter=max_iter, device=device)
             records = [result.record()]
             prov.update(seed=seed, restarts=restarts, device=device)
+            if certificate is not None:
+                prov["certificate"] = _write_certificate(result, certificate, prov)
             if plot is not None:
                 from clverify.numerics.output.loss_figures import restriction_figure
 
                 prov["plot"] = [str(p) for p in restriction_figure(result, plot, loss)]
     emit(records, fmt, out, **prov)
+
+
+def _write_certificate(result, path, prov) -> str:
+    """Write the certificate of the sufficient condition to ``path``; what was written, or why
+    nothing was."""
+    cert = result.optimality.certificate
+    if cert is None:
+        return f"not written: ccem_optimal is {result.ccem_optimal}, not proof"
+    from clverify.numerics.output.tables import provenance
+
+    path.write_text(cert.to_json(provenance(precision_bits=cert.bits, loss_file=prov["loss_file"])))
+    return str(path)
 
 
 def _sweep(loss, N, params, sweep_param, sweep_range, points, digits):

@@ -229,6 +229,7 @@ def test_abs_and_sign_run_on_every_backend(tmp_path):
     loss = load_loss(path, "kinked")
     result = analyse(loss, 4, params={"t": "1"}, gd=False)
     assert result.regime == "antipodal" and result.loss == mpmath.mpf(-1.5)
+    assert not result.certified and "kink where 2*x - 3/2 = 0 may lie in [0, 1]" in result.note
     for x in (0.3, 0.9):
         U, V = (torch.tensor(M, dtype=torch.float64) for M in CCEM(4, x**0.5).array())
         got = float(TorchLoss(loss)(U, V, t=1.0))
@@ -312,3 +313,18 @@ def test_one_record_in_markdown_is_one_field_a_line():
     lines = result.stdout.split("<!--")[0].strip().splitlines()
     assert lines[:2] == ["| field | value |", "|---|---|"]
     assert "| regime | etf |" in lines and all(line.count("|") == 3 for line in lines)
+
+
+def test_a_sign_that_cannot_change_on_the_ccem_is_no_kink(tmp_path):
+    """-sign(s) = 1 for every negative pair of a CCEM (s- <= -1/(N-1)): the loss is the sigmoid
+    loss there, so x* and its certificate are the built-in sigmoid's (another route: the closed
+    forms of SigmoidRestriction)."""
+    from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
+
+    path = tmp_path / "loss.py"
+    path.write_text("def signed(grams, ops, *, t, b):\n    S = grams.uv\n"
+                    "    return (S.sum_diagonal(lambda s: ops.softplus(b - t * s))\n"
+                    "            - S.sum_off_diagonal(lambda s: ops.sign(s) * ops.softplus(t * s - b))) / S.N\n")
+    result = analyse(load_loss(path, "signed"), 10, params={"t": "2", "b": "1"}, gd=False)
+    reference = sigmoid_optimum(10, "2", "1", digits=30)
+    assert result.certified and result.regime == reference.regime and result.x_star == reference.x
