@@ -46,7 +46,7 @@ from .precision.ccem_optimality import ARGUMENT, Optimality, ccem_optimality
 from .precision.ccem_optimum import ccem_optimum
 from .precision.restriction import Restriction, split_parameters
 from .precision.certify import Enclosure
-from .precision.regime_sweep import RegimeChange, regime_changes
+from .precision.regime_sweep import RegimeChange, RegimeTrack, regime_changes
 from .precision.restriction_check import check_restriction
 
 __all__ = ["Analysis", "analyse", "track_regimes", "sweep", "as_loss", "LOSS_GAP_RTOL", "DEFAULT_DIGITS"]
@@ -238,10 +238,12 @@ def _descent(loss, N, d, params, opt, proof, notes, **settings) -> dict:
 
 
 def track_regimes(loss: str | Loss, N: int, param: str, lo, hi, params: dict | None = None, *,
-                  points: int = 200, digits: int = DEFAULT_DIGITS) -> list[RegimeChange]:
-    """Where the CCEM regime of ``loss`` changes along ``param`` in ``[lo, hi]`` (the other
-    parameters ``params``): see :func:`~clverify.numerics.precision.regime_sweep.regime_changes`.
-    (``clverify analyse --sweep-param``; not ``clverify sweep``, a grid of gradient descents.)
+                  points: int = 200, digits: int = DEFAULT_DIGITS) -> RegimeTrack:
+    """The optimal CCEM of ``loss`` tracked along ``param`` in ``[lo, hi]`` (the other parameters
+    ``params``): its regime changes and jumps between wells (a list of events, with the track
+    ``grid``, ``x_star``, ``regimes``), see
+    :func:`~clverify.numerics.precision.regime_sweep.regime_changes`.  (``clverify analyse
+    --sweep-param``; not ``clverify sweep``, a grid of gradient descents.)
 
     >>> [(c.below, c.above) for c in track_regimes("sigmoid", 10, "b", "-5", "10", {"t": "2"}, points=20, digits=20)]
     [('antipodal', 'intermediate'), ('intermediate', 'etf')]
@@ -253,7 +255,7 @@ def track_regimes(loss: str | Loss, N: int, param: str, lo, hi, params: dict | N
                                                             points=points, digits=digits))
 
 
-def sweep(*args, **kwargs) -> list[RegimeChange]:
+def sweep(*args, **kwargs) -> RegimeTrack:
     """Deprecated alias of :func:`track_regimes` (renamed so that it no longer shares its name
     with ``clverify sweep``, a grid of gradient descents)."""
     warnings.warn("clverify.sweep is deprecated: use clverify.track_regimes (the command "

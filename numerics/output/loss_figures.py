@@ -22,7 +22,7 @@ from clverify.theory.losses import LOSSES
 from ..precision.restriction import Restriction, split_parameters
 from .figures import _save
 
-__all__ = ["restriction_curve", "restriction_figure", "CURVE_POINTS"]
+__all__ = ["restriction_curve", "restriction_figure", "track_figure", "CURVE_POINTS", "REGIME_COLOURS"]
 
 #: Points of x in [0, 1] at which l(x) is drawn.
 CURVE_POINTS = 201
@@ -67,4 +67,41 @@ def restriction_figure(result, out, loss=None) -> list[Path]:
     ax.set_xlim(0, 1)
     ax.set_title(_title(result), fontsize=10)
     ax.legend(fontsize=8)
+    return _save(fig, Path(out))
+
+
+#: Band colours of the regimes in :func:`track_figure`.
+REGIME_COLOURS = {"etf": "C2", "intermediate": "C0", "antipodal": "C3", "degenerate": "C7"}
+
+
+def track_figure(track, out, loss_name: str, N: int) -> list[Path]:
+    r"""Draw :math:`x^*` along the swept parameter of ``track`` (a
+    :class:`~clverify.numerics.precision.regime_sweep.RegimeTrack`) over bands coloured by the
+    regime at each grid point, with its events marked (a regime change solid, a jump dashed);
+    write ``out`` as PNG and PDF and return both paths."""
+    grid = [float(p) for p in track.grid]
+    fig = Figure(figsize=(7, 4))
+    ax = fig.add_subplot()
+    edges = [grid[0]] + [(a + b) / 2 for a, b in zip(grid, grid[1:])] + [grid[-1]]
+    shown = set()
+    for k, regime in enumerate(track.regimes):
+        ax.axvspan(edges[k], edges[k + 1], color=REGIME_COLOURS.get(regime, "C7"), alpha=0.15, lw=0,
+                   label=regime if regime not in shown else None)
+        shown.add(regime)
+    xs = [float(x) for x in track.x_star]
+    jumps = [float(e.value) for e in track if e.event == "jump"]
+    cuts = [0] + [k + 1 for k in range(len(grid) - 1) if any(grid[k] < v < grid[k + 1] for v in jumps)]
+    for start, end in zip(cuts, cuts[1:] + [len(grid)]):   # no line across a jump
+        ax.plot(grid[start:end], xs[start:end], ".-", color="k", markersize=3, linewidth=0.8,
+                label=r"$x^*$ (global minimiser on the CCEM)" if start == 0 else None)
+    for event in track:
+        ax.axvline(float(event.value), color="k", linestyle="--" if event.event == "jump" else "-",
+                   linewidth=0.8)
+    param = track[0].param if len(track) else "parameter"
+    ax.set_xlabel(param)
+    ax.set_ylabel(r"$x^* = \delta^{*2}$")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlim(grid[0], grid[-1])
+    ax.set_title(f"{loss_name}, N = {N}: regimes along {param} (solid: change, dashed: jump)", fontsize=10)
+    ax.legend(fontsize=8, loc="best")
     return _save(fig, Path(out))

@@ -46,7 +46,7 @@ from .evaluators import (
 from .ops import ARB_OPS, MPMATH_OPS, as_arb
 from .real_input import RealInput
 from .regime import REGIMES, regime
-from .regime_sweep import RegimeChange, regime_changes
+from .regime_sweep import RegimeChange, RegimeTrack, regime_changes
 from .restriction import Restriction, SigmoidRestriction
 from .roots import (
                       ROOT_GUARD_BITS,
@@ -81,7 +81,7 @@ __all__ = [
     "ARB_OPS", "MPMATH_OPS", "as_arb",
     "RealInput",
     "REGIMES", "regime",
-    "RegimeChange", "regime_changes",
+    "RegimeChange", "RegimeTrack", "regime_changes",
     "Restriction", "SigmoidRestriction",
     "ROOT_GUARD_BITS", "SOLVERS", "TOLERANCE_ULPS", "Anderson", "Bisect", "Illinois", "Pegasus",
     "Solver", "find_root",

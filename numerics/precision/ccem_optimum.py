@@ -47,7 +47,7 @@ from .regime import END_REGIMES, end_slope_sign, regime
 from .restriction import Restriction, split_parameters
 from .roots import find_root
 
-__all__ = ["CCEMOptimum", "ccem_optimum", "sigmoid_optimum", "convex_regime",
+__all__ = ["CCEMOptimum", "ccem_optimum", "sigmoid_optimum", "convex_regime", "linear_minimiser",
            "numerical_minimiser", "grid_minimum", "GRID_POINTS", "GUARD_DIGITS", "VALUE_EXTRA_DIGITS"]
 
 #: Grid of x on which a loss not certified convex is minimised before refining.
@@ -174,7 +174,7 @@ def _interior(restriction: Restriction, N: int, numeric: dict, digits: int):
                            digits=digits, bracket=(0, 1))
 
 
-def _linear_minimiser(restriction, N, numeric, digits, why):
+def linear_minimiser(restriction, N, numeric, digits, why):
     r"""``(regime, x, enclosure, certified)`` of a linear :math:`\ell`: the end where the
     constant slope points, or, for a slope exactly 0, ``'degenerate'`` (every CCEM is optimal;
     :math:`x^* = 1` is reported)."""
@@ -195,7 +195,7 @@ def _minimiser(restriction, N, numeric, convex, digits, linear=None):
     """``(regime, x, enclosure, certified)`` at ``digits`` working digits (regime None when
     undecided there)."""
     if linear:
-        return _linear_minimiser(restriction, N, numeric, digits, linear)
+        return linear_minimiser(restriction, N, numeric, digits, linear)
     if not convex:
         x, found = numerical_minimiser(restriction, N, [p.mpf() for p in numeric.values()])
         why = (f"x* is the minimum over a grid of {GRID_POINTS} points, refined at a root of l' "

@@ -118,8 +118,8 @@ def analyse_command(loss_file, name, N, d, items, digits, gd, seed, restarts, to
     with redirect_stdout(sys.stderr):     # what a user's loss prints never reaches the records
         loss = _loss(loss_file, name)
         if sweep_param is not None:
-            records, prov["points"], prov["sweep"] = _sweep(loss, N, params, sweep_param, sweep_range, points,
-                                                            digits)
+            records, extra = _sweep(loss, N, params, sweep_param, sweep_range, points, digits, plot)
+            prov.update(extra)
         else:
             from clverify.numerics.analyse import analyse
 
@@ -149,17 +149,23 @@ def _write_certificate(result, path, prov) -> str:
     return str(path)
 
 
-def _sweep(loss, N, params, sweep_param, sweep_range, points, digits):
-    """The records of ``--sweep-param``, and the provenance's ``points`` and ``sweep``."""
-    from clverify.numerics.analyse import analyse, track_regimes
+def _sweep(loss, N, params, sweep_param, sweep_range, points, digits, plot):
+    """The records of ``--sweep-param``, and the provenance's ``points``, ``sweep`` (and
+    ``plot``)."""
+    from clverify.numerics.analyse import track_regimes
 
     lo, hi = parse_range(sweep_range)
-    changes = track_regimes(loss, N, sweep_param, lo, hi, params, points=points, digits=digits)
+    track = track_regimes(loss, N, sweep_param, lo, hi, params, points=points, digits=digits)
     records = [{"loss_name": c.loss, "N": c.N, "params": c.params, "param": c.param,
-                "value": c.value, "enclosure": c.enclosure, "below": c.below,
-                "above": c.above, "condition": c.condition, "certified": c.certified,
-                "note": c.note} for c in changes]
-    ends = [analyse(loss, N, params={**params, sweep_param: v}, digits=digits, gd=False).regime
-            for v in (lo, hi)]
-    return records, points, (f"{sweep_param} in [{lo}, {hi}], {points} points: {len(changes)} regime "
-                             f"change(s); {ends[0]} at {lo}, {ends[1]} at {hi}")
+                "event": c.event, "value": c.shown, "enclosure": c.enclosure, "below": c.below,
+                "above": c.above, "x_below": c.x_below, "x_above": c.x_above,
+                "condition": c.condition, "certified": c.certified, "note": c.note} for c in track]
+    jumps = sum(c.event == "jump" for c in track)
+    extra = {"points": points, "sweep": (
+        f"{sweep_param} in [{lo}, {hi}], {points} points: {len(track) - jumps} regime change(s), "
+        f"{jumps} jump(s); {track.regimes[0]} at {lo}, {track.regimes[-1]} at {hi}")}
+    if plot is not None:
+        from clverify.numerics.output.loss_figures import track_figure
+
+        extra["plot"] = [str(p) for p in track_figure(track, plot, loss.name, N)]
+    return records, extra

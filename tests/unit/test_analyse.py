@@ -328,3 +328,50 @@ def test_a_sign_that_cannot_change_on_the_ccem_is_no_kink(tmp_path):
     result = analyse(load_loss(path, "signed"), 10, params={"t": "2", "b": "1"}, gd=False)
     reference = sigmoid_optimum(10, "2", "1", digits=30)
     assert result.certified and result.regime == reference.regime and result.x_star == reference.x
+
+
+TWO_WELLS = '''
+def two_wells(grams, ops, *, a):
+    return grams.uv.sum_diagonal(lambda s: (s * s - 0.25) ** 2 + a * s) / grams.N
+'''
+
+
+def test_a_jump_between_two_wells_is_an_event_with_both_minimisers(tmp_path):
+    """l(x) = (s^2 - 1/4)^2 + a s, s = 2x - 1: by the symmetry s -> -s the two wells (near
+    s = 1/2 and s = -1/2, x = 3/4 and 1/4) are equally low exactly at a = 0, where x* jumps from
+    3/4 (a < 0) to 1/4; the regime is 'intermediate' on both sides, so a tracker of regimes
+    alone sees nothing."""
+    path = tmp_path / "two.py"
+    path.write_text(TWO_WELLS)
+    track = track_regimes(load_loss(path, "two_wells"), 4, "a", "-0.1", "0.13", points=30, digits=30)
+    (jump,) = track
+    assert (jump.event, jump.below, jump.above, jump.certified) == ("jump", "intermediate", "intermediate", False)
+    with mpmath.workdps(40):
+        assert abs(jump.value) < mpmath.mpf(10) ** -25 and jump.enclosure.contains(0)
+        assert abs(jump.x_below - mpmath.mpf(3) / 4) < 1e-20 and abs(jump.x_above - mpmath.mpf(1) / 4) < 1e-20
+    assert track.regimes == ["intermediate"] * 30
+
+
+def test_a_linear_restriction_jumps_exactly_where_its_slope_vanishes():
+    """alignment + uniformity: l(x) = 4(1 - x) - 2 lam t N x/(N - 1) (docstring) has slope 0 at
+    lam = -2(N - 1)/(t N) = -9/10 (N = 10, t = 2): the ETF above, the antipodal end below, the
+    boundary printed exactly."""
+    example = ROOT / "docs" / "examples" / "alignment_uniformity.py"
+    result = run("analyse", "--loss-file", example, "--loss", "alignment_uniformity", "--N", 10,
+                 "--param", "t=2", "--sweep-param", "lam", "--range", "-2:1", "--points", 20,
+                 "--format", "json")
+    (event,) = records(result)
+    assert (event["event"], event["value"], event["below"], event["above"], event["certified"]) == (
+        "jump", "-0.9", "antipodal", "etf", True)
+    assert (event["x_below"], event["x_above"]) == ("0.0", "1.0")
+
+
+def test_digits_shown_are_only_those_the_enclosure_certifies():
+    from clverify.numerics.precision.certify import Enclosure
+    from clverify.numerics.precision.regime_sweep import shown
+
+    with mpmath.workdps(40):
+        wide = Enclosure(mpmath.mpf("-0.9000000000000000000148"), mpmath.mpf("-0.8999999999999999999987"), False)
+        assert shown(wide, 30) == "-0.9"
+        narrow = Enclosure(mpmath.mpf("1.478618994"), mpmath.mpf("1.478618996"), False)
+        assert shown(narrow, 30) == "1.478619" and shown(narrow, 5) == "1.4786"   # 1.4786190 at 8 digits
