@@ -35,8 +35,7 @@ from dataclasses import dataclass, field, fields
 import mpmath
 import sympy as sp
 
-from clverify.theory.errors import VerifierError
-from clverify.theory.loss_files import USER_CODE_ERRORS, check_loss, failure
+from clverify.theory.loss_files import check_loss, failure, run_user_code
 from clverify.theory.losses import LOSSES, Loss
 from clverify.theory.params import check_batch_size, check_choice, check_dimension, check_positive
 from clverify.theory.structures import CCEM
@@ -49,7 +48,7 @@ from .precision.certify import Enclosure
 from .precision.regime_sweep import RegimeChange, RegimeTrack, regime_changes
 from .precision.restriction_check import check_restriction
 
-__all__ = ["Analysis", "analyse", "track_regimes", "sweep", "as_loss", "LOSS_GAP_RTOL", "DEFAULT_DIGITS"]
+__all__ = ["Analysis", "analyse", "track_regimes", "sweep", "as_loss", "checked", "LOSS_GAP_RTOL", "DEFAULT_DIGITS"]
 
 #: GD loss below the CCEM optimum by more than this (relative, floor 1) is reported.
 LOSS_GAP_RTOL = 1e-9
@@ -107,7 +106,7 @@ def as_loss(loss: str | Loss) -> Loss:
     return LOSSES[loss]
 
 
-def _checked(loss: Loss, params: dict) -> dict:
+def checked(loss: Loss, params: dict) -> dict:
     """The resolved parameters, after running the loss once symbolically and checking its CCEM
     restriction on explicit vectors (a user's loss that cannot run, or whose restriction is not
     its value, fails here, before any long work)."""
@@ -116,18 +115,6 @@ def _checked(loss: Loss, params: dict) -> dict:
     check_loss(loss, {**{k: sp.Symbol(k, real=True) for k in numeric}, **fixed})
     check_restriction(loss, params)
     return params
-
-
-def _user_code(loss: Loss, backend: str, call):
-    """``call()``, with a failure of the loss's own code reported as one line."""
-    try:
-        return call()
-    except VerifierError:
-        raise
-    except USER_CODE_ERRORS as exc:  # a user's loss may raise anything, sys.exit included
-        if LOSSES.get(loss.name) is loss:
-            raise
-        raise failure(loss, backend, exc) from None
 
 
 def analyse(loss: str | Loss, N: int, d: int | None = None, params: dict | None = None, *,
@@ -168,14 +155,14 @@ def analyse(loss: str | Loss, N: int, d: int | None = None, params: dict | None 
             check_positive("tol", tol)
         if max_iter is not None:
             check_batch_size("max_iter", max_iter, 1)
-    params = _checked(loss, dict(params or {}))
-    opt = _user_code(loss, "mpmath", lambda: ccem_optimum(loss, N, params, digits=digits))
+    params = checked(loss, dict(params or {}))
+    opt = run_user_code(loss, "mpmath", lambda: ccem_optimum(loss, N, params, digits=digits))
     numeric, fixed = split_parameters(params)
     latex = sp.latex(Restriction.of(loss, tuple(numeric), tuple(sorted(fixed.items()))).expression(0))
     notes = [] if opt.certified else [f"x* not certified: {opt.note}"]
     if opt.value is None:
         notes.append(f"loss not resolved to {digits} digits: {opt.note}")
-    optimality = _user_code(loss, "sympy", lambda: ccem_optimality(loss, N, params))
+    optimality = run_user_code(loss, "sympy", lambda: ccem_optimality(loss, N, params))
     gd_fields = dict(gd_loss=None, loss_gap=None, gram_distance=None, converged=None, seed=None,
                      descent=None, gd_structure=None)
     if gd:
@@ -221,7 +208,7 @@ def _descent(loss, N, d, params, opt, proof, notes, **settings) -> dict:
     given = {k: v for k, v in settings.items() if v is not None}
     if d == 1:
         notes.append("d = 1: S^0 = {-1, 1} is discrete; gd_loss is the exact minimum over the sign patterns")
-    res = _user_code(loss, "torch", lambda: minimise_s0(N, loss=loss, **params) if d == 1
+    res = run_user_code(loss, "torch", lambda: minimise_s0(N, loss=loss, **params) if d == 1
                      else optimise_embedding(N, d, loss=loss, **given, **params))
     if not math.isfinite(res.loss):
         raise failure(loss, "torch", ValueError(f"the loss is {res.loss} at the end of gradient descent"))
@@ -250,8 +237,8 @@ def track_regimes(loss: str | Loss, N: int, param: str, lo, hi, params: dict | N
     """
     loss = as_loss(loss)
     params = dict(params or {})
-    _checked(loss, {**params, param: str(lo)})
-    return _user_code(loss, "mpmath", lambda: regime_changes(loss, N, params, param, lo, hi,
+    checked(loss, {**params, param: str(lo)})
+    return run_user_code(loss, "mpmath", lambda: regime_changes(loss, N, params, param, lo, hi,
                                                             points=points, digits=digits))
 
 

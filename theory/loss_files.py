@@ -44,11 +44,11 @@ import sympy as sp
 
 from .derivation import N, delta, x
 from .errors import LossDefinitionError, VerifierError
-from .losses import Loss
+from .losses import LOSSES, Loss
 from .ops import SYMPY_OPS, Ops
 from .structures import CCEM
 
-__all__ = ["load_loss", "run_file", "check_loss", "is_scalar", "failure", "RESERVED_NAMES",
+__all__ = ["load_loss", "run_file", "check_loss", "is_scalar", "run_user_code", "failure", "RESERVED_NAMES",
            "USER_CODE_ERRORS"]
 
 #: Parameter names a loss may not use: the symbols of its CCEM restriction.
@@ -174,6 +174,27 @@ def is_scalar(value) -> bool:
 def _kind(value) -> str:
     shape = getattr(value, "shape", None)
     return f"a {type(value).__name__}" + (f" of shape {tuple(shape)}" if shape else "")
+
+
+def run_user_code(loss: Loss, backend: str, call):
+    """``call()``, with a failure of a user's loss's own code (anything it raises, ``sys.exit``
+    included) reported as one line naming the loss and ``backend``; a built-in loss's
+    exceptions pass unchanged (a bug of this package).
+
+    >>> from clverify.theory.losses import Loss
+    >>> run_user_code(Loss("mine", None, ()), "torch", lambda: 1 / 0)
+    Traceback (most recent call last):
+        ...
+    clverify.theory.errors.LossDefinitionError: loss 'mine' failed on the torch backend (ZeroDivisionError: division by zero); a loss may use the reductions of grams, arithmetic, abs and ops.exp, ops.log, ops.log1p, ops.softplus, ops.sqrt, ops.sign, ops.logsumexp
+    """
+    try:
+        return call()
+    except VerifierError:
+        raise
+    except USER_CODE_ERRORS as exc:  # a user's loss may raise anything, sys.exit included
+        if LOSSES.get(loss.name) is loss:
+            raise
+        raise failure(loss, backend, exc) from None
 
 
 def failure(loss: Loss, backend: str, exc: Exception) -> LossDefinitionError:
