@@ -20,7 +20,7 @@ from clverify.theory.ops import SYMPY_OPS
 
 from .. import sigmoid_proofs as P
 from ..claims import compare_claim, dimension_shortfall, least
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 from .lee2024 import LEMMA1, _lemma1_sum_of_squares
 
 N, t, b, x, delta = D.N, D.t, D.b, D.x, D.delta

@@ -20,7 +20,7 @@ from clverify.theory import derivation as D
 
 from .. import sigmoid_proofs as P
 from ..claims import dimension_shortfall, least
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 from .lee2024 import CONVEXITY, LEMMA1, _lemma1_sum_of_squares
 
 #: Retired ids: the general (t, b) conditions are not the AISTATS paper's (it treats t = b).

@@ -7,7 +7,11 @@ from click.testing import CliRunner
 
 from clverify.proofs_check import registry
 from clverify.proofs_check.cli import main
-from clverify.proofs_check.registry import Check, Mutant, Theorem
+from clverify.proofs_check.registry import Check, Mutant, Part, Theorem
+
+#: The one part of the planted entries below, and the tuple a check names it by.
+PARTS, S = (Part("statement", "s"),), ("statement",)
+
 
 
 def _run(*args):
@@ -34,10 +38,10 @@ def test_json_report_of_one_entry_with_mutants():
 
 @pytest.fixture
 def planted(monkeypatch):
-    false = Theorem(id="demo.false", source="planted", statement="1 = 2", claim=2,
-                    checks=(Check("equal", "proof", lambda c, p, e: None if c == 1 else f"1 != {c}"),))
-    weak = Theorem(id="demo.weak", source="planted", statement="x >= 0", claim=0,
-                   checks=(Check("always", "proof", lambda c, p, e: None),),
+    false = Theorem(id="demo.false", source="planted", statement="1 = 2", claim=2, parts=PARTS,
+                    checks=(Check("equal", "proof", lambda c, p, e: None if c == 1 else f"1 != {c}", parts=S),))
+    weak = Theorem(id="demo.weak", source="planted", statement="x >= 0", claim=0, parts=PARTS,
+                   checks=(Check("always", "proof", lambda c, p, e: None, parts=S),),
                    mutants=(Mutant("negative", "cannot be refuted by a check that accepts all", -1),))
     monkeypatch.setitem(registry._EXTRA, false.id, false)
     monkeypatch.setitem(registry._EXTRA, weak.id, weak)
