@@ -60,6 +60,20 @@ assert abs(by_hand - result.x_star) < mpmath.mpf(10) ** -28 and result.certified
 assert result.converged and abs(result.loss_gap) < 1e-9
 
 # %% [markdown]
+# ## Is the CCEM optimal for this loss?
+#
+# `x_star` above is the best embedding *within the CCEM family*. `ccem_optimal` says whether
+# the family contains the minimum over all embeddings ($d \ge N$): here `proof`, by the
+# Jensen + Lemma 1 argument, its inequalities certified by Arb balls
+# (`docs/extending.md`); the record's `scope` is then `global`.
+
+# %%
+print(result.ccem_optimal, result.scope)
+for condition in result.optimality.conditions:
+    print(" ", condition.name, "-", condition.how)
+assert (result.ccem_optimal, result.scope) == ("proof", "global")
+
+# %% [markdown]
 # ## Where the regime changes along a parameter
 
 # %%

@@ -41,11 +41,11 @@ from clverify.theory.params import check_batch_size, check_choice, check_dimensi
 from clverify.theory.structures import CCEM
 
 from .ccem_verdict import ccem_verdict, descent_outcome, gram_summary, scope
-from .precision.ccem_optimality import ARGUMENT, Optimality, ccem_optimality
+from .precision.ccem_optimality import Optimality, ccem_optimality
 from .precision.ccem_optimum import ccem_optimum
-from .precision.restriction import Restriction, split_parameters
 from .precision.certify import Enclosure
-from .precision.regime_sweep import RegimeChange, RegimeTrack, regime_changes
+from .precision.regime_sweep import RegimeTrack, regime_changes
+from .precision.restriction import Restriction, split_parameters
 from .precision.restriction_check import check_restriction
 
 __all__ = ["Analysis", "analyse", "track_regimes", "sweep", "as_loss", "checked", "LOSS_GAP_RTOL", "DEFAULT_DIGITS"]

@@ -169,7 +169,6 @@ def _unit(lo, hi):
 def _row_conditions(k: int, row, sums, N: int) -> list[Condition]:
     """The conditions that make one row term jointly convex, symmetric and non-decreasing in
     the row's off-diagonal entries (:data:`ROW_FORM`)."""
-    ys = [y for y, _ in sums]
     zs, ranges, conditions = [], [], []
     for m, (y, phi) in enumerate(sums):
         lse = _log_affine(phi)

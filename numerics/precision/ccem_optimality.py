@@ -38,16 +38,15 @@ from fractions import Fraction
 
 import sympy as sp
 
+from clverify.recheck import ball
 from clverify.theory.jensen_form import Condition, jensen_form
 from clverify.theory.losses import Loss
 from clverify.theory.params import MIN_DIGITS
 
-from clverify.recheck import ball
-
 from .boxes import compiled, positive_cover
-from .restriction import split_parameters
 from .certificates import _N_DOMAIN, Certificate, exact_decimal
 from .evaluators import arb_precision, bits_for_digits
+from .restriction import split_parameters
 
 __all__ = ["ConditionResult", "Optimality", "ccem_optimality", "OPTIMALITY_BOXES", "OPTIMALITY_DIGITS",
            "WITNESS_POINTS",
@@ -200,8 +199,8 @@ def _certificate(loss, N, shown_params, results, facts, digits) -> Certificate:
     claim = (f"For the loss {loss.name!r} at N = {N}, {given}: each expression (an inequality of its "
              f"pair and row form, in one variable) is > 0 (positive_on_boxes) or a constant of the "
              f"stated sign >= 0 on its interval. Hence: {ARGUMENT}.")
-    assumes = (f"the expressions are SymPy's derivatives of the loss's pair and row terms, read from "
-               f"its definition by clverify.theory.jensen_form (a human-reviewed step)",
+    assumes = ("the expressions are SymPy's derivatives of the loss's pair and row terms, read from "
+               "its definition by clverify.theory.jensen_form (a human-reviewed step)",
                f"{LEMMA} (proved in the registry) and Jensen's inequality for convex functions")
     expressions = {name: expr for exprs, _, _ in facts for name, expr in exprs.items()}
     columns = {r.name: column for r, (_, column, _) in zip(results, facts)}

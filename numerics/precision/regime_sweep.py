@@ -46,7 +46,6 @@ from flint import arb, fmpq
 from tqdm import tqdm
 
 from clverify.theory import derivation as D
-
 from clverify.theory.errors import ConvergenceError, InvalidParameterError
 from clverify.theory.losses import Loss
 from clverify.theory.params import check_batch_size, check_digits
@@ -318,8 +317,8 @@ def _jump(restriction, N, numeric, param, lo, hi, p0, p1, digits) -> _Event:
             a, xa = mid, ya
         else:
             b, xb = mid, yb
-    note = (f"x* jumps between two wells of l where their minima are equal: located by bisection "
-            f"on the difference of the minima, each followed from its side (numerical)")
+    note = ("x* jumps between two wells of l where their minima are equal: located by bisection "
+            "on the difference of the minima, each followed from its side (numerical)")
     enclosure = Enclosure(a, b, False, note, digits)
     return _Event((a + b) / 2, enclosure, _regime_at(xa), _regime_at(xb), "l(x_below) = l(x_above)",
                   False, note, "jump", xa, xb, shown(enclosure, digits))

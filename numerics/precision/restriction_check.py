@@ -42,8 +42,8 @@ from clverify.theory.losses import Loss
 from clverify.theory.similarity import Grams
 from clverify.theory.structures import CCEM
 
-from .restriction import Restriction, split_parameters
 from .ops import MPMATH_OPS
+from .restriction import Restriction, split_parameters
 
 __all__ = ["check_restriction", "CHECK_SIZES", "CHECK_POINTS", "CHECK_DIGITS", "RESTRICTION_RTOL"]
 

@@ -24,8 +24,8 @@ from .gd import FIGURE_SUFFIXES
 from .output import (
     Integer,
     OutputFile,
-    check_output_file,
     Real,
+    check_output_file,
     emit,
     format_option,
     out_option,

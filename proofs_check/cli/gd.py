@@ -148,8 +148,8 @@ def _gd(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, opt
             notes.append(f"theory comparison skipped: its N x N Gram matrices need about "
                          f"{comparison:.2g} bytes; the limit is {limit:.2g} (--max-memory)"
                          if comparison > limit else
-                         f"a loss of --loss-file: its CCEM optimum and the comparison are clverify "
-                         f"analyse's (same --loss-file, --loss)" if user else
+                         "a loss of --loss-file: its CCEM optimum and the comparison are clverify "
+                         "analyse's (same --loss-file, --loss)" if user else
                          f"no known theory optimum for loss {loss!r} at N={N}")
         else:
             distance = gram_distance(res.U, res.V, theory.grams) if theory.attained else None
