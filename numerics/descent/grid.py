@@ -47,7 +47,6 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
-import sympy as sp
 
 from clverify.theory.errors import InvalidParameterError
 from clverify.theory.loss_files import load_loss
@@ -285,21 +284,9 @@ def _loss_file(source: str, raw, folder: Path | None) -> str | None:
 def verify(loss, params: dict) -> None:
     """Check a user's loss as ``clverify analyse`` does (symbolically, then its CCEM restriction
     on explicit vectors) at ``params``."""
-    from clverify.numerics.precision.restriction_check import check_restriction
-    from clverify.theory.loss_files import check_loss
+    from clverify.numerics.analyse import checked
 
-    resolved = loss.resolve({k: v if isinstance(v, str) else repr(float(v)) for k, v in params.items()})
-    check_loss(loss, {k: sp.Symbol(k, real=True) if not isinstance(v, str) or _number(v) else v
-                      for k, v in resolved.items()})
-    check_restriction(loss, resolved)
-
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    checked(loss, {k: v if isinstance(v, str) else repr(float(v)) for k, v in params.items()})
 
 
 def _points(source: str, raw) -> list[dict]:

@@ -38,12 +38,11 @@ from fractions import Fraction
 
 import sympy as sp
 
-from clverify.recheck import ball
 from clverify.theory.jensen_form import Condition, jensen_form
 from clverify.theory.losses import Loss
 from clverify.theory.params import MIN_DIGITS
 
-from .boxes import compiled, positive_cover
+from .boxes import compiled, exact_ball, positive_cover
 from .certificates import _N_DOMAIN, Certificate, exact_decimal
 from .evaluators import arb_precision, bits_for_digits
 from .restriction import split_parameters
@@ -109,7 +108,7 @@ def _negative_point(expr, variable, lo: Fraction, hi: Fraction, digits: int) -> 
     with arb_precision(digits):
         for k in range(WITNESS_POINTS + 1):
             point = lo + (hi - lo) * Fraction(k, WITNESS_POINTS)
-            if f({str(variable): ball(point)}) < 0:
+            if f({str(variable): exact_ball(point)}) < 0:
                 return str(point)
     return None
 

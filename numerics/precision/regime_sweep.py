@@ -232,10 +232,8 @@ def regime_changes(loss: Loss, N: int, params: dict, param: str, lo, hi, *, poin
             events += _events_between(restriction, N, numeric, param, grid[k], grid[k + 1],
                                       track[k], track[k + 1], digits)
     with mpmath.workdps(digits):
-        found = [RegimeChange(loss.name, N, others, param, +e.value, e.enclosure, e.below, e.above,
-                              e.condition, e.certified, e.note, e.event,
-                              None if e.x_below is None else +e.x_below,
-                              None if e.x_above is None else +e.x_above, e.shown) for e in events]
+        rounded = [{k: +v if isinstance(v, mpmath.mpf) else v for k, v in e.items()} for e in events]
+        found = [RegimeChange(loss.name, N, others, param, **e) for e in rounded]
         return RegimeTrack(found, grid, [+p.x for p in track], [p.regime for p in track])
 
 
@@ -243,19 +241,12 @@ def _mpf(value: Fraction) -> mpmath.mpf:
     return mpmath.mpf(value.numerator) / value.denominator
 
 
-@dataclass(frozen=True)
-class _Event:
-    value: mpmath.mpf
-    enclosure: Enclosure
-    below: str
-    above: str
-    condition: str
-    certified: bool
-    note: str
-    event: str = "change"
-    x_below: mpmath.mpf | None = None
-    x_above: mpmath.mpf | None = None
-    shown: str = ""
+def _event(value, enclosure, below, above, condition, certified, note, event="change", x_below=None,
+           x_above=None, shown="") -> dict:
+    """The fields of a :class:`RegimeChange` that one interval of the grid gives."""
+    return dict(value=value, enclosure=enclosure, below=below, above=above, condition=condition,
+                certified=certified, note=note, event=event, x_below=x_below, x_above=x_above,
+                shown=shown)
 
 
 def shown(enclosure: Enclosure, digits: int, exact=None) -> str:
@@ -284,7 +275,7 @@ def _regime_at(x) -> str:
     return END_REGIMES[int(x)] if x in (0, 1) else "intermediate"
 
 
-def _events_between(restriction, N, numeric, param, lo, hi, p0, p1, digits) -> list[_Event]:
+def _events_between(restriction, N, numeric, param, lo, hi, p0, p1, digits) -> list[dict]:
     """The events between two neighbours of the grid (exact rationals ``lo < hi``, minimisers
     ``p0``, ``p1``): a jump of a linear restriction, a jump between wells, or regime changes."""
     if "linear" in (p0.kind, p1.kind):
@@ -301,7 +292,7 @@ def _events_between(restriction, N, numeric, param, lo, hi, p0, p1, digits) -> l
                             digits)
 
 
-def _jump(restriction, N, numeric, param, lo, hi, p0, p1, digits) -> _Event:
+def _jump(restriction, N, numeric, param, lo, hi, p0, p1, digits) -> dict:
     r"""Where :math:`x^*` leaves the well of ``p0`` for that of ``p1``: the two wells' minima,
     each followed from its side (:func:`~clverify.numerics.precision.wells.descend`), are equal;
     located by bisection on the sign of their difference (numerical)."""
@@ -320,7 +311,7 @@ def _jump(restriction, N, numeric, param, lo, hi, p0, p1, digits) -> _Event:
     note = ("x* jumps between two wells of l where their minima are equal: located by bisection "
             "on the difference of the minima, each followed from its side (numerical)")
     enclosure = Enclosure(a, b, False, note, digits)
-    return _Event((a + b) / 2, enclosure, _regime_at(xa), _regime_at(xb), "l(x_below) = l(x_above)",
+    return _event((a + b) / 2, enclosure, _regime_at(xa), _regime_at(xb), "l(x_below) = l(x_above)",
                   False, note, "jump", xa, xb, shown(enclosure, digits))
 
 
@@ -342,7 +333,7 @@ def _exact_root(restriction, N, numeric, param, x0, lo: Fraction, hi: Fraction):
     return inside[0]
 
 
-def _linear_jump(restriction, N, numeric, param, lo, hi, p0, p1, digits) -> _Event:
+def _linear_jump(restriction, N, numeric, param, lo, hi, p0, p1, digits) -> dict:
     r"""A linear :math:`\ell` (slope :math:`\ell'(0) = \ell'(1)`) jumps from one end to the other
     where its slope is 0 (every CCEM is optimal there): exactly where SymPy solves it."""
     root = _exact_root(restriction, N, numeric, param, 0, lo, hi)
@@ -355,11 +346,11 @@ def _linear_jump(restriction, N, numeric, param, lo, hi, p0, p1, digits) -> _Eve
         value, enclosure = _root(restriction, N, numeric, param, 0, _mpf(lo), _mpf(hi), digits)
     note = (f"l is linear in x on both sides; its slope is 0 at this {param} (every CCEM is optimal "
             f"there): {enclosure.reason}")
-    return _Event(value, enclosure, p0.regime, p1.regime, "l' = 0 (l linear in x)", enclosure.certified,
+    return _event(value, enclosure, p0.regime, p1.regime, "l' = 0 (l linear in x)", enclosure.certified,
                   note, "jump", p0.x, p1.x, shown(enclosure, digits, root))
 
 
-def _changes_between(restriction, N, numeric, param, lo, hi, convex, digits) -> list[_Event]:
+def _changes_between(restriction, N, numeric, param, lo, hi, convex, digits) -> list[dict]:
     r"""The regime changes in ``[lo, hi]`` with :math:`x^*` moving continuously: roots of
     :math:`\ell'(0)` and :math:`\ell'(1)` in ``param``, certified where :math:`\ell` is convex
     in ``x`` over the enclosure; a bisection on the regime where neither changes sign."""
@@ -385,15 +376,15 @@ def _changes_between(restriction, N, numeric, param, lo, hi, convex, digits) -> 
             convex_here, how = False, "l is not shown convex in x at the neighbouring grid points"
         note = (f"root in {param} of l'({x0}) ({enclosure.reason}); l'' > 0 on [0, 1] for "
                 f"every {param} of the enclosure: {how}")
-        found.append(_Event(value, enclosure, below, above, f"l'({x0}) = 0",
+        found.append(_event(value, enclosure, below, above, f"l'({x0}) = 0",
                             enclosure.certified and convex_here, note, x_below=mpmath.mpf(x0),
                             x_above=mpmath.mpf(x0), shown=shown(enclosure, digits, exact)))
     if not found:
         return [_bisected(restriction, N, numeric, param, _mpf(lo), _mpf(hi), digits)]
-    return sorted(found, key=lambda change: change.value)
+    return sorted(found, key=lambda change: change["value"])
 
 
-def _bisected(restriction, N, numeric, param, lo, hi, digits) -> _Event:
+def _bisected(restriction, N, numeric, param, lo, hi, digits) -> dict:
     """A change located by bisection on the regime of the global minimiser (not certified)."""
     regime_lo = _point(restriction, N, _with(numeric, param, lo), digits).regime
     for _ in range(BISECTION_STEPS):
@@ -406,5 +397,5 @@ def _bisected(restriction, N, numeric, param, lo, hi, digits) -> _Event:
     note = ("l is not certified convex in x near here: the change is bracketed by bisection on "
             "the regime of the numerical global minimum (every well)")
     enclosure = Enclosure(lo, hi, False, note, digits)
-    return _Event((lo + hi) / 2, enclosure, regime_lo, regime_hi, "regime bisection (numerical)",
+    return _event((lo + hi) / 2, enclosure, regime_lo, regime_hi, "regime bisection (numerical)",
                   False, note, shown=shown(enclosure, digits))

@@ -10,31 +10,13 @@ from pathlib import Path
 
 import mpmath
 import pytest
-from click.testing import CliRunner
+from cli_runs import SIGLIP, records, run
 
 from clverify import analyse, load_loss, track_regimes
-from clverify.proofs_check.cli import main
 from clverify.theory.errors import LossDefinitionError
 
 ROOT = Path(__file__).resolve().parents[2]
 MARGIN = ROOT / "docs" / "examples" / "margin_sigmoid.py"
-SIGLIP = """
-def sigmoid(grams, ops, *, t, b):
-    S = grams.uv
-    return (S.sum_diagonal(lambda s: ops.softplus(b - t * s))
-            + S.sum_off_diagonal(lambda s: ops.softplus(t * s - b))) / S.N
-"""
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
-def records(result):
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)["records"]
-
-
 def _sigma(z):
     return 1 / (1 + mpmath.exp(-z))
 
