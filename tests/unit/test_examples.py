@@ -127,3 +127,15 @@ def test_a_descent_stopped_early_is_not_converged_with_its_reason():
     r = analyse(example("margin_sigmoid"), N, N, HAND["margin_sigmoid"][0], restarts=1, max_iter=1)
     assert r.descent == "not_converged" and r.ccem_optimal == "proof"
     assert "did not converge" in r.note and "above the CCEM optimum" in r.note
+
+
+@pytest.mark.parametrize("lam, regime, value", [("1", "etf", (-40, 9)), ("-0.9", "degenerate", (4, 1)),
+                                                 ("-2", "antipodal", (4, 1))])
+def test_a_linear_restriction_is_solved_exactly(lam, regime, value):
+    """l(x) = 4 - 4x - 2 lam t N x/(N - 1) at N = 10, t = 2: slope -4 - 40 lam/9, zero exactly at
+    lam = -9/10 (constant l = 4: every CCEM optimal, 'degenerate'); the ETF above, the
+    antipodal end below, each certified by the sign of the constant slope."""
+    r = analyse(example("alignment_uniformity"), 10, params={"t": "2", "lam": lam}, gd=False)
+    assert (r.regime, r.certified) == (regime, True) and "l is linear in x" in r.x_enclosure.reason + r.certificate
+    with mpmath.workdps(40):
+        assert abs(r.loss - mpmath.mpf(value[0]) / value[1]) < mpmath.mpf(10) ** -28
