@@ -55,10 +55,11 @@ from typing import Any
 
 import sympy as sp
 
-from clverify.theory.errors import UnknownChoiceError
+from clverify.theory.errors import InvalidParameterError, UnknownChoiceError
 
 __all__ = ["LEVELS", "KINDS", "H", "Claim", "Part", "Check", "Mutant", "Theorem", "Inconclusive",
-           "satisfied", "register", "theorems", "get", "aliases", "point_label", "check_label"]
+           "satisfied", "register", "load_theorems", "theorems", "get", "aliases", "point_label",
+           "check_label"]
 
 #: Evidence levels, strongest first (the order reports list them).
 LEVELS = ("proof", "certified", "numerical", "empirical")
@@ -391,6 +392,30 @@ def register(theorem: Theorem) -> Theorem:
         raise ValueError(f"theorem id {theorem.id!r} is already registered")
     _EXTRA[theorem.id] = theorem
     return theorem
+
+
+def load_theorems(path) -> list[Theorem]:
+    """The ``THEOREMS`` list of a Python file of one's own (it runs as Python code, as an import
+    would), each entry registered (:func:`register`); a file that cannot be used is one line.
+
+    >>> load_theorems("no_such_file.py")
+    Traceback (most recent call last):
+        ...
+    clverify.theory.errors.InvalidParameterError: theorems must be an existing Python file (.py), got 'no_such_file.py'
+    """
+    from clverify.theory.loss_files import run_file
+
+    module = run_file(path, "theorems", InvalidParameterError)
+    found = getattr(module, "THEOREMS", None)
+    if not isinstance(found, (list, tuple)) or not found or not all(isinstance(t, Theorem) for t in found):
+        raise InvalidParameterError(
+            f"theorems file {path} must define THEOREMS, a non-empty list of "
+            f"clverify.proofs_check.registry.Theorem entries")
+    for thm in found:
+        if thm.id in _all() and _all()[thm.id] is not thm:
+            raise InvalidParameterError(f"theorems file {path}: the id {thm.id!r} is already registered")
+        register(thm)
+    return list(found)
 
 
 def _modules():

@@ -1,7 +1,8 @@
 """High precision and certification: evaluators compiled from the SymPy derivations (mpmath and
 Arb), root finding, certified enclosures, the regime thresholds, the optimal CCEM of any loss
-(its CCEM restriction, one regime rule, the optimum and the regime changes; the sigmoid loss's
-closed forms as its evaluation strategy), the advice
+(its CCEM restriction and its check on explicit vectors, one regime rule, the optimum, its
+wells and the regime changes and jumps; the sigmoid loss's closed forms as its evaluation
+strategy), whether the CCEM is optimal (the Jensen + Lemma 1 sufficient condition), the advice
 for a practitioner's (N, t, bias), covering boxes and the certificates that
 :mod:`clverify.recheck` re-checks.
 
@@ -10,6 +11,7 @@ No torch here: ``clverify thresholds`` imports this package only.
 
 from .advice import CONVENTIONS, Advice, etf_batch_limit, sigmoid_advice
 from .boxes import MonotoneCover, PositiveCover, box_region, monotone_cover, positive_cover
+from .ccem_optimality import ConditionResult, Optimality, ccem_optimality
 from .ccem_optimum import CCEMOptimum, ccem_optimum, sigmoid_optimum
 from .certificates import (
                       Certificate,
@@ -46,8 +48,9 @@ from .evaluators import (
 from .ops import ARB_OPS, MPMATH_OPS, as_arb
 from .real_input import RealInput
 from .regime import REGIMES, regime
-from .regime_sweep import RegimeChange, regime_changes
+from .regime_sweep import RegimeChange, RegimeTrack, regime_changes
 from .restriction import Restriction, SigmoidRestriction
+from .restriction_check import check_restriction
 from .roots import (
                       ROOT_GUARD_BITS,
                       SOLVERS,
@@ -66,6 +69,7 @@ from .thresholds import (
                       etf_boundary_b,
                       etf_threshold_tb,
 )
+from .wells import descend, global_minimiser, local_minima
 
 __all__ = [
     "PRECISION_STEPS", "ClosedFormValue", "closed_form_value",
@@ -81,7 +85,9 @@ __all__ = [
     "ARB_OPS", "MPMATH_OPS", "as_arb",
     "RealInput",
     "REGIMES", "regime",
-    "RegimeChange", "regime_changes",
+    "RegimeChange", "RegimeTrack", "regime_changes",
+    "ConditionResult", "Optimality", "ccem_optimality", "check_restriction",
+    "local_minima", "global_minimiser", "descend",
     "Restriction", "SigmoidRestriction",
     "ROOT_GUARD_BITS", "SOLVERS", "TOLERANCE_ULPS", "Anderson", "Bisect", "Illinois", "Pegasus",
     "Solver", "find_root",

@@ -47,7 +47,7 @@ from .regime import END_REGIMES, end_slope_sign, regime
 from .restriction import Restriction, split_parameters
 from .roots import find_root
 
-__all__ = ["CCEMOptimum", "ccem_optimum", "sigmoid_optimum", "convex_regime",
+__all__ = ["CCEMOptimum", "ccem_optimum", "sigmoid_optimum", "convex_regime", "linear_minimiser",
            "numerical_minimiser", "grid_minimum", "GRID_POINTS", "GUARD_DIGITS", "VALUE_EXTRA_DIGITS"]
 
 #: Grid of x on which a loss not certified convex is minimised before refining.
@@ -67,7 +67,9 @@ class CCEMOptimum:
     loss : str
         The loss's name; ``params`` its parameters (decimal strings and names).
     regime : str
-        ``'etf'`` (:math:`x^* = 1`), ``'antipodal'`` (:math:`x^* = 0`) or ``'intermediate'``.
+        ``'etf'`` (:math:`x^* = 1`), ``'antipodal'`` (:math:`x^* = 0`) or ``'intermediate'``;
+        ``'degenerate'`` where :math:`\ell` is constant on :math:`[0, 1]` (every CCEM is
+        optimal, :math:`x^* = 1` is reported).
     x, delta, s_pos, s_neg : mpf
         :math:`x^*`, :math:`\delta^* = \sqrt{x^*}` and the CCEM's positive and negative
         similarities there, to ``digits`` digits.
@@ -172,9 +174,28 @@ def _interior(restriction: Restriction, N: int, numeric: dict, digits: int):
                            digits=digits, bracket=(0, 1))
 
 
-def _minimiser(restriction, N, numeric, convex, digits):
+def linear_minimiser(restriction, N, numeric, digits, why):
+    r"""``(regime, x, enclosure, certified)`` of a linear :math:`\ell`: the end where the
+    constant slope points, or, for a slope exactly 0, ``'degenerate'`` (every CCEM is optimal;
+    :math:`x^* = 1` is reported)."""
+    sign, how = end_slope_sign(restriction, 1, N, numeric, digits)
+    certain = sign is not None
+    if not certain:
+        sign = _sign(restriction.root_function(N, numeric)(1))
+        how += f"; decided at {mpmath.mp.dps} digits by the midpoint of a ball (not certified)"
+    if sign == 0:
+        found, x, how = "degenerate", mpmath.mpf(1), f"{how}: l is constant, every CCEM is optimal (x* = 1 reported)"
+    else:
+        found = "etf" if sign < 0 else "antipodal"
+        x = mpmath.mpf(1 if sign < 0 else 0)
+    return found, x, Enclosure(x, x, certain, f"{why}; {how}", digits), certain
+
+
+def _minimiser(restriction, N, numeric, convex, digits, linear=None):
     """``(regime, x, enclosure, certified)`` at ``digits`` working digits (regime None when
     undecided there)."""
+    if linear:
+        return linear_minimiser(restriction, N, numeric, digits, linear)
     if not convex:
         x, found = numerical_minimiser(restriction, N, [p.mpf() for p in numeric.values()])
         why = (f"x* is the minimum over a grid of {GRID_POINTS} points, refined at a root of l' "
@@ -244,10 +265,11 @@ def ccem_optimum(loss: Loss, N: int, params: dict, *, digits: int = 30) -> CCEMO
     with mpmath.workdps(digits + GUARD_DIGITS):
         restriction.check_finite(N, numeric)
     convex, convexity = restriction.convexity(N, numeric, digits)
+    linear = None if convex else restriction.linear(N, numeric, digits)
     work, most = digits, digits + VALUE_EXTRA_DIGITS
     while True:
         with mpmath.workdps(work + GUARD_DIGITS):
-            found, x, enclosure, certified = _minimiser(restriction, N, numeric, convex, work)
+            found, x, enclosure, certified = _minimiser(restriction, N, numeric, convex, work, linear)
         missing = None
         if found is not None:
             ball = _value_ball(restriction, N, numeric, x, enclosure, work)
@@ -263,6 +285,7 @@ def ccem_optimum(loss: Loss, N: int, params: dict, *, digits: int = 30) -> CCEMO
         similarities = [evaluator(name, "mpmath")(x, N, 0, 0) for name in ("s_pos", "s_neg")]
         results = [x, mpmath.sqrt(x), *similarities]
     notes = [f"l'' > 0 on [0, 1] ({convexity}); x*: {enclosure.reason}" if convex else
+             f"l is linear in x; x*: {enclosure.reason}" if linear else
              f"l is not certified convex on [0, 1] ({convexity}); {enclosure.reason}"]
     if missing != 0:
         notes.append(f"l(x*) is not resolved to {digits} digits with {work} working digits "

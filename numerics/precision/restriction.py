@@ -43,11 +43,13 @@ from .certify import arb_to_mpf, ball_sign, certify_positive
 from .evaluators import arb_precision, compile_expression, evaluator
 from .real_input import RealInput
 
-__all__ = ["Restriction", "SigmoidRestriction", "split_parameters", "CONVEXITY_BOXES",
+__all__ = ["Restriction", "SigmoidRestriction", "split_parameters", "CONVEXITY_BOXES", "KINK_BOXES",
            "FRACTION_MAX_OPS"]
 
 #: Box budget of the convexity certificate at one point.
 CONVEXITY_BOXES = 2048
+#: Boxes covering [0, 1] on which an argument of abs or sign must keep its sign (no kink).
+KINK_BOXES = 32
 #: Largest expanded numerator (SymPy operation count) of the fraction form of l''.
 FRACTION_MAX_OPS = 5000
 #: Bits beyond mpmath's working precision of the balls whose midpoints the root search uses
@@ -117,7 +119,7 @@ class Restriction:
         the parameter ``wrt`` if given."""
         derived = (D.ccem_loss_x, D.ccem_loss_dx, D.ccem_loss_dx2)[order]
         expr = derived(self.loss, tuple(zip(self.names, self.symbols)), **self.fixed)
-        return expr if wrt is None else sp.diff(expr, self.symbols[self.names.index(wrt)])
+        return expr if wrt is None else D.derivative(expr, self.symbols[self.names.index(wrt)])
 
     @lru_cache(maxsize=None)
     def compiled(self, order: int, backend: str, wrt: str | None = None):
@@ -151,6 +153,9 @@ class Restriction:
         >>> kcl.convexity(10, split_parameters({"gamma": 16, "t": 2})[0], 20)
         (False, 'f <= 0 at 0.875, certified by a ball')
         """
+        kink = self.kink(N, numeric, digits)
+        if kink is not None:
+            return False, kink
         exact = {k: p.exact() for k, p in numeric.items()}
         proof = self.convexity_proof(N, exact) if None not in exact.values() else None
         if proof is not None:
@@ -168,6 +173,42 @@ class Restriction:
             return other if ball_sign(other) is not None else ball
 
         return certify_positive(second_derivative, 0, 1, digits=digits, max_boxes=max_boxes)
+
+    def kink(self, N: int, numeric: dict, digits: int) -> str | None:
+        r"""Why :math:`\ell` may have a kink in :math:`[0, 1]` (an argument of ``abs`` or ``sign``
+        that depends on ``x`` whose Arb ball contains 0 on one of :data:`KINK_BOXES` boxes
+        covering :math:`[0, 1]`), or None: the derivatives (taken away from kinks,
+        :func:`~clverify.theory.derivation.derivative`) are then those of :math:`\ell` on all
+        of :math:`[0, 1]`."""
+        boxes = [arb(k).union(arb(k + 1)) / KINK_BOXES for k in range(KINK_BOXES)]
+        for argument in D.kinks(self.expression(0)):
+            expanded = sp.expand(argument.subs(D.N, N))
+            f = compile_expression(expanded, "arb", args=(D.x, *self.symbols), name=f"kink {argument}")
+            with arb_precision(digits):
+                if any(ball_sign(f(box, *_balls(numeric))) is None for box in boxes):
+                    return (f"l has a kink where {argument} = 0 may lie in [0, 1] (abs or sign): "
+                            "its second derivative does not certify convexity")
+        return None
+
+    def linear(self, N: int, numeric: dict, digits: int) -> str | None:
+        r"""Why :math:`\ell` is linear in :math:`x` on :math:`[0, 1]` at ``N`` and the exact
+        parameter values (:math:`\ell'' = 0` identically, by SymPy, and no kink), or None.
+
+        >>> r = Restriction.of(LOSSES["sigmoid"], ("t", "b"))
+        >>> r.linear(10, split_parameters({"t": 0, "b": 1})[0], 20), r.linear(10, split_parameters({"t": 1, "b": 1})[0], 20)
+        ("l''(x) = 0 identically (SymPy at N and the exact parameter values)", None)
+        """
+        exact = {symbol: p.exact() for symbol, p in zip(self.symbols, numeric.values())}
+        if None in exact.values() or self.kink(N, numeric, digits) is not None:
+            return None
+        d2 = self.compiled(2, "mpmath")
+        with mpmath.workdps(digits):
+            values = [p.mpf() for p in numeric.values()]
+            if any(d2(mpmath.mpf(k) / 3, N, *values) != 0 for k in (1, 2)):  # a quick screen
+                return None
+        if sp.simplify(self.expression(2).subs({D.N: N, **exact})) != 0:
+            return None
+        return "l''(x) = 0 identically (SymPy at N and the exact parameter values)"
 
     def slope_ball(self, end: int, N: int, numeric: dict):
         r"""An Arb ball of :math:`\ell'(\text{end})` at the current precision."""
