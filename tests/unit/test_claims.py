@@ -12,7 +12,7 @@ from flint import arb
 from clverify.numerics.precision.certify import Enclosure
 from clverify.proofs_check import claims
 from clverify.proofs_check.claims import AGREEMENT_DIGITS, claim_ball, compare_claim
-from clverify.proofs_check.registry import Inconclusive
+from clverify.proofs_check.registry import Claim, H, Inconclusive
 from clverify.theory.derivation import N, t
 
 DPS = 2 * AGREEMENT_DIGITS + 20
@@ -152,3 +152,37 @@ def test_the_claim_ball_counts_with_its_full_width(monkeypatch, radius, agrees):
     else:
         with pytest.raises(Inconclusive, match="ball of the claimed value too wide"):
             compare_claim("one", sp.Integer(1), exact_one, N=3)
+
+
+# --- reading a claim's dimension hypothesis (plain, least, dimension_shortfall) -------------------
+
+def test_plain_replaces_the_derivation_symbols_by_name_only():
+    expr = claims.plain(N - 1 + t)
+    assert expr == sp.Symbol("N") - 1 + sp.Symbol("t") and expr.free_symbols == {H.N, H.t}
+    assert claims.plain(3) == 3
+
+
+def test_least_turns_an_unreadable_hypothesis_into_inconclusive():
+    assert claims.least(Claim({}, {"d": H.d >= H.N - 1}), "d") == H.N - 1
+    with pytest.raises(Inconclusive, match="not of the form d >= f"):
+        claims.least(Claim({}, {"d": sp.Eq(H.d, H.N)}), "d")
+
+
+@pytest.mark.parametrize("hypotheses, needed, shortfall", [
+    ({"N": H.N >= 3, "d": H.d >= H.N - 1}, H.N - 1, None),        # the ETF fits in every admitted d
+    ({"N": H.N >= 3, "d": H.d >= H.N}, H.N - 1, None),
+    ({"N": H.N >= 3, "d": H.d >= H.N - 1}, H.N, 3),               # rank N needs d >= N: short at N = 3
+    ({"N": H.N >= 5, "d": H.d >= H.N - 2}, H.N - 1, 5),           # the first admitted N, not 3
+    ({"N": H.N >= 3, "d": H.d >= 4}, H.N - 1, 6),                 # enough up to N = 5, short from 6
+    ({"N": H.N >= 3, "d": H.d >= 2 * H.N - 10}, H.N, 3),          # short at the start, enough later
+    ({"N": H.N >= 5, "d": H.d >= 2 * H.N - 6}, H.N - 1, None),     # short only below the admitted N
+])
+def test_dimension_shortfall_finds_the_first_admitted_size_where_the_structure_does_not_fit(
+        hypotheses, needed, shortfall):
+    assert claims.dimension_shortfall(Claim({}, hypotheses), needed) == shortfall
+
+
+def test_dimension_shortfall_is_inconclusive_beyond_its_search():
+    # d >= 30 holds rank N - 1 up to N = 31 (beyond the 20 sizes searched) but not for every N
+    with pytest.raises(Inconclusive, match="cannot decide whether d >= 30 reaches rank N - 1"):
+        claims.dimension_shortfall(Claim({}, {"N": H.N >= 3, "d": H.d >= 30}), H.N - 1)
