@@ -1,4 +1,4 @@
-r"""Memory-bounded similarity sums: :math:`X Y^\top` in row blocks, never ``N x N``.
+r"""Memory-bounded similarity sums: :math:`X Y^\top` in cache-sized row blocks, value and gradient fused.
 
 :class:`BlockedSimilarity` implements :class:`clverify.theory.similarity.Similarity` for
 torch tensors ``X``, ``Y`` of shape ``(..., N, d)`` (a leading batch shape of independent
@@ -10,26 +10,38 @@ problems): every sum a loss asks for,
     \ \mathrm{off}_i.\mathrm{logsumexp}(g) = \log\sum_{j\ne i} e^{g(s_{ij})},
 
 with :math:`s_{ij} = x_i\cdot y_j`, is accumulated over blocks of ``block`` rows of
-:math:`S`, so no more than ``batch x block x N`` entries exist at once.  The gradient is
-computed in the same pass (:class:`_BlockSum`, a custom autograd function): for each block the
-block's value and its gradient with respect to ``X`` and ``Y`` are formed and the block is
-freed; backward only scales the accumulated gradients.  Peak memory is therefore
-:math:`O(N d + \text{batch}\cdot\text{block}\cdot N)` for the value *and* the gradient, and each
-block is evaluated once (a checkpoint would evaluate it twice).  Only first derivatives are
-available (the optimiser needs no more); parameters captured by ``f`` get no gradient.
+:math:`S` (:data:`BLOCK_BYTES` of entries: a block stays in the cache while it is used), so
+no more than ``batch x block x N`` entries exist at once.  The value and the gradient come
+from one pass over the blocks (:class:`_BlockSum`); for a block of rows :math:`R`:
+
+1. one matrix product :math:`S_R = X_R Y^\top`, outside autograd;
+2. for a sum of an elementwise :math:`f`, :math:`F = f(S_R)` and :math:`G = f'(S_R)` together
+   (:func:`elementwise_derivative`: one forward and one backward pass of ``f`` alone, which
+   works for any ``f`` written with torch, a user's included); for rows, the row function and
+   its gradient :math:`G = \partial v / \partial S_R` by autograd over the block's entries only;
+3. the diagonal is excluded by writing the ``block`` entries :math:`(i, i)` (``f`` sees
+   :attr:`neutral` there and its value and derivative are set to 0), never by a mask over
+   the block;
+4. the gradient as two products, :math:`\nabla_{X_R} \mathrel{+}= G Y` and
+   :math:`\nabla_Y \mathrel{+}= G^\top X_R` (accumulated as :math:`X_R^\top G`, the faster layout).
+
+Backward only scales the accumulated gradients.  Peak memory is therefore
+:math:`O(N d + \text{batch}\cdot\text{block}\cdot N)` for the value *and* the gradient.  Only
+first derivatives are available (the optimiser needs no more); parameters captured by ``f``
+get no gradient.  :class:`BlockedSquaredDistances` gives :math:`|x_i - y_j|^2` computed from
+the vectors (``torch.cdist``, exact at 0); its step 4 is autograd through that block.
 
 Layout (the torch backend's): ``f`` receives a block of entries as ``(..., block, N)``, the
 diagonal as a column ``(..., rows, 1)``, and ``off(g)``, ``off.logsumexp(g)`` return columns
 ``(..., rows, 1)``; every sum is returned as ``(..., 1, 1)``, so parameters of shape
-``(..., 1, 1)`` broadcast against everything.  Entries excluded from a sum (the diagonal of an
-off-diagonal sum, padded rows) are dropped with ``torch.where``; where one could be singular
-for ``f`` (the self-pairs of a within-view matrix, padded rows) ``f`` sees :attr:`neutral`
-there instead.  :class:`BlockedSquaredDistances` gives :math:`|x_i - y_j|^2` computed from the
-vectors, by blocks too.
+``(..., 1, 1)`` broadcast against everything.  Entries excluded from a sum (the diagonal of
+an off-diagonal sum, padded rows) never enter it; ``f`` sees :attr:`neutral` on the diagonal
+(where the self-pairs of a within-view matrix could be singular) and on padded rows.
 
 The arithmetic is float64 and exact up to summation order: the same value as the dense sum
-to about 1e-15 relative (``tests/unit/test_blocked.py`` checks 1e-12).  The code names no
-device: it runs where ``X`` and ``Y`` live (CPU or CUDA).
+to about 1e-15 relative (``tests/unit/test_blocked.py`` checks 1e-12 against the dense
+autograd route and the mpmath backend).  The code names no device: it runs where ``X`` and
+``Y`` live (CPU or CUDA).
 
 >>> import torch
 >>> U = torch.eye(3, dtype=torch.float64)
@@ -49,58 +61,128 @@ from collections.abc import Callable, Sequence
 import torch
 from torch.autograd.function import once_differentiable
 
-from clverify.theory.similarity import Grams, Similarity
+from clverify.theory.similarity import Grams, OffDiagonal, Similarity
 
 from .ops import TORCH_OPS
-from .similarity import TorchOffDiagonal, TorchSimilarity, TorchSquaredDistances
+from .similarity import TorchSimilarity, TorchSquaredDistances
 
 __all__ = [
     "BlockedSimilarity",
     "BlockedSquaredDistances",
     "blocked_grams",
     "block_rows",
+    "elementwise_derivative",
     "similarity_statistics",
     "BLOCK_BYTES",
 ]
 
-#: Target size in bytes of one ``(batch, block, N)`` intermediate: a block holds a few of
-#: them (entries, ``f`` of them, autograd's saved tensors), so a block's working memory is a
-#: small multiple of this.
-BLOCK_BYTES = 2**26
+#: Target size in bytes of one ``(batch, block, N)`` block of entries.  A block's few
+#: intermediates (entries, ``f``, ``f'``) then stay in the cache between the passes over it:
+#: 4 MiB was the fastest of 1 to 64 MiB for the sigmoid loss at N = 20000, d = 16 on the
+#: development machine (``benchmarks/bench_large_n.py --blocks``; docs/performance.md).
+BLOCK_BYTES = 2**22
 
 
 def block_rows(batch: int, N: int, itemsize: int = 8, budget: int = BLOCK_BYTES) -> int:
     """Rows per block so that ``batch * rows * N * itemsize <= budget`` (at least 1, at most ``N``).
 
-    >>> block_rows(1, 100_000)     # 64 MiB of float64 entries
-    83
+    >>> block_rows(1, 100_000)     # 4 MiB of float64 entries
+    5
     >>> block_rows(4, 10)
     10
     """
     return max(1, min(N, budget // (itemsize * batch * N)))
 
 
+def _owned(F, S: torch.Tensor) -> torch.Tensor:
+    """``F`` (a tensor or a number) as a tensor of ``S``'s shape that may be written in place
+    (a broadcast constant is copied; ``S`` itself, fresh and not needed after, may be returned)."""
+    F = torch.as_tensor(F, dtype=S.dtype, device=S.device).broadcast_to(S.shape)
+    return F if F.is_contiguous() else F.contiguous()
+
+
+def elementwise_derivative(f: Callable, S: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    r""":math:`f(S)` and :math:`f'(S)` for an elementwise ``f`` (entry :math:`(i, j)` of the
+    result depends on :math:`S_{ij}` alone), both of ``S``'s shape.
+
+    :math:`f'` is the gradient of :math:`\sum_{ij} f(S_{ij})` with respect to ``S``: one
+    forward and one backward pass of ``f`` alone, with no matrix product, mask or reduction in
+    the graph, so any ``f`` written with torch (a user's loss included) gets its derivative
+    from its own definition.  Both results may be written in place.
+
+    >>> import torch
+    >>> F, dF = elementwise_derivative(lambda s: s ** 3, torch.tensor([[1.0, 2.0]], dtype=torch.float64))
+    >>> F.tolist(), dF.tolist()
+    ([[1.0, 8.0]], [[3.0, 12.0]])
+    >>> elementwise_derivative(lambda s: 2.0, torch.zeros(1, 2, dtype=torch.float64))[1].tolist()
+    [[0.0, 0.0]]
+    """
+    with torch.enable_grad():
+        s = S.detach().requires_grad_(True)
+        F = f(s)
+        dF = None
+        if isinstance(F, torch.Tensor) and F.requires_grad:
+            (dF,) = torch.autograd.grad(F.sum(), s, allow_unused=True)
+    F = _owned(F.detach() if isinstance(F, torch.Tensor) else F, S)
+    return F, (torch.zeros_like(S) if dF is None else _owned(dF, S))
+
+
+def _flat(X: torch.Tensor) -> torch.Tensor:
+    """``(..., n, m)`` as ``(batch, n, m)`` (a view for contiguous input)."""
+    return X.reshape(-1, *X.shape[-2:])
+
+
+class _Gradients:
+    r"""Gradient accumulators of a reduction's tensors (``(..., N, d)`` each; ``None`` where
+    no gradient is needed): rows added in place, and products :math:`A^\top G` accumulated
+    transposed, ``(batch, d, N)``, the layout in which the product is fastest."""
+
+    def __init__(self, tensors: Sequence[torch.Tensor], need: Sequence[bool]):
+        self.need = tuple(need)
+        self.shapes = [x.shape for x in tensors]
+        self.rows = [_flat(torch.zeros_like(x)) if n else None for x, n in zip(tensors, need)]
+        self.columns = [None] * len(tensors)
+
+    def add_rows(self, k: int, r0: int, g: torch.Tensor) -> None:
+        """Rows ``r0..`` of tensor ``k`` += ``g``, ``(..., rows, d)``."""
+        if self.rows[k] is not None and g is not None:
+            self.rows[k][:, r0:r0 + g.shape[-2]] += _flat(g)
+
+    def add_all(self, k: int, g: torch.Tensor) -> None:
+        if self.rows[k] is not None and g is not None:
+            self.rows[k] += _flat(g)
+
+    def add_product(self, k: int, A: torch.Tensor, G: torch.Tensor) -> None:
+        r"""Tensor ``k`` += :math:`G^\top A` for ``A`` ``(batch, rows, d)``, ``G`` ``(batch, rows, N)``."""
+        if self.rows[k] is None:
+            return
+        if self.columns[k] is None:
+            self.columns[k] = A.new_zeros(A.shape[0], A.shape[-1], G.shape[-1])
+        self.columns[k].baddbmm_(A.mT, G)
+
+    def result(self) -> list[torch.Tensor]:
+        out = []
+        for rows, columns, shape in zip(self.rows, self.columns, self.shapes):
+            if rows is not None:
+                out.append((rows if columns is None else rows + columns.mT).reshape(shape))
+        return out
+
+
 class _BlockSum(torch.autograd.Function):
-    r""":math:`\sum_k \mathrm{fn}(r_k, r_{k+1}, *\mathrm{tensors})` over row blocks, value and gradient in one pass."""
+    r""":math:`\sum_k \mathrm{block}(r_k, r_{k+1})` over row blocks, value and gradient in one pass.
+
+    ``block(r0, r1, tensors, grads)`` returns the value of rows ``r0..r1-1``, ``(..., 1, 1)``,
+    and adds its gradient with respect to ``tensors`` into ``grads`` (a :class:`_Gradients`;
+    ``None`` when no gradient is wanted)."""
 
     @staticmethod
-    def forward(ctx, fn, bounds, need, *tensors):
+    def forward(ctx, block, bounds, need, *tensors):
+        tensors = [x.detach() for x in tensors]      # the blocks' own graphs start from these
+        grads = _Gradients(tensors, need) if any(need) else None
         value = 0
-        grads = [torch.zeros_like(x) if n else None for x, n in zip(tensors, need)]
-        wanted = [k for k, n in enumerate(need) if n]
         for r0, r1 in bounds:
-            if not wanted:
-                value = value + fn(r0, r1, *tensors)
-                continue
-            with torch.enable_grad():
-                leaves = [x.detach().requires_grad_(n) for x, n in zip(tensors, need)]
-                v = fn(r0, r1, *leaves)
-                parts = torch.autograd.grad(v.sum(), [leaves[k] for k in wanted], allow_unused=True)
-            for k, g in zip(wanted, parts):
-                if g is not None:
-                    grads[k] += g
-            value = value + v.detach()
-        ctx.save_for_backward(*[g for g in grads if g is not None])
+            value = value + block(r0, r1, tensors, grads)
+        ctx.save_for_backward(*(grads.result() if grads is not None else ()))
         ctx.need = need
         return torch.as_tensor(value, dtype=tensors[0].dtype, device=tensors[0].device)
 
@@ -110,6 +192,29 @@ class _BlockSum(torch.autograd.Function):
         # the value is (..., 1, 1) and each gradient (..., N, d): grad_out broadcasts
         saved = iter(ctx.saved_tensors)
         return (None, None, None, *(next(saved) * grad_out if n else None for n in ctx.need))
+
+
+class _BlockOffDiagonal(OffDiagonal):
+    r"""The off-diagonal entries of the rows of one block (rows ``r0..``): columns of
+    :math:`\sum_{j\ne i} g(S_{ij})` and :math:`\log\sum_{j\ne i} e^{g(S_{ij})}`; the block's
+    diagonal entries :math:`(i, r_0 + i)` are dropped by writing them, ``keep`` (padded rows)
+    by a mask."""
+
+    def __init__(self, entries: torch.Tensor, r0: int, keep: torch.Tensor | None):
+        self.entries, self.r0, self.keep = entries, r0, keep
+
+    def _drop(self, values, fill: float) -> torch.Tensor:
+        values = torch.as_tensor(values, dtype=self.entries.dtype, device=self.entries.device)
+        values = values.broadcast_to(self.entries.shape)
+        diagonal = values.diagonal(self.r0, -2, -1)
+        values = values.diagonal_scatter(torch.full_like(diagonal, fill), self.r0, -2, -1)
+        return values if self.keep is None else values.masked_fill(~self.keep, fill)
+
+    def __call__(self, g):
+        return self._drop(g(self.entries), 0.0).sum(dim=-1, keepdim=True)
+
+    def logsumexp(self, g):
+        return torch.logsumexp(self._drop(g(self.entries), float("-inf")), dim=-1, keepdim=True)
 
 
 class BlockedSimilarity(Similarity):
@@ -137,7 +242,7 @@ class BlockedSimilarity(Similarity):
     """
 
     ops = TORCH_OPS
-    #: The dense class whose ``full()`` defines the entries of a block (one definition).
+    #: The dense class whose entries a block reproduces (one definition of the diagonal).
     dense = TorchSimilarity
     #: What ``f`` sees at excluded entries (the dense class's choice).
     neutral = TorchSimilarity.neutral
@@ -153,39 +258,64 @@ class BlockedSimilarity(Similarity):
         batch = X[..., 0, 0].numel()
         self.block = block_rows(batch, n) if block is None else max(1, min(int(block), n))
 
-    # -- the entries, as the dense class defines them --------------------------------------
-    def _pairs(self, Xb: torch.Tensor, Y: torch.Tensor) -> torch.Tensor:
-        """Entries of the rows ``Xb`` against every row of ``Y``, ``(..., rows, N)``."""
-        return self.dense(Xb, Y).full()
+    # -- the entries of one block ---------------------------------------------------------
+    def _bounds(self) -> list[tuple[int, int]]:
+        n = self.rows_count
+        return [(r0, min(r0 + self.block, n)) for r0 in range(0, n, self.block)]
+
+    def _keep(self, r0: int, r1: int) -> torch.Tensor | None:
+        """Which entries of rows ``r0..r1-1`` are pairs of real rows (None: all; the diagonal
+        is dropped separately)."""
+        if self.mask is None:
+            return None
+        return self.mask[..., r0:r1, None] & self.mask[..., None, :]
+
+    def _pairs(self, r0: int, r1: int, X, Y, need: Sequence[bool]):
+        r"""The entries of rows ``r0..r1-1``, ``(..., rows, N)`` (a fresh tensor, outside
+        autograd), and their pullback ``(G, grads, kx, ky)``: the gradient of
+        :math:`\sum G_{ij} S_{ij}` added to tensors ``kx`` and ``ky`` of ``grads``."""
+        Xb = X[..., r0:r1, :]
+        S = Xb @ self._transposed(Y)
+
+        def pullback(G, grads, kx, ky):
+            G3 = _flat(G)
+            if grads.need[kx]:
+                grads.add_rows(kx, r0, torch.bmm(G3, _flat(Y)))
+            if grads.need[ky]:
+                grads.add_product(ky, _flat(Xb), G3)
+
+        return S, pullback
+
+    def _transposed(self, Y: torch.Tensor) -> torch.Tensor:
+        r""":math:`Y^\top` contiguous, made once per reduction (the faster operand of the product)."""
+        cached = getattr(self, "_YT", None)
+        if cached is None or cached[0] is not Y:
+            self._YT = cached = (Y, Y.mT.contiguous())
+        return cached[1]
+
+    def _entries(self, r0, r1, X, Y, need=(False, False)):
+        """:meth:`_pairs` with :attr:`neutral` written on the diagonal and at padded entries."""
+        S, pullback = self._pairs(r0, r1, X, Y, need)
+        S.diagonal(r0, -2, -1).fill_(self.neutral)
+        keep = self._keep(r0, r1)
+        if keep is not None:
+            S = torch.where(keep, S, self.neutral)
+        return S, keep, pullback
+
+    def _exclude(self, F: torch.Tensor, r0: int, keep) -> torch.Tensor:
+        """``F`` (a block, writable) with 0 on the diagonal and at padded entries."""
+        F.diagonal(r0, -2, -1).zero_()
+        return F if keep is None else torch.where(keep, F, 0.0)
 
     def _diagonal(self, Xb: torch.Tensor, Yb: torch.Tensor) -> torch.Tensor:
         r"""Entries :math:`x_i\cdot y_i`, a column ``(..., rows, 1)``, from the vectors (the dense
         class takes them from its full matrix, which a block never forms)."""
         return (Xb * Yb).sum(dim=-1, keepdim=True)
 
-    # -- one block ------------------------------------------------------------------------
-    def _bounds(self) -> list[tuple[int, int]]:
-        n = self.rows_count
-        return [(r0, min(r0 + self.block, n)) for r0 in range(0, n, self.block)]
-
-    def _keep(self, r0: int, r1: int) -> torch.Tensor:
-        """Which entries of rows ``r0..r1-1`` enter the sums: ``j != i``, both rows real."""
-        dev = self.X.device
-        keep = torch.arange(r0, r1, device=dev)[:, None] != torch.arange(self.rows_count, device=dev)[None, :]
-        if self.mask is not None:
-            keep = keep & self.mask[..., r0:r1, None] & self.mask[..., None, :]
-        return keep
-
-    def _entries(self, r0, r1, X, Y) -> tuple[torch.Tensor, torch.Tensor]:
-        keep = self._keep(r0, r1)
-        S = self._pairs(X[..., r0:r1, :], Y)
-        if self.self_pairs or self.mask is not None:
-            S = torch.where(keep, S, self.neutral)
-        return S, keep
-
-    def _column(self, r0, r1, X, Y) -> torch.Tensor:
-        d = self._diagonal(X[..., r0:r1, :], Y[..., r0:r1, :])
-        return d if self.mask is None else torch.where(self.mask[..., r0:r1, None], d, self.neutral)
+    def _column(self, r0: int, Xb: torch.Tensor, Yb: torch.Tensor) -> torch.Tensor:
+        """The diagonal of rows ``r0..`` from their vectors ``Xb``, ``Yb``, :attr:`neutral` on padded rows."""
+        d = self._diagonal(Xb, Yb)
+        return d if self.mask is None else torch.where(self.mask[..., r0:r0 + d.shape[-2], None], d, self.neutral)
 
     def _real_rows(self, r0, r1, values) -> torch.Tensor:
         """Sum of per-row ``values`` (a column, rows ``r0..r1-1``) over the real rows, ``(..., 1, 1)``."""
@@ -195,40 +325,69 @@ class BlockedSimilarity(Similarity):
             values = torch.where(self.mask[..., r0:r1, None], values, 0.0)
         return values.sum(dim=(-1, -2), keepdim=True)
 
-    def _sum(self, fn: Callable, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
+    def _sum(self, block: Callable, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
         need = tuple(torch.is_grad_enabled() and x.requires_grad for x in tensors)
-        return _BlockSum.apply(fn, self._bounds(), need, *tensors)
+        return _BlockSum.apply(block, self._bounds(), need, *tensors)
 
     # -- the Similarity interface ----------------------------------------------------------
     def sum_diagonal(self, f):
-        n = self.rows_count
-        return self._real_rows(0, n, f(self._column(0, n, self.X, self.Y)))
+        return self._real_rows(0, self.rows_count, f(self._column(0, self.X, self.Y)))
 
     def sum_off_diagonal(self, f):
-        def block(r0, r1, X, Y):
-            S, keep = self._entries(r0, r1, X, Y)
-            return torch.where(keep, f(S), 0.0).sum(dim=(-1, -2), keepdim=True)
+        def block(r0, r1, tensors, grads):
+            need = (False, False) if grads is None else grads.need
+            S, keep, pullback = self._entries(r0, r1, *tensors, need)
+            if grads is None:
+                return self._exclude(_owned(f(S), S), r0, keep).sum(dim=(-1, -2), keepdim=True)
+            F, dF = elementwise_derivative(f, S)
+            pullback(self._exclude(dF, r0, keep), grads, 0, 1)
+            return self._exclude(F, r0, keep).sum(dim=(-1, -2), keepdim=True)
 
         return self._sum(block, (self.X, self.Y))
 
     def sum_rows(self, f):
-        def block(r0, r1, X, Y):
-            return self._real_rows(r0, r1, f(self._column(r0, r1, X, Y), TorchOffDiagonal(*self._entries(r0, r1, X, Y))))
-
-        return self._sum(block, (self.X, self.Y))
+        return self._sum_rows((self,), lambda d, off: f(d[0], off[0]))
 
     def sum_rows_with(self, other: "BlockedSimilarity", f):
         r"""Rows of ``self`` and ``other`` reduced together, block by block (``other`` blocked
         alike, with the same rows and mask)."""
         if not isinstance(other, BlockedSimilarity) or other.rows_count != self.rows_count:
             raise ValueError("sum_rows_with pairs a BlockedSimilarity with another of the same N")
+        return self._sum_rows((self, other), lambda d, off: f(d[0], off[0], d[1], off[1]))
 
-        def block(r0, r1, X, Y, X2, Y2):
-            mine = (self._column(r0, r1, X, Y), TorchOffDiagonal(*self._entries(r0, r1, X, Y)))
-            theirs = (other._column(r0, r1, X2, Y2), TorchOffDiagonal(*other._entries(r0, r1, X2, Y2)))
-            return self._real_rows(r0, r1, f(*mine, *theirs))
+    def _sum_rows(self, matrices: Sequence["BlockedSimilarity"], f):
+        r"""``f(diagonals, offs)`` summed over the real rows of ``matrices`` (blocked alike):
+        per block the entries, then ``f`` and its gradient with respect to the entries by
+        autograd over the block alone, then each matrix's pullback."""
+        tensors = [x for m in matrices for x in (m.X, m.Y)]
 
-        return self._sum(block, (self.X, self.Y, other.X, other.Y))
+        def block(r0, r1, tensors, grads):
+            need = (False,) * len(tensors) if grads is None else grads.need
+            with torch.enable_grad() if grads is not None else torch.no_grad():
+                columns, offs, leaves, pullbacks = [], [], [], []
+                for k, m in enumerate(matrices):
+                    X, Y = tensors[2 * k], tensors[2 * k + 1]
+                    S, keep, pullback = m._entries(r0, r1, X, Y, need[2 * k:2 * k + 2])
+                    ends = [x[..., r0:r1, :].detach().requires_grad_(n) for x, n in ((X, need[2 * k]), (Y, need[2 * k + 1]))]
+                    columns.append(m._column(r0, *ends))
+                    offs.append(_BlockOffDiagonal(S.requires_grad_(grads is not None), r0, keep))
+                    leaves += [S, *ends]
+                    pullbacks.append(pullback)
+                value = self._real_rows(r0, r1, f(columns, offs))
+                if grads is None:
+                    return value
+                wanted = [x for x in leaves if x.requires_grad]
+                found = dict(zip(map(id, wanted), torch.autograd.grad(value.sum(), wanted, allow_unused=True)))
+            for k, pullback in enumerate(pullbacks):
+                S, Xb, Yb = leaves[3 * k:3 * k + 3]
+                G = found.get(id(S))
+                if G is not None:
+                    pullback(G, grads, 2 * k, 2 * k + 1)
+                grads.add_rows(2 * k, r0, found.get(id(Xb)))
+                grads.add_rows(2 * k + 1, r0, found.get(id(Yb)))
+            return value.detach()
+
+        return self._sum(block, tensors)
 
     @property
     def T(self):
@@ -258,6 +417,22 @@ class BlockedSquaredDistances(BlockedSimilarity):
 
     dense = TorchSquaredDistances
     neutral = TorchSquaredDistances.neutral
+
+    def _pairs(self, r0, r1, X, Y, need):
+        """The block from ``torch.cdist`` (no matrix-product shortcut), its pullback by autograd
+        through that block."""
+        leaves = [X[..., r0:r1, :].detach().requires_grad_(need[0]), Y.detach().requires_grad_(need[1])]
+        with torch.enable_grad() if any(need) else torch.no_grad():
+            E = self.dense(*leaves).full()
+
+        def pullback(G, grads, kx, ky):
+            wanted = [x for x in leaves if x.requires_grad]
+            parts = iter(torch.autograd.grad(E, wanted, G))
+            gX, gY = (next(parts) if x.requires_grad else None for x in leaves)
+            grads.add_rows(kx, r0, gX)
+            grads.add_all(ky, gY)
+
+        return E.detach(), pullback
 
     def _diagonal(self, Xb, Yb):
         """:math:`|x_i - y_i|^2` from the vectors, as ``TorchSquaredDistances.column`` does."""
@@ -305,8 +480,11 @@ def similarity_statistics(U: torch.Tensor, V: torch.Tensor, *, block: int | None
         count = N * (N - 1)
         neg_mean = float(S.sum_off_diagonal(lambda s: s)) / count
         neg_var = float(S.sum_off_diagonal(lambda s: (s - neg_mean) ** 2)) / count
-        neg_max = max(float(torch.where(keep, entries, -torch.inf).max())
-                      for entries, keep in (S._entries(r0, r1, U, V) for r0, r1 in S._bounds()))
+        neg_max = -float("inf")
+        for r0, r1 in S._bounds():
+            entries, _ = S._pairs(r0, r1, U, V, (False, False))
+            entries.diagonal(r0, -2, -1).fill_(-float("inf"))
+            neg_max = max(neg_max, float(entries.max()))
     pos_min = float(d.min())
     return {
         "s_pos_min": pos_min, "s_pos_mean": float(d.mean()), "s_pos_std": float(d.std(correction=0)),

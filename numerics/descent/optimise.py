@@ -240,10 +240,13 @@ def _blocked(blocked: bool | None, problems: int, N: int) -> bool:
 
 
 def _solve(fn, N, d, params: dict, x0: torch.Tensor, device, tol, max_iter, history, progress,
-           mask: torch.Tensor | None = None, blocked: bool | None = None):
+           mask: torch.Tensor | None = None, blocked: bool | None = None,
+           max_seconds: float | None = None, timing: Callable[[float], None] | None = None):
     """Run the batched solver on ``x0`` (on ``device``) with per-problem ``params``; ``N`` is
     the (padded) number of rows of ``U``, ``mask`` the per-problem real rows (or None);
-    ``blocked``: sum the similarities by row blocks (None: above :data:`BLOCKED_ABOVE` entries)."""
+    ``blocked``: sum the similarities by row blocks (None: above :data:`BLOCKED_ABOVE` entries);
+    ``max_seconds``: the solver's time limit; ``timing`` is called with the wall seconds of
+    the first evaluation of the loss and its gradient."""
     if blocked is None:
         blocked = _blocked(blocked, x0.shape[0], N)
     grams = blocked_grams if blocked else torch_grams
@@ -259,8 +262,28 @@ def _solve(fn, N, d, params: dict, x0: torch.Tensor, device, tol, max_iter, hist
         U, V = x.unflatten(-2, (2, N)).unbind(-3)    # (unbind: no zero-filled slice gradients)
         return fn(U, V, grams=grams, **shared, **{k: v[index] for k, v in per.items()})
 
-    return lbfgs(value_and_grad(f), x0, sphere, tol=tol, max_iter=max_iter, history=history,
-                 progress=progress)
+    fun = value_and_grad(f)
+    return lbfgs(fun if timing is None else _timed_once(fun, timing, device), x0, sphere, tol=tol,
+                 max_iter=max_iter, history=history, progress=progress, max_seconds=max_seconds)
+
+
+def _timed_once(fun, report: Callable[[float], None], device):
+    """``fun``, reporting the wall seconds of its first call (the initial evaluation)."""
+    calls = 0
+
+    def timed(x, index):
+        nonlocal calls
+        calls += 1
+        if calls > 1:
+            return fun(x, index)
+        start = time.perf_counter()
+        out = fun(x, index)
+        if torch.device(device).type == "cuda":
+            torch.cuda.synchronize(device)
+        report(time.perf_counter() - start)
+        return out
+
+    return timed
 
 
 def _summaries(loss, N, d, cfg_params, seeds, R, res, seconds) -> list[EmbeddingResult]:
@@ -308,6 +331,8 @@ def _reason(res, k: int) -> str:
     if bool(res.stalled[k]):
         return (f"stalled: no step decreases the loss at float64 resolution "
                 f"(grad_norm {gn:.3g} after {its} iterations)")
+    if bool(res.timed_out[k]):
+        return f"time limit (max_seconds): grad_norm {gn:.3g} after {its} iterations"
     return f"iteration cap: grad_norm {gn:.3g} after {its} iterations"
 
 
@@ -343,6 +368,7 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
                    max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
                    device: str = "auto", progress: Callable | None = None,
                    blocked: bool | None = None, max_memory: int = MEMORY_LIMIT,
+                   max_seconds: float | None = None, timing: Callable[[float], None] | None = None,
                    **params) -> list[EmbeddingResult]:
     r"""Solve every configuration (and restart) in one batched L-BFGS run.
 
@@ -361,6 +387,10 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
     memory is estimated (:func:`~clverify.numerics.descent.memory.check_memory`, blocked or
     not) and a batch over ``max_memory`` bytes is refused.  ``d = 1`` is refused
     (:math:`S^0` is discrete; see :func:`~clverify.numerics.descent.discrete.minimise_s0`).
+    ``max_seconds`` limits the wall time of the whole call: configurations still running
+    then stop, not converged, with the reason ``time limit``.  ``timing`` is called with the
+    wall seconds of the first evaluation of the loss and its gradient of each batch (all its
+    restarts), before any step: what an estimate of the run's time needs.
 
     >>> rs = optimise_batch(4, 4, t=[1.0, 3.0], b=[1.0, 3.0], restarts=1)
     >>> [round(r.s_pos_mean, 6) for r in rs]
@@ -373,14 +403,18 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
     if sizes is None:
         N, d = _check_sizes(N, d)
     restarts, tol, max_iter, history = _check_run(restarts, tol, max_iter, history)
+    if max_seconds is not None:
+        max_seconds = float(check_positive("max_seconds", max_seconds))
+    deadline = None if max_seconds is None else time.perf_counter() + max_seconds
     dev = resolve_device(device)
     fn, cfg, seeds = _configs(loss, params, seeds, None if sizes is None else len(sizes[0]))
     C = len(cfg)
+    solver = {"tol": tol, "max_iter": max_iter, "history": history, "progress": progress,
+              "blocked": blocked, "deadline": deadline, "timing": timing}
     if sizes is None:
         check_memory(N, d, problems=C * restarts, history=history, limit=max_memory,
                      blocked=_blocked(blocked, C * restarts, N))
-        return _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history,
-                            progress, blocked)
+        return _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, **solver)
     Ns, ds = sizes
     groups = size_groups(Ns, ds, restarts)
     for group in groups:
@@ -391,7 +425,7 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
     for group in groups:
         part = _solve_group(fn, loss, [Ns[c] for c in group], [ds[c] for c in group],
                             [cfg[c] for c in group], [seeds[c] for c in group], restarts, dev,
-                            tol, max_iter, history, progress, blocked)
+                            **solver)
         for c, r in zip(group, part):
             out[c] = r
     return out
@@ -440,10 +474,11 @@ def size_groups(Ns: Sequence[int], ds: Sequence[int], restarts: int = 1,
     return groups
 
 
-def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history, progress,
-                 blocked=None):
+def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, *, tol, max_iter, history, progress,
+                 blocked=None, deadline=None, timing=None):
     """One batched run over the configurations ``cfg`` (sizes ``N``, ``d``: ints, or lists
-    padded to their maxima with a row mask when ``N`` varies)."""
+    padded to their maxima with a row mask when ``N`` varies), stopped at ``deadline``
+    (``time.perf_counter()``) if given."""
     C = len(cfg)
     per_problem = {k: ([float(c[k]) for c in cfg for _ in range(restarts)]
                        if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
@@ -457,7 +492,9 @@ def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, histo
     x0 = _starts(C, restarts, N, d, seeds, Sphere())
     Nrows = N if isinstance(N, int) else max(N)
     start = time.perf_counter()
-    res = _solve(fn, Nrows, d, per_problem, x0, dev, tol, max_iter, history, progress, mask, blocked)
+    max_seconds = None if deadline is None else max(0.0, deadline - start)
+    res = _solve(fn, Nrows, d, per_problem, x0, dev, tol, max_iter, history, progress, mask, blocked,
+                 max_seconds, timing)
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
     seconds = time.perf_counter() - start
@@ -468,7 +505,8 @@ def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
                        restarts: int = DEFAULT_RESTARTS, tol: float = DEFAULT_TOL,
                        max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
                        device: str = "auto", blocked: bool | None = None,
-                       max_memory: int = MEMORY_LIMIT, **params) -> EmbeddingResult:
+                       max_memory: int = MEMORY_LIMIT, max_seconds: float | None = None,
+                       timing: Callable[[float], None] | None = None, **params) -> EmbeddingResult:
     r"""Minimise one loss configuration over (U, V) with unit rows; best of ``restarts``.
 
     Parameters
@@ -490,6 +528,9 @@ def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
         as in :func:`optimise_batch`.
     max_memory : int
         Refuse (before allocating) a solve estimated to need more bytes.
+    max_seconds, timing :
+        Time limit, and a callback for the seconds of the first evaluation, as in
+        :func:`optimise_batch`.
 
     Returns
     -------
@@ -504,4 +545,4 @@ def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
             raise InvalidParameterError(f"{name} must be a real number here; use optimise_batch for sweeps")
     return optimise_batch(N, d, loss=loss, seeds=seed, restarts=restarts, tol=tol,
                           max_iter=max_iter, history=history, device=device, blocked=blocked,
-                          max_memory=max_memory, **params)[0]
+                          max_memory=max_memory, max_seconds=max_seconds, timing=timing, **params)[0]

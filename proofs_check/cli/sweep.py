@@ -26,6 +26,8 @@ __all__ = ["sweep_command"]
 
 #: Name of the exported records inside ``--out`` (plus the format's extension).
 RECORDS_NAME = "records"
+#: Configurations that did not converge listed on stderr, each with its reason, at most.
+MAX_LISTED = 20
 _EXTENSIONS = {"md": "md", "csv": "csv", "latex": "tex", "json": "json"}
 
 
@@ -86,7 +88,7 @@ def sweep_command(grid_path, out, scheduler, workers, device, threads, max_batch
     from clverify.numerics.descent.grid import read_grid
     from clverify.numerics.descent.optimise import DEVICES, resolve_device
     from clverify.numerics.descent.store import STORE_NAME, ResultStore
-    from clverify.numerics.descent.sweep import MAX_BATCH, SweepInterrupted, run_sweep
+    from clverify.numerics.descent.sweep import MAX_BATCH, SweepInterrupted, not_converged, run_sweep
     from clverify.theory.params import check_choice
 
     configs = read_grid(grid_path)
@@ -114,5 +116,12 @@ def sweep_command(grid_path, out, scheduler, workers, device, threads, max_batch
         click.echo(f"clverify: sweep stopped ({stopped}); {len(records)} of {len(configs)} configurations "
                    f"stored and written to {path}: run the same command again to compute the rest", err=True)
         raise SystemExit(1)
+    failed = not_converged(records)
+    for line in failed[:MAX_LISTED]:
+        click.echo(f"clverify: not converged: {line}", err=True)
+    if len(failed) > MAX_LISTED:
+        click.echo(f"clverify: ... and {len(failed) - MAX_LISTED} more not converged (their reason is in "
+                   f"the records)", err=True)
     click.echo(f"{summary.configurations} configurations: {summary.stored_before} already stored, "
-               f"{summary.computed} computed in {summary.batches} batches; records in {path}")
+               f"{summary.computed} computed in {summary.batches} batches; {len(records) - len(failed)} "
+               f"converged, {len(failed)} not converged; records in {path}")
