@@ -246,7 +246,7 @@ def _solve(fn, N, d, params: dict, x0: torch.Tensor, device, tol, max_iter, hist
     the (padded) number of rows of ``U``, ``mask`` the per-problem real rows (or None);
     ``blocked``: sum the similarities by row blocks (None: above :data:`BLOCKED_ABOVE` entries);
     ``max_seconds``: the solver's time limit; ``timing`` is called with the wall seconds of
-    the first evaluation of the loss and its gradient."""
+    one evaluation of the loss and its gradient (the mean of the first after the initial one)."""
     if blocked is None:
         blocked = _blocked(blocked, x0.shape[0], N)
     grams = blocked_grams if blocked else torch_grams
@@ -267,20 +267,23 @@ def _solve(fn, N, d, params: dict, x0: torch.Tensor, device, tol, max_iter, hist
                  max_iter=max_iter, history=history, progress=progress, max_seconds=max_seconds)
 
 
-def _timed_once(fun, report: Callable[[float], None], device):
-    """``fun``, reporting the wall seconds of its first call (the initial evaluation)."""
-    calls = 0
+def _timed_once(fun, report: Callable[[float], None], device, first: int = 1, last: int = 3):
+    """``fun``, reporting once the mean wall seconds of its calls ``first+1..last`` (call 0, the
+    initial evaluation, also pays one-time costs: allocations, lazy initialisation)."""
+    calls, spent = 0, 0.0
 
     def timed(x, index):
-        nonlocal calls
+        nonlocal calls, spent
         calls += 1
-        if calls > 1:
+        if calls <= first or calls > last:
             return fun(x, index)
         start = time.perf_counter()
         out = fun(x, index)
         if torch.device(device).type == "cuda":
             torch.cuda.synchronize(device)
-        report(time.perf_counter() - start)
+        spent += time.perf_counter() - start
+        if calls == last:
+            report(spent / (last - first))
         return out
 
     return timed
@@ -388,9 +391,10 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
     not) and a batch over ``max_memory`` bytes is refused.  ``d = 1`` is refused
     (:math:`S^0` is discrete; see :func:`~clverify.numerics.descent.discrete.minimise_s0`).
     ``max_seconds`` limits the wall time of the whole call: configurations still running
-    then stop, not converged, with the reason ``time limit``.  ``timing`` is called with the
-    wall seconds of the first evaluation of the loss and its gradient of each batch (all its
-    restarts), before any step: what an estimate of the run's time needs.
+    then stop, not converged, with the reason ``time limit``.  ``timing`` is called, once per
+    batch, with the wall seconds of one evaluation of the loss and its gradient (all restarts;
+    the mean of the two after the initial evaluation, which also pays one-time costs): what an
+    estimate of the run's time needs, known after the first iteration.
 
     >>> rs = optimise_batch(4, 4, t=[1.0, 3.0], b=[1.0, 3.0], restarts=1)
     >>> [round(r.s_pos_mean, 6) for r in rs]
@@ -529,7 +533,7 @@ def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
     max_memory : int
         Refuse (before allocating) a solve estimated to need more bytes.
     max_seconds, timing :
-        Time limit, and a callback for the seconds of the first evaluation, as in
+        Time limit, and a callback for the seconds of one evaluation, as in
         :func:`optimise_batch`.
 
     Returns

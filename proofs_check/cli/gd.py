@@ -92,8 +92,8 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
                optimizer, max_memory, threads, fmt, out):
     """Minimise a loss over free unit embeddings (U, V) and compare with the theory optimum.
 
-    Where the run may be long, a line on stderr estimates its time before it starts (from the
-    first evaluation of the loss and its gradient); --max-seconds bounds it."""
+    Where the run may be long, a line on stderr estimates its time as it starts (from the
+    first evaluations of the loss and its gradient); --max-seconds bounds it."""
     from clverify.numerics.descent.baselines import optimise_torch_lbfgs
     from clverify.numerics.descent.compare import (
         gram_distance,
@@ -179,7 +179,7 @@ def _duration(seconds: float) -> str:
 
 def _print_estimate(evaluation: float, max_iter: int, max_seconds: float | None) -> None:
     """One line on stderr: the measured seconds of one evaluation of the loss and its gradient
-    (all restarts), and what :data:`TYPICAL_ITERATIONS` and the cap ``max_iter`` would take at
+    (all restarts; measured on the first evaluations), and what :data:`TYPICAL_ITERATIONS` and the cap ``max_iter`` would take at
     :data:`EVALUATIONS_PER_ITERATION`; only when the typical run would take over
     :data:`ESTIMATE_ABOVE`."""
     per_iteration = evaluation * EVALUATIONS_PER_ITERATION

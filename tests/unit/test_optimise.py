@@ -327,7 +327,7 @@ def test_max_seconds_reaches_the_result_and_a_bad_value_is_rejected():
         optimise_embedding(4, 4, t=1.0, b=1.0, max_seconds=-1)
 
 
-def test_timing_reports_the_first_evaluation_once():
+def test_timing_reports_one_evaluation_once():
     seen = []
     r = optimise_embedding(6, 6, t=1.2, b=1.2, restarts=2, timing=seen.append)
     assert r.converged and len(seen) == 1 and 0 < seen[0] < r.seconds
