@@ -57,6 +57,8 @@ autograd route and the mpmath backend).  The code names no device: it runs where
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import torch
 from torch.autograd.function import once_differentiable
@@ -74,6 +76,7 @@ __all__ = [
     "elementwise_derivative",
     "similarity_statistics",
     "BLOCK_BYTES",
+    "CUDA_BLOCK_BYTES",
 ]
 
 #: Target size in bytes of one ``(batch, block, N)`` block of entries.  A block's few
@@ -81,6 +84,10 @@ __all__ = [
 #: 4 MiB was the fastest of 1 to 64 MiB for the sigmoid loss at N = 20000, d = 16 on the
 #: development machine (``benchmarks/bench_large_n.py --blocks``; docs/performance.md).
 BLOCK_BYTES = 2**22
+#: The same on a GPU, where the cache argument does not hold and every block costs a few
+#: kernel launches: 256 MiB (a guess, not a measurement: no GPU was available; see
+#: ``benchmarks/gpu.sh``).
+CUDA_BLOCK_BYTES = 2**28
 
 
 def block_rows(batch: int, N: int, itemsize: int = 8, budget: int = BLOCK_BYTES) -> int:
@@ -168,21 +175,63 @@ class _Gradients:
         return out
 
 
+def _accumulate(block, bounds, tensors, need) -> tuple[torch.Tensor, _Gradients | None]:
+    """The value of the blocks ``bounds`` and their gradients (one thread's share)."""
+    grads = _Gradients(tensors, need) if any(need) else None
+    value = 0
+    for r0, r1 in bounds:
+        value = value + block(r0, r1, tensors, grads)
+    return value, grads
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+@contextmanager
+def _one_torch_thread():
+    """torch's intra-op threads set to 1 (and restored): each worker thread runs its blocks alone."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _workers(blocks: int, device: torch.device) -> int:
+    """Threads for ``blocks`` blocks on ``device``: torch's intra-op thread count on a CPU (each
+    thread then runs its own blocks with one torch thread: no barrier after every operation, so
+    a thread delayed by another process does not stall the other), 1 elsewhere."""
+    return 1 if device.type != "cpu" else max(1, min(torch.get_num_threads(), blocks))
+
+
 class _BlockSum(torch.autograd.Function):
     r""":math:`\sum_k \mathrm{block}(r_k, r_{k+1})` over row blocks, value and gradient in one pass.
 
     ``block(r0, r1, tensors, grads)`` returns the value of rows ``r0..r1-1``, ``(..., 1, 1)``,
     and adds its gradient with respect to ``tensors`` into ``grads`` (a :class:`_Gradients`;
-    ``None`` when no gradient is wanted)."""
+    ``None`` when no gradient is wanted).  On a CPU the blocks are dealt, in turn, to
+    :func:`_workers` threads; their partial sums are added in a fixed order, so a result depends
+    on the thread count only through rounding."""
 
     @staticmethod
     def forward(ctx, block, bounds, need, *tensors):
+        global _POOL
         tensors = [x.detach() for x in tensors]      # the blocks' own graphs start from these
-        grads = _Gradients(tensors, need) if any(need) else None
-        value = 0
-        for r0, r1 in bounds:
-            value = value + block(r0, r1, tensors, grads)
-        ctx.save_for_backward(*(grads.result() if grads is not None else ()))
+        workers = _workers(len(bounds), tensors[0].device)
+        if workers == 1:
+            value, grads = _accumulate(block, bounds, tensors, need)
+            saved = grads.result() if grads is not None else []
+        else:
+            if _POOL is None or _POOL._max_workers < workers:
+                _POOL = ThreadPoolExecutor(workers, thread_name_prefix="clverify-blocks")
+            with _one_torch_thread():
+                parts = list(_POOL.map(lambda k: _accumulate(block, bounds[k::workers], tensors, need),
+                                       range(workers)))
+            value = sum(v for v, _ in parts)
+            shares = [g.result() for _, g in parts if g is not None]
+            saved = [sum(column) for column in zip(*shares)]
+        ctx.save_for_backward(*saved)
         ctx.need = need
         return torch.as_tensor(value, dtype=tensors[0].dtype, device=tensors[0].device)
 
@@ -230,7 +279,8 @@ class BlockedSimilarity(Similarity):
         tensor).  Sums run over real rows and real pairs only, and :attr:`N` is the number of
         real rows, a tensor of shape ``(..., 1, 1)``.
     block : int, optional
-        Rows of :math:`S` per block (default :func:`block_rows` of the batch size and ``N``).
+        Rows of :math:`S` per block (default :func:`block_rows` of the batch size and ``N``,
+        with :data:`BLOCK_BYTES`, or :data:`CUDA_BLOCK_BYTES` on a GPU).
 
     >>> import torch
     >>> g = torch.Generator().manual_seed(0)
@@ -256,7 +306,8 @@ class BlockedSimilarity(Similarity):
         self.rows_count = n = X.shape[-2]
         self.N = n if mask is None else mask.sum(dim=-1).to(X.dtype)[..., None, None]
         batch = X[..., 0, 0].numel()
-        self.block = block_rows(batch, n) if block is None else max(1, min(int(block), n))
+        budget = CUDA_BLOCK_BYTES if X.device.type == "cuda" else BLOCK_BYTES
+        self.block = block_rows(batch, n, budget=budget) if block is None else max(1, min(int(block), n))
 
     # -- the entries of one block ---------------------------------------------------------
     def _bounds(self) -> list[tuple[int, int]]:

@@ -73,9 +73,12 @@ DEFAULT_RESTARTS = 3
 #: about 1 ms of Python and small-tensor work against about 0.1 us per coordinate
 #: (measured on the paper's grid, 2 CPU cores, 2026-11-22).
 GROUP_OVERHEAD = 30_000
-#: Above this many similarities per evaluation (problems times N^2; 2^24 is 128 MiB of float64
-#: per N x N intermediate), the loss is summed by row blocks (``blocked_grams``), never N x N.
-BLOCKED_ABOVE = 2**24
+#: Above this many similarities per evaluation (problems times N^2), the loss is summed by row
+#: blocks (``blocked_grams``, the fused value and gradient), never N x N.  Measured on one CPU
+#: thread (docs/performance.md): the fused blocks take 0.75-0.85 of the dense autograd time at
+#: 1e6 entries (one problem of N = 1024, or three), about 0.3 from 4e6; below 5e5 entries
+#: (batches of small problems, the paper's grid) the dense route is as fast or faster.
+BLOCKED_ABOVE = 2**20
 #: Accepted values of ``device``.
 DEVICES = ("auto", "cpu", "cuda")
 
