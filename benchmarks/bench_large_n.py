@@ -9,18 +9,18 @@ record:
   row blocks (:func:`clverify.numerics.descent.blocked.blocked_grams`, the fused path), wall and
   process CPU;
 * ``bound``: what the hardware needs at least for the same work, measured in the same process
-  on the same block shape: the three products of each block (:math:`S = X_R Y^\\top`,
-  :math:`G Y`, :math:`X_R^\\top G`: :math:`6 N^2 d` flops in all) at the rate this machine
+  on the same tile shape: the three products of each tile (:math:`S = X_R Y_C^\\top`,
+  :math:`G Y_C`, :math:`X_R^\\top G`: :math:`6 N^2 d` flops in all) at the rate this machine
   reaches for those shapes, plus :math:`N^2` evaluations of the exact softplus (one fused
-  torch kernel) on a cache-resident block.  ``ratio`` is seconds / bound; the goals are <= 2
+  torch kernel) on a cache-resident tile.  ``ratio`` is seconds / bound; the goals are <= 2
   at d = 16 and <= 1.5 at d = 64.  ``gemm_GFLOPs`` is a large square product's rate, for
   context;
 * ``peak_MiB``: the process's peak resident memory after the evaluation minus before it
   (``ru_maxrss``; on CUDA ``torch.cuda.max_memory_allocated``), beside ``inputs_MiB`` (U, V),
-  ``block_MiB`` (one block of entries) and ``dense_matrix_MiB`` (one N x N matrix): the goal
+  ``tile_MiB`` (one tile of entries) and ``dense_matrix_MiB`` (one N x N matrix): the goal
   is O(N d + block).
 
-``--sizes`` with no value skips them.  ``--blocks NxD`` instead times one evaluation at several block sizes (``BLOCK_BYTES`` of 1 to
+``--sizes`` with no value skips them.  ``--blocks NxD`` instead times one evaluation at several tile sizes (``BLOCK_BYTES`` of 1 to
 64 MiB), the measurement behind the default.  ``--reference-N`` compares the blocked and the
 dense (autograd) evaluation at a size where the dense one fits: times and the largest relative
 differences.  ``--gd`` times gradient descent at ``--gd-N``, ``--gd-d`` (one restart, capped at
@@ -105,29 +105,30 @@ def _best(fn, device, seconds: float = 0.2) -> float:
 
 
 def bound(N: int, d: int, params: dict, device) -> dict:
-    r"""The measured lower bound of one evaluation: the block's three products at their measured
-    times, times the number of blocks, plus :math:`N^2` exact softplus evaluations."""
-    rows = blocked.block_rows(1, N)
+    r"""The measured lower bound of one evaluation: a tile's three products at their measured
+    times, times the number of tiles, plus :math:`N^2` exact softplus evaluations."""
+    side = blocked.tile_side(1, N)
     g = torch.Generator().manual_seed(SEED + 2)
-    Xb = torch.nn.functional.normalize(torch.randn(rows, d, dtype=torch.float64, generator=g), dim=-1).to(device)
-    Y = torch.nn.functional.normalize(torch.randn(N, d, dtype=torch.float64, generator=g), dim=-1).to(device)
-    YT = Y.T.contiguous()
-    S = Xb @ YT
-    G = S.clone()[None]
-    columns = torch.zeros(1, d, N, dtype=torch.float64, device=device)
+    XT, YT = (torch.nn.functional.normalize(torch.randn(N, d, dtype=torch.float64, generator=g), dim=-1).T
+              .contiguous().to(device) for _ in range(2))
+    gXT, gYT = torch.zeros_like(XT), torch.zeros_like(YT)
+    r0, c0 = 0, (N - side) // 2          # an off-diagonal tile
+    XR, YC = XT[:, r0:r0 + side], YT[:, c0:c0 + side]
+    S = XR.T @ YC
+    G = S.clone()
     z = params.get("t", 1.0) * S - params.get("b", 0.0)
-    product = _best(lambda: torch.mm(Xb, YT, out=S), device)
-    gradient_x = _best(lambda: torch.bmm(G, Y[None]), device)
-    gradient_y = _best(lambda: columns.baddbmm_(Xb.T[None], G), device)
+    product = _best(lambda: torch.mm(XR.T, YC, out=S), device)
+    gradient_x = _best(lambda: gXT[:, r0:r0 + side].addmm_(YC, G.T), device)
+    gradient_y = _best(lambda: gYT[:, c0:c0 + side].addmm_(XR, G), device)
     softplus = _best(lambda: TORCH_OPS.softplus(z), device)
-    blocks = N / rows
-    matmul_s = blocks * (product + gradient_x + gradient_y)
+    tiles = (N / side) ** 2
+    matmul_s = tiles * (product + gradient_x + gradient_y)
     softplus_s = N * N / z.numel() * softplus
     big = torch.randn(1024, 1024, dtype=torch.float64, generator=g).to(device)
     gemm = _best(lambda: big @ big, device)
-    return {"block_rows": rows, "block_MiB": rows * N * 8 / MIB,
+    return {"tile_side": side, "tile_MiB": side * side * 8 / MIB,
             "matmul_s": matmul_s, "matmul_GFLOPs": 6 * N * N * d / matmul_s / 1e9,
-            "products_s_per_block": [product, gradient_x, gradient_y],
+            "products_s_per_tile": [product, gradient_x, gradient_y],
             "softplus_s": softplus_s, "softplus_ns_per_entry": softplus / z.numel() * 1e9,
             "bound_s": matmul_s + softplus_s, "gemm_GFLOPs": 2 * 1024**3 / gemm / 1e9}
 
@@ -154,9 +155,9 @@ def blocks(N: int, d: int, loss, params: dict, device) -> list[dict]:
     X = _point(N, d, device)
     out = []
     for mib in BLOCK_MIB:
-        rows = blocked.block_rows(1, N, budget=mib * MIB)
-        _, _, wall, cpu = value_and_grad(loss, X, lambda *a: blocked.blocked_grams(*a, block=rows), params)
-        out.append({"block_MiB": mib, "block_rows": rows, "wall_s": wall, "cpu_s": cpu})
+        side = blocked.tile_side(1, N, budget=mib * MIB)
+        _, _, wall, cpu = value_and_grad(loss, X, lambda *a: blocked.blocked_grams(*a, block=side), params)
+        out.append({"block_MiB": mib, "tile_side": side, "wall_s": wall, "cpu_s": cpu})
     return out
 
 

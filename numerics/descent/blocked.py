@@ -56,6 +56,7 @@ autograd route and the mpmath backend).  The code names no device: it runs where
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -73,6 +74,7 @@ __all__ = [
     "BlockedSquaredDistances",
     "blocked_grams",
     "block_rows",
+    "tile_side",
     "elementwise_derivative",
     "similarity_statistics",
     "BLOCK_BYTES",
@@ -139,48 +141,66 @@ def _flat(X: torch.Tensor) -> torch.Tensor:
     return X.reshape(-1, *X.shape[-2:])
 
 
+def tile_side(batch: int, N: int, itemsize: int = 8, budget: int = BLOCK_BYTES) -> int:
+    """Side of the square tiles of a pair sum: ``batch * side**2 * itemsize <= budget`` (at least
+    1, at most ``N``).
+
+    >>> tile_side(1, 100_000)      # 724 x 724 entries: 4 MiB
+    724
+    """
+    return max(1, min(N, math.isqrt(budget // (itemsize * batch))))
+
+
 class _Gradients:
-    r"""Gradient accumulators of a reduction's tensors (``(..., N, d)`` each; ``None`` where
-    no gradient is needed): rows added in place, and products :math:`A^\top G` accumulated
-    transposed, ``(batch, d, N)``, the layout in which the product is fastest."""
+    r"""Gradient accumulators of a reduction's tensors (``(..., N, d)`` each; nothing where no
+    gradient is needed), made when first used: rows added in place (``(batch, N, d)``), and
+    products accumulated transposed (``(batch, d, N)``, the layout in which the products of
+    the blocks are fastest)."""
 
     def __init__(self, tensors: Sequence[torch.Tensor], need: Sequence[bool]):
         self.need = tuple(need)
-        self.shapes = [x.shape for x in tensors]
-        self.rows = [_flat(torch.zeros_like(x)) if n else None for x, n in zip(tensors, need)]
+        self.tensors = tensors
+        self.rows = [None] * len(tensors)
         self.columns = [None] * len(tensors)
 
-    def add_rows(self, k: int, r0: int, g: torch.Tensor) -> None:
-        """Rows ``r0..`` of tensor ``k`` += ``g``, ``(..., rows, d)``."""
-        if self.rows[k] is not None and g is not None:
-            self.rows[k][:, r0:r0 + g.shape[-2]] += _flat(g)
-
-    def add_all(self, k: int, g: torch.Tensor) -> None:
-        if self.rows[k] is not None and g is not None:
-            self.rows[k] += _flat(g)
-
-    def add_product(self, k: int, A: torch.Tensor, G: torch.Tensor) -> None:
-        r"""Tensor ``k`` += :math:`G^\top A` for ``A`` ``(batch, rows, d)``, ``G`` ``(batch, rows, N)``."""
+    def add_rows(self, k: int, start: int, g: torch.Tensor | None) -> None:
+        """Rows ``start..`` of tensor ``k`` += ``g``, ``(..., rows, d)``."""
+        if not self.need[k] or g is None:
+            return
         if self.rows[k] is None:
+            self.rows[k] = _flat(torch.zeros_like(self.tensors[k]))
+        self.rows[k][:, start:start + g.shape[-2]] += _flat(g)
+
+    def add_product(self, k: int, start: int, A: torch.Tensor, B: torch.Tensor) -> None:
+        r"""Rows ``start..`` of tensor ``k`` += :math:`(A B)^\top`, for ``A`` ``(batch, d, m)`` and
+        ``B`` ``(batch, m, rows)`` (kept as columns ``start..`` of the transposed accumulator)."""
+        if not self.need[k]:
             return
         if self.columns[k] is None:
-            self.columns[k] = A.new_zeros(A.shape[0], A.shape[-1], G.shape[-1])
-        self.columns[k].baddbmm_(A.mT, G)
+            x = _flat(self.tensors[k])
+            self.columns[k] = x.new_zeros(x.shape[0], x.shape[2], x.shape[1])
+        self.columns[k][:, :, start:start + B.shape[-1]].baddbmm_(A, B)
 
     def result(self) -> list[torch.Tensor]:
+        """The gradient of each tensor that needs one, in order."""
         out = []
-        for rows, columns, shape in zip(self.rows, self.columns, self.shapes):
-            if rows is not None:
-                out.append((rows if columns is None else rows + columns.mT).reshape(shape))
+        for x, n, rows, columns in zip(self.tensors, self.need, self.rows, self.columns):
+            if not n:
+                continue
+            if rows is None and columns is None:
+                out.append(torch.zeros_like(x))
+            else:
+                total = columns.mT if rows is None else (rows if columns is None else rows + columns.mT)
+                out.append(total.reshape(x.shape))
         return out
 
 
-def _accumulate(block, bounds, tensors, need) -> tuple[torch.Tensor, _Gradients | None]:
-    """The value of the blocks ``bounds`` and their gradients (one thread's share)."""
+def _accumulate(block, pieces, tensors, need) -> tuple[torch.Tensor, _Gradients | None]:
+    """The value of the blocks ``pieces`` and their gradients (one thread's share)."""
     grads = _Gradients(tensors, need) if any(need) else None
     value = 0
-    for r0, r1 in bounds:
-        value = value + block(r0, r1, tensors, grads)
+    for piece in pieces:
+        value = value + block(piece, tensors, grads)
     return value, grads
 
 
@@ -206,27 +226,28 @@ def _workers(blocks: int, device: torch.device) -> int:
 
 
 class _BlockSum(torch.autograd.Function):
-    r""":math:`\sum_k \mathrm{block}(r_k, r_{k+1})` over row blocks, value and gradient in one pass.
+    r""":math:`\sum_k \mathrm{block}(p_k)` over the pieces :math:`p_k` of a matrix (row blocks or
+    tiles ``(r0, r1, c0, c1)``), value and gradient in one pass.
 
-    ``block(r0, r1, tensors, grads)`` returns the value of rows ``r0..r1-1``, ``(..., 1, 1)``,
-    and adds its gradient with respect to ``tensors`` into ``grads`` (a :class:`_Gradients`;
-    ``None`` when no gradient is wanted).  On a CPU the blocks are dealt, in turn, to
-    :func:`_workers` threads; their partial sums are added in a fixed order, so a result depends
-    on the thread count only through rounding."""
+    ``block(piece, tensors, grads)`` returns the value of its piece, ``(..., 1, 1)``, and adds its
+    gradient with respect to ``tensors`` into ``grads`` (a :class:`_Gradients`; ``None`` when no
+    gradient is wanted).  On a CPU the pieces are dealt, in turn, to :func:`_workers` threads;
+    their partial sums are added in a fixed order, so a result depends on the thread count only
+    through rounding."""
 
     @staticmethod
-    def forward(ctx, block, bounds, need, *tensors):
+    def forward(ctx, block, pieces, need, *tensors):
         global _POOL
         tensors = [x.detach() for x in tensors]      # the blocks' own graphs start from these
-        workers = _workers(len(bounds), tensors[0].device)
+        workers = _workers(len(pieces), tensors[0].device)
         if workers == 1:
-            value, grads = _accumulate(block, bounds, tensors, need)
+            value, grads = _accumulate(block, pieces, tensors, need)
             saved = grads.result() if grads is not None else []
         else:
             if _POOL is None or _POOL._max_workers < workers:
                 _POOL = ThreadPoolExecutor(workers, thread_name_prefix="clverify-blocks")
             with _one_torch_thread():
-                parts = list(_POOL.map(lambda k: _accumulate(block, bounds[k::workers], tensors, need),
+                parts = list(_POOL.map(lambda k: _accumulate(block, pieces[k::workers], tensors, need),
                                        range(workers)))
             value = sum(v for v, _ in parts)
             shares = [g.result() for _, g in parts if g is not None]
@@ -267,7 +288,7 @@ class _BlockOffDiagonal(OffDiagonal):
 
 
 class BlockedSimilarity(Similarity):
-    r""":math:`s_{ij} = x_i\cdot y_j` for the rows of ``X``, ``Y`` (shape ``(..., N, d)``), summed by row blocks.
+    r""":math:`s_{ij} = x_i\cdot y_j` for the rows of ``X``, ``Y`` (shape ``(..., N, d)``), summed by blocks.
 
     Parameters
     ----------
@@ -279,7 +300,8 @@ class BlockedSimilarity(Similarity):
         tensor).  Sums run over real rows and real pairs only, and :attr:`N` is the number of
         real rows, a tensor of shape ``(..., 1, 1)``.
     block : int, optional
-        Rows of :math:`S` per block (default :func:`block_rows` of the batch size and ``N``,
+        Rows of :math:`S` per block of a row reduction and side of the square tiles of a pair
+        sum (default: :func:`block_rows` and :func:`tile_side` of the batch size and ``N``,
         with :data:`BLOCK_BYTES`, or :data:`CUDA_BLOCK_BYTES` on a GPU).
 
     >>> import torch
@@ -307,55 +329,71 @@ class BlockedSimilarity(Similarity):
         self.N = n if mask is None else mask.sum(dim=-1).to(X.dtype)[..., None, None]
         batch = X[..., 0, 0].numel()
         budget = CUDA_BLOCK_BYTES if X.device.type == "cuda" else BLOCK_BYTES
-        self.block = block_rows(batch, n, budget=budget) if block is None else max(1, min(int(block), n))
+        given = None if block is None else max(1, min(int(block), n))
+        self.block = block_rows(batch, n, budget=budget) if given is None else given
+        self.tile = tile_side(batch, n, budget=budget) if given is None else given
 
-    # -- the entries of one block ---------------------------------------------------------
-    def _bounds(self) -> list[tuple[int, int]]:
+    # -- the pieces of the matrix ---------------------------------------------------------
+    def _bounds(self, size: int | None = None) -> list[tuple[int, int, int, int]]:
+        """Row blocks ``(r0, r1, 0, N)`` of :attr:`block` rows, or square tiles of side ``size``."""
         n = self.rows_count
-        return [(r0, min(r0 + self.block, n)) for r0 in range(0, n, self.block)]
+        if size is None:
+            return [(r0, min(r0 + self.block, n), 0, n) for r0 in range(0, n, self.block)]
+        edges = [(a, min(a + size, n)) for a in range(0, n, size)]
+        return [(r0, r1, c0, c1) for r0, r1 in edges for c0, c1 in edges]
 
-    def _keep(self, r0: int, r1: int) -> torch.Tensor | None:
-        """Which entries of rows ``r0..r1-1`` are pairs of real rows (None: all; the diagonal
-        is dropped separately)."""
+    def _keep(self, r0, r1, c0, c1) -> torch.Tensor | None:
+        """Which entries of the piece are pairs of real rows (None: all; the diagonal is dropped
+        separately)."""
         if self.mask is None:
             return None
-        return self.mask[..., r0:r1, None] & self.mask[..., None, :]
+        return self.mask[..., r0:r1, None] & self.mask[..., None, c0:c1]
 
-    def _pairs(self, r0: int, r1: int, X, Y, need: Sequence[bool]):
-        r"""The entries of rows ``r0..r1-1``, ``(..., rows, N)`` (a fresh tensor, outside
-        autograd), and their pullback ``(G, grads, kx, ky)``: the gradient of
-        :math:`\sum G_{ij} S_{ij}` added to tensors ``kx`` and ``ky`` of ``grads``."""
-        Xb = X[..., r0:r1, :]
-        S = Xb @ self._transposed(Y)
+    def _transposes(self) -> tuple[torch.Tensor, torch.Tensor]:
+        r""":math:`X^\top` and :math:`Y^\top`, ``(batch, d, N)`` contiguous: the products of the
+        pieces read their columns (made once per reduction, outside autograd)."""
+        with torch.no_grad():
+            XT = _flat(self.X.detach()).mT.contiguous()
+            return XT, (XT if self.Y is self.X else _flat(self.Y.detach()).mT.contiguous())
+
+    def _pairs(self, piece, X, Y, need: Sequence[bool], transposes):
+        r"""The entries of a piece, ``(..., rows, columns)`` (a fresh tensor, outside autograd),
+        and their pullback ``(G, grads, kx, ky)``: the gradient of :math:`\sum G_{ij} S_{ij}`
+        added to tensors ``kx`` and ``ky`` of ``grads``, as the products :math:`Y_C^\top G^\top`
+        and :math:`X_R^\top G`."""
+        r0, r1, c0, c1 = piece
+        XT, YT = transposes
+        XR, YC = XT[:, :, r0:r1], YT[:, :, c0:c1]
+        S = (XR.mT @ YC).reshape(*X.shape[:-2], r1 - r0, c1 - c0)
 
         def pullback(G, grads, kx, ky):
             G3 = _flat(G)
-            if grads.need[kx]:
-                grads.add_rows(kx, r0, torch.bmm(G3, _flat(Y)))
-            if grads.need[ky]:
-                grads.add_product(ky, _flat(Xb), G3)
+            grads.add_product(kx, r0, YC, G3.mT)
+            grads.add_product(ky, c0, XR, G3)
 
         return S, pullback
 
-    def _transposed(self, Y: torch.Tensor) -> torch.Tensor:
-        r""":math:`Y^\top` contiguous, made once per reduction (the faster operand of the product)."""
-        cached = getattr(self, "_YT", None)
-        if cached is None or cached[0] is not Y:
-            self._YT = cached = (Y, Y.mT.contiguous())
-        return cached[1]
-
-    def _entries(self, r0, r1, X, Y, need=(False, False)):
+    def _entries(self, piece, X, Y, need, transposes):
         """:meth:`_pairs` with :attr:`neutral` written on the diagonal and at padded entries."""
-        S, pullback = self._pairs(r0, r1, X, Y, need)
-        S.diagonal(r0, -2, -1).fill_(self.neutral)
-        keep = self._keep(r0, r1)
+        S, pullback = self._pairs(piece, X, Y, need, transposes)
+        self._diagonal_of(S, piece).fill_(self.neutral)
+        keep = self._keep(*piece)
         if keep is not None:
             S = torch.where(keep, S, self.neutral)
         return S, keep, pullback
 
-    def _exclude(self, F: torch.Tensor, r0: int, keep) -> torch.Tensor:
-        """``F`` (a block, writable) with 0 on the diagonal and at padded entries."""
-        F.diagonal(r0, -2, -1).zero_()
+    @staticmethod
+    def _diagonal_of(F: torch.Tensor, piece) -> torch.Tensor:
+        """The entries :math:`(i, i)` of a piece (a view; empty where its rows and columns do
+        not meet)."""
+        r0, r1, c0, c1 = piece
+        if max(r0, c0) >= min(r1, c1):
+            return F[..., :0, 0]
+        return F.diagonal(r0 - c0, -2, -1)
+
+    def _exclude(self, F: torch.Tensor, piece, keep) -> torch.Tensor:
+        """``F`` (a piece, writable) with 0 on the diagonal and at padded entries."""
+        self._diagonal_of(F, piece).zero_()
         return F if keep is None else torch.where(keep, F, 0.0)
 
     def _diagonal(self, Xb: torch.Tensor, Yb: torch.Tensor) -> torch.Tensor:
@@ -376,25 +414,27 @@ class BlockedSimilarity(Similarity):
             values = torch.where(self.mask[..., r0:r1, None], values, 0.0)
         return values.sum(dim=(-1, -2), keepdim=True)
 
-    def _sum(self, block: Callable, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
+    def _sum(self, block: Callable, pieces, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
         need = tuple(torch.is_grad_enabled() and x.requires_grad for x in tensors)
-        return _BlockSum.apply(block, self._bounds(), need, *tensors)
+        return _BlockSum.apply(block, pieces, need, *tensors)
 
     # -- the Similarity interface ----------------------------------------------------------
     def sum_diagonal(self, f):
         return self._real_rows(0, self.rows_count, f(self._column(0, self.X, self.Y)))
 
     def sum_off_diagonal(self, f):
-        def block(r0, r1, tensors, grads):
-            need = (False, False) if grads is None else grads.need
-            S, keep, pullback = self._entries(r0, r1, *tensors, need)
-            if grads is None:
-                return self._exclude(_owned(f(S), S), r0, keep).sum(dim=(-1, -2), keepdim=True)
-            F, dF = elementwise_derivative(f, S)
-            pullback(self._exclude(dF, r0, keep), grads, 0, 1)
-            return self._exclude(F, r0, keep).sum(dim=(-1, -2), keepdim=True)
+        transposes = self._transposes()
 
-        return self._sum(block, (self.X, self.Y))
+        def block(piece, tensors, grads):
+            need = (False, False) if grads is None else grads.need
+            S, keep, pullback = self._entries(piece, *tensors, need, transposes)
+            if grads is None:
+                return self._exclude(_owned(f(S), S), piece, keep).sum(dim=(-1, -2), keepdim=True)
+            F, dF = elementwise_derivative(f, S)
+            pullback(self._exclude(dF, piece, keep), grads, 0, 1)
+            return self._exclude(F, piece, keep).sum(dim=(-1, -2), keepdim=True)
+
+        return self._sum(block, self._bounds(self.tile), (self.X, self.Y))
 
     def sum_rows(self, f):
         return self._sum_rows((self,), lambda d, off: f(d[0], off[0]))
@@ -408,18 +448,20 @@ class BlockedSimilarity(Similarity):
 
     def _sum_rows(self, matrices: Sequence["BlockedSimilarity"], f):
         r"""``f(diagonals, offs)`` summed over the real rows of ``matrices`` (blocked alike):
-        per block the entries, then ``f`` and its gradient with respect to the entries by
-        autograd over the block alone, then each matrix's pullback."""
+        per block of whole rows the entries, then ``f`` and its gradient with respect to the
+        entries by autograd over the block alone, then each matrix's pullback."""
         tensors = [x for m in matrices for x in (m.X, m.Y)]
+        transposes = [m._transposes() for m in matrices]
 
-        def block(r0, r1, tensors, grads):
+        def block(piece, tensors, grads):
+            r0, r1 = piece[:2]
             need = (False,) * len(tensors) if grads is None else grads.need
             with torch.enable_grad() if grads is not None else torch.no_grad():
                 columns, offs, leaves, pullbacks = [], [], [], []
                 for k, m in enumerate(matrices):
-                    X, Y = tensors[2 * k], tensors[2 * k + 1]
-                    S, keep, pullback = m._entries(r0, r1, X, Y, need[2 * k:2 * k + 2])
-                    ends = [x[..., r0:r1, :].detach().requires_grad_(n) for x, n in ((X, need[2 * k]), (Y, need[2 * k + 1]))]
+                    X, Y, wanted = tensors[2 * k], tensors[2 * k + 1], need[2 * k:2 * k + 2]
+                    S, keep, pullback = m._entries(piece, X, Y, wanted, transposes[k])
+                    ends = [x[..., r0:r1, :].detach().requires_grad_(n) for x, n in zip((X, Y), wanted)]
                     columns.append(m._column(r0, *ends))
                     offs.append(_BlockOffDiagonal(S.requires_grad_(grads is not None), r0, keep))
                     leaves += [S, *ends]
@@ -431,19 +473,18 @@ class BlockedSimilarity(Similarity):
                 found = dict(zip(map(id, wanted), torch.autograd.grad(value.sum(), wanted, allow_unused=True)))
             for k, pullback in enumerate(pullbacks):
                 S, Xb, Yb = leaves[3 * k:3 * k + 3]
-                G = found.get(id(S))
-                if G is not None:
-                    pullback(G, grads, 2 * k, 2 * k + 1)
+                if found.get(id(S)) is not None:
+                    pullback(found[id(S)], grads, 2 * k, 2 * k + 1)
                 grads.add_rows(2 * k, r0, found.get(id(Xb)))
                 grads.add_rows(2 * k + 1, r0, found.get(id(Yb)))
             return value.detach()
 
-        return self._sum(block, tensors)
+        return self._sum(block, self._bounds(), tensors)
 
     @property
     def T(self):
         transpose = type(self)(self.Y, self.X, self.mask, block=self.block)
-        transpose.self_pairs = self.self_pairs
+        transpose.tile, transpose.self_pairs = self.tile, self.self_pairs
         return transpose
 
     def rows(self):
@@ -453,12 +494,12 @@ class BlockedSimilarity(Similarity):
     def squared_distances(self) -> "BlockedSquaredDistances":
         """:math:`|x_i - y_j|^2` of the same vectors, by blocks (computed from the vectors)."""
         out = BlockedSquaredDistances(self.X, self.Y, self.mask, block=self.block)
-        out.self_pairs = self.self_pairs
+        out.tile, out.self_pairs = self.tile, self.self_pairs
         return out
 
 
 class BlockedSquaredDistances(BlockedSimilarity):
-    r""":math:`|x_i - y_j|^2` by row blocks, computed from the vectors (exactly 0 for equal rows).
+    r""":math:`|x_i - y_j|^2` by blocks, computed from the vectors (exactly 0 for equal rows).
 
     >>> import torch
     >>> U = torch.tensor([[0.6, 0.8], [1.0, 0.0]], dtype=torch.float64)
@@ -469,10 +510,15 @@ class BlockedSquaredDistances(BlockedSimilarity):
     dense = TorchSquaredDistances
     neutral = TorchSquaredDistances.neutral
 
-    def _pairs(self, r0, r1, X, Y, need):
-        """The block from ``torch.cdist`` (no matrix-product shortcut), its pullback by autograd
-        through that block."""
-        leaves = [X[..., r0:r1, :].detach().requires_grad_(need[0]), Y.detach().requires_grad_(need[1])]
+    def _transposes(self):
+        return None
+
+    def _pairs(self, piece, X, Y, need, transposes):
+        """The piece from ``torch.cdist`` (no matrix-product shortcut), its pullback by autograd
+        through that piece."""
+        r0, r1, c0, c1 = piece
+        leaves = [X[..., r0:r1, :].detach().requires_grad_(need[0]),
+                  Y[..., c0:c1, :].detach().requires_grad_(need[1])]
         with torch.enable_grad() if any(need) else torch.no_grad():
             E = self.dense(*leaves).full()
 
@@ -481,7 +527,7 @@ class BlockedSquaredDistances(BlockedSimilarity):
             parts = iter(torch.autograd.grad(E, wanted, G))
             gX, gY = (next(parts) if x.requires_grad else None for x in leaves)
             grads.add_rows(kx, r0, gX)
-            grads.add_all(ky, gY)
+            grads.add_rows(ky, c0, gY)
 
         return E.detach(), pullback
 
@@ -532,9 +578,10 @@ def similarity_statistics(U: torch.Tensor, V: torch.Tensor, *, block: int | None
         neg_mean = float(S.sum_off_diagonal(lambda s: s)) / count
         neg_var = float(S.sum_off_diagonal(lambda s: (s - neg_mean) ** 2)) / count
         neg_max = -float("inf")
-        for r0, r1 in S._bounds():
-            entries, _ = S._pairs(r0, r1, U, V, (False, False))
-            entries.diagonal(r0, -2, -1).fill_(-float("inf"))
+        transposes = S._transposes()
+        for piece in S._bounds():
+            entries, _ = S._pairs(piece, U, V, (False, False), transposes)
+            S._diagonal_of(entries, piece).fill_(-float("inf"))
             neg_max = max(neg_max, float(entries.max()))
     pos_min = float(d.min())
     return {
