@@ -134,7 +134,8 @@ def bound(N: int, d: int, params: dict, device) -> dict:
 
 
 def one_size(N: int, d: int, loss, params: dict, device) -> dict:
-    value_and_grad(loss, _point(64, d, device), blocked.blocked_grams, params)     # warm-up
+    warm = min(N, 2 * blocked.tile_side(1, N))     # several tiles: the worker threads start too
+    value_and_grad(loss, _point(warm, d, device), blocked.blocked_grams, params)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
     X = _point(N, d, device)

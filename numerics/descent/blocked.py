@@ -179,7 +179,11 @@ class _Gradients:
         if self.columns[k] is None:
             x = _flat(self.tensors[k])
             self.columns[k] = x.new_zeros(x.shape[0], x.shape[2], x.shape[1])
-        self.columns[k][:, :, start:start + B.shape[-1]].baddbmm_(A, B)
+        target = self.columns[k][:, :, start:start + B.shape[-1]]
+        if target.shape[0] == 1:          # one problem: the 2-D product is the faster call
+            target[0].addmm_(A[0], B[0])
+        else:
+            target.baddbmm_(A, B)
 
     def result(self) -> list[torch.Tensor]:
         """The gradient of each tensor that needs one, in order."""
@@ -364,7 +368,7 @@ class BlockedSimilarity(Similarity):
         r0, r1, c0, c1 = piece
         XT, YT = transposes
         XR, YC = XT[:, :, r0:r1], YT[:, :, c0:c1]
-        S = (XR.mT @ YC).reshape(*X.shape[:-2], r1 - r0, c1 - c0)
+        S = (torch.mm(XR[0].T, YC[0]) if XR.shape[0] == 1 else XR.mT @ YC).reshape(*X.shape[:-2], r1 - r0, c1 - c0)
 
         def pullback(G, grads, kx, ky):
             G3 = _flat(G)
