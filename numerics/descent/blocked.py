@@ -1,4 +1,4 @@
-r"""Memory-bounded similarity sums: :math:`X Y^\top` in cache-sized row blocks, value and gradient fused.
+r"""Memory-bounded similarity sums: :math:`X Y^\top` in cache-sized pieces, value and gradient fused.
 
 :class:`BlockedSimilarity` implements :class:`clverify.theory.similarity.Similarity` for
 torch tensors ``X``, ``Y`` of shape ``(..., N, d)`` (a leading batch shape of independent
@@ -9,31 +9,35 @@ problems): every sum a loss asks for,
     \sum_i f\big(s_{ii}, \mathrm{off}_i\big), \quad \mathrm{off}_i(g) = \sum_{j\ne i} g(s_{ij}),
     \ \mathrm{off}_i.\mathrm{logsumexp}(g) = \log\sum_{j\ne i} e^{g(s_{ij})},
 
-with :math:`s_{ij} = x_i\cdot y_j`, is accumulated over blocks of ``block`` rows of
-:math:`S` (:data:`BLOCK_BYTES` of entries: a block stays in the cache while it is used), so
-no more than ``batch x block x N`` entries exist at once.  The value and the gradient come
-from one pass over the blocks (:class:`_BlockSum`); for a block of rows :math:`R`:
+with :math:`s_{ij} = x_i\cdot y_j`, is accumulated over pieces of :math:`S` of
+:data:`BLOCK_BYTES` (square tiles :math:`R \times C` for the pair sums, blocks of whole rows
+for the row sums), so that a piece stays in the cache while it is used and no more than
+``batch x block x N`` entries exist at once.  The value and the gradient come from one pass
+over the pieces (:class:`_BlockSum`); for a piece:
 
-1. one matrix product :math:`S_R = X_R Y^\top`, outside autograd;
-2. for a sum of an elementwise :math:`f`, :math:`F = f(S_R)` and :math:`G = f'(S_R)` together
-   (:func:`elementwise_derivative`: one forward and one backward pass of ``f`` alone, which
-   works for any ``f`` written with torch, a user's included); for rows, the row function and
-   its gradient :math:`G = \partial v / \partial S_R` by autograd over the block's entries only;
-3. the diagonal is excluded by writing the ``block`` entries :math:`(i, i)` (``f`` sees
-   :attr:`neutral` there and its value and derivative are set to 0), never by a mask over
-   the block;
-4. the gradient as two products, :math:`\nabla_{X_R} \mathrel{+}= G Y` and
-   :math:`\nabla_Y \mathrel{+}= G^\top X_R` (accumulated as :math:`X_R^\top G`, the faster layout).
+1. one matrix product :math:`S_{RC} = X_R Y_C^\top`, outside autograd;
+2. for a sum of an elementwise :math:`f`, :math:`F = f(S_{RC})` and :math:`G = f'(S_{RC})`
+   together (:func:`elementwise_derivative`: one forward and one backward pass of ``f`` alone,
+   which works for any ``f`` written with torch, a user's included); for rows, the row
+   function and its gradient :math:`G = \partial v / \partial S_R` by autograd over the
+   block's entries only;
+3. the diagonal is excluded by writing its entries :math:`(i, i)` (``f`` sees :attr:`neutral`
+   there and its value and derivative are set to 0), never by a mask over the piece;
+4. the gradient as two products, :math:`\nabla_{X_R} \mathrel{+}= G Y_C` and
+   :math:`\nabla_{Y_C} \mathrel{+}= G^\top X_R`, accumulated transposed (:math:`Y_C^\top G^\top`
+   and :math:`X_R^\top G`, the faster layout).
 
-Backward only scales the accumulated gradients.  Peak memory is therefore
-:math:`O(N d + \text{batch}\cdot\text{block}\cdot N)` for the value *and* the gradient.  Only
-first derivatives are available (the optimiser needs no more); parameters captured by ``f``
-get no gradient.  :class:`BlockedSquaredDistances` gives :math:`|x_i - y_j|^2` computed from
-the vectors (``torch.cdist``, exact at 0); its step 4 is autograd through that block.
+On a CPU the pieces are dealt to ``torch.get_num_threads()`` threads, each running its pieces
+with one torch thread.  Backward only scales the accumulated gradients.  Peak memory is
+therefore :math:`O(N d + \text{batch}\cdot\text{block}\cdot N)` for the value *and* the
+gradient.  Only first derivatives are available (the optimiser needs no more); parameters
+captured by ``f`` get no gradient.  :class:`BlockedSquaredDistances` gives
+:math:`|x_i - y_j|^2` computed from the vectors (``torch.cdist``, exact at 0); its step 4 is
+autograd through that piece.
 
-Layout (the torch backend's): ``f`` receives a block of entries as ``(..., block, N)``, the
-diagonal as a column ``(..., rows, 1)``, and ``off(g)``, ``off.logsumexp(g)`` return columns
-``(..., rows, 1)``; every sum is returned as ``(..., 1, 1)``, so parameters of shape
+Layout (the torch backend's): ``f`` receives a piece of entries as ``(..., rows, columns)``,
+the diagonal as a column ``(..., rows, 1)``, and ``off(g)``, ``off.logsumexp(g)`` return
+columns ``(..., rows, 1)``; every sum is returned as ``(..., 1, 1)``, so parameters of shape
 ``(..., 1, 1)`` broadcast against everything.  Entries excluded from a sum (the diagonal of
 an off-diagonal sum, padded rows) never enter it; ``f`` sees :attr:`neutral` on the diagonal
 (where the self-pairs of a within-view matrix could be singular) and on padded rows.
@@ -81,10 +85,11 @@ __all__ = [
     "CUDA_BLOCK_BYTES",
 ]
 
-#: Target size in bytes of one ``(batch, block, N)`` block of entries.  A block's few
-#: intermediates (entries, ``f``, ``f'``) then stay in the cache between the passes over it:
-#: 4 MiB was the fastest of 1 to 64 MiB for the sigmoid loss at N = 20000, d = 16 on the
-#: development machine (``benchmarks/bench_large_n.py --blocks``; docs/performance.md).
+#: Target size in bytes of one piece of entries (a tile, or a block of rows, times the batch),
+#: so that its few intermediates (entries, ``f``, ``f'``) stay in the cache between the passes
+#: over it.  For the sigmoid loss at N = 8000 (one thread) tiles of 1 to 8 MiB took the same
+#: time to within 10%, 16 MiB 20% more (``benchmarks/bench_large_n.py --blocks``;
+#: docs/performance.md).
 BLOCK_BYTES = 2**22
 #: The same on a GPU, where the cache argument does not hold and every block costs a few
 #: kernel launches: 256 MiB (a guess, not a measurement: no GPU was available; see

@@ -39,7 +39,7 @@ BENCH_QUICK_N = (4, 6, 8, 10, 12, 16, 20, 30)
 FIGURE_SUFFIXES = (".png", ".pdf")
 #: Iteration cap of ``gd`` (:data:`clverify.numerics.descent.lbfgs.DEFAULT_MAX_ITER`, written
 #: out here so that ``clverify --help`` does not import torch).
-MAX_ITER = 10000
+MAX_ITER = 50000
 #: ``gd`` prints its time estimate when a typical run would take longer than this (seconds).
 ESTIMATE_ABOVE = 60.0
 #: Iterations of a typical run, for the estimate: ``gd --N 4000 --d 16 --t 10 --b 10`` needed
