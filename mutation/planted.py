@@ -38,8 +38,8 @@ BUGS = {
         ""),
     "inconclusive_passes_theorem": (
         "proofs_check/runner.py",
-        'if not counting or any(o.status != "pass" for o in outcomes):',
-        'if not counting or any(o.status not in ("pass", "inconclusive") for o in outcomes):'),
+        'elif statuses != {"pass"}:',
+        'elif statuses - {"pass", "inconclusive"}:'),
     "inconclusive_refutes_mutant": (
         "proofs_check/runner.py",
         '            if outcome.status == "fail":\n                return f"{check_label',

@@ -9,7 +9,9 @@ For a loss (built in, or a user's :func:`~clverify.theory.loss_files.load_loss`)
   the optimal value and the regime, at ``digits`` digits, certified where the expression
   allows (:func:`~clverify.numerics.precision.ccem_optimum.ccem_optimum`);
 * the best of ``restarts`` seeded runs of the batched Riemannian L-BFGS on free unit
-  embeddings (:func:`~clverify.numerics.descent.optimise.optimise_embedding`), its loss, the gap
+  embeddings (:func:`~clverify.numerics.descent.optimise.optimise_embedding`; in dimension 1,
+  as ``clverify gd``, the exact minimum over the sign patterns,
+  :func:`~clverify.numerics.descent.discrete.minimise_s0`), its loss, the gap
   to the CCEM optimum and the permutation-invariant Gram distance to the CCEM at
   :math:`\delta^*`.  A gap below :data:`LOSS_GAP_RTOL` (relative) means that gradient descent
   found a better embedding than every CCEM: the CCEM family does not contain the optimum of
@@ -32,7 +34,7 @@ import mpmath
 import sympy as sp
 
 from clverify.theory.errors import VerifierError
-from clverify.theory.loss_files import check_loss, failure
+from clverify.theory.loss_files import USER_CODE_ERRORS, check_loss, failure
 from clverify.theory.losses import LOSSES, Loss
 from clverify.theory.params import check_batch_size, check_choice, check_dimension, check_positive
 from clverify.theory.structures import CCEM
@@ -107,7 +109,7 @@ def _user_code(loss: Loss, backend: str, call):
         return call()
     except VerifierError:
         raise
-    except Exception as exc:  # noqa: BLE001 - a user's loss may raise anything
+    except USER_CODE_ERRORS as exc:  # a user's loss may raise anything, sys.exit included
         if LOSSES.get(loss.name) is loss:
             raise
         raise failure(loss, backend, exc) from None
@@ -142,6 +144,9 @@ def analyse(loss: str | Loss, N: int, d: int | None = None, params: dict | None 
     N = check_batch_size("N", N)
     d = N if d is None else check_dimension("d", d, 1)
     if gd:   # the optimiser's settings, checked before the long work
+        if d == 1:
+            from .descent.discrete import check_enumerable
+            check_enumerable(N)
         check_batch_size("restarts", restarts, 1)
         check_batch_size("seed", seed, 0)
         if tol is not None:
@@ -165,10 +170,14 @@ def analyse(loss: str | Loss, N: int, d: int | None = None, params: dict | None 
 def _descent(loss, N, d, params, opt, notes, **settings) -> dict:
     """Gradient descent on free embeddings and its comparison with the CCEM optimum."""
     from .descent.compare import gram_distance, structure_grams
+    from .descent.discrete import minimise_s0
     from .descent.optimise import optimise_embedding
 
     given = {k: v for k, v in settings.items() if v is not None}
-    res = _user_code(loss, "torch", lambda: optimise_embedding(N, d, loss=loss, **given, **params))
+    if d == 1:
+        notes.append("d = 1: S^0 = {-1, 1} is discrete; gd_loss is the exact minimum over the sign patterns")
+    res = _user_code(loss, "torch", lambda: minimise_s0(N, loss=loss, **params) if d == 1
+                     else optimise_embedding(N, d, loss=loss, **given, **params))
     if not math.isfinite(res.loss):
         raise failure(loss, "torch", ValueError(f"the loss is {res.loss} at the end of gradient descent"))
     gap = res.loss - float(opt.value)

@@ -1,11 +1,15 @@
 r"""Comparing a claimed closed form with a certified enclosure, for registry checks.
 
-A claim is a SymPy expression in the symbols of :mod:`clverify.theory.derivation`
+A claimed value is a SymPy expression in the symbols of :mod:`clverify.theory.derivation`
 (``N``, ``t``, ``b``, ``x``).  It is evaluated as an Arb ball (exact constants,
 :func:`clverify.numerics.precision.evaluators.compile_expression`) and compared with an enclosure
 certified from the *general* condition: the check passes when the two agree to
 the enclosure's width, fails with a certified counterexample when they are
 disjoint, and is inconclusive otherwise.
+
+A claim's hypotheses are SymPy relations in the plain symbols of
+:data:`clverify.proofs_check.registry.H`; :func:`least` reads the least value one admits and
+:func:`dimension_shortfall` whether the least dimension holds a structure of a given Gram rank.
 
 >>> import sympy as sp
 >>> from clverify.numerics.precision.certify import Enclosure, arb_to_mpf
@@ -23,6 +27,7 @@ True
 from __future__ import annotations
 
 import mpmath
+import sympy as sp
 from flint import arb
 
 from clverify.numerics.precision.certify import Enclosure, arb_to_mpf
@@ -31,7 +36,7 @@ from clverify.numerics.precision.real_input import RealInput
 
 from .registry import Inconclusive
 
-__all__ = ["AGREEMENT_DIGITS", "claim_ball", "compare_claim"]
+__all__ = ["AGREEMENT_DIGITS", "claim_ball", "compare_claim", "plain", "least", "dimension_shortfall"]
 
 #: A passing check needs the certified enclosure to be this narrow (relative, decimal digits).
 AGREEMENT_DIGITS = 30
@@ -79,3 +84,55 @@ def compare_claim(name: str, expr, enclosure: Enclosure | None, **values) -> str
             if not width < tolerance:
                 raise Inconclusive(f"{name}: {what} too wide to confirm ({where})")
     return None
+
+
+def plain(expr) -> sp.Expr:
+    """``expr`` in plain symbols (no assumptions), as the hypotheses are written: the symbols of
+    :mod:`clverify.theory.derivation` replaced by name."""
+    expr = sp.sympify(expr)
+    return expr.xreplace({s: sp.Symbol(s.name) for s in expr.free_symbols})
+
+
+def least(claim, name: str) -> sp.Expr:
+    """The least value of ``name`` that the claim's hypothesis of that name admits: ``f`` from
+    ``name >= f`` (plain symbols); :class:`Inconclusive` for a hypothesis of another form.
+
+    >>> from clverify.proofs_check.registry import H, Claim
+    >>> least(Claim({}, {"N": H.N >= 3, "d": H.d >= H.N - 1}), "d")
+    N - 1
+    """
+    relation = claim.hypotheses.get(name)
+    symbol = sp.Symbol(name)
+    if isinstance(relation, sp.GreaterThan) and relation.lhs == symbol:
+        return relation.rhs
+    if isinstance(relation, sp.LessThan) and relation.rhs == symbol:
+        return relation.lhs
+    raise Inconclusive(f"the claim's hypothesis on {name} ({relation}) is not of the form {name} >= f")
+
+
+#: How far beyond the least N :func:`dimension_shortfall` looks for a size where it falls short.
+_SHORTFALL_SEARCH = 20
+
+
+def dimension_shortfall(claim, needed) -> int | None:
+    """Whether every dimension the claim admits holds a structure of Gram rank ``needed`` (an
+    expression in ``N``): None when SymPy shows ``least(d) >= needed`` for every integer ``N``
+    the claim admits (``N = least(N) + n``, ``n >= 0``); else the smallest such ``N`` at which
+    the least dimension falls short (the structure does not exist there); :class:`Inconclusive`
+    when neither is shown.
+
+    >>> from clverify.proofs_check.registry import H, Claim
+    >>> claim = Claim({}, {"N": H.N >= 3, "d": H.d >= H.N - 1})
+    >>> dimension_shortfall(claim, H.N - 1) is None, dimension_shortfall(claim, H.N)
+    (True, 3)
+    """
+    N = sp.Symbol("N")
+    n = sp.Symbol("n", integer=True, nonnegative=True)
+    first = least(claim, "N")
+    gap = sp.simplify(plain(least(claim, "d")) - plain(needed))
+    if gap.subs(N, n + first).is_nonnegative:
+        return None
+    for size in range(int(first), int(first) + _SHORTFALL_SEARCH):
+        if gap.subs(N, size) < 0:
+            return size
+    raise Inconclusive(f"cannot decide whether d >= {least(claim, 'd')} reaches rank {needed} for every N")

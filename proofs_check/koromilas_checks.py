@@ -235,6 +235,9 @@ def kcl_batch_independence(loss: str = "kcl", params: dict | None = None, *, n: 
     U = sphere.random(n, d, generator=gen)
     V = sphere.project(U + 0.5 * sphere.random(n, d, generator=gen))
     averages = _subset_averages(loss, U, V, params, sizes)
+    undefined = [m for m, v in averages.items() if not math.isfinite(v)]
+    if undefined:
+        return f"{loss}: the batch loss is undefined (not finite) at M = {undefined}, which the sizes include"
     values = np.array(list(averages.values()))
     spread = float(values.max() - values.min())
     tol = BATCH_RTOL * max(1.0, float(np.abs(values).max()))
@@ -269,11 +272,12 @@ def _energy_minimum(loss: str, M: int, d: int, params: dict, seed: int, restarts
 
 
 def decoupling(loss: str, M: int, d: int, params: dict | None = None, *, claimed_v=None,
+               alignment: float | None = None, weight: float | None = None,
                seed: int = 0, restarts: int = 5):
     r"""DHEL and KCL minimisers have ``V = claimed_v(U)`` (default ``V = U``) with ``U`` minimising
-    the within-view energy :math:`E` alone, so that :math:`\min L = A + c\,\min_U E(U)`
-    (DHEL: :math:`A = -1/\tau`, :math:`c = 2`; one-view DHEL: :math:`c = 1`; KCL:
-    :math:`A = -2K(1)`, :math:`c = 2\gamma`).
+    the within-view energy :math:`E` alone, so that :math:`\min L = A + c\,\min_U E(U)`, with
+    ``A = alignment`` and ``c = weight`` (defaults, the statement's: DHEL :math:`A = -1/\tau`,
+    :math:`c = 2`; one-view DHEL :math:`c = 1`; KCL :math:`A = -2K(0)`, :math:`c = 2\gamma`).
 
     Three parts, any of which refutes: (1) the claimed pair :math:`(U^*, \text{claimed\_v}(U^*))`,
     :math:`U^*` the best energy minimiser found, attains :math:`A + cE(U^*)`; (2) GD on the full
@@ -292,6 +296,8 @@ def decoupling(loss: str, M: int, d: int, params: dict | None = None, *, claimed
     else:  # -2 K at distance 0
         A = -2 * float(kcl_kernel(_kernel_name(loss))(0, params["t"], MPMATH_OPS))
         c = 2 * params["gamma"]
+    A = A if alignment is None else alignment
+    c = c if weight is None else weight
     predicted = A + c * energy
     tol = GD_VALUE_RTOL * max(abs(predicted), GD_VALUE_FLOOR)
     fn = TORCH_LOSSES[loss]

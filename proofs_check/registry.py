@@ -1,10 +1,12 @@
 r"""The theorem registry: results, their checks and their deliberately false variants.
 
 A :class:`Theorem` is data: an id (``paper.number`` or ``ext.short_name``), its
-source, its statement in LaTeX, its hypotheses as parameter domains, a
-``claim`` (the statement in a form checks can test: formulas, callables,
-constants), the :class:`Check`\ s that test the claim, and :class:`Mutant`\ s:
-false variants of the claim that the same checks must refute.
+source, its statement in LaTeX, its :class:`Part`\ s (the conjuncts the source states: a value,
+a minimiser, a count, a uniqueness), a :class:`Claim` (the statement in a form checks can
+test: its hypotheses as SymPy relations and the values its parts assert), the
+:class:`Check`\ s that test the claim, each naming the parts it supports, and
+:class:`Mutant`\ s: false variants of the claim (another constant, a weaker hypothesis) that
+the same checks must refute.
 
 A check is a function ``check(claim, point, evidence) -> str | None``: ``None``
 on a pass, a message saying what failed on a fail (sybil's evaluator
@@ -14,9 +16,10 @@ check may fill with numbers for the report.  A check raises
 that cannot be certified, a point outside the claim's scope); any other
 exception means broken code.
 
-Every check says how strong its evidence is (its **level**, one of :data:`LEVELS`) and which
-parameters a pass covers (its **scope**); a theorem's status is computed from them by
-:func:`clverify.proofs_check.runner.theorem_status`, never typed by hand:
+Every check says how strong its evidence is (its **level**, one of :data:`LEVELS`), which
+parameters a pass covers (its **scope**) and which parts of the statement it supports; an
+entry is as strong as its weakest part, and its status is computed from parts, levels and
+scopes by :func:`clverify.proofs_check.runner.theorem_status`, never typed by hand:
 
 * ``proof``: symbolic, for every parameter value it states (a SymPy identity, a positivity
   certificate, an exact argument);
@@ -29,12 +32,14 @@ parameters a pass covers (its **scope**); a theorem's status is computed from th
 The registry knows nothing of pytest or the CLI: :mod:`clverify.proofs_check.runner` runs it,
 :mod:`clverify.proofs_check.pytest_plugin` and ``clverify check`` adapt it.
 
+>>> claim = Claim({"sum": 4})
 >>> thm = Theorem(
 ...     id="demo.two_plus_two", source="reconstructed", statement=r"2 + 2 = 4",
-...     claim=4, checks=(Check("value", "proof", lambda c, p, e: None if 2 + 2 == c else f"{c} != 4",
-...                            scope="exact arithmetic", whole_domain=True),),
-...     mutants=(Mutant("five", "2 + 2 is not 5", 5),))
->>> thm.checks[0].run(thm.claim, {}, {}) is None, thm.checks[0].run(5, {}, {})
+...     parts=(Part("value", r"2 + 2 = 4"),), claim=claim,
+...     checks=(Check("value", "proof", lambda c, p, e: None if 2 + 2 == c.sum else f"{c.sum} != 4",
+...                   parts=("value",), scope="exact arithmetic", whole_domain=True),),
+...     mutants=(Mutant("five", "2 + 2 is not 5", claim.vary(sum=5)),))
+>>> thm.checks[0].run(thm.claim, {}, {}) is None, thm.checks[0].run(thm.mutants[0].claim, {}, {})
 (True, '5 != 4')
 """
 
@@ -45,12 +50,15 @@ import pkgutil
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType, SimpleNamespace
 from typing import Any
+
+import sympy as sp
 
 from clverify.theory.errors import UnknownChoiceError
 
-__all__ = ["LEVELS", "KINDS", "Check", "Mutant", "Theorem", "Inconclusive", "register", "theorems",
-           "get", "aliases", "point_label", "check_label"]
+__all__ = ["LEVELS", "KINDS", "H", "Claim", "Part", "Check", "Mutant", "Theorem", "Inconclusive",
+           "register", "theorems", "get", "aliases", "point_label", "check_label"]
 
 #: Evidence levels, strongest first (the order reports list them).
 LEVELS = ("proof", "certified", "numerical", "empirical")
@@ -64,6 +72,12 @@ KINDS = ("claim", "exploratory", "refutation")
 _BUILTIN_PACKAGE = "clverify.proofs_check.theorems"
 
 _ID = re.compile(r"^[a-z][a-z0-9]*\.[a-z][A-Za-z0-9_]*$")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+#: Plain symbols (no assumptions, so a relation in them stays a relation) for hypotheses:
+#: ``H.d >= H.N - 1``, ``sp.Gt(H.tau, 0)``.  A check reads a hypothesis at a point with
+#: :meth:`Claim.admits`, or symbolically (``claim.d.rhs``; ``sp.Symbol("N")`` is ``H.N``).
+H = SimpleNamespace(**{s.name: s for s in sp.symbols("N M d n k t b tau gamma delta x m c A")})
 
 
 class Inconclusive(Exception):
@@ -75,6 +89,104 @@ CheckFn = Callable[[Any, Mapping, dict], "str | None"]
 
 
 @dataclass(frozen=True)
+class Part:
+    """One conjunct of a statement, named after the source's words (``value``, ``minimiser``,
+    ``unique``, ``count``, ``equality_iff``), with its ``statement`` in LaTeX."""
+
+    name: str
+    statement: str
+
+    def __post_init__(self):
+        if not _NAME.match(self.name):
+            raise ValueError(f"part name must be snake_case, got {self.name!r}")
+
+
+@dataclass(frozen=True, eq=True)
+class Claim:
+    r"""A statement as data: the ``values`` its parts assert and the ``hypotheses`` under which
+    it is stated, each read by the checks as an attribute (``claim.s_neg``, ``claim.d``).
+
+    Parameters
+    ----------
+    values : mapping
+        name -> what the statement asserts (a formula, a constant, a structure, a predicate).
+    hypotheses : mapping
+        name -> a SymPy relation in the symbols of :data:`H` (``H.d >= H.N - 1``), which checks
+        read (:meth:`admits`), or words for a hypothesis no check reads (``"Gaussian kernel"``).
+
+    A variant claim (another constant, a weaker hypothesis) is :meth:`vary`, so a mutant is
+    just another value of the same type.
+
+    >>> c = Claim({"s_neg": -1 / (H.N - 1)}, {"N": H.N >= 3, "d": H.d >= H.N - 1})
+    >>> c.s_neg, c.d, c.admits(N=6, d=5), c.admits(N=6, d=4), c.admits(N=6)
+    (-1/(N - 1), d >= N - 1, True, False, None)
+    >>> c.vary(d=H.d >= H.N - 2).admits(N=6, d=4)
+    True
+    """
+
+    values: Mapping[str, Any]
+    hypotheses: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+        object.__setattr__(self, "hypotheses", MappingProxyType(dict(self.hypotheses)))
+        both = self.values.keys() & self.hypotheses.keys()
+        if both:
+            raise ValueError(f"a claim's values and hypotheses need distinct names; both have {sorted(both)}")
+        bad = [k for k in (*self.values, *self.hypotheses) if not k.isidentifier() or k in _CLAIM_MEMBERS]
+        if bad:
+            raise ValueError(f"claim field names must be identifiers other than {sorted(_CLAIM_MEMBERS)}; "
+                             f"got {bad}")
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name in ("values", "hypotheses"):
+            raise AttributeError(name)
+        for table in (self.values, self.hypotheses):
+            if name in table:
+                return table[name]
+        raise AttributeError(f"the claim has no value or hypothesis {name!r} "
+                             f"(values: {sorted(self.values)}; hypotheses: {sorted(self.hypotheses)})")
+
+    def __eq__(self, other):
+        return (isinstance(other, Claim) and dict(self.values) == dict(other.values)
+                and dict(self.hypotheses) == dict(other.hypotheses))
+
+    __hash__ = None
+
+    def vary(self, **changes) -> Claim:
+        """This claim with some values or hypotheses replaced (a mutant); an unknown name is an
+        error, so a variant cannot silently add a field no check reads."""
+        unknown = changes.keys() - self.values.keys() - self.hypotheses.keys()
+        if unknown:
+            raise ValueError(f"the claim has no value or hypothesis {sorted(unknown)}")
+        return Claim({k: changes.get(k, v) for k, v in self.values.items()},
+                     {k: changes.get(k, v) for k, v in self.hypotheses.items()})
+
+    def admits(self, **point) -> bool | None:
+        """Whether ``point`` (numbers by symbol name) satisfies the hypotheses: False if one
+        relation whose symbols are all given is false, None if a relation needs a symbol not
+        given, else True.  Hypotheses in words are not read."""
+        undecided = False
+        for hypothesis in self.hypotheses.values():
+            if not isinstance(hypothesis, sp.Basic):
+                continue
+            names = {s.name for s in hypothesis.free_symbols}
+            if not names <= point.keys():
+                undecided = True
+                continue
+            value = hypothesis.subs({sp.Symbol(n): sp.nsimplify(point[n]) for n in names})
+            if value not in (sp.true, sp.false):
+                raise ValueError(f"hypothesis {hypothesis} is not decided at {point} (got {value})")
+            if value is sp.false:
+                return False
+        return None if undecided else True
+
+
+#: Members of :class:`Claim` that a field name would hide.
+_CLAIM_MEMBERS = frozenset({"values", "hypotheses", "vary", "admits"})
+
+
+@dataclass(frozen=True)
 class Check:
     """One way of testing a claim: ``run(claim, point, evidence)`` at each parameter point.
 
@@ -82,6 +194,9 @@ class Check:
     ----------
     name, level, run
         A snake_case name, the evidence level (one of :data:`LEVELS`), the check function.
+    parts
+        The names of the theorem's parts (:class:`Part`) a pass supports; every counting check
+        names at least one.
     points, thorough_points
         Parameter points of the fast profile; ``thorough_points`` are added by ``--thorough``.
     scope
@@ -101,6 +216,7 @@ class Check:
     name: str
     level: str
     run: CheckFn
+    parts: tuple[str, ...] = ()
     points: tuple[Mapping, ...] = ({},)
     thorough_points: tuple[Mapping, ...] = ()
     scope: str = ""
@@ -120,6 +236,10 @@ class Check:
         if self.whole_domain and self.consistency:
             raise ValueError(f"check {self.name!r}: a consistency check does not count, so it "
                              f"cannot cover the domain")
+        if isinstance(self.parts, str):
+            raise TypeError(f"check {self.name!r}: parts must be a tuple of part names, got {self.parts!r}")
+        if self.consistency and self.parts:
+            raise ValueError(f"check {self.name!r}: a consistency check supports no part")
 
     @property
     def counts(self) -> bool:
@@ -151,7 +271,13 @@ class Mutant:
 class Theorem:
     """A result to verify (``kind="claim"``), to explore (``"exploratory"``), or a published
     statement documented as false (``"refutation"``, with ``corrected_by`` naming the verified
-    corrected entry)."""
+    corrected entry).
+
+    ``parts`` are the conjuncts of ``statement`` as the source states them; each counting check
+    names the parts it supports, and the entry is as strong as its weakest part
+    (:func:`clverify.proofs_check.runner.theorem_status`).  ``uses`` lists the ids of the
+    entries whose statements the checks' arguments rely on (the edges of the dependency graph).
+    """
 
     id: str
     source: str
@@ -163,6 +289,8 @@ class Theorem:
     kind: str = "claim"
     reproduce: str = ""
     corrected_by: str = ""
+    parts: tuple[Part, ...] = ()
+    uses: tuple[str, ...] = ()
 
     def __post_init__(self):
         if not _ID.match(self.id):
@@ -175,6 +303,48 @@ class Theorem:
         names = [c.name for c in self.checks]
         if len(names) != len(set(names)):
             raise ValueError(f"{self.id}: check names must be unique, got {names}")
+        self._check_parts()
+        if isinstance(self.claim, Claim) and self.hypotheses:
+            raise ValueError(f"{self.id}: the hypotheses belong to the claim (Claim.hypotheses), "
+                             f"not to the theorem")
+        bad = [u for u in self.uses if not _ID.match(u) or u == self.id]
+        if bad:
+            raise ValueError(f"{self.id}: uses must name other entries' ids, got {bad}")
+
+    def _check_parts(self):
+        declared = [p.name for p in self.parts]
+        if len(declared) != len(set(declared)):
+            raise ValueError(f"{self.id}: part names must be unique, got {declared}")
+        for check in self.checks:
+            if not self.parts:      # an entry not yet split into parts: one implicit part
+                if check.parts:
+                    raise ValueError(f"{self.id}: check {check.name!r} names parts, but the entry "
+                                     f"declares none")
+                continue
+            unknown = [p for p in check.parts if p not in declared]
+            if unknown:
+                raise ValueError(f"{self.id}: check {check.name!r} supports unknown part(s) {unknown} "
+                                 f"(parts: {declared})")
+            if check.counts and not check.parts:
+                raise ValueError(f"{self.id}: check {check.name!r} must name the part(s) it supports")
+
+    @property
+    def statement_parts(self) -> tuple[Part, ...]:
+        """The parts, or, for an entry not yet split, the whole statement as one part."""
+        return self.parts or (Part("statement", self.statement),)
+
+    def covers(self, check: Check) -> tuple[str, ...]:
+        """The names of the parts ``check`` supports (none for a consistency check)."""
+        if not check.counts:
+            return ()
+        return check.parts or tuple(p.name for p in self.statement_parts)
+
+    @property
+    def hypothesis_texts(self) -> dict[str, str]:
+        """The hypotheses as text (the claim's relations printed, or the words given)."""
+        if isinstance(self.claim, Claim):
+            return {k: str(v) for k, v in self.claim.hypotheses.items()}
+        return dict(self.hypotheses)
 
     @property
     def paper(self) -> str:

@@ -5,32 +5,39 @@
 ...               checks=(Check("same", "numerical", lambda c, p, e: None, points=({"N": 5},)),))
 >>> from clverify.proofs_check.runner import run_theorem
 >>> record = result_record(run_theorem(thm))
->>> record["status"], record["level"], record["scope"]
-('verified', 'numerical', {'numerical': ['the points N=5']})
->>> table_record(record)["scope"]
-'numerical: the points N=5'
+>>> record["status"], record["level"], record["parts"][0]["level"], record["parts"][0]["scope"]
+('verified', 'numerical', 'numerical', ['the points N=5'])
+>>> table_record(record)["parts"]
+'statement: verified, numerical (the points N=5)'
 """
 
 from __future__ import annotations
 
-from .registry import Theorem
-from .runner import TheoremResult
+from .registry import LEVELS, Theorem
+from .runner import PartResult, TheoremResult
 
-__all__ = ["result_record", "table_record", "scope_text", "catalogue_markdown"]
+__all__ = ["result_record", "table_record", "parts_text", "level_counts", "check_summary",
+           "catalogue_markdown"]
+
+
+def _part_record(part: PartResult) -> dict:
+    return {"name": part.name, "statement": part.statement, "status": part.status, "level": part.level,
+            "scope": list(part.scope), "checks": list(part.checks)}
 
 
 def result_record(result: TheoremResult) -> dict:
-    """One report row: ``id``, ``source``, ``kind``, ``status``, ``level`` (the strongest level
-    reached), ``scope`` (level -> scopes covered), ``evidence`` (one row per check and point,
-    each with its ``level`` and ``scope``), ``mutants_total``, ``mutants_refuted``, ``seconds``
-    (and surviving mutants, if any)."""
+    """One report row: ``id``, ``source``, ``kind``, ``status``, ``level`` (the weakest of the
+    parts' levels), ``parts`` (per part: ``name``, ``statement``, ``status``, ``level``,
+    ``scope``, ``checks``), ``evidence`` (one row per check and point, each with its ``level``,
+    ``scope`` and ``parts``), ``mutants_total``, ``mutants_refuted``, ``seconds`` (and surviving
+    mutants, if any)."""
     record = {
         "id": result.id,
         "source": result.source,
         "kind": result.kind,
         "status": result.status,
         "level": result.level,
-        "scope": result.scope,
+        "parts": [_part_record(p) for p in result.parts],
         "evidence": result.evidence,
         "mutants_total": result.mutants_total,
         "mutants_refuted": result.mutants_refuted,
@@ -41,21 +48,44 @@ def result_record(result: TheoremResult) -> dict:
     return record
 
 
-def scope_text(scope: dict[str, list[str]]) -> str:
-    """``level: scope, scope; level: ...`` on one line."""
-    return "; ".join(f"{level}: {', '.join(scopes)}" for level, scopes in scope.items())
+def _part_text(part: dict) -> str:
+    shown = f"{part['name']}: {part['status']}"
+    if part["level"]:
+        shown += f", {part['level']}" + (f" ({', '.join(part['scope'])})" if part["scope"] else "")
+    return shown
+
+
+def parts_text(parts: list[dict]) -> str:
+    """``part: status, level (scopes); part: ...`` on one line."""
+    return "; ".join(_part_text(p) for p in parts)
 
 
 def table_record(record: dict) -> dict:
-    """A report row for a table: scope on one line, evidence counted (JSON keeps all of it)."""
-    return {**record, "level": record["level"] or "-", "scope": scope_text(record["scope"]),
+    """A report row for a table: parts on one line, evidence counted (JSON keeps all of it)."""
+    return {**record, "level": record["level"] or "-", "parts": parts_text(record["parts"]),
             "evidence": f"{len(record['evidence'])} check point(s)"}
 
 
-def _summary(fn) -> str:
+def level_counts(results) -> dict[str, int]:
+    """How many entries (exploratory ones aside) have each weakest level, strongest first
+    (``none``: a part without a level)."""
+    counts: dict[str, int] = {}
+    for r in results:
+        if r.kind != "exploratory":
+            key = r.level or "none"
+            counts[key] = counts.get(key, 0) + 1
+    return {k: counts[k] for k in (*LEVELS, "none") if k in counts}
+
+
+def check_summary(fn) -> str:
     """The first sentence of a check's docstring, on one line."""
     text = " ".join((fn.__doc__ or "").split())
     return text.split(". ")[0].rstrip(".") + "." if text else ""
+
+
+def _supports(thm: Theorem, check) -> str:
+    parts = thm.covers(check) if thm.parts else ()
+    return f" (supports {', '.join(parts)})" if parts else ""
 
 
 def catalogue_markdown(theorems: list[Theorem], results: dict[str, TheoremResult]) -> str:
@@ -71,23 +101,27 @@ def catalogue_markdown(theorems: list[Theorem], results: dict[str, TheoremResult
     for thm in theorems:
         res = results.get(thm.id)
         lines += [f"## `{thm.id}`", "", f"*Source*: {thm.source}", "", f"$${thm.statement}$$", ""]
-        if thm.hypotheses:
-            hyp = "; ".join(f"{k}: {v}" for k, v in thm.hypotheses.items())
+        if thm.hypothesis_texts:
+            hyp = "; ".join(f"{k}: {v}" for k, v in thm.hypothesis_texts.items())
             lines += [f"*Hypotheses*: {hyp}", ""]
+        if thm.uses:
+            lines += [f"*Uses*: {', '.join(f'`{u}`' for u in thm.uses)}", ""]
+        if thm.parts:
+            lines += ["*Parts*:", ""]
+            lines += [f"- `{p.name}`: ${p.statement}$" for p in thm.parts] + [""]
         lines += ["*Checks*:", ""]
-        lines += [f"- {c.level}{' (consistency, not counted)' if c.consistency else ''}: `{c.name}`, "
-                  f"scope {c.scope_for()}{' (the whole domain)' if c.whole_domain else ''}"
+        lines += [f"- {c.level}{' (consistency, not counted)' if c.consistency else ''}: `{c.name}`"
+                  f"{_supports(thm, c)}, scope {c.scope_for()}{' (the whole domain)' if c.whole_domain else ''}"
                   f"{f' ({len(c.thorough_points)} more point(s) with `--thorough`)' if c.thorough_points else ''}"
-                  f": {_summary(c.run)}"
+                  f": {check_summary(c.run)}"
                   for c in thm.checks]
         lines += ["", "*Mutants* (false variants the checks must refute):", ""]
         lines += [f"- `{m.name}`: {m.reason}" for m in thm.mutants] or ["- none (exploratory entry)"]
         if res is not None:
             mut = "" if res.mutants_refuted is None else f", mutants refuted {res.mutants_refuted}/{res.mutants_total}"
-            level = f" (strongest evidence: {res.level})" if res.level else ""
+            level = f" (weakest part: {res.level})" if res.level else ""
             lines += ["", f"*Status*: **{res.status}**{level}{mut}"]
-            if res.scope:
-                lines.append(f"  - scope: {scope_text(res.scope)}")
+            lines += [f"  - {_part_text(_part_record(p))}" for p in res.parts]
             fails = [o for o in res.outcomes if o.status != "pass"]
             for o in fails:
                 lines.append(f"  - {o.status} `{o.label}`: {o.message}")

@@ -1,19 +1,21 @@
 r"""Run registry entries: checks at their points, and mutants against the same checks.
 
-A theorem's status is computed from its checks' outcomes, levels and scopes
-(:func:`theorem_status`), never typed by hand:
+An entry is as strong as its weakest part.  Each part of a statement (:class:`Part`) gets a
+status and a level from the counting checks that name it (:func:`part_result`):
 
-* ``refuted``: a counting check failed (its message is the counterexample);
-* ``inconclusive``: nothing failed, but a check could not conclude, a consistency check
-  failed, or no counting check ran;
-* ``proved``: every check passed and one of them is a ``proof`` or ``certified`` check whose
-  scope is the whole hypothesis domain (``Check.whole_domain``);
-* ``verified``: every check passed, on the scopes they state (the report prints them);
-* ``exploratory``: an entry that records evidence and claims nothing.
+* ``refuted``: one of them failed (its message is the counterexample);
+* ``inconclusive``: none failed, but one could not conclude;
+* ``unchecked``: no counting check names the part;
+* ``proved``: all passed, and one of them is a ``proof`` or ``certified`` check whose scope is
+  the whole hypothesis domain (``Check.whole_domain``);
+* ``verified``: all passed, on the scopes they state.
 
-The ``level`` of a result is the strongest level that covers the whole domain when it is
-``proved``, else the strongest level among the counting checks that passed (on the scopes
-the result lists).
+Its level is the strongest level among its passing checks (among the whole-domain ones when
+``proved``), with their scopes.  The entry's status follows from its parts
+(:func:`theorem_status`): ``refuted`` if a part is refuted; ``inconclusive`` if a part is
+inconclusive or unchecked, a consistency check did not pass, or no part is stated;
+``proved`` only when every part is proved; otherwise ``verified``; an exploratory entry is
+``exploratory``.  Its level is the weakest of its parts' levels (:func:`theorem_level`).
 
 A mutant is *refuted* when at least one counting check **fails** on it; an inconclusive
 check refutes nothing, and a consistency check is not run against mutants at all.  An entry of
@@ -26,11 +28,13 @@ documented refutation with a check that did not run as recorded (any non-pass ou
 refuting failure of a refutation aside), a refutation that no longer reproduces, or a
 surviving mutant.
 
->>> from clverify.proofs_check.registry import Check, Mutant, Theorem
->>> even = Check("is_even", "proof", lambda c, p, e: None if c % 2 == 0 else f"{c} is odd",
-...              scope="the integer claimed", whole_domain=True)
+>>> from clverify.proofs_check.registry import Check, Claim, Mutant, Part, Theorem
+>>> even = Check("is_even", "proof", lambda c, p, e: None if c.n % 2 == 0 else f"{c.n} is odd",
+...              parts=("parity",), scope="the integer claimed", whole_domain=True)
+>>> claim = Claim({"n": 4})
 >>> thm = Theorem(id="demo.four_is_even", source="reconstructed", statement="4 even",
-...               claim=4, checks=(even,), mutants=(Mutant("three", "3 is odd", 3),))
+...               parts=(Part("parity", "4 is even"),), claim=claim, checks=(even,),
+...               mutants=(Mutant("three", "3 is odd", claim.vary(n=3)),))
 >>> r = run_theorem(thm, mutants=True)
 >>> r.status, r.level, r.mutants_total, r.mutants_refuted
 ('proved', 'proof', 1, 1)
@@ -40,16 +44,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from .registry import LEVELS, Check, Inconclusive, Mutant, Theorem, check_label, point_label
+from .registry import LEVELS, Check, Inconclusive, Mutant, Part, Theorem, check_label, point_label
 
-__all__ = ["STATUSES", "RESERVED_EVIDENCE_KEYS", "CheckOutcome", "TheoremResult", "run_check",
-           "theorem_status", "strongest_level", "mutant_refutation", "run_theorem"]
+__all__ = ["STATUSES", "PART_STATUSES", "RESERVED_EVIDENCE_KEYS", "CheckOutcome", "PartResult",
+           "TheoremResult", "run_check", "part_result", "theorem_status", "theorem_level",
+           "strongest_level", "mutant_refutation", "run_theorem"]
 
 #: Every status a theorem can have.
 STATUSES = ("proved", "verified", "refuted", "inconclusive", "exploratory")
+#: Every status a part of a statement can have.
+PART_STATUSES = ("proved", "verified", "refuted", "inconclusive", "unchecked")
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,7 @@ class CheckOutcome:
     message: str
     evidence: dict
     seconds: float
+    parts: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -73,13 +81,27 @@ class CheckOutcome:
         return f"{self.level}:{self.check}" + (f"[{self.point}]" if self.point else "")
 
 
+@dataclass(frozen=True)
+class PartResult:
+    """What the checks showed of one part: its status (one of :data:`PART_STATUSES`), its
+    level with the scopes of the passing checks at that level, and the labels
+    (``level:name``) of the counting checks that name it."""
+
+    name: str
+    statement: str
+    status: str
+    level: str | None
+    scope: tuple[str, ...]
+    checks: tuple[str, ...]
+
+
 @dataclass
 class TheoremResult:
     """A theorem's verdict with everything the report prints.
 
-    ``level``: the strongest level over the whole domain if ``proved``, else the strongest
-    level among the counting checks that passed (None if none did); ``scope`` maps each level
-    reached to the scopes its passing checks cover.
+    ``level``: the weakest of the parts' levels (None if a part has none); ``parts``: one
+    :class:`PartResult` per part of the statement; ``refuted_by``: each refuted mutant's name ->
+    the failure that refuted it (when mutants were run).
     """
 
     id: str
@@ -87,20 +109,23 @@ class TheoremResult:
     kind: str
     status: str
     level: str | None
-    scope: dict[str, list[str]]
+    parts: list[PartResult]
     outcomes: list[CheckOutcome]
     mutants_total: int
     mutants_refuted: int | None
     surviving_mutants: list[str]
     seconds: float
+    refuted_by: dict[str, str] = field(default_factory=dict)
 
     @property
     def evidence(self) -> list[dict]:
-        """Per check and point: level, scope, status, its evidence, and any message."""
+        """Per check and point: level, scope, the parts it bears on, status, its evidence, and
+        any message."""
         rows = []
         for o in self.outcomes:
             row = {"check": f"{o.level}:{o.check}", "level": o.level, "scope": o.scope,
-                   "counts": o.counts, "point": o.point, "status": o.status, **o.evidence}
+                   "counts": o.counts, "parts": list(o.parts), "point": o.point, "status": o.status,
+                   **o.evidence}
             if o.message:
                 row["message"] = o.message
             rows.append(row)
@@ -123,13 +148,16 @@ class TheoremResult:
 
 
 #: Keys of a report's evidence row that a check's own evidence may not use.
-RESERVED_EVIDENCE_KEYS = frozenset({"check", "level", "scope", "counts", "point", "status", "message"})
+RESERVED_EVIDENCE_KEYS = frozenset({"check", "level", "scope", "counts", "parts", "point", "status",
+                                    "message"})
 
 
-def run_check(check: Check, claim: Any, point: Mapping, thorough: bool = False) -> CheckOutcome:
+def run_check(check: Check, claim: Any, point: Mapping, thorough: bool = False, *,
+              parts: tuple[str, ...] = ()) -> CheckOutcome:
     """Run ``check`` on ``claim`` at ``point``: 'pass' (it returned None), 'fail' (a message) or
     'inconclusive' (it raised :class:`Inconclusive`); other exceptions propagate (broken code),
-    and so does evidence under a reserved key (:data:`RESERVED_EVIDENCE_KEYS`)."""
+    and so does evidence under a reserved key (:data:`RESERVED_EVIDENCE_KEYS`).  ``parts``: the
+    parts of the statement the outcome bears on (:meth:`Theorem.covers`)."""
     evidence: dict = {}
     start = time.perf_counter()
     try:
@@ -142,31 +170,82 @@ def run_check(check: Check, claim: Any, point: Mapping, thorough: bool = False) 
         raise ValueError(f"check {check.name!r} writes the reserved evidence key(s) {sorted(clash)}")
     return CheckOutcome(check.name, check.level, check.scope_for(thorough), check.counts,
                         check.whole_domain, point_label(point), status, message or "", evidence,
-                        time.perf_counter() - start)
+                        time.perf_counter() - start, parts)
 
 
-def theorem_status(kind: str, outcomes: Sequence[CheckOutcome]) -> str:
-    """The status of an entry of ``kind`` with these outcomes (rules in the module docstring).
+def part_result(part: Part, outcomes: Sequence[CheckOutcome]) -> PartResult:
+    """The status and level of ``part`` from the counting outcomes that name it (rules in the
+    module docstring).
 
-    >>> def o(status, counts=True, whole=False):
-    ...     return CheckOutcome("c", "proof", "s", counts, whole, "", status, "", {}, 0.0)
-    >>> theorem_status("claim", [o("pass", whole=True), o("pass")])
-    'proved'
-    >>> theorem_status("claim", [o("pass"), o("inconclusive")])
+    >>> def o(status, level="proof", whole=False):
+    ...     return CheckOutcome("c", level, "s", True, whole, "", status, "", {}, 0.0, ("value",))
+    >>> value = Part("value", "v = 1")
+    >>> r = part_result(value, [o("pass", whole=True), o("pass", "empirical")]); r.status, r.level
+    ('proved', 'proof')
+    >>> r = part_result(value, [o("pass", "empirical"), o("inconclusive")]); r.status, r.level
+    ('inconclusive', 'empirical')
+    >>> r = part_result(Part("unique", "u"), [o("pass")]); r.status, r.level
+    ('unchecked', None)
+    """
+    mine = [o for o in outcomes if o.counts and part.name in o.parts]
+    statuses = {o.status for o in mine}
+    if not mine:
+        status = "unchecked"
+    elif "fail" in statuses:
+        status = "refuted"
+    elif statuses != {"pass"}:
+        status = "inconclusive"
+    elif any(o.whole_domain for o in mine):
+        status = "proved"
+    else:
+        status = "verified"
+    level = strongest_level(mine, whole_domain=status == "proved")
+    scope = tuple(dict.fromkeys(o.scope for o in mine if o.status == "pass" and o.level == level
+                                and (o.whole_domain or status != "proved")))
+    checks = tuple(dict.fromkeys(o.label.split("[", 1)[0] for o in mine))
+    return PartResult(part.name, part.statement, status, level, scope, checks)
+
+
+def theorem_status(kind: str, parts: Sequence[PartResult], outcomes: Sequence[CheckOutcome]) -> str:
+    """The status of an entry of ``kind`` from its parts (which hold the counting outcomes) and
+    its consistency outcomes among ``outcomes`` (rules in the module docstring).
+
+    >>> def p(status):
+    ...     return PartResult("p", "", status, "proof", (), ())
+    >>> theorem_status("claim", [p("proved"), p("verified")], [])
+    'verified'
+    >>> theorem_status("claim", [p("proved"), p("unchecked")], [])
     'inconclusive'
-    >>> theorem_status("claim", [o("pass", whole=True), o("fail", counts=False)])
-    'inconclusive'
+    >>> theorem_status("claim", [p("inconclusive"), p("refuted")], [])
+    'refuted'
     """
     if kind == "exploratory":
         return "exploratory"
-    counting = [o for o in outcomes if o.counts]
-    if any(o.status == "fail" for o in counting):
+    statuses = {p.status for p in parts}
+    if "refuted" in statuses:
         return "refuted"
-    if not counting or any(o.status != "pass" for o in outcomes):
+    if (not parts or statuses & {"inconclusive", "unchecked"}
+            or any(o.status != "pass" for o in outcomes if not o.counts)):
         return "inconclusive"
-    if any(o.whole_domain for o in counting):
+    if statuses == {"proved"}:
         return "proved"
     return "verified"
+
+
+def theorem_level(parts: Sequence[PartResult]) -> str | None:
+    """The weakest of the parts' levels; None if a part has no level (or there is no part).
+
+    >>> def p(level):
+    ...     return PartResult("p", "", "verified", level, (), ())
+    >>> theorem_level([p("proof"), p("empirical"), p("certified")])
+    'empirical'
+    >>> theorem_level([p("proof"), p(None)]) is None
+    True
+    """
+    levels = [p.level for p in parts]
+    if not levels or None in levels:
+        return None
+    return max(levels, key=LEVELS.index)
 
 
 def strongest_level(outcomes: Sequence[CheckOutcome], whole_domain: bool = False) -> str | None:
@@ -181,15 +260,6 @@ def strongest_level(outcomes: Sequence[CheckOutcome], whole_domain: bool = False
     passed = {o.level for o in outcomes if o.counts and o.status == "pass"
               and (o.whole_domain or not whole_domain)}
     return next((level for level in LEVELS if level in passed), None)
-
-
-def _scopes(outcomes: Sequence[CheckOutcome]) -> dict[str, list[str]]:
-    """Level -> the distinct scopes of the counting checks that passed at that level."""
-    table: dict[str, list[str]] = {}
-    for o in outcomes:
-        if o.counts and o.status == "pass" and o.scope not in table.setdefault(o.level, []):
-            table[o.level].append(o.scope)
-    return {level: table[level] for level in LEVELS if level in table}
 
 
 def mutant_refutation(theorem: Theorem, mutant: Mutant, thorough: bool = False) -> str | None:
@@ -208,14 +278,21 @@ def mutant_refutation(theorem: Theorem, mutant: Mutant, thorough: bool = False) 
 def run_theorem(theorem: Theorem, *, mutants: bool = False, thorough: bool = False) -> TheoremResult:
     """All checks of ``theorem`` at all their points, and optionally its mutants."""
     start = time.perf_counter()
-    outcomes = [run_check(c, theorem.claim, p, thorough) for c in theorem.checks
+    outcomes = [run_check(c, theorem.claim, p, thorough, parts=theorem.covers(c)) for c in theorem.checks
                 for p in c.points_for(thorough)]
     surviving: list[str] = []
+    refuted_by: dict[str, str] = {}
     refuted = None
     if mutants:
-        surviving = [m.name for m in theorem.mutants if mutant_refutation(theorem, m, thorough) is None]
-        refuted = len(theorem.mutants) - len(surviving)
-    status = theorem_status(theorem.kind, outcomes)
-    return TheoremResult(theorem.id, theorem.source, theorem.kind, status,
-                         strongest_level(outcomes, whole_domain=status == "proved"), _scopes(outcomes),
-                         outcomes, len(theorem.mutants), refuted, surviving, time.perf_counter() - start)
+        for m in theorem.mutants:
+            message = mutant_refutation(theorem, m, thorough)
+            if message is None:
+                surviving.append(m.name)
+            else:
+                refuted_by[m.name] = message
+        refuted = len(refuted_by)
+    parts = [part_result(part, outcomes) for part in theorem.statement_parts]
+    return TheoremResult(theorem.id, theorem.source, theorem.kind,
+                         theorem_status(theorem.kind, parts, outcomes), theorem_level(parts), parts,
+                         outcomes, len(theorem.mutants), refuted, surviving, time.perf_counter() - start,
+                         refuted_by)

@@ -6,7 +6,9 @@ similarity matrices (``sum_diagonal``, ``sum_off_diagonal``, ``sum_rows``, ...),
 and ``ops.<function>``, and its parameters are keyword arguments after ``grams, ops`` (with or
 without defaults).  :func:`load_loss` turns it into a :class:`~clverify.theory.losses.Loss`,
 which every backend then runs; :func:`check_loss` runs it once on the SymPy backend and
-turns a failure into a one-line :class:`~clverify.theory.errors.LossDefinitionError`.
+turns a failure into a one-line :class:`~clverify.theory.errors.LossDefinitionError`.  A file
+that does more than define functions while it is loaded (it prints, or calls ``sys.exit``) is
+a bad file too: the one-line error says what it did, and nothing it printed reaches stdout.
 
 >>> import pathlib, tempfile
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -25,9 +27,11 @@ clverify.theory.errors.LossDefinitionError: loss file ...mine.py defines no func
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import inspect
+import io
 from pathlib import Path
 
 from .derivation import N, delta, x
@@ -36,24 +40,38 @@ from .losses import Loss
 from .ops import SYMPY_OPS, Ops
 from .structures import CCEM
 
-__all__ = ["load_loss", "check_loss", "failure", "RESERVED_NAMES"]
+__all__ = ["load_loss", "check_loss", "failure", "RESERVED_NAMES", "USER_CODE_ERRORS"]
 
 #: Parameter names a loss may not use: the symbols of its CCEM restriction.
 RESERVED_NAMES = (str(N), str(x), str(delta))
+#: What a user's code may raise that is reported as one line (``sys.exit`` included; Ctrl-C is not).
+USER_CODE_ERRORS = (Exception, SystemExit)
 
 
 def _module(path: Path):
+    """The file run as a module, without writing its bytecode beside it (no ``__pycache__``)."""
     name = "clverify_loss_" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
+    module = importlib.util.module_from_spec(importlib.util.spec_from_file_location(name, path))
+    printed = io.StringIO()
     try:
-        spec.loader.exec_module(module)
+        code = compile(importlib.util.decode_source(path.read_bytes()), str(path), "exec")
+        with contextlib.redirect_stdout(printed):
+            exec(code, module.__dict__)  # noqa: S102 - the user's own file, as an import would run it
     except SyntaxError as exc:
         raise LossDefinitionError(
             f"loss file {path}: syntax error at line {exc.lineno}: {exc.msg}") from None
+    except SystemExit as exc:
+        raise LossDefinitionError(
+            f"loss file {path}: importing it exits (SystemExit: {exc.code!r}); a loss file defines "
+            f"functions and runs nothing when it is loaded") from None
     except Exception as exc:  # noqa: BLE001 - the user's code: any failure is reported as one line
         raise LossDefinitionError(
             f"loss file {path}: importing it raised {type(exc).__name__}: {exc}") from None
+    if printed.getvalue():
+        first = (printed.getvalue().strip().splitlines() or [""])[0]
+        raise LossDefinitionError(
+            f"loss file {path}: importing it printed {first[:60]!r}; a loss file defines functions "
+            f"and prints nothing when it is loaded")
     return module
 
 
@@ -120,7 +138,7 @@ def check_loss(loss: Loss, params: dict, ops: Ops = SYMPY_OPS) -> None:
         loss(CCEM(N, delta).grams(), ops, **params)
     except VerifierError:
         raise
-    except Exception as exc:  # noqa: BLE001 - the user's code: any failure is reported as one line
+    except USER_CODE_ERRORS as exc:  # the user's code: any failure is reported as one line
         raise failure(loss, ops.name, exc) from None
 
 

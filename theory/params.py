@@ -38,6 +38,8 @@ __all__ = [
     "MAX_DIGITS",
     "check_batch_size",
     "check_dimension",
+    "check_seed",
+    "SEED_MAX",
     "check_positive",
     "check_finite",
     "check_unit_interval",
@@ -55,6 +57,8 @@ MAX_DIGITS = 10_000
 #: arbitrary-precision code (Arb balls, mpmath) takes numbers of any exponent, but its cost
 #: grows with it (``t = 1e5000`` takes minutes and overflows Python's int-to-string limit).
 MAX_DECIMAL_EXPONENT = 1000
+#: Largest seed (torch generators take 64-bit seeds; restart r of seed s uses s + r).
+SEED_MAX = 2**63 - 1
 
 
 _INTEGER = re.compile(r"^\s*[-+]?\d+\s*$")
@@ -96,6 +100,17 @@ def check_dimension(name: str, value, minimum: int, reason: str = "") -> int:
         raise InvalidParameterError(
             f"{name} must be an integer >= {minimum}{why}, got {value!r}"
         ) from None
+
+
+def check_seed(name: str, value) -> int:
+    """A seed of a random start: an integer in ``[0, SEED_MAX]``, the one rule of every command.
+
+    >>> check_seed("seeds", "-1")
+    Traceback (most recent call last):
+        ...
+    clverify.theory.errors.InvalidParameterError: seeds must be an integer in [0, 9223372036854775807], got '-1'
+    """
+    return check_batch_size(name, value, 0, SEED_MAX)
 
 
 def _exact(name: str, value):

@@ -34,7 +34,7 @@ from .compare import (
                       theory_optimum,
 )
 from .constellation import full_gap, is_constellation, margin, optimal_relative_bias, similarity_extremes
-from .discrete import ENUMERATION_MAX_N, minimise_s0
+from .discrete import ENUMERATION_MAX_N, check_enumerable, minimise_s0
 from .encoder import DEFAULT_MAX_STEPS, PAPER_LR, PAPER_STEPS, EncoderResult, encoder_experiment
 from .grid import Configuration, parse_grid, read_grid
 from .lbfgs import (
@@ -48,7 +48,7 @@ from .lbfgs import (
                       stationary,
                       value_and_grad,
 )
-from .memory import MEMORY_LIMIT, check_memory, comparison_estimate, memory_estimate
+from .memory import MEMORY_LIMIT, check_memory, comparison_estimate, memory_estimate, memory_limit
 from .metrics import (
                       WASSERSTEIN_GRID,
                       alignment,
@@ -105,10 +105,10 @@ __all__ = [
     "ETF_OPTIMAL_LOSSES", "THEORY_DIGITS", "TheoryOptimum", "etf_optimum", "gram_distance",
     "loss_gap", "sigmoid_ccem_optimum", "structure_grams", "theory_optimum", "best_known_structure",
     "Configuration", "parse_grid", "read_grid", "STRUCTURE_TOL",
-    "structure_unresolved", "loss_resolution", "ENUMERATION_MAX_N", "minimise_s0",
+    "structure_unresolved", "loss_resolution", "ENUMERATION_MAX_N", "minimise_s0", "check_enumerable",
     "DEFAULT_MAX_STEPS", "PAPER_LR", "PAPER_STEPS", "EncoderResult", "encoder_experiment",
     "DEFAULT_HISTORY", "DEFAULT_MAX_ITER", "DEFAULT_TOL", "LBFGSResult", "lbfgs", "value_and_grad",
-    "SATURATION_LEVEL", "stationary", "out_of_range", "MEMORY_LIMIT", "check_memory", "memory_estimate", "comparison_estimate",
+    "SATURATION_LEVEL", "stationary", "out_of_range", "MEMORY_LIMIT", "check_memory", "memory_estimate", "comparison_estimate", "memory_limit",
     "WASSERSTEIN_GRID", "alignment", "effective_rank", "pairwise_similarities", "similarity_cdf",
     "similarity_density", "similarity_density_mp", "similarity_mgf", "uniformity",
     "uniformity_population", "wasserstein_uniformity",

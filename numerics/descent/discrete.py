@@ -27,7 +27,7 @@ from clverify.theory.params import check_batch_size
 from .blocked import similarity_statistics
 from .optimise import EmbeddingResult, _configs
 
-__all__ = ["minimise_s0", "ENUMERATION_MAX_N"]
+__all__ = ["minimise_s0", "check_enumerable", "ENUMERATION_MAX_N"]
 
 #: Largest N enumerated (C(N + 3, 3) patterns of N x N similarities: 5456 at N = 30).
 ENUMERATION_MAX_N = 30
@@ -48,6 +48,23 @@ def _patterns(counts: list[tuple[int, ...]], N: int) -> torch.Tensor:
     kinds = torch.tensor([sum(([k] * n for k, n in enumerate(c)), []) for c in counts])
     pairs = _KINDS[kinds]                       # (k, N, 2)
     return torch.cat([pairs[..., 0], pairs[..., 1]], dim=-1)[..., None]
+
+
+def check_enumerable(N) -> int:
+    """``N`` if dimension 1 can be solved at ``N`` (:func:`minimise_s0`: ``2 <= N <=``
+    :data:`ENUMERATION_MAX_N`), the one rule of every command that takes ``d = 1``.
+
+    >>> check_enumerable(31)
+    Traceback (most recent call last):
+        ...
+    clverify.theory.errors.InvalidParameterError: N must be an integer in [2, 30] for d = 1 (exact enumeration of C(N+3, 3) sign patterns; gradient descent cannot move on S^0), got 31
+    """
+    N = check_batch_size("N", N, 2)
+    if N > ENUMERATION_MAX_N:
+        raise InvalidParameterError(
+            f"N must be an integer in [2, {ENUMERATION_MAX_N}] for d = 1 (exact enumeration of "
+            f"C(N+3, 3) sign patterns; gradient descent cannot move on S^0), got {N}")
+    return N
 
 
 def minimise_s0(N: int, *, loss: str = "sigmoid", **params) -> EmbeddingResult:
@@ -71,11 +88,7 @@ def minimise_s0(N: int, *, loss: str = "sigmoid", **params) -> EmbeddingResult:
     >>> minimise_s0(11, t=1.0, b=1.0).N
     11
     """
-    N = check_batch_size("N", N, 2)
-    if N > ENUMERATION_MAX_N:
-        raise InvalidParameterError(
-            f"N must be an integer in [2, {ENUMERATION_MAX_N}] for d = 1 (exact enumeration of "
-            f"C(N+3, 3) sign patterns; gradient descent cannot move on S^0), got {N}")
+    N = check_enumerable(N)
     fn, cfg, _ = _configs(loss, params, 0)
     if len(cfg) != 1:
         raise InvalidParameterError("minimise_s0 takes scalar parameters (one configuration)")

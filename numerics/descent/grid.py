@@ -5,7 +5,7 @@ as scalars::
 
     loss = "sigmoid"                   # one loss or a list of losses
     N = [100, 1000]                    # number of pairs
-    d = [8, 16, 64]                    # dimension; the string "N" means d = N
+    d = [8, 16, 64]                    # dimension; the string "N" means d = N (d = 1: N <= 30)
     t = 10.0                           # loss parameters, by the loss's own names
     b = {start = 0, stop = 10, num = 3}          # 0, 5, 10 (inclusive, evenly spaced)
     seeds = {start = 0, stop = 2}                # 0, 1, 2 (inclusive, step 1)
@@ -44,8 +44,9 @@ from pathlib import Path
 import numpy as np
 
 from clverify.theory.errors import InvalidParameterError
-from clverify.theory.params import check_batch_size, check_dimension
+from clverify.theory.params import check_batch_size, check_dimension, check_seed
 
+from .discrete import check_enumerable
 from .lbfgs import DEFAULT_MAX_ITER, DEFAULT_TOL
 from .optimise import DEFAULT_RESTARTS, check_loss_params
 from .torch_losses import TORCH_LOSSES
@@ -188,7 +189,10 @@ def parse_grid(text: str, source: str = "grid") -> list[Configuration]:
     d_raw = _values(f"{source}: d", raw.pop("d", "N"))
     ds = ["N" if v == "N" else v for v in d_raw]
     ds = [v if v == "N" else _integers(f"{source}: d", [v], lambda x: check_dimension("d", x, 1))[0] for v in ds]
-    seeds = _integers(f"{source}: seeds", _values(f"{source}: seeds", raw.pop("seeds", 0)), int)
+    if 1 in ds:     # d = 1 is solved by enumeration (as gd --d 1), for small N only
+        _integers(f"{source}: d = 1", Ns, check_enumerable)
+    seeds = _integers(f"{source}: seeds", _values(f"{source}: seeds", raw.pop("seeds", 0)),
+                      lambda v: check_seed("seeds", v))
     restarts = _integers(f"{source}: restarts", _values(f"{source}: restarts", raw.pop("restarts", DEFAULT_RESTARTS)),
                          lambda v: check_batch_size("restarts", v, 1))
     settings = {name: _check_setting(f"{source}: {name}", name, raw.pop(name, default))

@@ -30,7 +30,7 @@ from clverify.theory.params import check_batch_size
 
 from .blocked import BLOCK_BYTES
 
-__all__ = ["MEMORY_LIMIT", "memory_estimate", "check_memory", "comparison_estimate"]
+__all__ = ["MEMORY_LIMIT", "memory_estimate", "check_memory", "comparison_estimate", "memory_limit"]
 
 #: Default limit of :func:`check_memory`, in bytes (8 GiB; ``--max-memory`` on the CLI).
 MEMORY_LIMIT = 8 * 2**30
@@ -66,6 +66,15 @@ def comparison_estimate(N: int) -> int:
     return _FLOAT64_BYTES * _COMPARISON_COPIES * N * N
 
 
+def memory_limit(gib: float | None) -> int:
+    """The limit in bytes of ``--max-memory GIB`` (None: :data:`MEMORY_LIMIT`; at least 1 byte).
+
+    >>> memory_limit(None) == MEMORY_LIMIT, memory_limit(0.5), memory_limit(1e-12)
+    (True, 536870912, 1)
+    """
+    return MEMORY_LIMIT if gib is None else max(1, int(gib * 2**30))
+
+
 def check_memory(N: int, d: int, *, problems: int, history: int, limit: int = MEMORY_LIMIT,
                  blocked: bool = False) -> None:
     """Raise :class:`~clverify.theory.errors.InvalidParameterError` (one line: the sizes, the
@@ -74,6 +83,7 @@ def check_memory(N: int, d: int, *, problems: int, history: int, limit: int = ME
     need = memory_estimate(N, d, problems=problems, history=history, blocked=blocked)
     if need > limit:
         how = "similarities summed by row blocks" if blocked else "dense N x N similarities"
+        problems_text = f"{problems} problem{'s' if problems != 1 else ''}"
         raise InvalidParameterError(
-            f"N = {N}, d = {d} ({problems} problems, {how}) needs about {need:.2g} bytes of "
+            f"N = {N}, d = {d} ({problems_text}, {how}) needs about {need:.2g} bytes of "
             f"memory; the limit is {limit:.2g} bytes (max_memory)")

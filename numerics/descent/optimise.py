@@ -61,6 +61,7 @@ __all__ = [
     "resolve_device",
     "check_loss_params",
     "size_groups",
+    "check_batch_memory",
     "DEFAULT_RESTARTS",
     "DEVICES",
     "GROUP_OVERHEAD",
@@ -418,16 +419,11 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
     C = len(cfg)
     solver = {"tol": tol, "max_iter": max_iter, "history": history, "progress": progress,
               "blocked": blocked, "deadline": deadline, "timing": timing}
+    Ns, ds = sizes if sizes is not None else ([N] * C, [d] * C)
+    check_batch_memory(Ns, ds, restarts, history=history, max_memory=max_memory, blocked=blocked)
     if sizes is None:
-        check_memory(N, d, problems=C * restarts, history=history, limit=max_memory,
-                     blocked=_blocked(blocked, C * restarts, N))
         return _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, **solver)
-    Ns, ds = sizes
     groups = size_groups(Ns, ds, restarts)
-    for group in groups:
-        n_max, problems = max(Ns[c] for c in group), len(group) * restarts
-        check_memory(n_max, max(ds[c] for c in group), problems=problems, history=history,
-                     limit=max_memory, blocked=_blocked(blocked, problems, n_max))
     out = [None] * C
     for group in groups:
         part = _solve_group(fn, loss, [Ns[c] for c in group], [ds[c] for c in group],
@@ -436,6 +432,24 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
         for c, r in zip(group, part):
             out[c] = r
     return out
+
+
+def check_batch_memory(Ns: Sequence[int], ds: Sequence[int], restarts: int, *,
+                       history: int = DEFAULT_HISTORY, max_memory: int = MEMORY_LIMIT,
+                       blocked: bool | None = None) -> None:
+    """Refuse (one line, before anything is allocated) the configurations of sizes ``(Ns, ds)``
+    that :func:`optimise_batch` cannot solve within ``max_memory`` bytes: each of its
+    :func:`size_groups`, blocked or not, by :func:`~clverify.numerics.descent.memory.check_memory`.
+
+    >>> check_batch_memory([10_000_000], [2], 3)
+    Traceback (most recent call last):
+        ...
+    clverify.theory.errors.InvalidParameterError: N = 10000000, d = 2 (3 problems, similarities summed by row blocks) needs about 2.9e+10 bytes of memory; the limit is 8.6e+09 bytes (max_memory)
+    """
+    for group in size_groups(Ns, ds, restarts):
+        n_max, problems = max(Ns[c] for c in group), len(group) * restarts
+        check_memory(n_max, max(ds[c] for c in group), problems=problems, history=history,
+                     limit=max_memory, blocked=_blocked(blocked, problems, n_max))
 
 
 def size_groups(Ns: Sequence[int], ds: Sequence[int], restarts: int = 1,

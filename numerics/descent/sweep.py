@@ -30,6 +30,7 @@ import math
 import platform
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,13 +39,14 @@ import torch
 from clverify.theory.errors import InvalidParameterError
 
 from .compare import best_known_structure, sigmoid_ccem_optimum, theory_optimum
+from .discrete import minimise_s0
 from .grid import Configuration
-from .optimise import optimise_batch, resolve_device, size_groups
+from .optimise import check_batch_memory, optimise_batch, resolve_device, size_groups
 from .store import ResultStore
 
 __all__ = [
     "plan_batches", "solve_batch", "reference", "run_sweep", "records_in_order", "SweepSummary",
-    "SweepInterrupted", "not_converged", "BATCH_ENTRIES", "MAX_BATCH",
+    "SweepInterrupted", "not_converged", "BATCH_ENTRIES", "MAX_BATCH", "connect_scheduler", "check_plan",
 ]
 
 #: Largest number of similarities one batch evaluates at once, :math:`\sum_c R_c N_c^2`
@@ -52,6 +54,9 @@ __all__ = [
 BATCH_ENTRIES = 2_000_000
 #: Seconds to wait for a Dask scheduler before giving up.
 CONNECT_TIMEOUT = 10
+#: Seconds to wait for a TCP connection to the scheduler's host and port (checked first: a
+#: closed port is refused at once, an unreachable host after this long).
+PROBE_TIMEOUT = 3
 #: Default largest number of configurations per batch (a lost batch costs no more than this).
 MAX_BATCH = 64
 
@@ -76,14 +81,15 @@ class SweepSummary:
 
 
 def _group_key(c: Configuration):
-    return c.loss, tuple(n for n, _ in c.params), c.restarts, c.tol, c.max_iter
+    return c.loss, tuple(n for n, _ in c.params), c.restarts, c.tol, c.max_iter, c.d == 1
 
 
 def plan_batches(configs: Sequence[Configuration], max_entries: int = BATCH_ENTRIES,
                  max_batch: int = MAX_BATCH) -> list[list[Configuration]]:
     r"""Batches for :func:`solve_batch`, a function of ``configs`` alone (deterministic).
 
-    Configurations are grouped by loss, parameter names, restarts and solver settings, split
+    Configurations are grouped by loss, parameter names, restarts, solver settings and
+    whether ``d = 1`` (solved by enumeration, :func:`solve_batch`), split
     by size as :func:`~clverify.numerics.descent.optimise.size_groups` does, then cut into
     consecutive batches of at most ``max_batch`` configurations and
     :math:`\sum_c R_c N_c^2 \le` ``max_entries`` (a larger configuration is a batch alone).
@@ -110,6 +116,14 @@ def plan_batches(configs: Sequence[Configuration], max_entries: int = BATCH_ENTR
                 entries += cost
             batches.append(batch)
     return batches
+
+
+def check_plan(batches: Sequence[Sequence[Configuration]]) -> None:
+    """Refuse (one line), before anything is written, batches that :func:`solve_batch` would
+    refuse for memory (:func:`~clverify.numerics.descent.optimise.check_batch_memory`)."""
+    for batch in batches:
+        if batch[0].d > 1:
+            check_batch_memory([c.N for c in batch], [c.d for c in batch], batch[0].restarts)
 
 
 def _strict(record: dict) -> dict:
@@ -187,7 +201,8 @@ def _record(c: Configuration, res) -> dict:
 
 def solve_batch(configs: Sequence[Configuration], device: str = "cpu",
                 threads: int | None = 1) -> tuple[list[tuple[str, dict, float]], dict]:
-    """Solve one batch (one :func:`~clverify.numerics.descent.optimise.optimise_batch` call).
+    """Solve one batch (one :func:`~clverify.numerics.descent.optimise.optimise_batch` call; in
+    dimension 1, :func:`~clverify.numerics.descent.discrete.minimise_s0` per configuration).
 
     Returns ``(key, record, seconds)`` per configuration (``seconds``: the batch's wall time
     shared evenly) and where it ran (``host``, ``device``, ``threads``).  ``threads`` sets
@@ -200,11 +215,14 @@ def solve_batch(configs: Sequence[Configuration], device: str = "cpu",
     try:
         dev = resolve_device(device)
         ran = {"host": platform.node(), "device": str(dev), "threads": torch.get_num_threads()}
-        results = optimise_batch(
-            [c.N for c in configs], [c.d for c in configs], loss=first.loss,
-            seeds=[c.seed for c in configs], restarts=first.restarts, tol=first.tol,
-            max_iter=first.max_iter, device=dev.type,
-            **{n: [c.param_dict[n] for c in configs] for n in names})
+        if first.d == 1:    # S^0 is discrete: the exact minimum over the sign patterns, as gd --d 1
+            results = [minimise_s0(c.N, loss=c.loss, **c.param_dict) for c in configs]
+        else:
+            results = optimise_batch(
+                [c.N for c in configs], [c.d for c in configs], loss=first.loss,
+                seeds=[c.seed for c in configs], restarts=first.restarts, tol=first.tol,
+                max_iter=first.max_iter, device=dev.type,
+                **{n: [c.param_dict[n] for c in configs] for n in names})
     finally:
         torch.set_num_threads(before)
     return [(c.key, _record(c, r), r.seconds) for c, r in zip(configs, results)], ran
@@ -237,16 +255,38 @@ def _local_map(batches, device, threads, workers, solve=None):
                 yield batch, rows
 
 
-def _dask_map(batches, device, threads, scheduler):
-    """Yield ``(batch, rows)`` as the Dask cluster at ``scheduler`` finishes them."""
-    from distributed import Client, as_completed
+def connect_scheduler(address: str):
+    """A ``distributed.Client`` of the Dask scheduler at ``address`` (``tcp://host:8786`` or
+    ``host:8786``), or :class:`~clverify.theory.errors.InvalidParameterError` (one line) when
+    the address does not parse, nothing listens there (a TCP connection within
+    :data:`PROBE_TIMEOUT` seconds, for ``tcp``/``tls`` addresses), or no scheduler answers
+    within :data:`CONNECT_TIMEOUT` seconds (``"not an address"``: "missing port number";
+    ``127.0.0.1:1``: "Connection refused", at once).  Needs ``dask.distributed``.
+    """
+    import socket
+
+    from distributed import Client
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
 
     try:
-        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            socket.create_connection(parse_host_port(location), timeout=PROBE_TIMEOUT).close()
+        return Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, ValueError, TimeoutError) as exc:
-        raise InvalidParameterError(f"scheduler: cannot reach a Dask scheduler at {scheduler!r}: "
-                                    f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
-    with client:
+        why = getattr(exc, "strerror", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
+        raise InvalidParameterError(f"scheduler: cannot reach a Dask scheduler at {address!r}: {why}") from None
+
+
+def _dask_map(batches, device, threads, scheduler):
+    """Yield ``(batch, rows)`` as the Dask cluster at ``scheduler`` (an address, or a
+    client of :func:`connect_scheduler`, left open) finishes them."""
+    from distributed import as_completed
+
+    own = isinstance(scheduler, str)
+    client = connect_scheduler(scheduler) if own else scheduler
+    with client if own else nullcontext():
         futures = {client.submit(solve_batch, b, device, threads, pure=False): i
                    for i, b in enumerate(batches)}
         for future in as_completed(futures):
@@ -259,9 +299,9 @@ def run_sweep(configs: Sequence[Configuration], store: ResultStore, *, scheduler
               on_batch: Callable[[list[Configuration]], None] | None = None) -> SweepSummary:
     """Compute and store every configuration of ``configs`` that ``store`` lacks.
 
-    ``scheduler``: address of a running Dask scheduler (``tcp://host:8786``) to map the
-    batches on its workers; otherwise ``workers`` local processes (0: this process, as
-    torch's ``DataLoader(num_workers=0)``).
+    ``scheduler``: address of a running Dask scheduler (``tcp://host:8786``), or a client of
+    :func:`connect_scheduler`, to map the batches on its workers; otherwise ``workers`` local
+    processes (0: this process, as torch's ``DataLoader(num_workers=0)``).
     ``device``: ``auto``, ``cpu`` or ``cuda``, resolved where a batch runs (``auto``: CUDA
     where that machine has it).  ``on_batch`` is called with each batch after its records are
     stored.  Raises :class:`SweepInterrupted` if a worker process dies; exceptions raised by a

@@ -40,9 +40,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from clverify.theory.params import check_batch_size, check_choice, check_dimension, check_finite, check_positive
+from clverify.theory.params import (
+    check_batch_size,
+    check_choice,
+    check_dimension,
+    check_finite,
+    check_positive,
+    check_seed,
+)
 
 from .constellation import full_gap, margin, optimal_relative_bias, similarity_extremes
+from .memory import MEMORY_LIMIT, check_memory
 from .ops import TORCH_OPS
 
 __all__ = ["TrainableRun", "train_sigmoid", "trainable_sigmoid_loss",
@@ -59,6 +67,9 @@ CLAMP_EPS = 1e-8
 #: Default stopping window (steps) and relative tolerance on the loss change over it.
 DEFAULT_WINDOW = 200
 DEFAULT_RTOL = 1e-10
+#: Pairs of vectors each optimiser keeps per configuration, as ``history`` of
+#: :func:`~clverify.numerics.descent.memory.check_memory`: Adam's two moments, L-BFGS's history.
+_HISTORY = {"adam": 1, "lbfgs": 50}
 
 
 def trainable_sigmoid_loss(S: torch.Tensor, t: torch.Tensor, b: torch.Tensor,
@@ -184,7 +195,7 @@ def _adam(params: _Parameters, kind, lr, steps, rtol, window):
 
 def _lbfgs(params: _Parameters, kind, lr, steps, rtol, window):
     opt = torch.optim.LBFGS([p for p in params.parameters() if p.requires_grad], lr=lr,
-                            max_iter=window, history_size=50, tolerance_change=0.0,
+                            max_iter=window, history_size=_HISTORY["lbfgs"], tolerance_change=0.0,
                             tolerance_grad=0.0, line_search_fn="strong_wolfe")
     done, previous = 0, None
 
@@ -207,7 +218,8 @@ def _lbfgs(params: _Parameters, kind, lr, steps, rtol, window):
 def train_sigmoid(N: int, d: int, *, t0=10.0, b=None, b_rel=None, relative: bool = False,
                   train_t: bool = True, train_bias: bool = True, optimizer: str = "adam",
                   lr: float | None = None, steps: int = 10_000, seeds=0, loss: str = "stable",
-                  rtol: float = DEFAULT_RTOL, window: int = DEFAULT_WINDOW) -> list[TrainableRun]:
+                  rtol: float = DEFAULT_RTOL, window: int = DEFAULT_WINDOW,
+                  max_memory: int = MEMORY_LIMIT) -> list[TrainableRun]:
     r"""Minimise the sigmoid loss over :math:`(U, V, t, b)` from seeded random starts.
 
     Parameters
@@ -232,6 +244,11 @@ def train_sigmoid(N: int, d: int, *, t0=10.0, b=None, b_rel=None, relative: bool
         ``"stable"`` or ``"clamped"`` (:data:`TRAINABLE_LOSSES`).
     rtol, window
         Stop when the loss changed by at most ``rtol`` times its value over ``window`` steps.
+    max_memory : int
+        Refuse, before allocating anything, a run estimated
+        (:func:`~clverify.numerics.descent.memory.check_memory`: dense ``N x N`` similarities
+        for each configuration Adam trains together, one at a time for L-BFGS) to need more
+        bytes.
 
     Returns
     -------
@@ -248,10 +265,12 @@ def train_sigmoid(N: int, d: int, *, t0=10.0, b=None, b_rel=None, relative: bool
     seeds, t0s, biases = _values(seeds), _values(t0), _values(0.0 if (b_rel if relative else b) is None
                                                                  else (b_rel if relative else b))
     count = max(len(seeds), len(t0s), len(biases))
-    seeds = [int(s) for s in _broadcast("seeds", seeds, count)]
+    seeds = [check_seed("seeds", s) for s in _broadcast("seeds", seeds, count)]
     t0s = [float(check_positive("t0", v)) for v in _broadcast("t0", t0s, count)]
     biases = [float(check_finite(name, v)) for v in _broadcast(name, biases, count)]
     lr = (PAPER_ADAM_LR if optimizer == "adam" else 1.0) if lr is None else check_positive("lr", lr)
+    check_memory(N, d, problems=count if optimizer == "adam" else 1, history=_HISTORY[optimizer],
+                 limit=max_memory)
     dtype = torch.float64
     U, V = _initial_points(N, d, seeds, dtype)
     settings = {"optimizer": optimizer, "lr": lr, "loss": loss, "relative": relative,

@@ -9,7 +9,14 @@ For :math:`(N, t, b)` (``t`` multiplies, ``b`` subtracted) the optimum over embe
 At fixed :math:`(t, b)` the ETF is optimal exactly for :math:`3 \le N \le n_{etf}(t, b)`: the
 sign of :math:`\ell'(1)` is that of :math:`f(N) = (N-2)(1+e^{t-b}) - 2(1+e^{t/(N-1)+b})`, and
 :math:`f` increases with :math:`N` (both terms do, as :math:`t > 0`).  :func:`etf_batch_limit`
-finds :math:`n_{etf}` by integer bisection on certified ball signs of :math:`\ell'(1)`.
+finds :math:`n_{etf}` by integer bisection on certified ball signs of :math:`\ell'(1)`, after
+an a-priori exponent bound: with :math:`R_\infty = 2(1+e^b)/(1+e^{t-b})`, every
+:math:`N \le 2 + R_\infty` has :math:`f(N) \le 0` (as :math:`e^{t/(N-1)} > 1`), so
+:math:`n_{etf} > R_\infty`; and :math:`n_{etf} \le \max(t + 1, 2 + e R_\infty)`.  When
+:math:`R_\infty > 10^{1000}` (the largest batch size accepted, :data:`N_ETF_LIMIT`, and more
+digits than an answer can usefully print: :math:`b = 10^{300}` gives about :math:`2e^{b}`),
+:math:`n_{etf}` is ``None`` with a note, at once; otherwise the bisection takes at most
+about 6700 steps.
 
 >>> a = sigmoid_advice(32768, 10, -10, convention="siglip", digits=20)
 >>> a.regime, a.b_paper, a.n_etf_max, a.certified
@@ -24,7 +31,7 @@ from fractions import Fraction
 import mpmath
 from flint import arb
 
-from clverify.theory.params import check_batch_size, check_choice, check_digits
+from clverify.theory.params import MAX_DECIMAL_EXPONENT, check_batch_size, check_choice, check_digits
 
 from .certify import Enclosure, ball_sign
 from .evaluators import arb_precision, evaluator
@@ -32,13 +39,16 @@ from .real_input import RealInput
 from .sigmoid_optimum import sigmoid_optimum
 from .thresholds import antipodal_boundary_b, etf_boundary_b
 
-__all__ = ["CONVENTIONS", "Advice", "etf_batch_limit", "sigmoid_advice"]
+__all__ = ["CONVENTIONS", "N_ETF_LIMIT", "Advice", "etf_batch_limit", "sigmoid_advice"]
 
 #: ``paper``: the bias is subtracted from the logit (``t s - b``; Lee et al., Bangachev et al.);
 #: ``siglip``: it is added (``t s + b``; SigLIP, Hugging Face's ``logit_bias``).
 CONVENTIONS = ("paper", "siglip")
 #: Extra guard bits tried (4x each time) when a sign of l'(1) at an integer N is undecided.
 _SIGN_STEPS = 3
+#: :func:`etf_batch_limit` computes :math:`n_{etf}` up to this batch size (the largest ``N``
+#: accepted as input, :data:`~clverify.theory.params.MAX_DECIMAL_EXPONENT` digits).
+N_ETF_LIMIT = 10**MAX_DECIMAL_EXPONENT
 
 
 def _etf_sign(n: int, t: RealInput, b: RealInput, digits: int) -> int | None:
@@ -52,18 +62,44 @@ def _etf_sign(n: int, t: RealInput, b: RealInput, digits: int) -> int | None:
     return None
 
 
+def _log1p_exp(z: arb) -> arb:
+    r""":math:`\log(1 + e^z)` for a ball, without overflow at large ``z``."""
+    return z + (-z).exp().log1p() if z > 0 else z.exp().log1p()
+
+
+def _log_etf_lower_bound(t: RealInput, b: RealInput) -> arb:
+    r""":math:`\log R_\infty = \log 2 + \log(1+e^b) - \log(1+e^{t-b})`, a ball: :math:`n_{etf} > R_\infty`."""
+    tb, bb = t.ball(), b.ball()
+    return arb(2).log() + _log1p_exp(bb) - _log1p_exp(tb - bb)
+
+
+def _too_large_note(log_bound: arb) -> str:
+    log10 = log_bound / arb(10).log()
+    return (f"n_etf_max > 10^{MAX_DECIMAL_EXPONENT} (about 10^{log10.str(6, radius=False)}), "
+            f"more digits than the largest batch size accepted: not computed; the ETF is optimal for "
+            f"every N from 3 to 10^{MAX_DECIMAL_EXPONENT}")
+
+
 def etf_batch_limit(t, b, *, digits: int = 30) -> tuple[int | None, bool, str]:
     r"""The largest :math:`N \ge 3` for which the ETF is optimal at :math:`(t, b)` (``b``
     subtracted), whether that is certified, and a note.
 
-    ``None`` when the ETF is optimal for no :math:`N \ge 3`.
+    ``None`` with a note when the ETF is optimal for no :math:`N \ge 3`, when it is optimal
+    beyond :data:`N_ETF_LIMIT` (found at once from an exponent bound, see the module), or when
+    a sign is not certified at ``digits``.
 
     >>> etf_batch_limit(1, 1)
     (6, True, '')
     >>> etf_batch_limit(5, -3)
     (None, True, "l'(1) > 0 at N = 3: the ETF is optimal for no N >= 3")
+    >>> etf_batch_limit(1, "1e300")[1:]
+    (True, 'n_etf_max > 10^1000 (about 10^4.34294e+299), more digits than the largest batch size accepted: not computed; the ETF is optimal for every N from 3 to 10^1000')
     """
     t, b, digits = RealInput.positive("t", t), RealInput.finite("b", b), check_digits(digits)
+    with arb_precision(digits):
+        log_bound = _log_etf_lower_bound(t, b)
+        if log_bound > arb(N_ETF_LIMIT).log():
+            return None, True, _too_large_note(log_bound)
 
     def etf(n):
         sign = _etf_sign(n, t, b, digits)
@@ -82,7 +118,14 @@ def etf_batch_limit(t, b, *, digits: int = 30) -> tuple[int | None, bool, str]:
             lo, hi = (mid, hi) if etf(mid) else (lo, mid)
         return lo, True, ""
     except _Undecided as exc:
-        return None, False, f"the sign of l'(1) at N = {exc.args[0]} is not certified at {digits} digits"
+        return None, False, (f"n_etf_max not computed: the sign of l'(1) at N = {_short(exc.args[0])} "
+                             f"is not certified at {digits} digits")
+
+
+def _short(n: int) -> str:
+    """``n`` in full up to 30 digits, else as ``1.2345e+1299 (1300 digits)``."""
+    text = str(n)
+    return text if len(text) <= 30 else f"{text[0]}.{text[1:5]}e+{len(text) - 1} ({len(text)} digits)"
 
 
 class _Undecided(Exception):
@@ -96,7 +139,8 @@ class Advice:
     ``b_paper`` and ``b_siglip`` are the bias in both conventions; ``boundary_etf`` and
     ``boundary_antipodal`` are :math:`b_E` and :math:`b_A` in the user's convention (so in
     ``siglip`` the ETF is optimal iff the bias is ``<= boundary_etf``); ``margin`` is the
-    distance from the bias to the ``nearest_boundary``.
+    distance from the bias to the ``nearest_boundary``; ``n_etf_note`` says why ``n_etf_max`` is
+    None (:func:`etf_batch_limit`).
     """
 
     N: int
@@ -114,6 +158,7 @@ class Advice:
     boundary_etf_enclosure: Enclosure
     boundary_antipodal_enclosure: Enclosure
     n_etf_max: int | None
+    n_etf_note: str
     nearest_boundary: str
     margin: mpmath.mpf
     certified: bool
@@ -182,5 +227,5 @@ def sigmoid_advice(N: int, t, bias, *, convention: str = "paper", digits: int = 
         reasons = [f"{name} not certified: {e.reason}" for name, e in
                    (("x*", opt.x_enclosure), ("b_E", enclosures[0]), ("b_A", enclosures[1])) if not e.certified]
         return Advice(N, +t_in.mpf(), convention, b_mp, -b_mp, opt.regime, opt.x, opt.s_pos, opt.s_neg,
-                      opt.x_enclosure, to_user(etf.value), to_user(anti.value), *enclosures, n_max, nearest,
+                      opt.x_enclosure, to_user(etf.value), to_user(anti.value), *enclosures, n_max, n_note, nearest,
                       distances[nearest], certified, "; ".join(reasons + ([n_note] if n_note else [])))

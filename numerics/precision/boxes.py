@@ -10,10 +10,13 @@ bisection tree kept so that a certificate can be re-checked (:mod:`clverify.rech
   by boxes :math:`T` on which a ball holding :math:`x^*(T)` (bracketed on a dyadic grid) and
   :math:`T` give :math:`\partial F/\partial t` a definite sign.
 
-Boxes have exact rational corners (:class:`fractions.Fraction`) and are evaluated with the
-checker's own :class:`clverify.recheck.Expression`, so the certificate's re-check repeats the
-same ball computations.  Trees are written in preorder: a digit splits the box at the midpoint
-of that variable and the upper half comes first (as the search explores it), ``L`` is a leaf.
+Boxes have exact rational corners (:class:`fractions.Fraction`) and are evaluated with this
+package's own Arb code, compiled from the SymPy expression (:func:`compiled`:
+:func:`~clverify.numerics.precision.evaluators.compile_expression`, derivatives by
+``sympy.diff``), never with the checker's: :mod:`clverify.recheck` repeats every ball
+computation with its own parser and automatic differentiation.  Trees are written in
+preorder: a digit splits the box at the midpoint of that variable and the upper half comes
+first (as the search explores it), ``L`` is a leaf.
 
 >>> cover = positive_cover(D.x**2 - D.x + sp.Rational(1, 2), 3, (("x", 0, 1),))
 >>> cover.tree, cover.leaves
@@ -26,17 +29,19 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
+import flint
 import sympy as sp
+from flint import arb, fmpq
 
-from clverify.recheck import Expression, ball, derivative, interval, sign
 from clverify.theory import derivation as D
 
-from .certify import Enclosure
-from .evaluators import arb_precision, bits_for_digits, formula
+from .certify import Enclosure, ball_sign
+from .evaluators import arb_precision, bits_for_digits, compile_expression, formula
 from .thresholds import antipodal_threshold_tb, etf_threshold_tb
 
-__all__ = ["PositiveCover", "MonotoneCover", "box_region", "positivity_form", "compiled", "positive_cover",
-           "monotone_cover", "MAX_BOXES", "BRACKET_GRID", "MAX_SUBDIVISIONS"]
+__all__ = ["PositiveCover", "MonotoneCover", "BallFunction", "box_region", "positivity_form", "compiled",
+           "exact_ball", "exact_interval", "positive_cover", "monotone_cover", "MAX_BOXES", "BRACKET_GRID",
+           "MAX_SUBDIVISIONS"]
 
 #: Box budget of :func:`positive_cover` (each box is one Arb evaluation).
 MAX_BOXES = 2_000_000
@@ -76,14 +81,71 @@ def box_region(**sides) -> tuple:
     return tuple(region)
 
 
+def exact_ball(value: Fraction) -> arb:
+    """A ball containing the exact rational ``value`` (the exact ball of an integer)."""
+    value = Fraction(value)
+    return arb(value.numerator) if value.denominator == 1 else arb(fmpq(value.numerator, value.denominator))
+
+
+def exact_interval(lo: Fraction, hi: Fraction) -> arb:
+    """A ball containing :math:`[lo, hi]` (exact ends; the exact ball of ``lo`` when ``lo = hi``).
+
+    >>> with flint.ctx.workprec(64):
+    ...     b = exact_interval(Fraction(1, 3), Fraction(1, 2))
+    >>> b.contains(arb(1) / 3) and b.contains(arb(1) / 2) and not b.contains(arb(3) / 5)
+    True
+    """
+    return exact_ball(lo) if lo == hi else exact_ball(lo).union(exact_ball(hi))
+
+
+#: What each SymPy assumption of a symbol requires of an exact value interval ``[lo, hi]``.
+_REQUIRES = {"positive": lambda lo, hi: lo > 0, "nonnegative": lambda lo, hi: lo >= 0,
+             "integer": lambda lo, hi: lo == hi and Fraction(lo).denominator == 1}
+
+
+class BallFunction:
+    """A SymPy expression compiled for Arb balls: called with ``{symbol name: ball}``;
+    :meth:`derivative` is ``sympy.diff`` of it, compiled the same way."""
+
+    def __init__(self, expr):
+        self.expr = expr
+        self.symbols = tuple(sorted(expr.free_symbols, key=str))
+        self.names = tuple(s.name for s in self.symbols)
+        self._f = compile_expression(expr, "arb", args=self.symbols)
+        self._requires = {s.name: [k for k in _REQUIRES if s.assumptions0.get(k)] for s in self.symbols}
+        self._derivatives = {}
+
+    def __call__(self, env: dict) -> arb:
+        return self._f(*(env[name] for name in self.names))
+
+    def derivative(self, name: str) -> "BallFunction":
+        """:math:`\\partial f/\\partial name` (0 for a symbol the expression does not hold)."""
+        if name not in self._derivatives:
+            found = [s for s in self.symbols if s.name == name]
+            self._derivatives[name] = compiled(sp.diff(self.expr, found[0]) if found else sp.Integer(0))
+        return self._derivatives[name]
+
+    def outside_domain(self, values: dict) -> str | None:
+        """Why exact values ``{name: (lo, hi)}`` miss a symbol or break one of its SymPy
+        assumptions (``t`` positive, ``N`` integer...), or None."""
+        for name, required in self._requires.items():
+            if name not in values:
+                return f"no value for the symbol {name}"
+            lo, hi = values[name]
+            broken = [k for k in required if not _REQUIRES[k](lo, hi)]
+            if broken:
+                return f"{name} in [{lo}, {hi}] breaks its assumption(s) {broken}"
+        return None
+
+
 @lru_cache(maxsize=None)
-def compiled(expr) -> Expression:
-    """The checker's evaluator of ``expr`` (compiled once from its ``srepr``)."""
-    return Expression(sp.srepr(expr))
+def compiled(expr) -> BallFunction:
+    """The Arb evaluator of ``expr`` (compiled once)."""
+    return BallFunction(expr)
 
 
 def _box_env(N: int, box: dict) -> dict:
-    return {"N": ball(Fraction(N)), **{v: interval(lo, hi) for v, (lo, hi) in box.items()}}
+    return {"N": exact_ball(Fraction(N)), **{v: exact_interval(lo, hi) for v, (lo, hi) in box.items()}}
 
 
 @dataclass(frozen=True)
@@ -165,13 +227,13 @@ class MonotoneCover:
         return len(self.brackets)
 
 
-def _x_bracket(F: Expression, N: int, T: tuple) -> tuple[Fraction, Fraction]:
+def _x_bracket(F: BallFunction, N: int, T: tuple) -> tuple[Fraction, Fraction]:
     """``(a, c)`` with x*(t) in [a, c] for every t in T: F increases in x (l'' > 0), so
     F(a, T) < 0 puts x* above a and F(c, T) > 0 below c (a = 0, c = 1 need no sign)."""
     lo, hi = Fraction(0), Fraction(1)
     for k in range(BRACKET_GRID + 1):
         x = Fraction(k, BRACKET_GRID)
-        s = sign(F(_box_env(N, {"x": (x, x), "t": T})))
+        s = ball_sign(F(_box_env(N, {"x": (x, x), "t": T})))
         if s == -1:
             lo = x
         elif s == 1:
@@ -188,7 +250,7 @@ def monotone_cover(N: int, boxes: int, want: int, digits: int = 30) -> MonotoneC
 
     >>> cover = monotone_cover(10, 2, -1)
     >>> cover.failed, cover.leaves, [float(end) for end in cover.region]  # [log 2, t_E(10)]
-    (None, 42, [0.6931471805599453, 1.751319134149782])
+    (None, 52, [0.6931471805599453, 1.751319134149782])
     """
     if boxes < 1 or boxes & (boxes - 1):
         raise ValueError(f"boxes must be a power of 2, got {boxes}")
@@ -197,6 +259,7 @@ def monotone_cover(N: int, boxes: int, want: int, digits: int = 30) -> MonotoneC
         raise ValueError(f"N must be >= 5 (t_A(N) > 0), got {N}")
     region = (Fraction(ends[0].strings()[0]), Fraction(ends[1].strings()[1]))
     F = compiled(formula("loss_dx_tb"))
+    dF_dt = F.derivative("t")
     forced = boxes.bit_length() - 1
     tree, brackets = [], []
 
@@ -205,7 +268,7 @@ def monotone_cover(N: int, boxes: int, want: int, digits: int = 30) -> MonotoneC
         its sign is the opposite one."""
         if depth >= forced:
             a, c = _x_bracket(F, N, (lo, hi))
-            s = sign(derivative(F, _box_env(N, {"x": (a, c), "t": (lo, hi)}), "t"))
+            s = ball_sign(dF_dt(_box_env(N, {"x": (a, c), "t": (lo, hi)})))
             if s == want:
                 tree.append("L")
                 brackets.append((a, c))

@@ -14,7 +14,8 @@ and ``note`` says why; what is empty is decided from the closed form's certified
 
 * :math:`N = 3`: :math:`t_E = \tfrac23\log 0 = -\infty`: the ETF is optimal for every
   :math:`t = b > 0`; :math:`t_A = \tfrac12\log\tfrac12 < 0`: the antipodal regime is empty.
-* :math:`N = 4`: :math:`t_E = 0` (ETF optimal for every :math:`t = b > 0`) and
+* :math:`N = 4`: :math:`t_E = 0` (ETF optimal for every :math:`t = b > 0`; the value is the
+  closed form's, with no enclosure: :math:`t = 0` lies outside :math:`t > 0`) and
   :math:`t_A = 0` (antipodal regime empty for :math:`t > 0`).
 
 >>> r = etf_threshold_tb(10, digits=30)
@@ -26,7 +27,6 @@ and ``note`` says why; what is empty is decided from the closed form's certified
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import mpmath
@@ -111,14 +111,12 @@ def _boundary(spec: _Spec, N: int, t: RealInput | None, digits: int) -> Boundary
         empty = _empty_note(spec, N, ball, value)
         if empty is not None:
             return Boundary(spec.kind, spec.parameter, N, t_out, None, None, empty, digits)
-        note = ""
-        if spec.parameter == "t" and ball_sign(ball) == 0:
-            note = f"t_E({N}) = 0: the ETF is optimal for every t = b > 0"
-            enclosure = _exact_point(f, ball, digits)
-        else:
-            enclosure = certify_root(f, df, value, digits=digits)
-            enclosure = _agree(enclosure, ball)
-    return Boundary(spec.kind, spec.parameter, N, t_out, value, enclosure, note, digits)
+        if spec.parameter == "t" and ball_sign(ball) == 0:  # t_E(4) = 0: no root on t > 0 to certify
+            note = (f"t_E({N}) = 0 (the closed form, exactly): the ETF is optimal for every t = b > 0; "
+                    f"t = 0 is outside t > 0, so no enclosure is certified")
+            return Boundary(spec.kind, spec.parameter, N, t_out, value, None, note, digits)
+        enclosure = _agree(certify_root(f, df, value, digits=digits), ball)
+    return Boundary(spec.kind, spec.parameter, N, t_out, value, enclosure, "", digits)
 
 
 def _empty_note(spec: _Spec, N: int, ball: arb, value) -> str | None:
@@ -137,14 +135,6 @@ def _empty_note(spec: _Spec, N: int, ball: arb, value) -> str | None:
         rel = "<=" if sign == 0 else "<"
         return f"{name}({N}) = {shown} {rel} 0: the antipodal structure is never optimal for t = b > 0"
     return None
-
-
-def _exact_point(f: Callable, ball: arb, digits: int) -> Enclosure:
-    if ball.is_exact() and ball_sign(f(ball)) == 0:
-        return Enclosure.from_ball(ball, True, "the closed form is exact and the general "
-                                   "condition vanishes there exactly", digits)
-    return Enclosure.from_ball(ball, False, "the general condition is not exactly 0 at the "
-                               "closed form", digits)
 
 
 def _agree(enclosure: Enclosure, ball: arb) -> Enclosure:

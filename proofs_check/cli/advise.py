@@ -22,14 +22,6 @@ ADVISE_FORMATS = ("text", "json")
 _BACKEND = "mpmath (values) + python-flint arb (certified signs and enclosures)"
 
 
-def _integer(name: str, text: str, check):
-    try:
-        value = int(text)
-    except ValueError:
-        value = text
-    return check(name, value) if name == "N" else check(value)
-
-
 def advice_record(advice) -> dict:
     """The JSON record of ``clverify advise``."""
     return {
@@ -59,7 +51,7 @@ def advice_text(a) -> str:
     shape = {"etf": "the simplex ETF (u_i = v_i, negatives at -1/(N-1))",
              "antipodal": "the antipodal structure (every u_i.v_j = -1)",
              "intermediate": "an intermediate CCEM between the antipodal structure and the ETF"}[a.regime]
-    limit = ("the ETF is optimal for no batch size N >= 3" if a.n_etf_max is None
+    limit = (a.n_etf_note if a.n_etf_max is None
              else f"the ETF is optimal exactly for batch sizes 3 <= N <= {a.n_etf_max}")
     lines = [
         f"At N = {a.N}, t = {f(a.t)} and {given}, the sigmoid loss is minimised (embedding dimension "
@@ -87,7 +79,7 @@ def advise(N, t, b, convention, digits, fmt, out):
     """The regime (etf / antipodal / intermediate), optimal similarities, bias boundaries in your
     convention, the largest batch size for which the ETF is optimal, and the margin to the
     nearest boundary, for the sigmoid loss at (N, t, bias)."""
-    n, digits = _integer("N", N, check_batch_size), _integer("digits", digits, check_digits)
+    n, digits = check_batch_size("N", N), check_digits(digits)
     advice = sigmoid_advice(n, t, b, convention=convention, digits=digits)
     if fmt == "json":
         emit([advice_record(advice)], "json", out, digits=digits, backend=_BACKEND,

@@ -4,13 +4,15 @@ A thin adapter over :func:`clverify.numerics.analyse.analyse` (the CCEM restrict
 optimum and regime, gradient descent on free embeddings) and
 :func:`clverify.numerics.analyse.sweep` (where the regime changes along one parameter).
 Inputs are checked, and a user's loss run once symbolically, before any long work; every
-failure is one line on stderr and exit code 2.
+failure is one line on stderr and exit code 2.  What a user's loss prints goes to stderr: stdout
+holds the records only.
 """
 
 from __future__ import annotations
 
 import re
-from contextlib import nullcontext
+import sys
+from contextlib import nullcontext, redirect_stdout
 
 import click
 
@@ -93,28 +95,37 @@ def analyse_command(loss_file, name, N, d, items, digits, gd, seed, restarts, to
     """A loss's CCEM restriction, its optimum (certified where the expression allows) and
     regime, and gradient descent on free embeddings; or, with --sweep-param, its regime
     changes along one parameter."""
-    from clverify.numerics.analyse import analyse, sweep
-
-    params = parse_params(items)
+    params = parse_params(items, given={sweep_param: "--sweep-param"} if sweep_param else {})
     if (sweep_param is None) != (sweep_range is None):
         raise InvalidParameterError("--sweep-param and --range go together (e.g. --sweep-param t "
                                     "--range 0.1:10)")
-    loss = _loss(loss_file, name)
     prov = dict(digits=digits, backend=BACKEND, convention=CONVENTION, loss_file=loss_file)
-    if sweep_param is not None:
-        lo, hi = parse_range(sweep_range)
-        changes = sweep(loss, N, sweep_param, lo, hi, params, points=points, digits=digits)
-        records = [{"loss_name": c.loss, "N": c.N, "params": c.params, "param": c.param,
-                    "value": c.value, "enclosure": c.enclosure, "below": c.below,
-                    "above": c.above, "condition": c.condition, "certified": c.certified,
-                    "note": c.note} for c in changes]
-        ends = [analyse(loss, N, params={**params, sweep_param: v}, digits=digits, gd=False).regime
-                for v in (lo, hi)]
-        emit(records, fmt, out, **prov, points=points,
-             sweep=(f"{sweep_param} in [{lo}, {hi}], {points} points: {len(changes)} regime "
-                    f"change(s); {ends[0]} at {lo}, {ends[1]} at {hi}"))
-        return
-    with torch_threads(threads) if gd else nullcontext():
-        result = analyse(loss, N, d, params, digits=digits, gd=gd, seed=seed, restarts=restarts,
-                         tol=tol, max_iter=max_iter, device=device)
-    emit([result.record()], fmt, out, **prov, seed=seed, restarts=restarts, device=device)
+    with redirect_stdout(sys.stderr):     # what a user's loss prints never reaches the records
+        loss = _loss(loss_file, name)
+        if sweep_param is not None:
+            records, prov["points"], prov["sweep"] = _sweep(loss, N, params, sweep_param, sweep_range, points,
+                                                            digits)
+        else:
+            from clverify.numerics.analyse import analyse
+
+            with torch_threads(threads) if gd else nullcontext():
+                records = [analyse(loss, N, d, params, digits=digits, gd=gd, seed=seed, restarts=restarts,
+                                   tol=tol, max_iter=max_iter, device=device).record()]
+            prov.update(seed=seed, restarts=restarts, device=device)
+    emit(records, fmt, out, **prov)
+
+
+def _sweep(loss, N, params, sweep_param, sweep_range, points, digits):
+    """The records of ``--sweep-param``, and the provenance's ``points`` and ``sweep``."""
+    from clverify.numerics.analyse import analyse, sweep
+
+    lo, hi = parse_range(sweep_range)
+    changes = sweep(loss, N, sweep_param, lo, hi, params, points=points, digits=digits)
+    records = [{"loss_name": c.loss, "N": c.N, "params": c.params, "param": c.param,
+                "value": c.value, "enclosure": c.enclosure, "below": c.below,
+                "above": c.above, "condition": c.condition, "certified": c.certified,
+                "note": c.note} for c in changes]
+    ends = [analyse(loss, N, params={**params, sweep_param: v}, digits=digits, gd=False).regime
+            for v in (lo, hi)]
+    return records, points, (f"{sweep_param} in [{lo}, {hi}], {points} points: {len(changes)} regime "
+                             f"change(s); {ends[0]} at {lo}, {ends[1]} at {hi}")

@@ -124,9 +124,15 @@ def registry(thorough, out_dir):
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def recheck(paths):
-    """Re-verify the certificates in PATHS (folders or files) with python-flint alone, in a fresh
-    process (`python -m clverify.recheck`): one line per file; exit code 1 when a fact fails, 2
-    on bad input."""
-    code = subprocess.call([sys.executable, "-m", "clverify.recheck", *map(str, paths)])
+@click.option("--expect", multiple=True, metavar="SHA256",
+              help="A file's SHA-256 (64 hexadecimal digits) that must be among those checked (repeatable).")
+@click.option("--show-expressions", is_flag=True,
+              help="Print each expression in infix form, read by the checker's own parser.")
+def recheck(paths, expect, show_expressions):
+    """Re-verify the certificates in PATHS (folders or files) with python-flint alone, in a fresh,
+    isolated process (`python -I -m clverify.recheck`: nothing of the working folder is
+    imported): per file its kind, PINNED or UNPINNED, rows, facts checked and failed, SHA-256
+    digests; exit code 1 when a fact fails or an --expect digest is not found, 2 on bad input."""
+    options = [f"--expect={e}" for e in expect] + (["--show-expressions"] if show_expressions else [])
+    code = subprocess.call([sys.executable, "-I", "-m", "clverify.recheck", *options, "--", *map(str, paths)])
     sys.exit(code)

@@ -24,6 +24,7 @@ from .output import (
     check_output_file,
     emit,
     format_option,
+    max_memory_option,
     out_option,
     parse_params,
     seed_option,
@@ -82,9 +83,7 @@ def _device_option(f):
 @click.option("--optimizer", type=click.Choice(["batched", "torch-lbfgs"]), default="batched",
               show_default=True, help="The batched Riemannian L-BFGS, or torch.optim.LBFGS with "
               "strong-Wolfe line search on Z/|Z| (a cross-check; stalls near grad norm 1e-8).")
-@click.option("--max-memory", type=Real(check_positive), default=None,
-              help="Refuse a run estimated to need more memory, in GiB (default: "
-              "numerics.descent.memory.MEMORY_LIMIT, 8 GiB).")
+@max_memory_option
 @threads_option()
 @format_option()
 @out_option
@@ -103,18 +102,18 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
     )
     from clverify.numerics.descent.discrete import minimise_s0
     from clverify.numerics.descent.lbfgs import DEFAULT_HISTORY
-    from clverify.numerics.descent.memory import MEMORY_LIMIT, check_memory, comparison_estimate
+    from clverify.numerics.descent.memory import check_memory, comparison_estimate, memory_limit
     from clverify.numerics.descent.optimise import check_loss_params, optimise_embedding, resolve_device
 
     with torch_threads(threads):
         device = str(resolve_device(device))
         params = {k: v for k, v in (("t", t), ("b", b), ("tau", tau)) if v is not None}
-        params.update(parse_params(extra))
+        params.update(parse_params(extra, given={k: f"--{k}" for k in params}))
         d = N if d is None else d
         _, params = check_loss_params(loss, params)
         if max_seconds is not None and optimizer != "batched":
             raise InvalidParameterError("max_seconds: --max-seconds needs --optimizer batched")
-        limit = MEMORY_LIMIT if max_memory is None else max(1, int(max_memory * 2**30))
+        limit = memory_limit(max_memory)
         comparison = comparison_estimate(N)
         if d == 1:
             res, method = minimise_s0(N, loss=loss, **params), "enumeration"

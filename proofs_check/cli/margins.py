@@ -13,12 +13,20 @@ import statistics
 
 import click
 
+from clverify.numerics.descent.memory import memory_limit
 from clverify.numerics.descent.trainable import PAPER_ADAM_LR, TRAINABLE_LOSSES, TRAINABLE_OPTIMIZERS, train_sigmoid
-from clverify.theory.errors import InvalidParameterError
-from clverify.theory.params import check_batch_size, check_finite, check_positive
+from clverify.theory.params import check_batch_size, check_finite, check_positive, check_seed, to_float64
 
 from . import main
-from .output import emit, format_option, multi_value_command, out_option, threads_option, torch_threads
+from .output import (
+    emit,
+    format_option,
+    max_memory_option,
+    multi_value_command,
+    out_option,
+    threads_option,
+    torch_threads,
+)
 
 __all__ = ["margins", "run_records", "summary_records"]
 
@@ -29,16 +37,6 @@ def _int(name, text, minimum):
     except (TypeError, ValueError):
         value = text
     return check_batch_size(name, value, minimum)
-
-
-def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise InvalidParameterError(f"seeds must be integers >= 0, got {text!r}") from None
-    if value < 0:
-        raise InvalidParameterError(f"seeds must be integers >= 0, got {value}")
-    return value
 
 
 def _finite(row: dict) -> dict:
@@ -89,23 +87,26 @@ def summary_records(rows: list[dict]) -> list[dict]:
 @click.option("--loss", type=click.Choice(TRAINABLE_LOSSES), default="stable", show_default=True,
               help="stable: exact softplus; clamped: the authors' code's -log(sigmoid + 1e-8).")
 @click.option("--summary", is_flag=True, help="One row per start: mean and std over the seeds.")
+@max_memory_option
 @threads_option(default=1)
 @format_option(default="md")
 @out_option
-def margins(N, d, b_rel, t0, seeds, train_b_rel, fixed_t, steps, optimizer, lr, loss, summary, threads, fmt, out):
+def margins(N, d, b_rel, t0, seeds, train_b_rel, fixed_t, steps, optimizer, lr, loss, summary, max_memory,
+            threads, fmt, out):
     """Gradient descent over (U, V, t, b_rel) from seeded uniform starts (float64, Adam by default,
     as in Bangachev et al.'s App. D); for each run both the half gap m* (the paper's margin) and
     the full gap 2 m*."""
     n, dim, budget = _int("N", N, 2), _int("d", d, 1), _int("steps", steps, 1)
-    biases = [float(check_finite("b_rel", v)) for v in (b_rel or ("0",))]
-    temps = [float(check_positive("t0", v)) for v in (t0 or ("10",))]
-    seed_list = [_seed(v) for v in (seeds or ("0",))]
-    rate = None if lr is None else float(check_positive("lr", lr))
+    biases = [to_float64("b_rel", check_finite("b_rel", v)) for v in (b_rel or ("0",))]
+    temps = [to_float64("t0", check_positive("t0", v)) for v in (t0 or ("10",))]
+    seed_list = [check_seed("seeds", v) for v in (seeds or ("0",))]
+    rate = None if lr is None else to_float64("lr", check_positive("lr", lr))
     starts = [(t, b, s) for t in temps for b in biases for s in seed_list]
     with torch_threads(threads):
         runs = train_sigmoid(n, dim, t0=[t for t, _, _ in starts], b_rel=[b for _, b, _ in starts], relative=True,
                              train_t=not fixed_t, train_bias=train_b_rel, optimizer=optimizer, lr=rate,
-                             steps=budget, seeds=[s for _, _, s in starts], loss=loss)
+                             steps=budget, seeds=[s for _, _, s in starts], loss=loss,
+                             max_memory=memory_limit(max_memory))
     rows = run_records(runs)
     emit(summary_records(rows) if summary else rows, fmt, out, N=n, d=dim, optimizer=optimizer,
          lr=runs[0].settings["lr"], loss=loss, steps=budget, train_t=not fixed_t, train_b_rel=train_b_rel,

@@ -32,13 +32,13 @@ import click
 
 from clverify.numerics.output.tables import FORMATS, provenance, render
 from clverify.theory.errors import InvalidParameterError, UnknownChoiceError
-from clverify.theory.params import check_batch_size, check_finite, to_float64
+from clverify.theory.params import SEED_MAX, check_batch_size, check_finite, check_positive, to_float64
 
 __all__ = [
     "OneLineErrorsCommand", "OneLineErrorsGroup", "multi_value_command", "format_option",
     "out_option", "emit", "write_output", "check_output_file", "check_output_folder",
     "OutputFile", "OutputFolder", "Integer", "Real", "SEED_MAX", "seed_option", "parse_params",
-    "threads_option", "torch_threads",
+    "threads_option", "torch_threads", "max_memory_option",
 ]
 
 
@@ -168,10 +168,6 @@ class OutputFolder(click.ParamType):
 
 def _option_name(param) -> str:
     return param.opts[0].lstrip("-") if param is not None and param.opts else "parameter"
-
-
-#: Largest ``--seed`` (torch generators take 64-bit seeds; restarts add to the seed).
-SEED_MAX = 2**63 - 1
 
 
 class Integer(click.ParamType):
@@ -314,24 +310,47 @@ def emit(records: list[dict], fmt: str, out: Path | None = None, **prov_extra) -
     write_output(render(records, fmt, provenance(**prov_extra)), out)
 
 
-def parse_params(items) -> dict:
-    """``("t=2", "b=1")`` (repeated ``--param NAME=VALUE``) as ``{"t": "2", "b": "1"}``.
+def parse_params(items, given=()) -> dict:
+    """``("t=2", "b=1")`` (repeated ``--param NAME=VALUE``) as ``{"t": "2", "b": "1"}``; a name
+    given twice, or also in ``given`` (the names set by other options), is an error.
 
     >>> parse_params(["t=2", " b = -1"])
     {'t': '2', 'b': '-1'}
+    >>> parse_params(["m=1", "m=2"])
+    Traceback (most recent call last):
+        ...
+    clverify.theory.errors.InvalidParameterError: --param m is given twice ('1' and '2'); give each parameter once
+    >>> parse_params(["t=2"], given={"t": "--t"})
+    Traceback (most recent call last):
+        ...
+    clverify.theory.errors.InvalidParameterError: --param t is also given as --t; give each parameter once
     """
     out = {}
     for item in items:
         if "=" not in item:
             raise InvalidParameterError(f"--param must look like NAME=VALUE, got {item!r}")
-        name, value = item.split("=", 1)
-        out[name.strip()] = value.strip()
+        name, value = (part.strip() for part in item.split("=", 1))
+        if name in out:
+            raise InvalidParameterError(f"--param {name} is given twice ({out[name]!r} and {value!r}); "
+                                        "give each parameter once")
+        if name in given:
+            raise InvalidParameterError(f"--param {name} is also given as {given[name]}; give each "
+                                        "parameter once")
+        out[name] = value
     return out
 
 
 #: ``--seed``: the seed of the first restart of gradient descent (restart r uses seed + r).
 seed_option = click.option("--seed", type=Integer(0, SEED_MAX), default=0, show_default=True,
                            help="Seed of the first restart (restart r uses seed + r).")
+
+
+#: ``--max-memory GIB`` of the commands that estimate their memory before allocating
+#: (:func:`clverify.numerics.descent.memory.memory_limit` turns it into bytes).
+max_memory_option = click.option(
+    "--max-memory", type=Real(check_positive), default=None,
+    help="Refuse a run estimated to need more memory, in GiB (default: "
+         "numerics.descent.memory.MEMORY_LIMIT, 8 GiB).")
 
 
 def threads_option(default=None):

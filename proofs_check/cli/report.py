@@ -10,9 +10,10 @@ import click
 from clverify.numerics.output.tables import FORMATS, provenance, render
 from clverify.numerics.precision.certificates import optimum_certificate, threshold_certificate
 
+from ..blueprint import DISCREPANCIES, write_site
 from ..certificates import registry_certificates
 from ..registry import theorems
-from ..report import catalogue_markdown, result_record, table_record
+from ..report import catalogue_markdown, level_counts, result_record, table_record
 from . import main
 from .certify import write_certificates
 from .check import run_selected
@@ -25,6 +26,8 @@ REPORT_DIGITS = 30
 #: The optimum summary: (N, t = b) on a small grid spanning the three regimes.
 SUMMARY_SIZES = (5, 10, 50, 100)
 SUMMARY_TEMPERATURES = ("0.5", "1", "2", "5")
+#: The phase diagram the blueprint site shows.
+SITE_PHASE_N = 10
 
 
 @main.command()
@@ -35,9 +38,9 @@ SUMMARY_TEMPERATURES = ("0.5", "1", "2", "5")
 @threads_option(default=1)
 def report(out_dir, thorough, quiet, threads):
     """Run every registry check with its mutants and write, in OUT: check.{md,json,tex} and the
-    catalogue theorems.md, thresholds.{md,csv,tex,json} (N = 4..100), optimum.{md,json}, and
+    catalogue theorems.md, thresholds.{md,csv,tex,json} (N = 4..100), optimum.{md,json},
     certs/ (certificates of the tables and of the registry's covering boxes: re-check them with
-    `clverify recheck OUT/certs`).  Exit code 1 when an entry fails as in ``clverify check`` (a
+    `clverify recheck OUT/certs`), and site/ (the blueprint: open site/index.html).  Exit code 1 when an entry fails as in ``clverify check`` (a
     claim refuted or inconclusive, a surviving mutant)."""
     selected = theorems()
     with torch_threads(threads):
@@ -68,13 +71,23 @@ def report(out_dir, thorough, quiet, threads):
     write_certificates(certificates, out_dir / "certs", echo=False,
                        profile="thorough" if thorough else "fast")
 
+    from clverify.numerics.output.figures import phase_figure
+
+    site = out_dir / "site"
+    site.mkdir(exist_ok=True)
+    figures = [p for p in phase_figure(SITE_PHASE_N, site / f"phase_N{SITE_PHASE_N}.png", quick=True)
+               if p.suffix == ".png"]
+    write_site(site, selected, results, provenance=provenance(profile="thorough" if thorough else "fast"),
+               thresholds=table, figures=figures, certs_dir=out_dir / "certs", discrepancies=DISCREPANCIES)
+
     failed = [r.id for r in results.values() if r.failed]
     verdicts = {}
     for r in results.values():   # a documented refutation of a published statement is its own verdict
         key = "published statements refuted as documented" if r.kind == "refutation" and not r.failed else r.status
         verdicts[key] = verdicts.get(key, 0) + 1
-    click.echo(f"clverify report: {len(results)} entries ({', '.join(f'{v} {k}' for k, v in sorted(verdicts.items()))}); "
-               f"mutants refuted {sum(r.mutants_refuted or 0 for r in results.values())}/"
+    weakest = ", ".join(f"{v} {k}" for k, v in level_counts(results.values()).items())
+    click.echo(f"clverify report: {len(results)} entries ({', '.join(f'{v} {k}' for k, v in sorted(verdicts.items()))}; "
+               f"weakest part: {weakest}); mutants refuted {sum(r.mutants_refuted or 0 for r in results.values())}/"
                f"{sum(r.mutants_total for r in results.values())}; files in {out_dir}/, "
                f"certificates in {out_dir / 'certs'}/")
     if failed:

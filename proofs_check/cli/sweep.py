@@ -3,7 +3,8 @@
 Thin adapter over :mod:`clverify.numerics.descent.grid` (the grid file),
 :mod:`clverify.numerics.descent.store` (the results store) and
 :mod:`clverify.numerics.descent.sweep` (batches, the map, the records).  Every input is
-checked before any batch runs.  Exit codes: 0 when every configuration of the grid is stored,
+checked before anything is written (the grid, the output folder, the device, and the scheduler,
+connected to first).  Exit codes: 0 when every configuration of the grid is stored,
 1 when the sweep stopped early (a worker died, Ctrl-C or SIGTERM, as a batch system sends at
 its time limit: what finished is stored and written, run the same command again for the
 rest), 2 on bad input.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import signal
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import click
 
@@ -88,23 +89,33 @@ def sweep_command(grid_path, out, scheduler, workers, device, threads, max_batch
     from clverify.numerics.descent.grid import read_grid
     from clverify.numerics.descent.optimise import DEVICES, resolve_device
     from clverify.numerics.descent.store import STORE_NAME, ResultStore
-    from clverify.numerics.descent.sweep import MAX_BATCH, SweepInterrupted, not_converged, run_sweep
+    from clverify.numerics.descent.sweep import (
+        MAX_BATCH,
+        SweepInterrupted,
+        check_plan,
+        connect_scheduler,
+        not_converged,
+        plan_batches,
+        run_sweep,
+    )
     from clverify.theory.params import check_choice
 
     configs = read_grid(grid_path)
     max_batch = MAX_BATCH if max_batch is None else max_batch
+    check_plan(plan_batches(configs, max_batch=max_batch))     # memory, before anything is written
     check_choice("device", device, DEVICES)
     if scheduler is None:
         resolve_device(device)     # cuda where there is none: an error before any work
     if scheduler is not None and importlib.util.find_spec("distributed") is None:
         raise InvalidParameterError("scheduler: --scheduler needs dask.distributed: pip install 'clverify[dask]'")
+    client = None if scheduler is None else connect_scheduler(scheduler)   # before anything is written
     out.mkdir(exist_ok=True)
     stopped = None
-    with ResultStore(out / STORE_NAME) as store:
+    with client if client is not None else nullcontext(), ResultStore(out / STORE_NAME) as store:
         _warn_other_code(store, [c.key for c in configs])
         try:
             with _sigterm_stops():
-                summary = run_sweep(configs, store, scheduler=scheduler, workers=workers, device=device,
+                summary = run_sweep(configs, store, scheduler=client, workers=workers, device=device,
                                     threads=threads, max_batch=max_batch, progress=not quiet)
         except (SweepInterrupted, KeyboardInterrupt) as exc:
             stopped = str(exc) or "interrupted"

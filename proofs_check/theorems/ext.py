@@ -7,7 +7,7 @@ normalised by ``1/N``; ``x = delta^2`` parameterises the CCEM.
 from __future__ import annotations
 
 import random
-from typing import Any, NamedTuple
+from fractions import Fraction
 
 import mpmath
 import sympy as sp
@@ -16,13 +16,14 @@ from clverify.numerics.descent.optimise import optimise_batch
 from clverify.numerics.precision.evaluators import arb_precision, compile_expression, evaluator
 from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.numerics.precision.thresholds import antipodal_boundary_b, etf_boundary_b
+from clverify.theory import CCEM
 from clverify.theory import derivation as D
 
 from .. import sigmoid_proofs as P
 from ..claims import compare_claim
-from ..registry import Check, Inconclusive, Mutant, Theorem
+from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
 
-N, t, b = D.N, D.t, D.b
+N, t, b, x = D.N, D.t, D.b, D.x
 #: Working precision (decimal digits) of the certified checks.
 _DIGITS = 40
 #: Distance in b from a boundary at which the regimes on either side are probed.
@@ -37,19 +38,25 @@ _HALVING = (0.4, 0.6)
 
 # --- ext.sigmoid_phase_tb --------------------------------------------------------------------
 
-class PhaseClaim(NamedTuple):
+def _conditions(claim):
     """The regimes at every (N, t, b): ETF iff ``etf <= 0`` iff ``b >= b_E``; antipodal iff
-    ``antipodal <= 0`` iff ``b <= b_A`` (``etf``, ``antipodal`` expressions in N, t, b;
-    ``b_E``, ``b_A`` closed forms in N, t)."""
+    ``antipodal <= 0`` iff ``b <= b_A``.  The two pairs of "regime iff <= 0" expressions: the
+    conditions, then the closed forms."""
+    return ((claim.etf, claim.antipodal), (claim.b_E - b, b - claim.b_A))
 
-    etf: Any
-    antipodal: Any
-    b_E: Any
-    b_A: Any
 
-    def conditions(self):
-        """The two pairs of "regime iff <= 0" expressions: the conditions, the closed forms."""
-        return ((self.etf, self.antipodal), (self.b_E - b, b - self.b_A))
+def _outside_proof(claim) -> str:
+    """What of the claim's hypotheses the symbolic argument does not cover (it needs N >= 3,
+    t > 0, and d >= N for lee2024.thm1), or ''."""
+    wrong = ["N = 2"] if _admits(claim, "N", N=2) else []
+    wrong += [f"t = {v}" for v in (0, -1) if _admits(claim, "t", t=v)]
+    wrong += [f"d = N - 1 (N = {k})" for k in (3, 6, 10) if _admits(claim, "d", N=k, d=k - 1)]
+    return ", ".join(wrong)
+
+
+def _admits(claim, name: str, **point) -> bool:
+    """Whether the claim's hypothesis ``name`` admits ``point``."""
+    return Claim({}, {name: claim.hypotheses[name]}).admits(**point) is True
 
 
 #: (component, x where l' decides the regime, orientation of l'(x)/t, SymPy's root in b).
@@ -63,9 +70,10 @@ def _phase_proved(claim, point, evidence):
     :math:`\ell'(1) \le 0` and the antipodal structure iff :math:`\ell'(0) \ge 0`
     (``lee2024.convexity``, ``lee2024.thm1``); :func:`~clverify.proofs_check.sigmoid_proofs.same_sign`
     proves each claimed condition and closed form equivalent to its true condition.  A certified
-    sign disagreement next to a true boundary (looked for first) refutes; a component neither
-    proved nor refuted makes the check abstain."""
-    conditions = claim.conditions()
+    sign disagreement next to a true boundary (looked for first) refutes; a claim whose
+    hypotheses reach outside the argument (N < 3, t <= 0, d < N), or a component neither proved
+    nor refuted, makes the check abstain."""
+    conditions = _conditions(claim)
     claimed = dict(zip(("etf", "antipodal", "b_E", "b_A"), conditions[0] + conditions[1]))
     points = []
     for n, tv in _WITNESS_NT:
@@ -75,6 +83,9 @@ def _phase_proved(claim, point, evidence):
         found = P.sign_counterexample(claimed[name], x_value, orientation, points)
         if found:
             return f"{name}: {found}"
+    outside = _outside_proof(claim)
+    if outside:
+        raise Inconclusive(f"the argument does not cover {outside}")
     how = {name: P.same_sign(claimed[name], x_value, orientation, b, derived_root=root() if root else None)
            for name, x_value, orientation, root in _COMPONENTS}
     evidence["arguments"] = {k: v or "not proved" for k, v in how.items()}
@@ -124,7 +135,7 @@ def _regimes_match_certified_optimum(claim, point, evidence):
     undecided = 0
     for n, tv, bv in _random_points(point["seed"], point["count"]):
         expected = P.certified_regime(n, tv, bv, _DIGITS)
-        for what, pair in zip(("conditions", "closed forms"), claim.conditions()):
+        for what, pair in zip(("conditions", "closed forms"), _conditions(claim)):
             said = _claimed_regime(pair, n, tv, bv)
             if said is None:
                 undecided += 1
@@ -145,7 +156,7 @@ def _regimes_match_grid_minimisation(claim, point, evidence):
     for n, tv, bv in _random_points(point["seed"], point["count"]):
         values = [loss(x, mpmath.mpf(n), mpmath.mpf(tv), mpmath.mpf(bv)) for x in grid]
         k = min(range(_GRID_POINTS), key=values.__getitem__)
-        for what, pair in zip(("conditions", "closed forms"), claim.conditions()):
+        for what, pair in zip(("conditions", "closed forms"), _conditions(claim)):
             said = _claimed_regime(pair, n, tv, bv)
             if (said == "antipodal" and k >= 2) or (said == "etf" and k <= last - 2):
                 return (f"N={n}, t={tv}, b={bv}: the claimed {what} say {said}, but l is smallest on "
@@ -187,71 +198,175 @@ def _phase_regimes_flip_at_boundaries(claim, point, evidence):
     return None
 
 
+#: A gradient-descent optimum within this of a structure's similarities has that structure.
+_GD_TOLERANCE = 1e-6
+#: (N, t, b) of the descent check: just inside the intermediate regime near b_E (where d = N - 1
+#: cannot hold the CCEM), and deep in the antipodal regime.
+_GD_POINTS = ({"N": 6, "t": "5", "b": "2.1"}, {"N": 6, "t": "1", "b": "-2"})
+
+
+def _descent_regime(run) -> str:
+    """The regime of a gradient-descent optimum: the ETF (every s_pos 1, every s_neg -1/(N-1)),
+    the antipodal structure (every similarity -1), or intermediate."""
+    k = run.N
+    if (abs(run.s_pos_min - 1) < _GD_TOLERANCE and abs(run.s_neg_mean + 1 / (k - 1)) < _GD_TOLERANCE
+            and run.s_neg_std < _GD_TOLERANCE):
+        return "etf"
+    if run.s_pos_mean < -1 + _GD_TOLERANCE and run.s_neg_mean < -1 + _GD_TOLERANCE:
+        return "antipodal"
+    return "intermediate"
+
+
+def _regimes_match_gradient_descent(claim, point, evidence):
+    """Free embeddings (torch L-BFGS, 2 seeded restarts) in the least dimension d the claim
+    admits at N: the regime of the optimum found is the one the claimed conditions predict."""
+    n, tv, bv = point["N"], point["t"], point["b"]
+    said = _claimed_regime(_conditions(claim)[0], n, tv, bv)
+    if said is None:
+        raise Inconclusive(f"N={n}, t={tv}, b={bv}: the claimed conditions are undecided")
+    d = next(d for d in range(2, n + 2) if _admits(claim, "d", N=n, d=d))
+    run = optimise_batch(n, d, t=[float(tv)], b=[float(bv)], seeds=0, restarts=2)[0]
+    if not run.converged:
+        raise Inconclusive(f"optimiser did not converge at N={n}, d={d}, t={tv}, b={bv}")
+    found = _descent_regime(run)
+    evidence[f"N={n},d={d}"] = {"s_pos_mean": run.s_pos_mean, "s_neg_mean": run.s_neg_mean, "regime": found}
+    if found != said:
+        return (f"N={n}, d={d}, t={tv}, b={bv}: the claimed conditions say {said}; gradient descent finds "
+                f"{found} (s_pos = {run.s_pos_mean:.8f}, s_neg = {run.s_neg_mean:.8f})")
+    return None
+
+
 _ETF_CONDITION = (N - 2) * (1 + sp.exp(t - b)) - 2 * (1 + sp.exp(t / (N - 1) + b))
 _ANTIPODAL_CONDITION = t + b - sp.log((N - 2) / 2)
 _B_E = sp.log((N - 4 + sp.sqrt((N - 4) ** 2 + 8 * (N - 2) * sp.exp(t * N / (N - 1)))) / (4 * sp.exp(t / (N - 1))))
 _B_A = sp.log((N - 2) / 2) - t
-_PHASE = PhaseClaim(_ETF_CONDITION, _ANTIPODAL_CONDITION, _B_E, _B_A)
+_PHASE = Claim({"etf": _ETF_CONDITION, "antipodal": _ANTIPODAL_CONDITION, "b_E": _B_E, "b_A": _B_A},
+               {"N": H.N >= 3, "t": sp.Gt(H.t, 0), "b": "real", "d": H.d >= H.N})
+_REGIME_PARTS = ("excessive_separation_if", "etf_if", "antipodal_iff")
+_ALL_PHASE_PARTS = _REGIME_PARTS + ("etf_boundary", "antipodal_boundary")
+_C11 = r"\frac{1 + e^{t/(N-1)+b}}{1 + e^{t-b}} < \frac{N-2}{2}"
 
 PHASE_TB = Theorem(
     id="ext.sigmoid_phase_tb",
-    source="ETF condition for general (t, b): Lee, Lim, Lee, Sohn (ICML 2025, arXiv 2506.09781), "
-           "Example C.11 (excessive separation iff (1 + e^{t/(n-1)+b})/(1 + e^{t-b}) < (n-2)/2); the "
-           "antipodal condition and the closed forms b_E, b_A: this project's derivation.  Lee, Chang, "
-           "Sohn (AISTATS 2024) treat t = b only (lee2024.thm2)",
+    source="Lee, Lim, Lee, Sohn (ICML 2025, arXiv 2506.09781), Example C.11: excessive separation 'if' "
+           "(1 + e^{t/(n-1)+b})/(1 + e^{t-b}) < (n-2)/2 (as printed: 'if'; lee2025.thm5_1_5_3_ex5_4).  "
+           "This project's: the converse (ETF when the ratio is >= (N-2)/2; the strict case is also "
+           "Lee et al.'s Theorem 5.1 (iii)), the antipodal condition and the closed forms b_E, b_A.  "
+           "Lee, Chang, Sohn (AISTATS 2024) treat t = b only (lee2024.thm2)",
     statement=r"\text{ETF} \iff (N-2)(1 + e^{t-b}) \le 2(1 + e^{t/(N-1) + b}) \iff b \ge b_E(N,t) = "
               r"\log\frac{N-4+\sqrt{(N-4)^2+8(N-2)e^{tN/(N-1)}}}{4e^{t/(N-1)}};\quad "
               r"\text{antipodal} \iff t + b \le \log\tfrac{N-2}{2} \iff b \le b_A(N,t) = \log\tfrac{N-2}{2} - t",
-    hypotheses={"N": "integer >= 3", "t": "> 0", "b": "real", "d": ">= N"},
+    parts=(
+        Part("excessive_separation_if", _C11 + r"\Rightarrow x^* < 1\ \text{(not the ETF; Lee et al. 2025, "
+                                               r"Example C.11, as printed)}"),
+        Part("etf_if", r"(N-2)(1 + e^{t-b}) \le 2(1 + e^{t/(N-1) + b}) \Rightarrow x^* = 1\ \text{(the ETF; "
+                       r"the converse, this project's)}"),
+        Part("etf_boundary", r"(N-2)(1 + e^{t-b}) \le 2(1 + e^{t/(N-1) + b}) \iff b \ge b_E(N, t) = "
+                             r"\log\frac{N-4+\sqrt{(N-4)^2+8(N-2)e^{tN/(N-1)}}}{4e^{t/(N-1)}}"),
+        Part("antipodal_iff", r"x^* = 0\ \text{(antipodal)} \iff t + b \le \log\tfrac{N-2}{2}"),
+        Part("antipodal_boundary", r"t + b \le \log\tfrac{N-2}{2} \iff b \le b_A(N,t) = \log\tfrac{N-2}{2} - t"),
+    ),
     claim=_PHASE,
+    uses=("lee2024.thm1", "lee2024.convexity"),
     checks=(
-        Check("conditions_and_boundaries_proved", "proof", _phase_proved,
+        Check("conditions_and_boundaries_proved", "proof", _phase_proved, parts=_ALL_PHASE_PARTS,
               scope="every N >= 3, t > 0, b real (d >= N; with lee2024.convexity and lee2024.thm1)",
               whole_domain=True),
         Check("regimes_match_certified_optimum", "certified", _regimes_match_certified_optimum,
+              parts=_ALL_PHASE_PARTS,
               points=({"seed": 0, "count": 40},), thorough_points=({"seed": 1, "count": 400},),
               scope="40 seeded random (N, t, b), N in 3..60, t in (0.05, 8), 2/3 of them within 0.5 "
                     "of a boundary"),
         Check("regimes_match_grid_minimisation", "numerical", _regimes_match_grid_minimisation,
+              parts=_ALL_PHASE_PARTS,
               points=({"seed": 2, "count": 12},), thorough_points=({"seed": 3, "count": 120},),
               scope="12 seeded random (N, t, b), argmin of l on a 1001-point x grid (mpmath)"),
         Check("boundaries_certified_roots", "certified", _phase_boundaries_certified,
-              points=_PHASE_POINTS,
+              parts=("etf_boundary", "antipodal_boundary"), points=_PHASE_POINTS,
               scope="(N, t) in {(5, 1), (10, 0.5), (10, 5), (57, 3), (1000, 20)}"),
         Check("regime_flips_across_boundary", "certified", _phase_regimes_flip_at_boundaries,
+              parts=("etf_boundary", "antipodal_boundary"),
               points=_PHASE_POINTS[:3], thorough_points=_PHASE_POINTS[3:],
               scope="b = boundary +- 0.001 at (N, t) in {(5, 1), (10, 0.5), (10, 5)}"),
+        Check("regimes_match_gradient_descent", "empirical", _regimes_match_gradient_descent,
+              parts=_REGIME_PARTS, points=_GD_POINTS,
+              scope="(N, t, b) in {(6, 5, 2.1), (6, 1, -2)}, the least admitted d, 2 seeded L-BFGS restarts"),
     ),
     mutants=(
         Mutant("antipodal_log_N_minus_2", "t + b <= log(N-2) admits points where l'(0) < 0",
-               _PHASE._replace(antipodal=t + b - sp.log(N - 2))),
+               _PHASE.vary(antipodal=t + b - sp.log(N - 2))),
         Mutant("etf_with_N_minus_1", "(N-1) for (N-2) moves the ETF boundary",
-               _PHASE._replace(etf=(N - 1) * (1 + sp.exp(t - b)) - 2 * (1 + sp.exp(t / (N - 1) + b)))),
+               _PHASE.vary(etf=(N - 1) * (1 + sp.exp(t - b)) - 2 * (1 + sp.exp(t / (N - 1) + b)))),
         Mutant("b_A_log_N_minus_2", "log(N-2) - t is above the root of l'(0) = 0",
-               _PHASE._replace(b_A=sp.log(N - 2) - t)),
+               _PHASE.vary(b_A=sp.log(N - 2) - t)),
         Mutant("b_E_without_tN_over_N_minus_1", "e^t for e^{tN/(N-1)} under the root moves b_E",
-               _PHASE._replace(b_E=sp.log((N - 4 + sp.sqrt((N - 4) ** 2 + 8 * (N - 2) * sp.exp(t)))
-                                          / (4 * sp.exp(t / (N - 1)))))),
+               _PHASE.vary(b_E=sp.log((N - 4 + sp.sqrt((N - 4) ** 2 + 8 * (N - 2) * sp.exp(t)))
+                                      / (4 * sp.exp(t / (N - 1)))))),
+        Mutant("d_N_minus_1", "in d = N - 1 the intermediate CCEM (rank N) does not exist: at N = 6, t = 5, "
+               "b = 2.1 (just below b_E = 2.36) gradient descent finds the ETF", _PHASE.vary(d=H.d >= H.N - 1)),
     ),
 )
 
 
 # --- ext.sigmoid_fixed_b_limit ---------------------------------------------------------------
-# claim: x_inf(N), the limit of x*(t) as t -> infinity at fixed b.
+# claim.x_inf: the limit of x*(t) as t -> infinity with b as the hypothesis says (a constant c);
+# claim.s_pos_inf, s_neg_inf: the limits of the optimal embedding's similarities.
 
-def _limit_derived(claim, point, evidence):
-    """SymPy's balance of the two logits' slopes (clverify.theory.derivation.fixed_b_limit_x) gives the
-    claimed limit."""
-    derived = D.fixed_b_limit_x()
-    evidence["derived"] = str(derived)
-    return None if sp.simplify(derived - claim) == 0 else f"derived limit {derived} != claimed {claim}"
+def _bias_path(claim):
+    """b as a function of t by the claim's hypothesis ``b = ...`` (in the derivation's symbols;
+    a constant ``c`` stays a symbol)."""
+    relation = claim.b
+    return relation.rhs.subs({H.t: t, H.c: sp.Symbol("c", real=True)})
+
+
+def _limit_by_slope_balance(claim, point, evidence):
+    r"""Proof for every N >= 3.  The sign of l'(x) is that of (N-2) sigma(B) - 2 sigma(A), A and
+    B the positive- and negative-pair logits of l (read off clverify.theory.derivation's
+    CCEM loss).  SymPy: with b as the hypothesis gives it, B - A = t s(x) + O(1) with s
+    increasing in x (slope > 0), so s has one root X; at X both logits fall linearly in t.
+    Hand-argued: there sigma(z) ~ e^z, so for large t l'(x) has the sign of s(x) near X, and
+    with l convex (lee2024.convexity) x*(t) -> X.  The claimed limit must be X."""
+    A, B = P.logits()
+    path = _bias_path(claim)
+    A, B = A.subs(b, path), B.subs(b, path)
+    slope = sp.expand(sp.diff(B - A, t))
+    if t in slope.free_symbols or sp.diff(slope, x, 2) != 0:
+        raise Inconclusive(f"with b = {path}, B - A is not t s(x) + O(1) with s affine: d(B - A)/dt = {slope}")
+    witness = {s: sp.Rational(1, 10) for s in slope.free_symbols - {x, N}}   # a value of c, if it matters
+    slope = slope.subs(witness)
+    (root,) = sp.solve(slope, x)
+    evidence["root"] = str(sp.factor(root))
+    m = sp.Symbol("m", nonnegative=True, integer=True)
+    falling = [sp.simplify(sp.diff(e, t).subs(witness).subs(x, root).subs(N, m + 3)) for e in (A, B)]
+    rising = sp.simplify(sp.diff(slope, x).subs(N, m + 3))
+    if rising.is_positive is not True or any(f.is_negative is not True for f in falling):
+        raise Inconclusive(f"at x = {root} the logits' slopes {falling} or s'(x) = {rising} are not of the needed signs")
+    if sp.simplify(root - claim.x_inf) != 0:
+        where = f" (b = {path}, c = 1/10)" if witness else ""
+        return f"the logits' slopes balance at x = {sp.factor(root)}, not at the claimed {claim.x_inf}{where}"
+    return None
+
+
+def _similarities_of_limit(claim, point, evidence):
+    """SymPy: the CCEM's s_+ = 2x - 1 and s_- at the claimed limit x_inf are the claimed limits
+    (the similarities are continuous in x); the CCEM optimum is the optimum for d >= N
+    (lee2024.thm1), so a claim admitting d < N is outside the argument (inconclusive)."""
+    uv = CCEM(N, sp.sqrt(x)).grams().uv
+    for name, s, claimed in (("s_pos", uv.diagonal, claim.s_pos_inf), ("s_neg", uv.off_diagonal, claim.s_neg_inf)):
+        value = sp.simplify(s.subs(x, claim.x_inf))
+        if sp.simplify(value - claimed) != 0:
+            return f"at x = {claim.x_inf} the CCEM has {name} = {sp.factor(value)}, not {claimed}"
+    if any(_admits(claim, "d", N=k, d=k - 1) for k in (3, 6, 10)):
+        raise Inconclusive("the claim admits d < N, where lee2024.thm1 does not apply")
+    return None
 
 
 def _limit_certified(claim, point, evidence):
     """Certified x*(t) at t = 10^2, 10^3, 10^4 (fixed b): the distance to the claimed limit
-    shrinks by a factor > 5 per decade and is < 1e-3 at t = 10^4."""
+    shrinks by a factor > 5 per decade and is < 1e-3 at t = 10^4 (the limit itself is
+    extrapolated from these three points)."""
     n, bv = point["N"], point["b"]
-    limit = mpmath.mpf(str(sp.N(claim.subs(N, n), _DIGITS)))
+    limit = mpmath.mpf(str(sp.N(claim.x_inf.subs(N, n), _DIGITS)))
     distances = []
     for tv in ("100", "1000", "10000"):
         enc = sigmoid_optimum(n, tv, bv, digits=_DIGITS).x_enclosure
@@ -267,88 +382,121 @@ def _limit_certified(claim, point, evidence):
 
 
 def _limit_by_gradient_descent(claim, point, evidence):
-    """Free embeddings (d = N) at t = 25 and 50, fixed b: the distance of the mean positive
-    similarity to the claimed limit's s_inf = 2 x_inf - 1 halves when t doubles (x*(t) - x_inf
-    is of order 1/t), as it must if the claim is the limit; a wrong limit keeps a gap."""
+    """Free embeddings in the least admitted d at t = 25 and 50, fixed b: the distances of the
+    mean positive and negative similarities to the claimed limits halve when t doubles (the
+    optimum approaches them like 1/t), as they must if the claim is the limit."""
     n, bv = point["N"], float(point["b"])
-    s_inf = 2 * float(claim.subs(N, n)) - 1
-    runs = optimise_batch(n, n, t=list(_LARGE_T), b=[bv] * len(_LARGE_T), seeds=0, restarts=2)
+    d = next(d for d in range(2, n + 2) if _admits(claim, "d", N=n, d=d))
+    limits = [float(claim.s_pos_inf.subs(N, n)), float(claim.s_neg_inf.subs(N, n))]
+    runs = optimise_batch(n, d, t=list(_LARGE_T), b=[bv] * len(_LARGE_T), seeds=0, restarts=2)
     if not all(r.converged for r in runs):
-        raise Inconclusive(f"optimiser did not converge at N={n}, t in {_LARGE_T}, b={bv}")
-    gaps = [abs(r.s_pos_mean - s_inf) for r in runs]
-    evidence.update(s_pos=[r.s_pos_mean for r in runs], gaps=gaps)
-    ratio = gaps[1] / gaps[0]
-    if not _HALVING[0] <= ratio <= _HALVING[1]:
-        return (f"N={n}, b={bv}: |s_pos - {s_inf:.5f}| is {gaps[0]:.3g} at t = {_LARGE_T[0]:g} and "
-                f"{gaps[1]:.3g} at t = {_LARGE_T[1]:g} (ratio {ratio:.2f}, not ~1/2)")
+        raise Inconclusive(f"optimiser did not converge at N={n}, d={d}, t in {_LARGE_T}, b={bv}")
+    evidence.update(d=d, s_pos=[r.s_pos_mean for r in runs], s_neg=[r.s_neg_mean for r in runs])
+    for name, limit, values in (("s_pos", limits[0], [r.s_pos_mean for r in runs]),
+                                ("s_neg", limits[1], [r.s_neg_mean for r in runs])):
+        gaps = [abs(v - limit) for v in values]
+        ratio = gaps[1] / gaps[0]
+        if not _HALVING[0] <= ratio <= _HALVING[1]:
+            return (f"N={n}, d={d}, b={bv}: |{name} - {limit:.5f}| is {gaps[0]:.3g} at t = {_LARGE_T[0]:g} and "
+                    f"{gaps[1]:.3g} at t = {_LARGE_T[1]:g} (ratio {ratio:.2f}, not ~1/2)")
     return None
 
+
+_FIXED_B = Claim({"x_inf": 2 * (N - 1) / (3 * N - 4), "s_pos_inf": N / (3 * N - 4), "s_neg_inf": -N / (3 * N - 4)},
+                 {"N": H.N >= 3, "b": sp.Eq(H.b, H.c), "d": H.d >= H.N})
 
 FIXED_B_LIMIT = Theorem(
     id="ext.sigmoid_fixed_b_limit",
     source="this project's derivation (not in Lee, Chang, Sohn 2024): large-t limit at fixed b",
-    statement=r"\lim_{t\to\infty} x^*(N, t, b) = \frac{2(N-1)}{3N-4}\ \text{for every } b, "
+    statement=r"\lim_{t\to\infty} x^*(N, t, b) = \frac{2(N-1)}{3N-4}\ \text{for every fixed } b, "
               r"\text{ i.e. } s_+ \to \frac{N}{3N-4} = -s_-",
-    hypotheses={"N": "integer >= 3", "b": "real, fixed", "d": ">= N"},
-    claim=2 * (N - 1) / (3 * N - 4),
+    parts=(
+        Part("limit", r"b \text{ fixed}:\ \lim_{t\to\infty} x^*(N, t, b) = \frac{2(N-1)}{3N-4}"),
+        Part("similarities", r"d \ge N:\ \text{the optimal embedding has } s_+ \to \frac{N}{3N-4},\ "
+                             r"s_- \to -\frac{N}{3N-4}"),
+    ),
+    claim=_FIXED_B,
+    uses=("lee2024.convexity", "lee2024.thm1"),
     checks=(
-        Check("limit_is_derived", "proof", _limit_derived,
-              scope="every N >= 3: the claim solves the slope balance of the two logits (the "
-                    "balance argument is in clverify.theory.derivation.fixed_b_limit_x, not machine-checked)"),
-        Check("certified_optimum_converges", "certified", _limit_certified,
+        Check("limit_by_slope_balance", "proof", _limit_by_slope_balance, parts=("limit",),
+              scope="every N >= 3, every fixed b (the logits' slopes by SymPy; their asymptotics and "
+                    "the convexity step, lee2024.convexity, hand-argued)", whole_domain=True),
+        Check("similarities_of_the_limit", "proof", _similarities_of_limit, parts=("similarities",),
+              scope="every N >= 3, d >= N (with lee2024.thm1)", whole_domain=True),
+        Check("certified_optimum_approaches_limit", "numerical", _limit_certified, parts=("limit",),
               points=({"N": 10, "b": "1"}, {"N": 5, "b": "-2"}, {"N": 50, "b": "3"}),
-              scope="(N, b) in {(10, 1), (5, -2), (50, 3)}: x* certified at t = 1e2, 1e3, 1e4"),
-        Check("gradient_descent_at_large_t", "empirical", _limit_by_gradient_descent,
+              scope="(N, b) in {(10, 1), (5, -2), (50, 3)}: x* certified at t = 1e2, 1e3, 1e4, the limit "
+                    "extrapolated"),
+        Check("gradient_descent_at_large_t", "empirical", _limit_by_gradient_descent, parts=("similarities",),
               points=({"N": 10, "b": "1"},), thorough_points=({"N": 6, "b": "-1"}, {"N": 20, "b": "2"}),
-              scope="N = 10, b = 1, d = N, t in {25, 50}, 2 seeded L-BFGS restarts"),
+              scope="N = 10, b = 1, the least admitted d, t in {25, 50}, 2 seeded L-BFGS restarts"),
     ),
     mutants=(
-        Mutant("denominator_3N_minus_2", "2(N-1)/(3N-2) balances the wrong slopes", 2 * (N - 1) / (3 * N - 2)),
-        Mutant("etf_limit", "the ETF (x = 1) is not the large-t optimum at fixed b", sp.Integer(1)),
+        Mutant("denominator_3N_minus_2", "2(N-1)/(3N-2) balances the wrong slopes",
+               _FIXED_B.vary(x_inf=2 * (N - 1) / (3 * N - 2))),
+        Mutant("etf_limit", "the ETF (x = 1) is not the large-t optimum at fixed b", _FIXED_B.vary(x_inf=sp.Integer(1))),
+        Mutant("s_neg_minus_N_over_3N_minus_2", "the CCEM's s_- at x_inf is -N/(3N-4)",
+               _FIXED_B.vary(s_neg_inf=-N / (3 * N - 2))),
+        Mutant("fixed_relative_bias", "with b = c t (a fixed relative bias) the slopes balance at "
+               "2(N-1)(1 + c)/(3N-4)", _FIXED_B.vary(b=sp.Eq(H.b, H.c * H.t))),
     ),
 )
 
 
 # --- ext.sigmoid_fixed_b_nonmonotone ---------------------------------------------------------
-# claim: ("rises_then_falls" or "nondecreasing", N, b, grid of t as decimal strings).
+# claim.shape: "rises_then_falls" or "nondecreasing", at every (N, b) the hypotheses admit among
+# a few probes, on the claim's t grid.
+
+#: Values of N and b at which the check tries the claim (those its hypotheses admit).
+_SHAPE_PROBES = {"N": (5, 10), "b": tuple(sp.Rational(v) for v in ("-1", "0", "1/2", "1", "2"))}
+
 
 def _shape_on_certified_grid(claim, point, evidence):
-    """Certified x*(t) on the claim's t grid at fixed (N, b): 'rises_then_falls' needs a
+    """Certified x*(t) on the claim's t grid at each admitted (N, b): 'rises_then_falls' needs a
     certified rise followed by a certified fall; 'nondecreasing' needs no certified fall."""
-    shape, n, bv, ts = claim
-    encs = []
-    for tv in ts:
-        enc = sigmoid_optimum(n, tv, bv, digits=_DIGITS).x_enclosure
-        if not enc.certified:
-            raise Inconclusive(f"x* not certified at N={n}, t={tv}, b={bv}")
-        encs.append(enc)
-    steps = ["rise" if e1.hi < e2.lo else "fall" if e2.hi < e1.lo else "?" for e1, e2 in zip(encs, encs[1:])]
-    evidence["x_star"] = {tv: mpmath.nstr(e.lo, 8) for tv, e in zip(ts, encs)}
-    evidence["steps"] = steps
-    if shape == "rises_then_falls":
-        if "rise" in steps and "fall" in steps[steps.index("rise"):]:
-            return None
-        return f"N={n}, b={bv}: steps {steps} show no certified rise followed by a fall"
-    if "fall" in steps:
-        k = steps.index("fall")
-        return (f"N={n}, b={bv}: x* falls from t={ts[k]} to t={ts[k + 1]} "
-                f"([{mpmath.nstr(encs[k].lo, 8)}, ...] -> [..., {mpmath.nstr(encs[k + 1].hi, 8)}])")
+    ts = sorted(claim.t.args[1])
+    cases = [(k, bv) for k in _SHAPE_PROBES["N"] if _admits(claim, "N", N=k)
+             for bv in _SHAPE_PROBES["b"] if _admits(claim, "b", b=bv)]
+    if not cases:
+        raise Inconclusive("the hypotheses admit none of the probed (N, b)")
+    for k, bv in cases:
+        encs = []
+        for tv in ts:
+            enc = sigmoid_optimum(k, Fraction(str(tv)), Fraction(str(bv)), digits=_DIGITS).x_enclosure
+            if not enc.certified:
+                raise Inconclusive(f"x* not certified at N={k}, t={tv}, b={bv}")
+            encs.append(enc)
+        steps = ["rise" if e1.hi < e2.lo else "fall" if e2.hi < e1.lo else "?" for e1, e2 in zip(encs, encs[1:])]
+        evidence[f"N={k},b={bv}"] = steps
+        if claim.shape == "rises_then_falls":
+            if not ("rise" in steps and "fall" in steps[steps.index("rise"):]):
+                return f"N={k}, b={bv}: steps {steps} show no certified rise followed by a fall"
+        elif "fall" in steps:
+            j = steps.index("fall")
+            return (f"N={k}, b={bv}: x* falls from t={ts[j]} to t={ts[j + 1]} "
+                    f"([{mpmath.nstr(encs[j].lo, 8)}, ...] -> [..., {mpmath.nstr(encs[j + 1].hi, 8)}])")
     return None
 
 
-_WITNESS_GRID = ("0.5", "1", "2", "5", "10", "100")
+_WITNESS_GRID = sp.FiniteSet(*(sp.Rational(v) for v in ("1/2", "1", "2", "5", "10", "100")))
+_SHAPE = Claim({"shape": "rises_then_falls"},
+               {"N": sp.Eq(H.N, 10), "b": sp.Eq(H.b, 1), "t": sp.Contains(H.t, _WITNESS_GRID)})
 
 FIXED_B_NONMONOTONE = Theorem(
     id="ext.sigmoid_fixed_b_nonmonotone",
     source="this project's computation (not in Lee, Chang, Sohn 2024): shape of x*(t) at fixed b",
     statement=r"N = 10,\ b = 1:\ x^*(t) \text{ rises and then falls as } t \text{ grows}",
-    hypotheses={"N": "10", "b": "1", "t": "the grid 0.5, 1, 2, 5, 10, 100"},
-    claim=("rises_then_falls", 10, "1", _WITNESS_GRID),
-    checks=(Check("shape_on_certified_grid", "certified", _shape_on_certified_grid,
+    parts=(Part("rises_then_falls", r"N = 10,\ b = 1,\ t \in \{0.5, 1, 2, 5, 10, 100\}:\ x^*(t) \text{ rises, "
+                                    r"then falls}"),),
+    claim=_SHAPE,
+    uses=("lee2024.convexity",),
+    checks=(Check("shape_on_certified_grid", "certified", _shape_on_certified_grid, parts=("rises_then_falls",),
                   scope="N = 10, b = 1, t in {0.5, 1, 2, 5, 10, 100}"),),
     mutants=(
         Mutant("nondecreasing_at_fixed_b", "x*(t) falls from t = 5 to t = 100 at b = 1",
-               ("nondecreasing", 10, "1", _WITNESS_GRID)),
+               _SHAPE.vary(shape="nondecreasing")),
+        Mutant("every_b_in_0_1", "at b = 0, x*(t) only rises on the grid",
+               _SHAPE.vary(b=sp.And(H.b >= 0, H.b <= 1))),
     ),
 )
 

@@ -2,47 +2,52 @@ r"""Koromilas, Bouritsas, Giannakopoulos, Nicolaou, Panagakis (ICML 2024): InfoN
 
 The theorem texts could not be read: every entry is the statement as *reconstructed* in the
 project's specification (``THEORY.md``, section 4; conventions in ``docs/losses.md``), and
-says so in its source.  Conventions: batch of ``M``
-pairs ``(u_i, v_i)`` on :math:`S^{d-1}`, ``tau`` divides, losses normalised by ``1/M``.
+says so in its source.  Conventions: batch of ``M`` pairs ``(u_i, v_i)`` on
+:math:`S^{d-1}`, ``tau`` divides, losses normalised by ``1/M``.
 
-The checks are thin wrappers of :mod:`clverify.proofs_check.koromilas_checks` (``K``).  Gradient descent
-(GD) never *proves* a minimiser; it refutes: a GD point below the claimed structure's loss is a
-counterexample, a converged GD point at the claimed loss that is not the structure breaks
-uniqueness, and a GD point stuck above the claimed loss (a local minimum) decides nothing,
-so it raises :class:`~clverify.proofs_check.registry.Inconclusive`.
+Every claim is a :class:`~clverify.proofs_check.registry.Claim`: its hypotheses (the
+dimension ``M <= d + 1``, ``tau > 0``, ...) are SymPy relations that the checks read.  The
+minimiser parts rest on the papers' arguments, whose algebra is machine-checked in
+:mod:`clverify.proofs_check.koromilas_proofs` (``P``; the hand-argued steps are listed in each
+check's scope), and on gradient descent (GD), which never *proves* a minimiser but refutes: a
+GD point below the claimed loss is a counterexample, a converged GD point at the claimed loss
+that is not the structure breaks uniqueness, and a GD point stuck above the claimed loss (a
+local minimum) decides nothing, so it raises
+:class:`~clverify.proofs_check.registry.Inconclusive`.  The GD and explicit-vector checks run
+at the smallest dimension the claim admits at each batch size.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, NamedTuple
 
 import mpmath
-import numpy as np
 import sympy as sp
-from scipy import integrate
 
-from clverify.numerics.descent.metrics import similarity_mgf, wasserstein_uniformity
 from clverify.numerics.precision.ccem_optimum import ccem_optimum
 from clverify.proofs_check import koromilas_checks as K
+from clverify.proofs_check import koromilas_proofs as P
 from clverify.theory import minima
+from clverify.theory.errors import InvalidParameterError
 from clverify.theory.losses import LOSSES
 from clverify.theory.ops import SYMPY_OPS
-from clverify.theory.similarity import ExplicitSimilarity, Grams
 from clverify.theory.structures import Antipodal, SimplexETF
 
-from ..registry import Check, Inconclusive, Mutant, Theorem
+from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
 
 M, tau, gamma, t = minima.M, minima.tau, minima.gamma, minima.t
 _SOURCE = "Koromilas et al. (ICML 2024), {} (reconstructed)"
 #: Agreement (absolute) of a claimed value with a 40-digit evaluation.
 _VALUE_TOL = mpmath.mpf(10) ** -25
-#: A symbolic difference evaluated at a rational point is "non-zero" above this (30 digits).
-_WITNESS_TOL = 1e-15
 #: Restarts of GD for the InfoNCE family.
 _RESTARTS = 3
+#: Batch sizes at which an exact challenger is sought when a claim admits parameters outside a
+#: proof's domain.
+_WITNESS_SIZES = range(2, 17)
+#: The hypothesis ``1 < M <= d + 1`` (the simplex ETF fits in d >= M - 1).
+SIMPLEX_DIMENSION = sp.And(H.M > 1, H.M <= H.d + 1)
+#: Symbols of hypotheses that :data:`~clverify.proofs_check.registry.H` lacks.
+KAPPA, W = sp.Symbol("kappa"), sp.Symbol("w")
 
 
 def _num(value) -> float:
@@ -64,6 +69,28 @@ def _call(message: str | None) -> str | None:
     if isinstance(message, K.Undecided):
         raise Inconclusive(message)
     return message
+
+
+def _dimension(claim, point) -> int:
+    """The point's ``d`` if it gives one (Inconclusive if the claim does not admit it), else
+    the smallest dimension the claim's hypothesis ``M`` admits at the point's batch size."""
+    if "d" in point:
+        if not P.admitted(claim.M, M=point["M"], d=point["d"]):
+            raise Inconclusive(f"{point} is outside the claim's hypothesis {claim.M}")
+        return point["d"]
+    d = P.smallest_dimension(claim.M, point["M"])
+    if d is None:
+        raise Inconclusive(f"the claim's hypothesis {claim.M} admits no d at M = {point['M']}")
+    return d
+
+
+def _structure_at(structure, m, d):
+    """``(structure(m, d), None)``, or ``(None, message)`` if it does not exist there (a
+    minimiser does: a refutation)."""
+    try:
+        return structure(m, d), None
+    except InvalidParameterError as exc:
+        return None, f"the claimed minimiser does not exist at M={m}, d={d}, which the claim admits: {exc}"
 
 
 def _gd_against(shape, loss, point, params, evidence, restarts, value=None):
@@ -101,118 +128,148 @@ def _rational_sphere(m: int, shift: int = 0) -> sp.Matrix:
     return sp.Matrix(rows)
 
 
-# --- Theorem 4.1 -----------------------------------------------------------------------------
-
-class AnchorForm(NamedTuple):
-    r"""A loss as :math:`w \sum_{\text{anchors } a} \varphi(z_a)`, margins
-    :math:`z_{a,n} = (\langle a, n\rangle - \kappa\, s_a)/\tau` over the anchor's negatives
-    ``n`` (``views``), :math:`s_a` its positive similarity; ``phi`` is ``"lse"``
-    (:math:`\log\sum e^{z}`) or ``"lse1"`` (:math:`\log(1 + \sum e^{z})`), ``weight`` :math:`w`
-    times :math:`1/M`."""
-
-    phi: str
-    kappa: Any
-    views: tuple
-    weight: Any = 1
-
-
-class Minimiser(NamedTuple):
-    """The claimed minimiser ``structure(M)`` (its Gram matrices), for batch sizes
-    ``1 < M <= max_M(d)``, of every loss of ``instances`` (name -> :class:`AnchorForm`)."""
-
-    structure: Callable[[int], Any]
-    max_M: Callable[[Any], Any]
-    instances: dict
-
-
-#: Generic similarities of a batch of 3 pairs (one real symbol per entry; unit diagonals within a view).
-_GENERIC_M = 3
-
-
-def _generic_grams(m=_GENERIC_M):
-    def within(name):
-        return sp.Matrix(m, m, lambda i, j: 1 if i == j else sp.Symbol(f"{name}{min(i, j)}{max(i, j)}", real=True))
-    return sp.Matrix(m, m, lambda i, j: sp.Symbol(f"x{i}{j}", real=True)), within("y"), within("z")
-
-
-def _negatives(view, i, uv, uu, vv):
-    """The negatives of anchor ``u_i`` (``u_*`` views) or ``v_i`` (``v_*``)."""
-    others = [j for j in range(uv.rows) if j != i]
-    cross = [uv[i, j] for j in others] if view.startswith("u") else [uv[j, i] for j in others]
-    within = [(uu if view.startswith("u") else vv)[i, j] for j in others]
-    return {"cross": cross, "within": within, "all": within + cross}[view.split("_")[1]]
-
-
-def _anchor_form_value(form: AnchorForm, uv, uu, vv, tau_):
-    total = 0
-    for i in range(uv.rows):
-        for view in form.views:
-            z = [(n - form.kappa * uv[i, i]) / tau_ for n in _negatives(view, i, uv, uu, vv)]
-            energy = sum(sp.exp(e) for e in z)
-            total += sp.log(energy + 1) if form.phi == "lse1" else sp.log(energy)
-    return form.weight * total / uv.rows
-
-
-@lru_cache(maxsize=None)
-def _is_anchor_form(loss: str, form: AnchorForm) -> bool:
-    """Whether SymPy shows ``loss`` equal to ``form`` on generic similarities (``e^{L - L_form}``
-    simplifies to 1: both are real)."""
-    uv, uu, vv = _generic_grams()
-    params = minima.parameter_symbols(loss)
-    value = LOSSES[loss](Grams(ExplicitSimilarity(uv), ExplicitSimilarity(uu), ExplicitSimilarity(vv)),
-                         SYMPY_OPS, **{k: params.get(k, sp.Symbol(k, positive=True))
-                                       for k in LOSSES[loss].parameters})
-    formed = _anchor_form_value(form, uv, uu, vv, tau)
-    return sp.simplify(sp.exp(sp.expand_log(sp.expand(value - formed), force=True))) == 1
-
-
-def _instances_satisfy_hypotheses(claim, point, evidence):
-    r"""For every claimed instance: SymPy shows the loss (:mod:`clverify.theory.losses`, the
-    authors' definitions) equal to its anchor form for a batch of 3 pairs with generic
-    similarities (:math:`e^{L - L_{form}}` simplifies to 1; the definitions are uniform in
-    :math:`M`), :math:`\varphi` strictly increasing in every margin (SymPy) and convex
-    (log-sum-exp), and :math:`\kappa \ge 1/2`."""
-    for loss, form in claim.instances.items():
-        if not _is_anchor_form(loss, form):
-            return f"{loss}: the loss is not {form} (M = {_GENERIC_M}, generic similarities)"
-        z = sp.symbols("z1:4", real=True)
-        phi = sp.log(sum(map(sp.exp, z)) + (1 if form.phi == "lse1" else 0))
-        if not all(sp.diff(phi, zk).is_positive for zk in z) or not sp.Rational(form.kappa) >= sp.Rational(1, 2):
-            return f"{loss}: {form} is not strictly increasing in its margins with kappa >= 1/2"
-    evidence["instances"] = sorted(claim.instances)
+def _lower_challenger(value, structure, sizes=_WITNESS_SIZES) -> str | None:
+    """The first exact challenger (:func:`P.challengers`) whose ``value(grams)`` is below the
+    claimed ``structure``'s at a batch size of ``sizes`` (30 digits), as a message; else None."""
+    for size in sizes:
+        try:
+            claimed = value(structure(size).grams())
+        except InvalidParameterError:
+            continue
+        for name, grams in P.challengers(size).items():
+            gap = sp.N(value(grams) - claimed, 30)
+            if gap < -P.WITNESS_TOL:
+                return (f"at M = {size} the {name} has loss {sp.N(value(grams), 15)}, below "
+                        f"{sp.N(claimed, 15)} on the claimed {structure.__name__}")
     return None
 
 
-def _realisable_in_smallest_dimension(claim, point, evidence):
-    r"""A minimiser exists in every dimension (a continuous loss on a compact product of
-    spheres), so the claimed structure must fit in the smallest dimension the claim covers,
-    :math:`d_{\min}(M)` solving ``max_M(d) = M``: the rank of its Gram matrix
-    (:meth:`~clverify.theory.similarity.Grams.rank`, symbolic ``M``) must not exceed it."""
-    d = sp.Symbol("d", positive=True, integer=True)
-    (smallest,) = sp.solve(sp.sympify(claim.max_M(d)) - M, d)
-    rank = claim.structure(M).grams().rank()
-    gap = sp.simplify(rank - smallest).subs(M, _m + 2)
-    evidence.update(rank=str(rank), smallest_dimension=str(smallest))
-    if gap.is_nonpositive:
+def _witness(claim, name, symbol, value_at) -> str | None:
+    """Read the claim's hypothesis ``name`` on ``symbol``: if it admits a value outside
+    ``(0, oo)`` (where the proof needs it), return a refutation found among the exact
+    challengers by ``value_at(witness)`` (a message), or raise Inconclusive; None if the
+    hypothesis stays inside."""
+    witness = P.outside(claim.hypotheses[name], symbol)
+    if witness is None:
         return None
-    if gap.is_positive:
-        return (f"the claimed minimiser has Gram rank {rank} > {smallest}, the smallest dimension "
-                f"the claim covers: it does not exist there, yet a minimiser does")
-    raise Inconclusive(f"cannot compare the rank {rank} with {smallest}")
+    found = value_at(witness)
+    if found:
+        return f"{symbol} = {witness} (admitted by {claim.hypotheses[name]}): {found}"
+    raise Inconclusive(f"the argument needs {symbol} > 0; the claim admits {symbol} = {witness} "
+                       f"and no exact challenger beats the claimed minimiser there")
 
 
-def _shape(claim: Minimiser, point):
-    """The claimed structure at ``point``; Inconclusive outside the claim's scope or for a
-    loss the claim does not name."""
-    if point["M"] > claim.max_M(point["d"]) or point["loss"] not in claim.instances:
-        raise Inconclusive(f"{point} is outside the claim's scope")
-    return claim.structure(point["M"])
+def _structure_exists(claim, point, evidence):
+    """The claimed minimiser exists at every ``(M, d)`` (``M`` in 2..10, ``d`` in 1..10) that
+    the claim's dimension hypothesis admits (:func:`P.missing_structure`)."""
+    structure = getattr(claim, "structure", SimplexETF)
+    evidence["structure"] = structure.__name__
+    return P.missing_structure(structure, claim.M)
+
+
+#: The check that the claimed minimiser exists wherever the claim's dimension hypothesis admits.
+EXISTS_IN_EVERY_ADMITTED_DIMENSION = Check(
+    "minimiser_exists_in_every_admitted_dimension", "proof", _structure_exists, parts=("minimiser",),
+    scope="M in 2..10, d in 1..10 admitted by the claim")
+#: The uniqueness part of a minimiser statement.
+UNIQUE = Part("unique", r"\text{every minimiser is of this form, up to rotation and permutation}")
+
+
+# --- Theorem 4.1 -----------------------------------------------------------------------------
+
+#: The losses as anchor forms (:class:`P.AnchorForm`): this project's reading of the authors'
+#: definitions, checked by :func:`_is_anchor_form`.
+ANCHOR_FORMS = {
+    "infonce": P.AnchorForm("lse1", 1, ("u_cross",)),
+    "infonce-sym": P.AnchorForm("lse1", 1, ("u_cross", "v_cross")),
+    "ntxent": P.AnchorForm("lse1", 1, ("u_all", "v_all"), sp.Rational(1, 2)),
+    "dcl": P.AnchorForm("lse", 1, ("u_all", "v_all"), sp.Rational(1, 2)),
+    "dhel": P.AnchorForm("lse", sp.Rational(1, 2), ("u_within", "v_within")),
+    "dhel-1view": P.AnchorForm("lse", 1, ("u_within",)),
+}
+#: Batch sizes of the generic identities (the definitions are uniform in M).
+_IDENTITY_SIZES = (3, 4)
+
+
+@lru_cache(maxsize=None)
+def _is_anchor_form(loss: str) -> bool:
+    """Whether SymPy shows ``loss`` equal to its anchor form on generic similarities of 3
+    pairs (``e^{L - L_form}`` simplifies to 1: both are real)."""
+    grams = P.generic_grams(3)
+    value = LOSSES[loss](grams, SYMPY_OPS, tau=tau)
+    formed = P.anchor_form_value(ANCHOR_FORMS[loss], grams, tau)
+    return sp.simplify(sp.exp(sp.expand_log(sp.expand(value - formed), force=True))) == 1
+
+
+@lru_cache(maxsize=None)
+def _margin_sums_hold(views: tuple) -> bool:
+    return all(P.margin_sum_holds(v, size) for v in views for size in _IDENTITY_SIZES)
+
+
+def _anchor_bound(form, claim, evidence, kappa_min=None):
+    r"""The minimum of ``form`` for ``tau > 0`` (the Jensen bound, attained on the simplex ETF),
+    or a message refuting the claim, or Inconclusive: the margin sums (generic Grams at
+    M = 3, 4), positive definiteness for every M >= 2 (and kappa >= ``kappa_min``), the bound
+    attained on the symbolic-M simplex; the claim's ``tau`` hypothesis is read."""
+    if not _margin_sums_hold(form.views):
+        raise Inconclusive(f"the margin sums of {form.views} differ from P.margin_sum")
+    structure = getattr(claim, "structure", SimplexETF)
+
+    def value_at(tau_, kappa_=form.kappa if kappa_min is None else kappa_min):
+        return lambda grams: P.anchor_form_value(form._replace(kappa=kappa_), grams, tau_)
+
+    refuted = _witness(claim, "tau", H.tau, lambda w: _lower_challenger(value_at(w), structure))
+    if refuted:
+        return refuted
+    if not P.positive_definite(form, kappa_min):
+        if kappa_min is None:
+            raise Inconclusive(f"{form}: the margin form is not shown positive definite")
+        first = [P.first_indefinite_size(view, kappa_min) for view in form.views]
+        found = _lower_challenger(value_at(1, kappa_min), structure,
+                                  range(min((m for m in first if m), default=2), _WITNESS_SIZES.stop))
+        if found:
+            return f"kappa = {kappa_min} (admitted by {claim.kappa}): {found}"
+        raise Inconclusive(f"{form}: the margin form is not shown positive definite for kappa >= {kappa_min}")
+    bound = P.anchor_bound(form)
+    if not P.is_zero(bound - P.anchor_form_value(form, SimplexETF(M).grams())):
+        raise Inconclusive(f"{form}: the Jensen bound {bound} is not attained on the simplex")
+    evidence["bound"] = str(sp.simplify(bound))
+    return bound
+
+
+def _simplex_minimiser_of(form, claim, evidence, kappa_min=None, tag=""):
+    """The Jensen bound of ``form``, attained exactly by the simplex ETF, is attained by the
+    claimed structure (else the structure is not a minimiser)."""
+    bound = _anchor_bound(form, claim, evidence, kappa_min)
+    if isinstance(bound, str):
+        return f"{tag}: {bound}"
+    on_claimed = P.anchor_form_value(form, claim.structure(M).grams())
+    if not P.is_zero(on_claimed - bound):
+        return (f"{tag}: the claimed {claim.structure.__name__} has loss {sp.simplify(on_claimed)}, above "
+                f"the minimum {sp.simplify(bound)} (Jensen's bound, attained by the simplex ETF)")
+    return None
+
+
+def _thm4_1_jensen(claim, point, evidence):
+    """For the point's loss: it is its anchor form (SymPy, generic Grams, M = 3), and the
+    Jensen bound of the form is the minimum, attained by the claimed structure (:func:`P`)."""
+    loss = point["loss"]
+    if loss not in claim.losses:
+        raise Inconclusive(f"{loss} is not among the claimed losses")
+    if not _is_anchor_form(loss):
+        raise Inconclusive(f"{loss} is not shown equal to {ANCHOR_FORMS[loss]}")
+    return _simplex_minimiser_of(ANCHOR_FORMS[loss], claim, evidence, tag=loss)
 
 
 def _thm4_1_gd(claim, point, evidence):
     """GD on free ``(U, V)`` (Riemannian L-BFGS, float64) finds the claimed structure."""
-    shape = _shape(claim, point)
-    return _gd_against(shape, point["loss"], point, {"tau": point["tau"]}, evidence, _RESTARTS)
+    if point["loss"] not in claim.losses:
+        raise Inconclusive(f"{point['loss']} is not among the claimed losses")
+    d = _dimension(claim, point)
+    shape, missing = _structure_at(claim.structure, point["M"], d)
+    if missing:
+        return missing
+    return _gd_against(shape, point["loss"], {**point, "d": d}, {"tau": point["tau"]}, evidence, _RESTARTS)
 
 
 def _thm4_1_ccem(claim, point, evidence):
@@ -220,7 +277,9 @@ def _thm4_1_ccem(claim, point, evidence):
     structure (40-digit values; the family's optimum from
     :func:`~clverify.numerics.precision.ccem_optimum.ccem_optimum`: certified where the
     restriction is shown convex, a grid minimum otherwise, so the check is numerical)."""
-    shape = _shape(claim, point)
+    shape, missing = _structure_at(claim.structure, point["M"], _dimension(claim, point))
+    if missing:
+        return missing
     loss, params = point["loss"], _exact({"tau": point["tau"]})
     value = K.explicit_value(loss, *shape.vectors(), params)
     optimum = ccem_optimum(LOSSES[loss], point["M"], params, digits=K.EXACT_DIGITS)
@@ -232,65 +291,127 @@ def _thm4_1_ccem(claim, point, evidence):
     return None
 
 
-_m = sp.Symbol("m", nonnegative=True, integer=True)   # M = m + 2 >= 2
-_INSTANCES = {
-    "infonce": AnchorForm("lse1", 1, ("u_cross",)),
-    "infonce-sym": AnchorForm("lse1", 1, ("u_cross", "v_cross")),
-    "ntxent": AnchorForm("lse1", 1, ("u_all", "v_all"), sp.Rational(1, 2)),
-    "dcl": AnchorForm("lse", 1, ("u_all", "v_all"), sp.Rational(1, 2)),
-    "dhel": AnchorForm("lse", sp.Rational(1, 2), ("u_within", "v_within")),
-}
+#: The hand-argued steps of the anchor-form argument (P's module docstring).
+_JENSEN_HAND = ("hand-argued: Jensen over the permutations of each anchor's margins (phi convex "
+                "and symmetric), convexity of c -> phi(c 1) across anchors, Cauchy-Schwarz "
+                "P <= M - |s - r|^2/(2M), the identities at M = 3, 4 holding for every M (the "
+                "definitions are uniform in M), and equality forcing equal margins, hence the simplex")
+_THM41_LOSSES = ("infonce", "infonce-sym", "ntxent", "dcl", "dhel")
 _THM41_GD_POINTS = (
-    *({"loss": loss, "M": 4, "d": 3, "tau": "0.5"} for loss in K.THM4_1_LOSSES),
+    *({"loss": loss, "M": 4, "tau": "0.5"} for loss in _THM41_LOSSES),
     {"loss": "dhel", "M": 2, "d": 2, "tau": "0.3"}, {"loss": "infonce", "M": 3, "d": 4, "tau": "0.2"},
 )
+_THM41_CLAIM = Claim({"structure": SimplexETF, "losses": _THM41_LOSSES},
+                     {"M": SIMPLEX_DIMENSION, "tau": H.tau > 0})
 
 THM4_1 = Theorem(
     id="koromilas2024.thm4_1",
-    source=_SOURCE.format("Theorem 4.1") + "; the general hypotheses are this project's reading "
-           "(anchor terms convex and increasing in the margins), with the five named losses as instances",
-    statement=r"1 < M \le d + 1,\ \tau > 0,\ L = \frac{w}{M}\sum_{\text{anchors } a} \varphi\Big(\big("
-              r"\tfrac{\langle a, n\rangle - \kappa s_a}{\tau}\big)_{n}\Big),\ \varphi \text{ convex, symmetric, "
-              r"strictly increasing},\ \kappa \ge \tfrac12 \text{ (the alignment } -\kappa s_a/\tau "
-              r"\text{ strictly decreasing)}:\ (U, V) \in \arg\min L \iff u_i = v_i = w_i,\ \{w_i\} "
-              r"\text{ a centred simplex ETF};\ \text{instances: InfoNCE, InfoNCE}_{sym}, "
-              r"\text{NT-Xent, DCL, DHEL}",
-    hypotheses={"M": "integer, 1 < M <= d + 1", "d": "integer >= 1", "tau": "> 0",
-                "loss": "anchor terms phi(margins), phi convex, symmetric, strictly increasing, "
-                        "kappa >= 1/2; instances " + ", ".join(_INSTANCES)},
-    claim=Minimiser(SimplexETF, lambda d: d + 1, _INSTANCES),
+    source=_SOURCE.format("Theorem 4.1") + "; the losses it names: InfoNCE, NT-Xent, DCL, DHEL, and "
+           "InfoNCE_sym (the sum of InfoNCE's two directions). The generalisation to a class of "
+           "anchor forms is this project's: ext.anchor_form_simplex",
+    statement=r"1 < M \le d + 1,\ \tau > 0,\ L \in \{\mathrm{InfoNCE}, \mathrm{InfoNCE_{sym}}, "
+              r"\mathrm{NT\text{-}Xent}, \mathrm{DCL}, \mathrm{DHEL}\}:\ (U, V) \in \arg\min L \iff "
+              r"u_i = v_i = w_i,\ \{w_i\} \text{ a centred simplex ETF (unique up to rotation and permutation)}",
+    parts=(Part("minimiser", r"u_i = v_i = w_i,\ \{w_i\} \text{ a simplex ETF, minimises } L"),
+           UNIQUE),
+    claim=_THM41_CLAIM,
     checks=(
-        Check("instances_satisfy_hypotheses", "proof", _instances_satisfy_hypotheses,
-              scope="the five named losses, every tau > 0 (the identity for a batch of 3 generic pairs)"),
-        Check("minimiser_fits_smallest_dimension", "proof", _realisable_in_smallest_dimension,
-              scope="every M >= 2 at d = M - 1 (symbolic Gram rank)"),
-        Check("gd_minimiser_is_the_structure", "empirical", _thm4_1_gd, points=_THM41_GD_POINTS,
-              thorough_points=({"loss": "dcl", "M": 5, "d": 4, "tau": "2"}, *(
-                  {"loss": loss, "M": m, "d": d, "tau": tau_} for loss in K.THM4_1_LOSSES
-                  for m, d in ((3, 2), (6, 5), (6, 8)) for tau_ in ("0.2", "1", "3"))),
+        EXISTS_IN_EVERY_ADMITTED_DIMENSION,
+        Check("jensen_bound_attained_on_simplex", "proof", _thm4_1_jensen, parts=("minimiser", "unique"),
+              points=tuple({"loss": loss} for loss in _THM41_LOSSES),
+              scope="the five losses, every M >= 2 and tau > 0: SymPy shows each loss equal to its "
+                    "anchor form (M = 3) and the margin sums (M = 3, 4), the margin form positive "
+                    "definite and the bound attained on the simplex for symbolic M; " + _JENSEN_HAND),
+        Check("gd_minimiser_is_the_structure", "empirical", _thm4_1_gd, parts=("minimiser", "unique"),
+              points=_THM41_GD_POINTS,
+              thorough_points=({"loss": "dcl", "M": 5, "tau": "2"}, *(
+                  {"loss": loss, "M": m, **({"d": d} if d else {}), "tau": tau_} for loss in _THM41_LOSSES
+                  for m, d in ((3, None), (6, None), (6, 8)) for tau_ in ("0.2", "1", "3"))),
               scope="the five losses at M = 4, d = 3, tau = 0.5, and (dhel, M = 2, d = 2, tau = 0.3), "
                     "(infonce, 3, 4, 0.2); 3 seeded L-BFGS restarts"),
-        Check("no_ccem_member_is_lower", "numerical", _thm4_1_ccem,
-              points=tuple({"loss": loss, "M": 4, "d": 4, "tau": "0.5"} for loss in K.THM4_1_LOSSES),
-              thorough_points=tuple({"loss": loss, "M": m, "d": m, "tau": tau_} for loss in K.THM4_1_LOSSES
+        Check("no_ccem_member_is_lower", "numerical", _thm4_1_ccem, parts=("minimiser",),
+              points=tuple({"loss": loss, "M": 4, "d": 4, "tau": "0.5"} for loss in _THM41_LOSSES),
+              thorough_points=tuple({"loss": loss, "M": m, "d": m, "tau": tau_} for loss in _THM41_LOSSES
                                     for m in (3, 10) for tau_ in ("0.2", "3")),
               scope="the five losses at M = d = 4, tau = 0.5: CCEM(delta) by grid + golden section, 40 digits"),
     ),
     mutants=(
-        Mutant("antipodal_views", "v_i = -u_i maximises the alignment term; GD goes far below it",
-               Minimiser(Antipodal, lambda d: d + 1, _INSTANCES)),
+        Mutant("antipodal_views", "v_i = -u_i maximises the alignment term; the bound and GD go far below it",
+               _THM41_CLAIM.vary(structure=Antipodal)),
         Mutant("scope_M_le_d_plus_2", "M = d + 2 points cannot form a centred simplex in R^d",
-               Minimiser(SimplexETF, lambda d: d + 2, _INSTANCES)),
-        Mutant("sigmoid_is_an_instance", "the sigmoid loss is not a function of margins: its "
-               "optimum leaves the ETF in the antipodal regime (lee2024.thm2)",
-               Minimiser(SimplexETF, lambda d: d + 1, {**_INSTANCES, "sigmoid": AnchorForm("lse1", 1, ("u_cross",))})),
+               _THM41_CLAIM.vary(M=sp.And(H.M > 1, H.M <= H.d + 2))),
+        Mutant("tau_nonzero", "with tau < 0 the margins flip: the antipodal structure beats the simplex",
+               _THM41_CLAIM.vary(tau=sp.Ne(H.tau, 0))),
+    ),
+)
+
+
+# --- ext: the class of anchor forms ----------------------------------------------------------
+
+def _class_jensen(claim, point, evidence):
+    """Every single-view form of the class with the point's ``phi`` (sums of class members are
+    members: their bounds add and are attained together) and every ``kappa`` the claim admits:
+    the Jensen bound is the minimum, attained by the claimed structure."""
+    if point["phi"] not in claim.phis:
+        raise Inconclusive(f"phi {point['phi']} is not in the claimed class")
+    kappa_min = claim.kappa.as_set().inf
+    if not kappa_min.is_finite:
+        raise Inconclusive(f"the claim's hypothesis {claim.kappa} bounds kappa from below by no number")
+    refuted = _witness(claim, "weight", W, lambda w: _lower_challenger(
+        lambda g: w * P.anchor_form_value(P.AnchorForm(point["phi"], kappa_min, claim.views), g, 1),
+        claim.structure))
+    if refuted:
+        return refuted
+    for view in claim.views:
+        form = P.AnchorForm(point["phi"], P.kappa, (view,))
+        message = _simplex_minimiser_of(form, claim, evidence, kappa_min, tag=f"{point['phi']} {view}")
+        if message:
+            return message
+    evidence["kappa_min"] = str(kappa_min)
+    return None
+
+
+_CLASS_CLAIM = Claim({"structure": SimplexETF, "phis": tuple(P.PHIS), "views": P.VIEWS},
+                     {"M": SIMPLEX_DIMENSION, "tau": H.tau > 0, "kappa": KAPPA >= sp.Rational(1, 2),
+                      "weight": W > 0})
+
+ANCHOR_FORM_SIMPLEX = Theorem(
+    id="ext.anchor_form_simplex",
+    source="this project's generalisation of Koromilas et al. (ICML 2024), Theorem 4.1 (whose "
+           "statement names five losses: koromilas2024.thm4_1) to a class of anchor forms; the "
+           "class's phi are the two the losses use (an earlier statement of this registry said "
+           "'phi convex, symmetric, strictly increasing', which no check covered)",
+    statement=r"1 < M \le d + 1,\ \tau > 0,\ \kappa \ge \tfrac12,\ w > 0,\ L = \frac wM \sum_{\text{views}}"
+              r"\sum_{\text{anchors } a} \varphi\Big(\big(\tfrac{\langle a, n\rangle - \kappa s_a}{\tau}\big)_n\Big),\ "
+              r"\varphi \in \{\log\textstyle\sum e^{z}, \log(1 + \sum e^{z})\},\ \text{negatives cross-view, "
+              r"within-view or both}:\ (U, V) \in \arg\min L \iff u_i = v_i = w_i \text{ a simplex ETF}",
+    parts=(Part("minimiser", r"u_i = v_i = w_i \text{ (a simplex ETF) minimises every form of the class}"),
+           UNIQUE),
+    claim=_CLASS_CLAIM,
+    checks=(
+        EXISTS_IN_EVERY_ADMITTED_DIMENSION,
+        Check("jensen_bound_attained_on_simplex", "proof", _class_jensen, parts=("minimiser", "unique"),
+              points=tuple({"phi": phi} for phi in P.PHIS),
+              scope="both phi, the six single views, every M >= 2, tau > 0 and kappa >= 1/2 (margin "
+                    "forms positive definite for M = m + 2, kappa = 1/2 + k, m, k >= 0: polynomials "
+                    "with non-negative coefficients); " + _JENSEN_HAND + "; sums of members are members"),
+    ),
+    mutants=(
+        Mutant("kappa_ge_one_quarter", "with kappa = 1/4 < (M-2)/(2(M-1)) (M >= 4) the antipodal "
+               "structure beats the simplex on cross-view negatives",
+               _CLASS_CLAIM.vary(kappa=KAPPA >= sp.Rational(1, 4))),
+        Mutant("antipodal_views", "v_i = -u_i is the worst alignment", _CLASS_CLAIM.vary(structure=Antipodal)),
+        Mutant("scope_M_le_d_plus_2", "M = d + 2 points cannot form a centred simplex in R^d",
+               _CLASS_CLAIM.vary(M=sp.And(H.M > 1, H.M <= H.d + 2))),
+        Mutant("any_weight", "a negative weight turns the minimiser into a maximiser",
+               _CLASS_CLAIM.vary(weight=sp.Ne(W, 0))),
     ),
 )
 
 
 # --- Minimal values --------------------------------------------------------------------------
-# claim: loss -> closed form (in clverify.theory.minima's M, tau), written by hand from s_+ = 1,
-# s_- = -1/(M-1) in every Gram matrix.
+# claim value "minimum": loss -> closed form (in clverify.theory.minima's M, tau), written by hand from
+# s_+ = 1, s_- = -1/(M-1) in every Gram matrix.
 
 _E = sp.exp(-M / (tau * (M - 1)))
 _MIN_VALUES = {
@@ -303,32 +424,17 @@ _MIN_VALUES = {
 }
 
 
-def _exponents_together(expr):
-    return expr.replace(lambda e: isinstance(e, sp.exp), lambda e: sp.exp(sp.factor(sp.together(e.args[0]))))
-
-
-def _zero(expr, at: dict) -> bool:
-    """Whether the real ``expr`` is zero: ``False`` when its value at the rational point ``at``
-    (30 digits) is not, ``True`` when SymPy simplifies ``exp(expr)`` to 1 (exponents put over
-    one denominator); Inconclusive when neither decides."""
-    value = sp.N(sp.sympify(expr).subs(at), 30)
-    if abs(value) > _WITNESS_TOL:
-        return False
-    if sp.simplify(_exponents_together(sp.simplify(_exponents_together(sp.exp(expr))))) == 1:
-        return True
-    raise Inconclusive(f"cannot prove that {expr} is zero (|value| = {value} at {at})")
-
-
-_AT = {M: 7, tau: sp.Rational(3, 7), gamma: sp.Rational(5, 2), t: sp.Rational(3, 4)}
-
-
-def _min_value_derived(claim, point, evidence):
-    """The claimed closed form equals the loss SymPy derives on a symbolic-``M`` simplex."""
+def _min_value_jensen(claim, point, evidence):
+    """The claimed closed form equals the Jensen bound of the loss's anchor form (the minimum
+    for tau > 0, attained by the simplex: koromilas2024.thm4_1's argument)."""
     loss = point["loss"]
-    derived = minima.minimum_value(loss)
-    evidence["derived"] = str(derived)
-    return None if _zero(claim[loss] - derived, _AT) else (
-        f"{loss}: claimed minimum {claim[loss]}, derived value on the simplex {derived}")
+    if not _is_anchor_form(loss):
+        raise Inconclusive(f"{loss} is not shown equal to {ANCHOR_FORMS[loss]}")
+    bound = _anchor_bound(ANCHOR_FORMS[loss], claim, evidence)
+    if isinstance(bound, str):
+        return f"{loss}: {bound}"
+    return None if P.is_zero(claim.minimum[loss] - bound) else (
+        f"{loss}: claimed minimum {claim.minimum[loss]}, the minimum is {sp.simplify(bound)}")
 
 
 def _claimed_vs_explicit(value_expr, loss, M_value, shape, params, evidence, tag):
@@ -345,30 +451,35 @@ def _claimed_vs_explicit(value_expr, loss, M_value, shape, params, evidence, tag
 
 
 def _min_value_explicit(claim, point, evidence):
-    """The closed form at ``(M, tau)`` equals the loss on exact simplex vectors (40 digits)."""
-    loss = point["loss"]
-    return _claimed_vs_explicit(claim[loss], loss, point["M"], SimplexETF(point["M"], point["d"]),
-                                {"tau": point["tau"]}, evidence,
-                                f"{loss} (M={point['M']}, tau={point['tau']})")
+    """The closed form at ``(M, tau)`` equals the loss on exact simplex vectors in the smallest
+    admitted dimension (40 digits)."""
+    loss, d = point["loss"], _dimension(claim, point)
+    shape, missing = _structure_at(SimplexETF, point["M"], d)
+    return missing or _claimed_vs_explicit(claim.minimum[loss], loss, point["M"], shape, {"tau": point["tau"]},
+                                           evidence, f"{loss} (M={point['M']}, d={d}, tau={point['tau']})")
 
 
 def _min_value_gd(claim, point, evidence):
-    """GD reaches the claimed minimum and never goes below it (above it: Inconclusive)."""
-    loss, params = point["loss"], {"tau": _num(point["tau"])}
-    value = float(K.claimed_value_at(claim[loss], loss, point["M"], params))
-    r = K.gd_minimum(loss, point["M"], point["d"], params, restarts=_RESTARTS)
+    """GD in the smallest admitted dimension reaches the claimed minimum and never goes below
+    it (above it: Inconclusive)."""
+    loss, params, d = point["loss"], {"tau": _num(point["tau"])}, _dimension(claim, point)
+    value = float(K.claimed_value_at(claim.minimum[loss], loss, point["M"], params))
+    r = K.gd_minimum(loss, point["M"], d, params, restarts=_RESTARTS)
     tol = K.GD_VALUE_RTOL * max(abs(value), K.GD_VALUE_FLOOR)
     evidence.update(gd_loss=r.loss, gd_minus_claimed=r.loss - value)
     if r.loss < value - tol:
-        return (f"{loss} (M={point['M']}, d={point['d']}): GD reaches {r.loss:.15g} below the claimed "
+        return (f"{loss} (M={point['M']}, d={d}): GD reaches {r.loss:.15g} below the claimed "
                 f"minimum {value:.15g}")
     if not r.converged or r.loss > value + tol:
         raise Inconclusive(f"{loss}: GD stopped at {r.loss:.15g} above the claimed minimum {value:.15g}")
     return None
 
 
+_MIN_CLAIM = Claim({"minimum": _MIN_VALUES}, {"M": SIMPLEX_DIMENSION, "tau": H.tau > 0})
+
+
 def _wrong(loss, value):
-    return {**_MIN_VALUES, loss: value}
+    return _MIN_CLAIM.vary(minimum={**_MIN_VALUES, loss: value})
 
 
 MIN_VALUES = Theorem(
@@ -377,28 +488,32 @@ MIN_VALUES = Theorem(
            "authors' public code (github.com/pakoromilas/DHEL-KCL; docs/losses.md) evaluated on the "
            "simplex ETF; DHEL is the two-view variant (include_augs=True), dhel-1view the one-view "
            "variant (include_augs=False)",
-    statement=r"1 < M \le d + 1:\ \min L_{\mathrm{InfoNCE}} = \tfrac12 \min L_{\mathrm{InfoNCE_{sym}}} "
+    statement=r"1 < M \le d + 1,\ \tau > 0:\ \min L_{\mathrm{InfoNCE}} = \tfrac12 \min L_{\mathrm{InfoNCE_{sym}}} "
               r"= \log\big(1 + (M-1)e^{-M/(\tau(M-1))}\big),\ "
               r"\min L_{\mathrm{NT\text{-}Xent}} = \log\big(1 + 2(M-1)e^{-M/(\tau(M-1))}\big),\ "
               r"\min L_{\mathrm{DCL}} = -\tfrac1\tau + \log 2(M-1) - \tfrac{1}{\tau(M-1)},\ "
               r"\min L_{\mathrm{DHEL}} = -\tfrac1\tau + 2\log(M-1) - \tfrac{2}{\tau(M-1)} \text{ (two views)},\ "
               r"\min L_{\mathrm{DHEL, 1 view}} = -\tfrac1\tau + \log(M-1) - \tfrac{1}{\tau(M-1)}",
-    hypotheses={"M": "integer, 1 < M <= d + 1", "tau": "> 0", "loss": ", ".join(_MIN_VALUES)},
-    claim=_MIN_VALUES,
+    parts=(Part("value", r"\min L \text{ equals the closed form, for each of the six losses}"),),
+    claim=_MIN_CLAIM,
+    uses=("koromilas2024.thm4_1",),
     checks=(
-        Check("equals_derived_simplex_value", "proof", _min_value_derived,
+        Check("attained_in_every_admitted_dimension", "proof", _structure_exists, parts=("value",),
+              scope="M in 2..10, d in 1..10 admitted by the claim: the bound is attained only on "
+                    "the simplex ETF (koromilas2024.thm4_1, unique), which must exist there"),
+        Check("jensen_bound_equals_claimed_value", "proof", _min_value_jensen, parts=("value",),
               points=tuple({"loss": loss} for loss in _MIN_VALUES),
-              scope="the loss on the simplex ETF for every M >= 2, tau > 0 (symbolic); that the "
-                    "simplex is the minimiser is koromilas2024.thm4_1"),
-        Check("equals_loss_on_exact_simplex_vectors", "numerical", _min_value_explicit,
-              points=tuple({"loss": loss, "M": 4, "d": 3, "tau": "0.3"} for loss in _MIN_VALUES),
-              thorough_points=tuple({"loss": loss, "M": m, "d": m - 1, "tau": tau_} for loss in _MIN_VALUES
+              scope="the six losses, every M >= 2 and tau > 0 (symbolic): the minimum is the Jensen "
+                    "bound of koromilas2024.thm4_1's argument; " + _JENSEN_HAND),
+        Check("equals_loss_on_exact_simplex_vectors", "numerical", _min_value_explicit, parts=("value",),
+              points=tuple({"loss": loss, "M": 4, "tau": "0.3"} for loss in _MIN_VALUES),
+              thorough_points=tuple({"loss": loss, "M": m, "tau": tau_} for loss in _MIN_VALUES
                                     for m in (2, 7) for tau_ in ("0.2", "5")),
               scope="M = 4, d = 3, tau = 0.3: the loss on exact simplex vectors to 40 digits"),
-        Check("gd_reaches_and_never_beats_it", "empirical", _min_value_gd,
-              points=tuple({"loss": loss, "M": 4, "d": 3, "tau": "0.3"} for loss in _MIN_VALUES),
-              thorough_points=tuple({"loss": loss, "M": m, "d": d, "tau": "1"} for loss in _MIN_VALUES
-                                    for m, d in ((3, 2), (6, 5), (8, 10))),
+        Check("gd_reaches_and_never_beats_it", "empirical", _min_value_gd, parts=("value",),
+              points=tuple({"loss": loss, "M": 4, "tau": "0.3"} for loss in _MIN_VALUES),
+              thorough_points=tuple({"loss": loss, "M": m, **({"d": d} if d else {}), "tau": "1"}
+                                    for loss in _MIN_VALUES for m, d in ((3, None), (6, None), (8, 10))),
               scope="M = 4, d = 3, tau = 0.3, 3 seeded L-BFGS restarts"),
     ),
     mutants=(
@@ -408,218 +523,9 @@ MIN_VALUES = Theorem(
                _wrong("dcl", _MIN_VALUES["ntxent"])),
         Mutant("ntxent_cross_view_only", "NT-Xent also has M - 1 within-view negatives per anchor",
                _wrong("ntxent", _MIN_VALUES["infonce"])),
+        Mutant("scope_M_le_d_plus_2", "at M = d + 2 the simplex does not fit, so the minimum is higher",
+               _MIN_CLAIM.vary(M=sp.And(H.M > 1, H.M <= H.d + 2))),
     ),
 )
 
-
-# --- Decoupling ------------------------------------------------------------------------------
-# claim: V as a function of U at the minimiser (numpy arrays; the statement: V = U).
-
-def _align_energy(loss: str, U: sp.Matrix):
-    """``(A, c, E(U))``: alignment optimum, energy weight, within-view energy (exact SymPy)."""
-    S, m = U * U.T, U.rows
-    if loss.startswith("dhel"):
-        E = sum(sp.log(sum(sp.exp(S[i, j] / tau) for j in range(m) if j != i)) for i in range(m)) / m
-        return -1 / tau, (2 if loss == "dhel" else 1), E
-    E = sum(sp.exp(-t * (2 - 2 * S[i, j])) for i in range(m) for j in range(m) if i != j) / (m * (m - 1))
-    return -2, 2 * gamma, E
-
-
-def _decoupling_symbolic(claim, point, evidence):
-    """On exact rational unit vectors U, the claimed pair (U, claimed_v(U)) attains A + c E(U)
-    identically in the parameters: the equality case of L(U, V) = alignment + energies >= A + ...,
-    which with U an energy minimiser gives the decoupled minimum."""
-    loss, U = point["loss"], _rational_sphere(point["M"])
-    V = sp.Matrix(np.asarray(claim(np.array(U.tolist(), dtype=object))).tolist())
-    value = LOSSES[loss](Grams.of_vectors(U, V), SYMPY_OPS, **minima.parameter_symbols(loss))
-    A, c, E = _align_energy(loss, U)
-    if _zero(value - (A + c * E), _AT):
-        return None
-    gap = sp.N((value - A - c * E).subs(_AT), 15)
-    return f"{loss} (M={point['M']}): L(U, claimed_v(U)) - (A + c E(U)) = {gap} != 0 at {_AT}"
-
-
-def _decoupling_gd(claim, point, evidence):
-    """``K.decoupling``: energy minimiser + claimed V attain the decoupled value, GD on the full
-    loss finds nothing lower and its minimiser has V = claimed_v(U)."""
-    names = ("tau",) if point["loss"].startswith("dhel") else ("gamma", "t")
-    params = {k: _num(v) for k, v in _params(point, names).items()}
-    return _call(K.decoupling(point["loss"], point["M"], point["d"], params, claimed_v=claim))
-
-
-def _identity(U):
-    return U
-
-
-def _negated(U):
-    return -U
-
-
-def _reversed_pairs(U):
-    return U[::-1].copy()
-
-
-DECOUPLING = Theorem(
-    id="koromilas2024.decoupling",
-    source="derived consequence of Koromilas et al. (ICML 2024), Section 4 (reconstructed)",
-    statement=r"\min_{U,V} L = A + c \min_U E(U) \text{ attained at } V = U,\ "
-              r"L_{\mathrm{DHEL}}: A = -\tfrac1\tau,\ c = 2;\ L_{\mathrm{KCL}}: A = -2K(1),\ c = 2\gamma",
-    hypotheses={"M, d": "any (beyond M <= d + 1 too)", "loss": "dhel, dhel-1view (c = 1), kcl"},
-    claim=_identity,
-    checks=(
-        Check("claimed_pair_attains_alignment_plus_energy", "proof", _decoupling_symbolic,
-              points=({"loss": "dhel", "M": 5}, {"loss": "dhel-1view", "M": 4}, {"loss": "kcl", "M": 5}),
-              scope="exact rational U on S^2 (M = 5, 4, 5), every tau, gamma, t (symbolic): the "
-                    "claimed pair attains the alignment optimum plus the energy"),
-        Check("gd_minimiser_decouples", "empirical", _decoupling_gd,
-              points=({"loss": "dhel", "M": 6, "d": 3, "tau": "0.3"},
-                      {"loss": "dhel-1view", "M": 6, "d": 3, "tau": "0.3"},
-                      {"loss": "kcl", "M": 6, "d": 3, "gamma": 16, "t": 2}),
-              thorough_points=({"loss": "dhel", "M": 8, "d": 3, "tau": "1"},
-                               {"loss": "kcl", "M": 8, "d": 3, "gamma": 16, "t": 2}),
-              scope="(dhel, dhel-1view) at M = 6, d = 3, tau = 0.3 and kcl at M = 6, d = 3, gamma = 16, "
-                    "t = 2: GD on the energy and on the full loss, 5 seeded restarts"),
-    ),
-    mutants=(
-        Mutant("antialigned_views", "V = -U pays 2/tau in alignment", _negated),
-        Mutant("reversed_pairs", "pairing u_i with u_{M-1-i} loses the alignment optimum", _reversed_pairs),
-    ),
-)
-
-
-# --- Density of u.v for uniform points --------------------------------------------------------
-
-s_, n_ = sp.Symbol("s", real=True), sp.Symbol("n", integer=True, positive=True)
-
-
-class Density(NamedTuple):
-    """The claimed density ``pdf(s, n)`` of u.v on :math:`S^{n-1}` and its ``variance(n)`` (SymPy)."""
-
-    pdf: Any
-    variance: Any
-
-
-_m2 = sp.Symbol("m", integer=True, nonnegative=True)   # n = m + 2 >= 2
-
-
-@lru_cache(maxsize=None)
-def _moment(pdf, k: int):
-    """The k-th moment of ``pdf`` over [-1, 1] for n = m + 2 (SymPy)."""
-    return sp.simplify(sp.integrate(s_**k * pdf.subs(n_, _m2 + 2), (s_, -1, 1)))
-
-
-def _density_symbolic(claim, point, evidence):
-    """Mass 1, mean 0, variance ``claim.variance`` for a symbolic ``n >= 2`` (SymPy integrals)."""
-    for k, want in enumerate((1, 0, claim.variance.subs(n_, _m2 + 2))):
-        got = _moment(claim.pdf, k)
-        evidence[f"moment_{k}"] = str(got)
-        if sp.simplify(got - want) != 0:
-            return f"moment {k} of the claimed density is {got}, claimed {want} (n = m + 2)"
-    return None
-
-
-def _density_quadrature(claim, point, evidence):
-    """``K.density``: tanh-sinh quadrature at 60 digits of the claimed pdf and variance at ``n``."""
-    pdf = sp.lambdify((s_, n_), claim.pdf, "mpmath")
-    variance = sp.lambdify(n_, claim.variance, "mpmath")
-    return K.density(point["n"], pdf=lambda s, n: pdf(s, mpmath.mpf(n)),
-                     claimed_variance=lambda n: variance(mpmath.mpf(n)))
-
-
-#: Samples of u.v, the probability bound of the Dvoretzky-Kiefer-Wolfowitz band, and the
-#: z-score beyond which the sample second moment contradicts the claimed variance.
-_SAMPLES, _DKW_ALPHA, _Z_MAX = 200_000, 1e-9, 6.0
-
-
-def _density_sampled(claim, point, evidence):
-    """Seeded samples of u.v (= z_1/|z| for Gaussian z in R^n): the second moment matches the
-    claimed variance (z-score), the empirical CDF lies in the DKW band around the claimed CDF."""
-    n = point["n"]
-    rng = np.random.default_rng(point["seed"])
-    z, chi2 = rng.standard_normal(_SAMPLES), rng.chisquare(n - 1, _SAMPLES)
-    s = np.sort(z / np.sqrt(z**2 + chi2))
-    variance = float(claim.variance.subs(n_, n))
-    zscore = (np.mean(s**2) - variance) / (np.std(s**2) / math.sqrt(_SAMPLES))
-    pdf = sp.lambdify(s_, claim.pdf.subs(n_, n), "numpy")
-    grid = np.linspace(-0.9, 0.9, 19)
-    cdf = np.array([integrate.quad(pdf, -1, x)[0] for x in grid])
-    band = math.sqrt(math.log(2 / _DKW_ALPHA) / (2 * _SAMPLES))
-    gap = float(np.max(np.abs(np.searchsorted(s, grid) / _SAMPLES - cdf)))
-    evidence.update(variance_zscore=float(zscore), max_cdf_gap=gap, dkw_band=band)
-    if abs(zscore) > _Z_MAX:
-        return (f"n={n}: sample E s^2 = {np.mean(s**2):.6g}, claimed variance {variance:.6g} "
-                f"(z = {zscore:.1f})")
-    if gap > band:
-        return f"n={n}: empirical CDF differs from the claimed one by {gap:.4g} > DKW band {band:.4g}"
-    return None
-
-
-def _pdf(exponent):
-    r""":math:`\Gamma(n/2)/(\sqrt\pi\,\Gamma((n-1)/2))\,(1 - s^2)^{\mathrm{exponent}}`."""
-    return sp.gamma(n_ / 2) / (sp.sqrt(sp.pi) * sp.gamma((n_ - 1) / 2)) * (1 - s_**2) ** exponent
-
-
-_PDF = _pdf((n_ - 3) / 2)
-
-DENSITY = Theorem(
-    id="koromilas2024.density",
-    source=_SOURCE.format("similarity density of the Wasserstein uniformity metric"),
-    statement=r"u, v \sim \mathrm{Unif}(S^{n-1}):\ p(s) = \frac{\Gamma(n/2)}{\sqrt\pi\,\Gamma((n-1)/2)}"
-              r"(1-s^2)^{(n-3)/2},\ \int p = 1,\ \mathbb E s = 0,\ \mathrm{Var}\, s = \tfrac1n",
-    hypotheses={"n": "integer >= 2"},
-    claim=Density(_PDF, 1 / n_),
-    checks=(
-        Check("moments_for_symbolic_n", "proof", _density_symbolic,
-              scope="the claimed pdf's mass, mean and variance for every n >= 2 (symbolic integrals)"),
-        Check("moments_by_quadrature", "numerical", _density_quadrature,
-              points=tuple({"n": n} for n in (2, 3, 7, 128)),
-              scope="n in {2, 3, 7, 128}: tanh-sinh quadrature at 60 digits"),
-        Check("samples_match_density", "empirical", _density_sampled,
-              points=tuple({"n": n, "seed": 0} for n in (3, 5, 16)),
-              thorough_points=tuple({"n": n, "seed": 1} for n in (2, 4, 64)),
-              scope="n in {3, 5, 16}: 200000 seeded samples of u.v, DKW band at 1e-9 and the variance z-score"),
-    ),
-    mutants=(
-        Mutant("variance_one_over_n_minus_1", "E s^2 = 1/n by symmetry: sum_k E x_k^2 = 1",
-               Density(_PDF, 1 / (n_ - 1))),
-        Mutant("exponent_n_minus_2", "S^n's exponent (n-2)/2 with S^{n-1}'s normaliser: the mass is not 1",
-               Density(_pdf((n_ - 2) / 2), 1 / n_)),
-    ),
-)
-
-
-# --- Asymptotics (exploratory) ---------------------------------------------------------------
-
-def _asymptotic_trend(claim, point, evidence):
-    """GD minima of InfoNCE minus log M for M = 4, 8, ..., M_max against the limit
-    -1/tau + log E e^{s/tau} (perfect alignment, uniform measure; ``claim`` overrides it), with
-    the W1 uniformity of each minimiser; ``K.asymptotic_uniform``'s trend criterion (one GD pass)."""
-    d, tau_, sizes = point["d"], _num(point["tau"]), tuple(range(4, point["M_max"] + 1, 4))
-    limit = -1 / tau_ + float(mpmath.log(similarity_mgf(1 / tau_, d))) if claim is None else claim
-    gaps = []
-    for m in sizes:
-        r = K.gd_minimum("infonce", m, d, {"tau": tau_}, restarts=2)
-        gaps.append(abs(r.loss - math.log(m) - limit))
-        evidence[f"gap[M={m}]"] = gaps[-1]
-        evidence[f"W1[M={m}]"] = wasserstein_uniformity(r.U)
-    evidence["limit"] = limit
-    if any(b >= a for a, b in zip(gaps, gaps[1:])) or gaps[-1] > K.TREND_RATIO * gaps[0]:
-        return f"infonce (d={d}, tau={tau_:g}): no trend to {limit:.12g}: gaps {[f'{g:.3g}' for g in gaps]}"
-    return None
-
-
-ASYMPTOTIC_UNIFORM = Theorem(
-    id="koromilas2024.asymptotic_uniform",
-    source=_SOURCE.format("asymptotic InfoNCE"),
-    statement=r"\min L_{\mathrm{InfoNCE}} - \log M \to -\tfrac1\tau + \log \mathbb E\, e^{s/\tau} "
-              r"\text{ (perfect alignment, uniform measure) as } M \to \infty",
-    hypotheses={"d": "integer >= 2", "tau": "> 0"},
-    claim=None,
-    checks=(Check("gap_to_limit_shrinks", "empirical", _asymptotic_trend,
-                  points=({"d": 3, "tau": "1", "M_max": 8},),
-                  thorough_points=({"d": 3, "tau": "1", "M_max": 16}, {"d": 4, "tau": "0.5", "M_max": 16}),
-                  scope="d = 3, tau = 1, M = 4, 8 (best of 2 seeded L-BFGS restarts)"),),
-    kind="exploratory",
-)
-
-THEOREMS = [THM4_1, MIN_VALUES, DECOUPLING, DENSITY, ASYMPTOTIC_UNIFORM]
+THEOREMS = [THM4_1, ANCHOR_FORM_SIMPLEX, MIN_VALUES]

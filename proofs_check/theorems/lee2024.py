@@ -7,8 +7,6 @@ logit, the loss is normalised by ``1/N`` (``docs/theory.md``).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
 import mpmath
 import numpy as np
 import sympy as sp
@@ -22,10 +20,11 @@ from clverify.numerics.precision.evaluators import compile_expression
 from clverify.theory import CCEM
 from clverify.theory import derivation as D
 
-from ..registry import Check, Inconclusive, Mutant, Theorem
+from ..claims import dimension_shortfall, least
+from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
 
 N, delta = D.N, D.delta
-#: ``N = n + 3`` encodes the hypothesis ``N >= 3`` for SymPy's assumptions.
+#: ``N = n + k`` encodes a hypothesis ``N >= k`` for SymPy's assumptions.
 _n = sp.Symbol("n", nonnegative=True, integer=True)
 #: A float64 slack within this of 0 counts as equality; below its negative, as a violation.
 _SLACK_TOLERANCE = 1e-10
@@ -34,19 +33,19 @@ _SEARCH_RESTARTS, _SEARCH_TOL = 12, 1e-7
 
 
 # --- Lemma 1 ---------------------------------------------------------------------------------
-# claim: (slope a(N), offset c(N), equality(U, V) -> bool): mean_{i!=j} u_i.v_j >= a tr - c,
-# with equality exactly where ``equality`` says.
+# claim: slope a(N), offset c(N) of the bound mean_{i!=j} u_i.v_j >= a tr - c, and the equality
+# predicate: a SymPy Boolean in the atoms below (and possibly relations in H.N, H.d).
 
-class Lemma1Claim(NamedTuple):
-    """The bound :math:`\\frac{1}{N(N-1)}\\sum_{i\\ne j} u_i\\cdot v_j \\ge a\\sum_i u_i\\cdot v_i - c`
-    and its claimed equality cases (a predicate on float arrays ``U``, ``V``)."""
+#: Atoms of the claimed equality predicate, each a property of (U, V).  The first two are the
+#: conditions of Lemma C.6, each the vanishing of one square of the slack (``_squares``).
+CONSTANT_DIFFERENCE = sp.Symbol("constant_difference")  # u_i - v_i the same vector for all i
+ZERO_SUM = sp.Symbol("zero_sum")                        # sum_i (u_i + v_i) = 0
+IS_CCEM = sp.Symbol("is_ccem")                          # the Gram matrices of some CCEM(delta)
+#: A square within this of 0 counts as 0 (float64 configurations).
+_ZERO_TOLERANCE = 1e-9
 
-    slope: Any
-    offset: Any
-    equality: Any
 
-
-def _slack(claim: Lemma1Claim, U, V) -> float:
+def _slack(claim, U, V) -> float:
     """LHS - RHS of the claimed bound for float arrays (rows unit)."""
     n = U.shape[0]
     a, c = (float(e.subs(N, n)) for e in (claim.slope, claim.offset))
@@ -55,11 +54,46 @@ def _slack(claim: Lemma1Claim, U, V) -> float:
     return float((S.sum() - trace) / (n * (n - 1)) - (a * trace - c))
 
 
-def _constant_difference_and_zero_sum(U, V, tol=1e-9) -> bool:
-    """Lemma C.6's equality condition: ``u_i - v_i`` the same vector for all i and
-    ``sum_i (u_i + v_i) = 0``."""
+def _exact_slack(claim, U, V) -> sp.Rational:
+    """LHS - RHS of the claimed bound in exact arithmetic, for integer arrays."""
+    n = U.shape[0]
+    S = sp.Matrix(U.astype(int)) * sp.Matrix(V.astype(int)).T
+    trace = S.trace()
+    return (sum(S) - trace) / sp.Integer(n * (n - 1)) - (claim.slope.subs(N, n) * trace - claim.offset.subs(N, n))
+
+
+def _squares(U, V) -> tuple[float, float]:
+    r""":math:`|\sum_i (u_i + v_i)|^2` and :math:`\sum_{i<j} |w_i - w_j|^2`, :math:`w_i = u_i - v_i`,
+    each summed directly (no cancellation)."""
     W = U - V
-    return bool(np.abs(W - W[0]).max() <= tol and np.abs((U + V).sum(axis=0)).max() <= tol)
+    spread = float(np.sum((W[:, None, :] - W[None, :, :]) ** 2)) / 2
+    return float(np.sum((U + V).sum(axis=0) ** 2)), spread
+
+
+def _is_ccem(U, V, tol=1e-9) -> bool:
+    """Whether (U, V) has the Gram matrices of CCEM(delta) for some delta (from u_1.v_1)."""
+    n = U.shape[0]
+    x = (float(U[0] @ V[0]) + 1) / 2
+    if not 0 <= x <= 1:
+        return False
+    return CCEM(n, float(np.sqrt(x)), max(n, U.shape[1])).check(U, V, tol)[0]
+
+
+def _says_equality(claim, U, V) -> bool:
+    """The claimed equality predicate at (U, V): its atoms evaluated on the arrays (a square
+    within 1e-9 of 0 counts as 0), ``N`` and ``d`` their sizes."""
+    n, d = U.shape
+    total, spread = _squares(U, V)
+    values = {ZERO_SUM: total <= _ZERO_TOLERANCE, CONSTANT_DIFFERENCE: spread <= _ZERO_TOLERANCE, H.N: n, H.d: d}
+    if IS_CCEM in claim.equality.free_symbols:
+        values[IS_CCEM] = _is_ccem(U, V)
+    unknown = claim.equality.free_symbols - values.keys()
+    if unknown:
+        raise ValueError(f"the equality predicate uses unknown symbols {sorted(map(str, unknown))}")
+    said = claim.equality.subs(values)
+    if said not in (sp.true, sp.false):
+        raise ValueError(f"the equality predicate {claim.equality} is undecided at N={n}, d={d}: {said}")
+    return said is sp.true
 
 
 # Power sums of one coordinate: P = sum u_ik, Q = sum v_ik, A = sum u_ik^2, B = sum v_ik^2,
@@ -67,7 +101,7 @@ def _constant_difference_and_zero_sum(U, V, tol=1e-9) -> bool:
 _P, _Q, _A, _B, _C = sp.symbols("P Q A B C", real=True)
 
 
-def _lemma1_residual(claim: Lemma1Claim):
+def _lemma1_residual(claim):
     r"""Per coordinate, :math:`4N(N-1)` (slack) minus the sum of squares
     :math:`(P+Q)^2 + [N(A - 2C + B) - (P - Q)^2]`, i.e. minus
     :math:`|\sum_i(u_i+v_i)|^2 + \sum_{i<j}|w_i - w_j|^2`, :math:`w_i = u_i - v_i`
@@ -80,12 +114,11 @@ def _lemma1_residual(claim: Lemma1Claim):
 
 def _lemma1_sum_of_squares(claim, point, evidence):
     r"""For every :math:`N \ge 2` and :math:`d`, the claimed slack equals
-    :math:`\big(|\sum_i (u_i + v_i)|^2 + \sum_{i<j} |w_i - w_j|^2\big)/(4N(N-1))`: the bound
-    holds, with equality iff every :math:`w_i = u_i - v_i` is the same vector and
-    :math:`\sum_i(u_i + v_i) = 0` (SymPy identity in the power sums, symbolic ``N``).  A
-    different slope or offset is refuted at one of the two equality configurations
-    :math:`u_i = v_i` with :math:`\sum u_i = 0` (:math:`\sum_i u_i\cdot v_i = N`) or
-    :math:`u_i = -v_i = e` (:math:`-N`) when it is violated there."""
+    :math:`\big(|\sum_i (u_i + v_i)|^2 + \sum_{i<j} |w_i - w_j|^2\big)/(4N(N-1)) \ge 0`
+    (SymPy identity in the power sums, symbolic ``N``): the bound holds.  A different slope or
+    offset is refuted at one of the two equality configurations :math:`u_i = v_i` with
+    :math:`\sum u_i = 0` (:math:`\sum_i u_i\cdot v_i = N`) or :math:`u_i = -v_i = e`
+    (:math:`-N`) when it is violated there."""
     residual = _lemma1_residual(claim)
     evidence["residual"] = str(residual)
     if residual == 0:
@@ -102,6 +135,70 @@ def _lemma1_sum_of_squares(claim, point, evidence):
                        f"violation was found at the two equality configurations")
 
 
+def _pattern_witnesses(n, d) -> dict:
+    r"""Integer configurations in :math:`\mathrm{span}(e_1) \subset \mathbb R^d`, one per pattern
+    (ZERO_SUM, CONSTANT_DIFFERENCE), for every :math:`N \ge 2`, :math:`d \ge 1`: with
+    :math:`a_i = (-1)^i e_1`, :math:`u_i = e_1, v_i = -e_1` (both); :math:`u_i = v_i = e_1`
+    (:math:`w_i = 0`, sum :math:`2Ne_1`); :math:`u_i = a_i, v_i = -a_i` (sum 0,
+    :math:`w_i = 2a_i`); :math:`u_i = a_i, v_i = e_1` (neither)."""
+    e = np.zeros((n, d), dtype=int)
+    e[:, 0] = 1
+    alternating = e * (-1) ** np.arange(n)[:, None]
+    return {(True, True): ("u_i = e, v_i = -e", e, -e),
+            (False, True): ("u_i = v_i = e", e, e),
+            (True, False): ("u_i = -v_i = (-1)^i e", alternating, -alternating),
+            (False, False): ("u_i = (-1)^i e, v_i = e", alternating, e)}
+
+
+def _recorded_equality_case(d):
+    r""":math:`N = 4`, :math:`u = v = \{\pm e_1, \pm e_2\}`: equality, but not a CCEM (its
+    cross Gram has the off-diagonal values 0 and -1)."""
+    U = np.zeros((4, d), dtype=int)
+    U[0, 0], U[1, 0], U[2, 1], U[3, 1] = 1, -1, 1, -1
+    return U, U.copy()
+
+
+def _lemma1_equality_pattern(claim, point, evidence):
+    r"""The slack is :math:`(S + W)/(4N(N-1))` with the squares :math:`S = |\sum_i(u_i + v_i)|^2`
+    and :math:`W = \sum_{i<j}|w_i - w_j|^2` (the identity of ``slack_is_sum_of_squares``), so
+    equality holds iff :math:`S = 0` (ZERO_SUM) and :math:`W = 0` (CONSTANT_DIFFERENCE).  The
+    claimed predicate (its atoms, ``N`` and ``d`` read at the configuration) is compared with
+    the exact slack at the integer witnesses of the four patterns of the two atoms
+    (:func:`_pattern_witnesses`) and at :math:`N = 4`, :math:`u = v = \{\pm e_1, \pm e_2\}`,
+    for the three least ``N`` and :math:`d \in \{1, 2, 3\}` the claim admits: a disagreement
+    refutes it.  Every pattern occurs for every :math:`N \ge 2` and :math:`d \ge 1` (the same
+    witnesses), so a predicate in these two atoms alone that agrees at the witnesses of all four
+    patterns is right everywhere: proved.  A predicate in other atoms, or in ``N`` and ``d``,
+    that no witness refutes is not decided."""
+    if _lemma1_residual(claim) != 0:
+        raise Inconclusive("the claimed bound is not the sum of squares: its equality cases are not these")
+    first = max(int(least(claim, "N")), 2)
+    patterns = set()
+    for n in range(first, first + 3):
+        for d in (1, 2, 3):
+            if not claim.admits(N=n, d=d):
+                continue
+            cases = [(pattern, *case) for pattern, case in _pattern_witnesses(n, d).items()]
+            if n == 4 and d >= 2:
+                cases.append(((True, True), "u = v = {+-e1, +-e2}", *_recorded_equality_case(d)))
+            for pattern, name, U, V in cases:
+                slack = _exact_slack(claim, U, V)
+                said = _says_equality(claim, U, V)
+                if (slack == 0) != said:
+                    return (f"N={n}, d={d}, {name}: the exact slack is {slack} "
+                            f"({'equality' if slack == 0 else 'strict'}), yet the claimed condition says "
+                            f"{'equality' if said else 'no equality'}")
+                patterns.add(pattern)
+    evidence["patterns_compared"] = len(patterns)
+    extra = claim.equality.free_symbols - {ZERO_SUM, CONSTANT_DIFFERENCE}
+    if extra:
+        raise Inconclusive(f"the claimed condition uses {sorted(map(str, extra))}: it agrees with "
+                           f"the witnesses but is not decided by the two squares")
+    if len(patterns) < 4:
+        raise Inconclusive("the claim admits no (N, d) with d <= 3 at which to compare the four patterns")
+    return None
+
+
 def _random_rotation(rng, d):
     q, _ = np.linalg.qr(rng.standard_normal((d, d)))
     return q
@@ -110,7 +207,8 @@ def _random_rotation(rng, d):
 def _equality_family(n, d, rng):
     r"""Configurations in Lemma C.6's equality set: :math:`u_i = c/2 + y_i`, :math:`v_i = -c/2 + y_i`
     with :math:`y_i \perp c`, :math:`|y_i|^2 = 1 - |c|^2/4`, :math:`\sum y_i = 0` (here the
-    :math:`y_i` form a regular polygon in a plane orthogonal to ``c``), randomly rotated."""
+    :math:`y_i` form a regular polygon in a plane orthogonal to ``c``; ``d >= 2``), randomly
+    rotated."""
     out = []
     angles = 2 * np.pi * np.arange(n) / n
     for c_norm in ((0.0, 0.7, 1.3) if d >= 3 else (0.0,)):
@@ -121,28 +219,20 @@ def _equality_family(n, d, rng):
         c = np.zeros(d)
         c[-1] = c_norm
         out.append((f"polygon, |c| = {c_norm}", (Y + c / 2) @ R, (Y - c / 2) @ R))
-    e = _random_rotation(rng, d)[0]
-    out.append(("u_i = -v_i = e (|c| = 2)", np.tile(e, (n, 1)), np.tile(-e, (n, 1))))
     return out
 
 
-def _recorded_equality_case(d):
-    r""":math:`N = 4`, :math:`u = v = \{\pm e_1, \pm e_2\}`: equality, but not a CCEM (its
-    cross Gram has the off-diagonal values 0 and -1)."""
-    U = np.zeros((4, d))
-    U[0, 0], U[1, 0], U[2, 1], U[3, 1] = 1, -1, 1, -1
-    return U, U.copy()
+def _sign_configurations(n):
+    """Every configuration of d = 1 (u_i, v_i in {+1, -1}): 2^(2N) of them."""
+    signs = np.array(np.meshgrid(*[(-1, 1)] * (2 * n))).reshape(2 * n, -1).T
+    return [(f"signs {tuple(s)}", s[:n, None].astype(float), s[n:, None].astype(float)) for s in signs]
 
 
-def _other_configurations(n, d, rng, equality):
+def _other_configurations(n, d, rng, family):
     """Configurations off the equality set (random, one condition of two, perturbed)."""
-    e = np.zeros((n, d))
-    e[:, 0] = 1
-    U0, V0 = equality[0][1], equality[0][2]
-    shifted = np.roll(V0, 1, axis=0)
+    U0, V0 = family[0][1], family[0][2]
     noisy = U0 + 1e-3 * rng.standard_normal(U0.shape)
-    out = [("u_i = v_i = e (w_i constant, sum not 0)", e, e.copy()),
-           ("polygon paired with its shift (sum 0, w_i not constant)", U0, shifted),
+    out = [("polygon paired with its shift (sum 0, w_i not constant)", U0, np.roll(V0, 1, axis=0)),
            ("an equality case perturbed by 1e-3", unit_rows(noisy), V0)]
     for k in range(4):
         U, V = unit_rows(rng.standard_normal((2, n, d)))
@@ -152,22 +242,30 @@ def _other_configurations(n, d, rng, equality):
 
 def _lemma1_equality_cases(claim, point, evidence):
     """The claimed equality predicate holds exactly where the claimed bound is attained
-    (|slack| <= 1e-10, float64), on configurations of the equality family, the recorded
-    N = 4 case, CCEM(delta) and configurations off the equality set."""
+    (|slack| <= 1e-10, float64): in d = 1 on every sign configuration; in d >= 2 on the
+    equality family, the four witnesses, the recorded N = 4 case, CCEM(delta) (d >= N) and
+    configurations off the equality set."""
     n, d = point["N"], point["d"]
+    if not claim.admits(N=n, d=d):
+        raise Inconclusive(f"N={n}, d={d} is outside the claim's hypotheses")
     rng = np.random.default_rng(point["seed"])
-    family = _equality_family(n, d, rng)
-    configurations = family + _other_configurations(n, d, rng, family)
+    configurations = [(name, U.astype(float), V.astype(float)) for name, U, V in _pattern_witnesses(n, d).values()]
+    if d == 1:
+        configurations += _sign_configurations(n)
+    else:
+        family = _equality_family(n, d, rng)
+        configurations += family + _other_configurations(n, d, rng, family)
     if n == 4 and d >= 2:
-        configurations.append(("recorded case u = v = {+-e1, +-e2}", *_recorded_equality_case(d)))
+        configurations.append(("recorded case u = v = {+-e1, +-e2}", *map(np.asarray, _recorded_equality_case(d))))
     if d >= n:
         configurations += [(f"CCEM({k}/3)", *CCEM(n, sp.Rational(k, 3), d).array()) for k in range(4)]
     attained = 0
     for name, U, V in configurations:
+        U, V = np.asarray(U, dtype=float), np.asarray(V, dtype=float)
         slack = _slack(claim, U, V)
         if slack < -_SLACK_TOLERANCE:
             return f"N={n}, d={d}: the bound is violated by {name}: LHS - RHS = {slack:.3e}"
-        equal, said = abs(slack) <= _SLACK_TOLERANCE, bool(claim.equality(U, V))
+        equal, said = abs(slack) <= _SLACK_TOLERANCE, _says_equality(claim, U, V)
         attained += equal
         if equal != said:
             return (f"N={n}, d={d}: at {name} LHS - RHS = {slack:.3e}, yet the claimed equality "
@@ -199,26 +297,38 @@ def _lemma1_worst_configuration(claim, point, evidence):
     return None
 
 
+_LEMMA1_CLAIM = Claim({"slope": (N - 2) / (2 * N * (N - 1)), "offset": N / (2 * (N - 1)),
+                       "equality": sp.And(CONSTANT_DIFFERENCE, ZERO_SUM)},
+                      {"N": H.N >= 3, "d": H.d >= 1, "unit": "|u_i| = |v_i| = 1"})
+
 LEMMA1 = Theorem(
     id="lee2024.lemma1",
     source="Lee, Chang, Sohn (AISTATS 2024), Lemma 1; equality conditions as restated in Lee, Lim, "
            "Lee, Sohn (ICML 2025, arXiv 2506.09781), Lemma C.6",
     statement=r"\frac{1}{N(N-1)}\sum_{i\ne j} u_i\cdot v_j \ge \frac{N-2}{2N(N-1)}\sum_i u_i\cdot v_i"
               r" - \frac{N}{2(N-1)},\ \text{equality} \iff u_i - v_i = c\ \forall i \text{ and } "
-              r"\sum_i u_i + \sum_i v_i = 0 \text{ (e.g. every CCEM, but also } N = 4,\ d = 2,\ "
-              r"u = v = \{\pm e_1, \pm e_2\}\text{, not a CCEM)}",
-    hypotheses={"N": "integer >= 3", "d": "any integer >= 1", "u_i, v_i": "unit vectors"},
-    claim=Lemma1Claim((N - 2) / (2 * N * (N - 1)), N / (2 * (N - 1)), _constant_difference_and_zero_sum),
+              r"\sum_i u_i + \sum_i v_i = 0 \text{ (in every } d \ge 1\text{; e.g. every CCEM, but also } "
+              r"N = 4,\ d = 2,\ u = v = \{\pm e_1, \pm e_2\}\text{, not a CCEM)}",
+    parts=(Part("bound", r"\frac{1}{N(N-1)}\sum_{i\ne j} u_i\cdot v_j \ge \frac{N-2}{2N(N-1)}"
+                         r"\sum_i u_i\cdot v_i - \frac{N}{2(N-1)}"),
+           Part("equality_iff", r"\text{equality} \iff u_i - v_i = c\ \forall i \text{ and } "
+                                r"\sum_i u_i + \sum_i v_i = 0")),
+    claim=_LEMMA1_CLAIM,
     checks=(
-        Check("slack_is_sum_of_squares", "proof", _lemma1_sum_of_squares,
-              scope="every N >= 2, every d >= 1, all unit vectors: the inequality and both "
-                    "directions of its equality condition", whole_domain=True),
-        Check("equality_iff_claimed_condition", "empirical", _lemma1_equality_cases,
-              points=tuple({"N": n, "d": d, "seed": 0} for n, d in ((4, 2), (4, 3), (5, 5), (8, 3))),
-              thorough_points=tuple({"N": n, "d": d, "seed": 1} for n, d in ((3, 2), (6, 6), (12, 4), (12, 13))),
-              scope="the claimed equality predicate against the slack (float64, |slack| <= 1e-10) "
-                    "on ~12 constructed configurations at (N, d) in {(4, 2), (4, 3), (5, 5), (8, 3)}"),
-        Check("no_configuration_below_bound", "empirical", _lemma1_worst_configuration,
+        Check("slack_is_sum_of_squares", "proof", _lemma1_sum_of_squares, parts=("bound",),
+              scope="every N >= 2, every d >= 1, all unit vectors", whole_domain=True),
+        Check("equality_iff_both_squares_vanish", "proof", _lemma1_equality_pattern, parts=("equality_iff",),
+              scope="every N >= 2, every d >= 1 (d = 1 included): the claimed predicate against the "
+                    "two squares of the slack on their four patterns, each realised for every N, d",
+              whole_domain=True),
+        Check("equality_iff_claimed_condition", "empirical", _lemma1_equality_cases, parts=("equality_iff",),
+              points=tuple({"N": n, "d": d, "seed": 0} for n, d in ((4, 1), (4, 2), (4, 3), (5, 5), (8, 3))),
+              thorough_points=tuple({"N": n, "d": d, "seed": 1} for n, d in ((3, 1), (6, 1), (3, 2), (6, 6),
+                                                                            (12, 4), (12, 13))),
+              scope="the claimed equality predicate against the slack (float64, |slack| <= 1e-10): all "
+                    "256 sign configurations at N = 4, d = 1, and ~15 constructed configurations at "
+                    "(N, d) in {(4, 2), (4, 3), (5, 5), (8, 3)}"),
+        Check("no_configuration_below_bound", "empirical", _lemma1_worst_configuration, parts=("bound",),
               points=tuple({"N": n, "d": d, "seed": 0} for n, d in ((3, 2), (8, 3))),
               thorough_points=tuple({"N": n, "d": d, "seed": 1} for n, d in ((4, 1), (5, 5), (8, 11), (12, 2),
                                                                             (12, 12), (30, 5))),
@@ -227,55 +337,37 @@ LEMMA1 = Theorem(
     ),
     mutants=(
         Mutant("slope_one_over_2N", "a larger slope 1/(2N): violated where u_i = v_i, sum u_i = 0 "
-               "(blind random sampling at N = 8, d = 3 never sees it)",
-               Lemma1Claim(1 / (2 * N), N / (2 * (N - 1)), _constant_difference_and_zero_sum)),
+               "(blind random sampling at N = 8, d = 3 never sees it)", _LEMMA1_CLAIM.vary(slope=1 / (2 * N))),
         Mutant("offset_without_N", "a smaller offset 1/(2(N-1)) raises the bound above the equality cases",
-               Lemma1Claim((N - 2) / (2 * N * (N - 1)), 1 / (2 * (N - 1)), _constant_difference_and_zero_sum)),
+               _LEMMA1_CLAIM.vary(offset=1 / (2 * (N - 1)))),
+        Mutant("equality_needs_d_at_least_2", "in d = 1, u_i = e, v_i = -e satisfies both conditions "
+               "and attains equality", _LEMMA1_CLAIM.vary(equality=sp.And(CONSTANT_DIFFERENCE, ZERO_SUM, H.d >= 2))),
         Mutant("equality_iff_ccem", "u = v = {+-e1, +-e2} (N = 4, d = 2) attains equality and is no CCEM",
-               Lemma1Claim((N - 2) / (2 * N * (N - 1)), N / (2 * (N - 1)), lambda U, V: _is_ccem(U, V))),
+               _LEMMA1_CLAIM.vary(equality=IS_CCEM)),
         Mutant("equality_iff_constant_difference", "u_i = v_i = e has w_i = 0 constant, yet "
-               "sum (u_i + v_i) = 2N e and the bound is strict",
-               Lemma1Claim((N - 2) / (2 * N * (N - 1)), N / (2 * (N - 1)),
-                           lambda U, V: bool(np.abs((U - V) - (U - V)[0]).max() <= 1e-9))),
+               "sum (u_i + v_i) = 2N e and the bound is strict", _LEMMA1_CLAIM.vary(equality=CONSTANT_DIFFERENCE)),
     ),
 )
 
 
-def _is_ccem(U, V, tol=1e-9) -> bool:
-    """Whether (U, V) has the Gram matrices of CCEM(delta) for some delta (from u_1.v_1)."""
-    n = U.shape[0]
-    x = (float(U[0] @ V[0]) + 1) / 2
-    if not 0 <= x <= 1:
-        return False
-    return CCEM(n, float(np.sqrt(x)), max(n, U.shape[1])).check(U, V, tol)[0]
-
-
 # --- Proposition 1 ---------------------------------------------------------------------------
-# claim: (dimension(N), s_pos(N, delta), s_neg(N, delta)): CCEM(delta) exists for d >= dimension,
-# with these constant cross similarities, which attain equality in Lemma 1.
-
-class Prop1Claim(NamedTuple):
-    """The dimension from which CCEM(delta) exists for every delta, and its similarities."""
-
-    dimension: Any
-    s_pos: Any
-    s_neg: Any
-
+# claim: the cross similarities s_pos(N, delta), s_neg(N, delta) of CCEM(delta), which exists
+# in every dimension the hypothesis d admits.
 
 def _prop1_dimension(claim, point, evidence):
-    r"""The smallest dimension holding CCEM(:math:`\delta`) is the rank of the Gram matrix of
-    :math:`(U; V)`; for symbolic ``N`` and :math:`\delta` its generic value (the largest over
-    :math:`\delta \in [0, 1]`) is :meth:`clverify.theory.similarity.Grams.rank`.  The claimed
-    dimension must not be below it for any :math:`N \ge 3`."""
+    r"""Every realisation of CCEM(:math:`\delta`)'s Gram matrices in :math:`\mathbb R^d` needs
+    :math:`d \ge` their rank, which for symbolic ``N`` and :math:`\delta \in (0, 1)` is ``N``
+    (:meth:`clverify.theory.similarity.Grams.rank`), and :math:`u_i = (\delta w_i,
+    \sqrt{1-\delta^2})`, :math:`v_i = (\delta w_i, -\sqrt{1-\delta^2})` (:math:`w_i` a simplex ETF
+    of :math:`\mathbb R^{N-1}`) realise them in :math:`\mathbb R^N`.  The least dimension the
+    claim admits must reach the rank for every ``N`` it admits."""
     rank = CCEM(N, sp.Symbol("delta", positive=True)).grams().rank()
-    gap = sp.simplify(rank - claim.dimension)
     evidence["generic_rank"] = str(rank)
-    sign = gap.subs(N, _n + 3)
-    if sign.is_nonpositive:
-        return None
-    if sign.is_positive:
-        return f"CCEM(delta), 0 < delta < 1, has Gram rank {rank} > the claimed dimension {claim.dimension}"
-    raise Inconclusive(f"cannot compare the rank {rank} with the claimed dimension {claim.dimension}")
+    short = dimension_shortfall(claim, rank)
+    if short is not None:
+        return (f"N={short}: CCEM(delta), 0 < delta < 1, has Gram rank {rank.subs(N, short)}, more than "
+                f"the least dimension d = {least(claim, 'd').subs(H.N, short)} the claim admits")
+    return None
 
 
 def _prop1_similarities(claim, point, evidence):
@@ -294,8 +386,9 @@ def _prop1_similarities(claim, point, evidence):
 
 
 def _prop1_vectors(claim, point, evidence):
-    """Exact vectors in R^N at concrete N, symbolic delta: unit rows, and every u_i.v_i and
-    u_i.v_j (i != j) equal to the claimed s_pos and s_neg."""
+    """Exact vectors at concrete N, symbolic delta: unit rows, every u_i.v_i and u_i.v_j
+    (i != j) equal to the claimed s_pos and s_neg, and (at delta = 1/2) their rank no more
+    than the least dimension the claim admits at this N."""
     n = point["N"]
     U, V = CCEM(n, delta, n).vectors()
     norms = {sp.simplify(U[i, :].dot(U[i, :])) for i in range(n)} | {
@@ -308,10 +401,16 @@ def _prop1_vectors(claim, point, evidence):
         entries = {S[k, k] for k in range(n)} if i == j else {S[k, m] for k in range(n) for m in range(n) if k != m}
         if {sp.simplify(e - said) for e in entries} != {0}:
             return f"N={n}: the vectors' {name} values {entries} differ from the claimed {said}"
+    rank = U.col_join(V).subs(delta, sp.Rational(1, 2)).rank()
+    lowest = least(claim, "d").subs(H.N, n)
+    evidence["rank_at_delta_1_2"] = rank
+    if rank > lowest:
+        return f"N={n}: CCEM(1/2) spans {rank} dimensions, more than the least d = {lowest} the claim admits"
     return None
 
 
-_UV_SIMILARITIES = (2 * delta**2 - 1, delta**2 * (N - 2) / (N - 1) - 1)
+_PROP1_CLAIM = Claim({"s_pos": 2 * delta**2 - 1, "s_neg": delta**2 * (N - 2) / (N - 1) - 1},
+                     {"N": H.N >= 3, "d": H.d >= H.N, "delta": sp.And(H.delta >= 0, H.delta <= 1)})
 
 PROP1 = Theorem(
     id="lee2024.prop1",
@@ -319,38 +418,53 @@ PROP1 = Theorem(
     statement=r"d \ge N \Rightarrow \mathrm{CCEM}(\delta) \text{ exists for every } \delta\in[0,1],"
               r" \text{ is double-constant } (s_+ = 2\delta^2 - 1,\ s_- = \delta^2\tfrac{N-2}{N-1} - 1)"
               r" \text{ and attains equality in Lemma 1}",
-    hypotheses={"N": "integer >= 3", "delta": "[0, 1]", "d": ">= N"},
-    claim=Prop1Claim(N, *_UV_SIMILARITIES),
+    parts=(Part("exists", r"d \ge N \Rightarrow \mathrm{CCEM}(\delta) \subset \mathbb R^d "
+                          r"\text{ exists for every } \delta \in [0, 1]"),
+           Part("double_constant", r"u_i\cdot v_i = 2\delta^2 - 1,\ u_i\cdot v_j = "
+                                   r"\delta^2\tfrac{N-2}{N-1} - 1\ (i \ne j)"),
+           Part("lemma1_equality", r"\mathrm{CCEM}(\delta) \text{ attains equality in Lemma 1}")),
+    claim=_PROP1_CLAIM,
     checks=(
-        Check("dimension_is_generic_gram_rank", "proof", _prop1_dimension,
-              scope="every N >= 3 and delta in [0, 1] (symbolic rank)", whole_domain=True),
+        Check("dimension_is_generic_gram_rank", "proof", _prop1_dimension, parts=("exists",),
+              scope="every N >= 3 and delta in [0, 1] (symbolic rank; the construction in R^N is "
+                    "the definition, its vectors checked exactly at N in {3, 5})", whole_domain=True),
         Check("similarities_derived_and_lemma1_equality", "proof", _prop1_similarities,
+              parts=("double_constant", "lemma1_equality"),
               scope="every N >= 3 and delta in [0, 1] (symbolic)", whole_domain=True),
         Check("exact_vectors_have_claimed_similarities", "proof", _prop1_vectors,
+              parts=("exists", "double_constant"),
               points=tuple({"N": n} for n in (3, 5)), thorough_points=({"N": 8},),
               scope="exact vectors for N in {3, 5}, symbolic delta"),
     ),
     mutants=(
         Mutant("ccem_at_d_N_minus_1", "the CCEM's Gram has rank N for 0 < delta < 1: it needs d >= N",
-               Prop1Claim(N - 1, *_UV_SIMILARITIES)),
+               _PROP1_CLAIM.vary(d=H.d >= H.N - 1)),
         Mutant("similarities_of_uu", "the within-view u_i.u_j (s_+ = 1) read as the cross similarities",
-               Prop1Claim(N, sp.Integer(1), 1 - delta**2 * N / (N - 1))),
+               _PROP1_CLAIM.vary(s_pos=sp.Integer(1), s_neg=1 - delta**2 * N / (N - 1))),
     ),
+    uses=("lee2024.lemma1",),
 )
 
 
 # --- Convexity of l(x) -----------------------------------------------------------------------
-# claim: the variable ("x" = delta^2, or "delta") in which the CCEM loss is strictly convex.
+# claim: the variable ("x" = delta^2, or "delta") in which the CCEM loss is strictly convex,
+# for the N and t the hypotheses admit.
 
 _SECOND_DERIVATIVE = {"x": D.ccem_loss_dx2, "delta": D.ccem_loss_ddelta2}
 _CONVEXITY_GRID = {"N": (3, 5, 10, 50), "t": tuple(map(sp.Rational, (sp.Rational(1, 10), 1, 10, 100))),
                    "b": (-3, 0, 3)}
 
 
-def _positivity_certificate(expr) -> bool:
-    """Whether SymPy shows ``expr`` > 0 for every N >= 3, t > 0 and real b, x: with N = n + 3,
-    a numerator that is a sum of terms each shown >= 0 (one > 0) over a denominator shown > 0."""
-    num, den = sp.fraction(sp.together(sp.expand(sp.together(expr).subs(N, _n + 3))))
+def _admits_t_zero(claim) -> bool:
+    """Whether the claim's hypotheses admit t = 0 (at its least N)."""
+    return bool(claim.admits(N=least(claim, "N"), t=0))
+
+
+def _positivity_certificate(expr, first) -> bool:
+    """Whether SymPy shows ``expr`` > 0 for every N >= ``first``, t > 0 and real b, x: with
+    N = n + first, a numerator that is a sum of terms each shown >= 0 (one > 0) over a
+    denominator shown > 0."""
+    num, den = sp.fraction(sp.together(sp.expand(sp.together(expr).subs(N, _n + first))))
     terms = sp.Add.make_args(sp.expand(num))
     return (den.is_positive is True and all(term.is_nonnegative is True for term in terms)
             and any(term.is_positive for term in terms))
@@ -358,31 +472,41 @@ def _positivity_certificate(expr) -> bool:
 
 def _convex_symbolic(claim, point, evidence):
     """The second derivative in the claimed variable is a sum of non-negative terms (one
-    positive) over a positive denominator, for every N >= 3, t > 0 and real b; without such
-    a certificate the check abstains (absence of a proof refutes nothing)."""
-    if _positivity_certificate(_SECOND_DERIVATIVE[claim]()):
+    positive) over a positive denominator, for every N the claim admits, t > 0 and real b;
+    without such a certificate the check abstains (absence of a proof refutes nothing).  A
+    claim that admits t = 0 is refuted there: the second derivative vanishes identically
+    (the loss on the CCEM is constant in x)."""
+    second = _SECOND_DERIVATIVE[claim.variable]()
+    if _admits_t_zero(claim):
+        at_zero = sp.simplify(second.subs(D.t, 0))
+        if at_zero == 0:
+            return f"the claim admits t = 0, where the second derivative in {claim.variable} is 0 for every x"
+    if _positivity_certificate(second, least(claim, "N")):
         return None
-    raise Inconclusive(f"no positivity certificate for the second derivative in {claim}")
+    raise Inconclusive(f"no positivity certificate for the second derivative in {claim.variable}")
 
 
 def _convex_on_grid(claim, point, evidence):
     """The second derivative in the claimed variable is > 0 on a grid (mpmath at 60 digits, enough
-    for the cancellation in sigma(1 - sigma) at |logit| <= 103; not rigorous)."""
-    second = compile_expression(_SECOND_DERIVATIVE[claim]().subs(D.delta, D.x), "mpmath")
+    for the cancellation in sigma(1 - sigma) at |logit| <= 103; not rigorous), t = 0 included
+    when the claim admits it."""
+    second = compile_expression(_SECOND_DERIVATIVE[claim.variable]().subs(D.delta, D.x), "mpmath")
+    ts = ((sp.Integer(0),) if _admits_t_zero(claim) else ()) + _CONVEXITY_GRID["t"]
     worst = None
     with mpmath.workdps(60):
         for n in _CONVEXITY_GRID["N"]:
-            for tv in _CONVEXITY_GRID["t"]:
+            for tv in ts:
                 for bv in _CONVEXITY_GRID["b"]:
                     for k in range(11):
                         at = (mpmath.mpf(k) / 10, n, mpmath.mpf(tv.p) / tv.q, bv)
                         value = second(*at)
                         if worst is None or value < worst[0]:
-                            worst = (value, dict(zip((claim, "N", "t", "b"), (sp.Rational(k, 10), n, tv, bv))))
+                            worst = (value, dict(zip((claim.variable, "N", "t", "b"),
+                                                     (sp.Rational(k, 10), n, tv, bv))))
     evidence["min_second_derivative"] = mpmath.nstr(worst[0], 6)
     if worst[0] <= 0:
         where = ", ".join(f"{k}={v}" for k, v in worst[1].items())
-        return f"second derivative in {claim} is {mpmath.nstr(worst[0], 6)} <= 0 at {where}"
+        return f"second derivative in {claim.variable} is {mpmath.nstr(worst[0], 6)} <= 0 at {where}"
     return None
 
 
@@ -392,33 +516,33 @@ def _convex_on_boxes(claim, point, evidence):
     every box positive (a proof on the whole region), or a box or the centre of an undecided
     box certified negative (a counterexample); undecided boxes are split along their widest
     side."""
-    n = point["N"]
+    n, variable = point["N"], claim.variable
     region = box_region(x=(0, 1), t=point["t"], b=point["b"])
-    cover = positive_cover(_SECOND_DERIVATIVE[claim]().subs(D.delta, D.x), n, region)
+    cover = positive_cover(_SECOND_DERIVATIVE[variable]().subs(D.delta, D.x), n, region)
     if cover.exhausted:
         raise Inconclusive(f"N={n}: more than {MAX_BOXES} boxes needed")
     if cover.negative_at is not None:
-        where = ", ".join(f"{k}={v}" for k, v in zip((claim, "t", "b"), cover.negative_at.values()))
-        return f"N={n}: the second derivative in {claim} is < 0 at {where} (certified)"
+        where = ", ".join(f"{k}={v}" for k, v in zip((variable, "t", "b"), cover.negative_at.values()))
+        return f"N={n}: the second derivative in {variable} is < 0 at {where} (certified)"
     evidence["boxes"] = cover.leaves
     return None
 
+
+_CONVEXITY_CLAIM = Claim({"variable": "x"}, {"N": H.N >= 3, "t": sp.Gt(H.t, 0), "b": "real"})
 
 CONVEXITY = Theorem(
     id="lee2024.convexity",
     source="Lee, Chang, Sohn (AISTATS 2024), proof of Theorem 2 (reconstructed)",
     statement=r"\ell(x) = L_{sig}(\mathrm{CCEM}(\sqrt x)) \text{ is strictly convex on } [0,1]",
-    hypotheses={"N": "integer >= 3", "t": "> 0", "b": "real"},
-    claim="x",
+    parts=(Part("strictly_convex", r"\ell''(x) > 0 \text{ on } [0, 1] \text{ for } N \ge 3,\ t > 0,\ b \in \mathbb R"),),
+    claim=_CONVEXITY_CLAIM,
     checks=(
-        Check("second_derivative_sum_of_positive_terms", "proof", _convex_symbolic,
-              scope="every N >= 3, t > 0, b real, x in [0, 1]", whole_domain=True,
-              why_no_mutant="a positivity certificate either exists or the check abstains "
-                            "(Inconclusive); the grid and the boxes refute false variants"),
-        Check("second_derivative_positive_on_grid", "numerical", _convex_on_grid,
+        Check("second_derivative_sum_of_positive_terms", "proof", _convex_symbolic, parts=("strictly_convex",),
+              scope="every N >= 3, t > 0, b real, x in [0, 1]", whole_domain=True),
+        Check("second_derivative_positive_on_grid", "numerical", _convex_on_grid, parts=("strictly_convex",),
               scope="N in {3, 5, 10, 50}, t in {1/10, 1, 10, 100}, b in {-3, 0, 3}, "
                     "x in {0, 1/10, ..., 1} (60 digits)"),
-        Check("second_derivative_positive_on_boxes", "certified", _convex_on_boxes,
+        Check("second_derivative_positive_on_boxes", "certified", _convex_on_boxes, parts=("strictly_convex",),
               points=tuple({"N": n, "t": "1/10:2", "b": "-1:1"} for n in (3, 10, 100)),
               thorough_points=tuple({"N": n, "t": "1/10:10", "b": "-3:3"} for n in (3, 10, 1000)),
               scope="N in {3, 10, 100}, every t in [1/10, 2], b in [-1, 1], x in [0, 1] "
@@ -426,7 +550,9 @@ CONVEXITY = Theorem(
     ),
     mutants=(
         Mutant("convex_in_delta", "at delta = 0, d2L/ddelta2 = 2 l'(0) < 0 outside the antipodal regime",
-               "delta"),
+               _CONVEXITY_CLAIM.vary(variable="delta")),
+        Mutant("t_nonnegative", "at t = 0 the loss on the CCEM is constant in x: convex, not strictly",
+               _CONVEXITY_CLAIM.vary(t=H.t >= 0)),
     ),
 )
 

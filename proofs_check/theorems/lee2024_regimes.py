@@ -9,8 +9,6 @@ formerly ``lee2024.regimes_general``, are ``ext.sigmoid_phase_tb`` (the AISTATS 
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
-
 import mpmath
 import sympy as sp
 
@@ -21,7 +19,8 @@ from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.theory import derivation as D
 
 from .. import sigmoid_proofs as P
-from ..registry import Check, Inconclusive, Mutant, Theorem
+from ..claims import dimension_shortfall, least
+from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
 from .lee2024 import CONVEXITY, LEMMA1, _lemma1_sum_of_squares
 
 #: Retired ids: the general (t, b) conditions are not the AISTATS paper's (it treats t = b).
@@ -36,13 +35,15 @@ _GRAM_TOLERANCE = 1e-5
 
 
 # --- x* increases with t along t = b ---------------------------------------------------------
+# claim: x*(t) moves in ``direction`` (+1: increasing, -1: decreasing in t) along the path of
+# the hypothesis on b (b = t), strictly where it is interior.
 
-class MonotonePath(NamedTuple):
-    """``x*(t)`` moves in ``direction`` (+1: increasing, -1: decreasing in ``t``) along the path
-    ``b = path`` (an expression in ``t``), strictly where it is interior."""
-
-    path: Any
-    direction: int
+def _path(claim):
+    """The path ``b = f(t)`` of the claim's hypothesis on ``b``, in the derivation's symbols."""
+    relation = claim.b
+    if not (isinstance(relation, sp.Eq) and relation.lhs == H.b):
+        raise Inconclusive(f"the hypothesis on b ({relation}) is not a path b = f(t)")
+    return sp.sympify(relation.rhs).subs(H.t, t)
 
 
 def _monotone_proved(claim, point, evidence):
@@ -54,15 +55,16 @@ def _monotone_proved(claim, point, evidence):
     :math:`x \in [0, 1]` and :math:`dx^*/dt = -\partial_t G/\partial_x G > 0` wherever
     :math:`x^*` is interior (:math:`x^* = 0` below :math:`t_A`, :math:`1` above :math:`t_E`).
     On a path where the slopes' signs do not decide, the check abstains."""
-    if CONVEXITY.checks[0].run("x", {}, {}) is not None:
+    if CONVEXITY.checks[0].run(CONVEXITY.claim, {}, {}) is not None:
         raise Inconclusive("no convexity certificate")
-    decreasing = P.decreasing(t, path=claim.path)
+    path = _path(claim)
+    decreasing = P.decreasing(t, path=path)
     if decreasing is None:
-        raise Inconclusive(f"the logits' slopes along b = {claim.path} do not decide the sign of dG/dt")
+        raise Inconclusive(f"the logits' slopes along b = {path} do not decide the sign of dG/dt")
     proved = 1 if decreasing else -1
     evidence["proved_direction"] = proved
     if proved != claim.direction:
-        return (f"along b = {claim.path}, x*(t) is strictly {'increasing' if proved > 0 else 'decreasing'} "
+        return (f"along b = {path}, x*(t) is strictly {'increasing' if proved > 0 else 'decreasing'} "
                 f"where interior (slope lemma), against the claim")
     return None
 
@@ -74,8 +76,8 @@ def _monotone_certified_on_boxes(claim, point, evidence):
     which the ball of dF/dt over (x*(T), T) excludes 0 with the sign the claim needs
     (:func:`clverify.numerics.precision.boxes.monotone_cover`); a box certified with the other
     sign refutes, an undecided box abstains.  Built for the path t = b only."""
-    if claim.path != t:
-        raise Inconclusive(f"covering boxes are built for the path b = t, not b = {claim.path}")
+    if _path(claim) != t:
+        raise Inconclusive(f"covering boxes are built for the path b = t, not b = {_path(claim)}")
     n = point["N"]
     cover = monotone_cover(n, point["boxes"], -claim.direction, _DIGITS)
     if cover.failed is not None:
@@ -98,10 +100,10 @@ def _monotone_on_certified_grid(claim, point, evidence):
     """Certified enclosures of x*(t) at grid points along b = path(t): no pair certified to move
     against the claimed direction, and every pair of interior values certified to move with it
     (otherwise the check abstains)."""
-    n = point["N"]
+    n, path = point["N"], _path(claim)
     encs = []
     for tv in _grid(point["t"], point["grid"]):
-        bv = sp.nsimplify(claim.path.subs(t, sp.Rational(tv)))
+        bv = sp.nsimplify(path.subs(t, sp.Rational(tv)))
         opt = sigmoid_optimum(n, tv, mpmath.nstr(mpmath.mpf(bv.p) / bv.q, 40), digits=_DIGITS)
         if not opt.x_enclosure.certified:
             raise Inconclusive(f"x* not certified at N={n}, t={tv}")
@@ -110,7 +112,7 @@ def _monotone_on_certified_grid(claim, point, evidence):
         up, down = e1.hi < e2.lo, e2.hi < e1.lo
         against = down if claim.direction > 0 else up
         if against:
-            return (f"N={n}, b = {claim.path}: x*({t1}) in [{mpmath.nstr(e1.lo, 8)}, {mpmath.nstr(e1.hi, 8)}], "
+            return (f"N={n}, b = {path}: x*({t1}) in [{mpmath.nstr(e1.lo, 8)}, {mpmath.nstr(e1.hi, 8)}], "
                     f"x*({t2}) in [{mpmath.nstr(e2.lo, 8)}, {mpmath.nstr(e2.hi, 8)}]: certified "
                     f"{'decrease' if down else 'increase'}")
         if "intermediate" in (r1, r2) and not (up if claim.direction > 0 else down):
@@ -119,24 +121,33 @@ def _monotone_on_certified_grid(claim, point, evidence):
     return None
 
 
+_MONOTONE_CLAIM = Claim({"direction": 1},
+                        {"N": H.N >= 5, "b": sp.Eq(H.b, H.t), "t": sp.Gt(H.t, 0),
+                         "d": "d >= N (where CCEM(delta*) is the optimum: lee2024.thm1)"})
+
 MONOTONE_T_EQ_B = Theorem(
     id="lee2024.monotone_t_eq_b",
-    source="Lee, Chang, Sohn (AISTATS 2024): the paper's summary describes delta* as a monotone "
-           "function of the temperature along t = b; the seeds do not show whether the paper proves "
-           "it.  Proved here for every N (x* = delta*^2 increases with t = 1/temperature)",
+    source="this project's statement, proved here for every N (x* = delta*^2 increases with t = "
+           "1/temperature).  Lee, Chang, Sohn (AISTATS 2024) print in their abstract \"The optimal "
+           "embedding ranges from simplex equiangular-tight-frame to antipodal structure, depending "
+           "on the temperature parameter used in the sigmoid loss\"; the stored texts of the paper "
+           "(its abstract and the authors' README) do not say that delta* is monotone in t (an "
+           "LLM-written summary among this project's seeds and third-party summaries do; they are "
+           "not the paper)",
     statement=r"t = b:\ x^*(t) = \delta^*(t)^2 \text{ is strictly increasing on } (t_A(N), t_E(N)) "
-              r"\text{ (and constant outside), for every } N \ge 5",
-    hypotheses={"N": "integer >= 5 (for N <= 4 the interval is empty)", "t = b": "> 0", "d": ">= N"},
-    claim=MonotonePath(t, 1),
+              r"\text{ for every } N \ge 5 \text{ (0 below } t_A,\ 1 \text{ above } t_E\text{: lee2024.thm2)}",
+    parts=(Part("increasing", r"t = b:\ x^*(t) \text{ is strictly increasing on } (t_A(N), t_E(N))"),),
+    claim=_MONOTONE_CLAIM,
     checks=(
-        Check("derivative_sign_by_logit_slopes", "proof", _monotone_proved,
+        Check("derivative_sign_by_logit_slopes", "proof", _monotone_proved, parts=("increasing",),
               scope="every N >= 3, every t = b > 0 (with lee2024.convexity)", whole_domain=True),
         Check("derivative_sign_on_covering_boxes", "certified", _monotone_certified_on_boxes,
+              parts=("increasing",),
               points=({"N": 5, "boxes": 16}, {"N": 10, "boxes": 16}, {"N": 100, "boxes": 16}),
               thorough_points=tuple({"N": n, "boxes": 64} for n in (6, 23, 311, 1000, 10000)),
               scope="every t in [t_A(N), t_E(N)] for N in {5, 10, 100} "
                     "(6, 23, 311, 1000, 10000 with --thorough)"),
-        Check("ordered_on_certified_grid", "certified", _monotone_on_certified_grid,
+        Check("ordered_on_certified_grid", "certified", _monotone_on_certified_grid, parts=("increasing",),
               points=({"N": 5, "t": "0.1:2", "grid": 10}, {"N": 10, "t": "0.5:100", "grid": 14},
                       {"N": 100, "t": "1:8", "grid": 10}),
               thorough_points=tuple({"N": n, "t": "0.05:200", "grid": 60} for n in (6, 23, 311, 1000)),
@@ -144,30 +155,37 @@ MONOTONE_T_EQ_B = Theorem(
     ),
     mutants=(
         Mutant("increasing_at_fixed_b", "at fixed b = 1 (N = 10) x* rises until t ~ 5, then falls "
-               "towards 2(N-1)/(3N-4)", MonotonePath(sp.Integer(1), 1)),
+               "towards 2(N-1)/(3N-4)", _MONOTONE_CLAIM.vary(b=sp.Eq(H.b, 1))),
         Mutant("increasing_with_temperature", "t is an inverse temperature: x* falls as the "
-               "temperature 1/t rises along t = b", MonotonePath(t, -1)),
+               "temperature 1/t rises along t = b", _MONOTONE_CLAIM.vary(direction=-1)),
     ),
+    uses=("lee2024.convexity",),
 )
 
 
 # --- InfoNCE: the ETF for every tau ----------------------------------------------------------
-# claim: function (N, tau) -> the claimed negative similarity u_i.v_j of InfoNCE's optimum.
+# claim: s_neg(N, tau), the negative similarity u_i.v_j of the minimiser (u_i = v_i), in the
+# dimensions the hypothesis d admits.
 
 _INFONCE_WITNESSES = tuple((n, tau) for n in (4, 10) for tau in (sp.Rational(1, 5), 1, 5))
+#: The Gram rank of the simplex ETF: the dimension it needs.
+_ETF_RANK = H.N - 1
 
 
 def _infonce_argument(claim, point, evidence):
-    r"""For every :math:`N \ge 3`, :math:`\tau > 0`, :math:`d \ge N - 1`: each anchor's term
+    r"""For every :math:`N \ge 3`, :math:`\tau > 0`: each anchor's term
     :math:`\log(1 + \sum_{j\ne i} e^{(s_{ij} - s_{ii})/\tau})` is convex, symmetric and
-    increasing in the margins, so by Jensen :math:`L_{info} \ge 2\psi(q - p)`,
+    increasing in the margins, so by Jensen (hand-argued) :math:`L_{info} \ge 2\psi(q - p)`,
     :math:`\psi(m) = \log(1 + (N-1)e^{m/\tau})` (SymPy: :math:`\psi' > 0`, :math:`\psi'' > 0`),
     :math:`p, q` the mean positive and negative similarities; Lemma 1 gives
-    :math:`q \ge g(p)`, so :math:`L_{info} \ge h(p) = 2\psi(g(p) - p)`, which SymPy shows equal
-    to the loss on CCEM(:math:`\sqrt{(p+1)/2}`) and strictly decreasing in :math:`p`: the
-    minimum is at :math:`p = 1`, :math:`s_- = g(1)`.  The claimed :math:`s_-(N, \tau)` must
-    simplify to it; a claim SymPy cannot evaluate symbolically is compared at
-    :math:`N \in \{4, 10\}`, :math:`\tau \in \{1/5, 1, 5\}` (a difference refutes it)."""
+    :math:`q \ge g(p)`, so :math:`L_{info} \ge h(p) = 2\psi(g(p) - p)` in every dimension, which
+    SymPy shows equal to the loss on CCEM(:math:`\sqrt{(p+1)/2}`) and strictly decreasing in
+    :math:`p`: the bound is :math:`h(1)`, :math:`s_- = g(1)` (``bound``), and it is attained by
+    CCEM(1), the simplex ETF (``minimiser``), which exists exactly in dimensions
+    :math:`d \ge N - 1` (its Gram rank): a claim admitting a smaller dimension is refuted.  The
+    claimed :math:`s_-(N, \tau)` must simplify to :math:`g(1)`; a claim SymPy cannot evaluate
+    symbolically is compared at :math:`N \in \{4, 10\}`, :math:`\tau \in \{1/5, 1, 5\}` (a
+    difference refutes it)."""
     p, m = sp.Symbol("p", real=True), sp.Symbol("m", real=True)
     psi = sp.log(1 + (N - 1) * sp.exp(m / D.tau))
     shifted = {N: _n + 3}
@@ -185,35 +203,41 @@ def _infonce_argument(claim, point, evidence):
         raise Inconclusive("SymPy does not show h decreasing")
     s_neg = sp.simplify(g.subs(p, 1))
     evidence["optimal_s_neg"] = str(s_neg)
+    short = dimension_shortfall(claim, _ETF_RANK)
+    if short is not None:
+        return (f"N={short}: the claim admits d = {least(claim, 'd').subs(H.N, short)}, where the simplex "
+                f"ETF (Gram rank N - 1) does not exist")
     try:
-        claimed = sp.sympify(claim(N, D.tau))
+        claimed = sp.sympify(claim.s_neg(N, D.tau))
     except (TypeError, ValueError):
         claimed = None
     if claimed is not None and sp.simplify(claimed - s_neg) == 0:
         return None
     for n, tau in _INFONCE_WITNESSES:
-        value, want = sp.N(claim(n, tau), 30), s_neg.subs(N, n)
+        value, want = sp.N(claim.s_neg(n, tau), 30), s_neg.subs(N, n)
         if abs(value - want) > sp.Float(10) ** -20:
             return f"N={n}, tau={tau}: claimed s_neg = {sp.N(value, 10)}, the optimum has {want}"
     raise Inconclusive(f"the claimed s_neg {claimed} is not shown equal to {s_neg}")
 
 
 def _infonce_gd_is_claimed_structure(claim, point, evidence):
-    """Free embeddings (torch L-BFGS, d = N - 1 and d = N) reach u_i = v_i with u_i.v_j equal to
-    the claimed s_neg."""
+    """Free embeddings (torch L-BFGS) in the least dimension the claim admits and one more reach
+    u_i = v_i with every u_i.v_j equal to the claimed s_neg (spread below 1e-5)."""
     n, taus = point["N"], (0.2, 1.0, 5.0)
+    lowest = int(least(claim, "d").subs(H.N, n))
     worst = 0.0
-    for d in (n - 1, n):
+    for d in (lowest, lowest + 1):
         runs = optimise_batch(n, d, loss="infonce-sym", tau=list(taus), seeds=point["seed"], restarts=2)
         for tau, run in zip(taus, runs):
             if not run.converged:
                 raise Inconclusive(f"optimiser did not converge (N={n}, d={d}, tau={tau})")
-            expected = float(sp.N(claim(n, sp.nsimplify(tau)), 20))
+            expected = float(sp.N(claim.s_neg(n, sp.nsimplify(tau)), 20))
             err = max(abs(run.s_pos_mean - 1), abs(run.s_neg_mean - expected), run.s_neg_std)
             worst = max(worst, err)
             if err > _GRAM_TOLERANCE:
                 return (f"N={n}, d={d}, tau={tau}, seed={point['seed']}: optimum has s_pos = "
-                        f"{run.s_pos_mean:.9f}, s_neg = {run.s_neg_mean:.9f}; claimed s_neg = {expected:.9f}")
+                        f"{run.s_pos_mean:.9f}, s_neg = {run.s_neg_mean:.9f} (spread {run.s_neg_std:.3g}); "
+                        f"claimed s_neg = {expected:.9f}")
     evidence["max_similarity_error"] = worst
     return None
 
@@ -225,73 +249,139 @@ def _sigmoid_s_neg_at_inverse_tau(n, tau):
     return sp.Float(mpmath.nstr(opt.s_neg, _DIGITS), _DIGITS)
 
 
+_INFONCE_CLAIM = Claim({"s_neg": lambda n, tau: sp.Integer(-1) / (n - 1)},
+                       {"N": H.N >= 3, "d": H.d >= H.N - 1, "tau": sp.Gt(H.tau, 0)})
+
 INFONCE_ETF = Theorem(
     id="lee2024.infonce_etf",
-    source="Lee, Chang, Sohn (AISTATS 2024), citing Lu & Steinerberger (2022)",
-    statement=r"d \ge N-1:\ \arg\min L_{info}(\cdot;\tau) \text{ is the simplex ETF } "
-              r"(u_i = v_i,\ u_i\cdot v_j = -\tfrac{1}{N-1}) \text{ for every } \tau > 0",
-    hypotheses={"N": "integer >= 3", "d": ">= N - 1", "tau": "> 0"},
-    claim=lambda n, tau: sp.Integer(-1) / (n - 1),
+    source="Lee, Chang, Sohn (AISTATS 2024), citing Lu & Steinerberger (2022); that the ETF is the "
+           "only minimiser is not checked here",
+    statement=r"d \ge N-1:\ \text{the simplex ETF } (u_i = v_i,\ u_i\cdot v_j = -\tfrac{1}{N-1}) "
+              r"\text{ minimises } L_{info}(\cdot;\tau) \text{ for every } \tau > 0",
+    parts=(Part("bound", r"L_{info}(U, V; \tau) \ge 2\log\big(1 + (N-1)e^{(s_- - 1)/\tau}\big),\ "
+                         r"s_- = -\tfrac{1}{N-1}, \text{ for all unit } U, V \text{ (every } d)"),
+           Part("minimiser", r"d \ge N - 1:\ \text{the simplex ETF } (u_i = v_i,\ u_i\cdot v_j = s_-) "
+                             r"\text{ attains it}")),
+    claim=_INFONCE_CLAIM,
     checks=(
-        Check("lower_bound_by_jensen_and_lemma1", "proof", _infonce_argument,
-              scope="every N >= 3, d >= N - 1, tau > 0 (with lee2024.lemma1)", whole_domain=True),
+        Check("lower_bound_by_jensen_and_lemma1", "proof", _infonce_argument, parts=("bound", "minimiser"),
+              scope="every N >= 3, d >= N - 1, tau > 0 (SymPy: psi increasing and convex, h(p) = the "
+                    "loss on CCEM, h decreasing; Jensen's step hand-argued; with lee2024.lemma1)",
+              whole_domain=True),
         Check("gradient_descent_reaches_claimed_structure", "empirical", _infonce_gd_is_claimed_structure,
+              parts=("bound", "minimiser"),
               points=({"N": 6, "seed": 0},), thorough_points=({"N": 4, "seed": 1}, {"N": 12, "seed": 2}),
-              scope="N = 6, d in {5, 6}, tau in {0.2, 1, 5}, 2 seeded L-BFGS restarts"),
+              scope="N = 6, d in {5, 6} (the least d the claim admits and one more), tau in {0.2, 1, 5}, "
+                    "2 seeded L-BFGS restarts"),
     ),
     mutants=(
         Mutant("sigmoid_regimes", "InfoNCE given the sigmoid's regimes at t = b = 1/tau: not ETF for large tau",
-               _sigmoid_s_neg_at_inverse_tau),
+               _INFONCE_CLAIM.vary(s_neg=_sigmoid_s_neg_at_inverse_tau)),
+        Mutant("s_neg_minus_one_over_N", "-1/N is the mean u_i.u_j over all pairs i, j, not over i != j",
+               _INFONCE_CLAIM.vary(s_neg=lambda n, tau: sp.Integer(-1) / n)),
+        Mutant("dimension_N_minus_2", "in d = N - 2 the simplex ETF does not exist: at N = 6, d = 4 "
+               "descent reaches mean u_i.v_j = -0.2 with a spread of about 0.25",
+               _INFONCE_CLAIM.vary(d=H.d >= H.N - 2)),
     ),
+    uses=("lee2024.lemma1",),
 )
 
 
 # --- Sigmoid and InfoNCE optima coincide exactly in the sigmoid's ETF regime -----------------
 # claim: the set of sigmoid regimes in which the two optima coincide.
 
-_COINCIDENCE_POINTS = ((10, "0.3"), (10, "1.2"), (10, "3"), (6, "0.2"), (6, "0.6"), (6, "2"))
+#: (N, t, b) points of the comparison: the diagonal t = b and off it, every regime; at N = 6,
+#: t = b = 0.9 lies just below t_E(6) = 0.9155 (x* = 0.990).
+_COINCIDENCE_POINTS = {6: (("0.2", "0.2"), ("0.6", "0.6"), ("0.9", "0.9"), ("2", "2"), ("3", "0"), ("1", "3"),
+                           ("0.5", "-1")),
+                       10: (("0.3", "0.3"), ("1.2", "1.2"), ("3", "3"), ("4", "0.5"), ("1", "4"), ("2", "-0.5"))}
+_COINCIDENCE_TAUS = (0.5, 1.0, 2.0)
+
+
+def _differ_outside_etf_regime(claim, point, evidence):
+    r"""Where the certified regime is not the ETF, :math:`\ell'(1) > 0` (certified signs), so
+    CCEM(:math:`\sqrt{1 - \epsilon}`), which exists for :math:`d \ge N` (``lee2024.prop1``), has a
+    lower sigmoid loss than the ETF: the ETF, an InfoNCE minimiser for every :math:`\tau`
+    (``lee2024.infonce_etf``), is no sigmoid minimiser, so the two sets of minimisers differ.  A
+    claim that they coincide in such a regime is refuted; the ETF regime is not this check's
+    part.  Needs every dimension the claim admits to hold the CCEM (rank ``N``)."""
+    if dimension_shortfall(claim, H.N) is not None:
+        raise Inconclusive("the argument needs CCEM(delta) near delta = 1, which needs d >= N")
+    n = point["N"]
+    regimes = {}
+    for tv, bv in _COINCIDENCE_POINTS[n]:
+        regime = P.certified_regime(n, tv, bv, _DIGITS)
+        regimes[f"t={tv},b={bv}"] = regime
+        if regime != "etf" and regime in claim.regimes:
+            return (f"N={n}, t={tv}, b={bv} ({regime} regime, certified): l'(1) > 0, so the ETF, "
+                    f"InfoNCE's minimiser, is no sigmoid minimiser, yet the claim has the optima coincide")
+    evidence["regimes"] = regimes
+    return None
 
 
 def _coincidence_by_gradient_descent(claim, point, evidence):
-    """Free embeddings (d = N): the sigmoid optimum's Gram matrices equal InfoNCE's (tau = 1)
-    up to permutation exactly at the points whose certified sigmoid regime is in the claim."""
+    """Free embeddings in the least dimension the claim admits: the sigmoid optimum's Gram
+    matrices equal InfoNCE's at each tau in {0.5, 1, 2} (up to permutation) exactly at the
+    points whose certified sigmoid regime is in the claim."""
     n, seed = point["N"], point["seed"]
-    ts = [tv for m, tv in _COINCIDENCE_POINTS if m == n]
-    sig = optimise_batch(n, n, t=[float(v) for v in ts], b=[float(v) for v in ts], seeds=seed, restarts=2)
-    info = optimise_batch(n, n, loss="infonce-sym", tau=[1.0], seeds=seed, restarts=2)[0]
-    info_grams = {"uv": info.U @ info.V.T, "uu": info.U @ info.U.T, "vv": info.V @ info.V.T}
+    d = int(least(claim, "d").subs(H.N, n))
+    pts = _COINCIDENCE_POINTS[n]
+    sig = optimise_batch(n, d, t=[float(tv) for tv, _ in pts], b=[float(bv) for _, bv in pts], seeds=seed,
+                         restarts=2)
+    infos = optimise_batch(n, d, loss="infonce-sym", tau=list(_COINCIDENCE_TAUS), seeds=seed, restarts=2)
+    if not all(r.converged for r in (*sig, *infos)):
+        raise Inconclusive(f"optimiser did not converge at N={n}, d={d}")
     distances = {}
-    for tv, run in zip(ts, sig):
-        regime = sigmoid_optimum(n, tv, tv, digits=_DIGITS).regime
-        dist = gram_distance(run.U, run.V, info_grams)
-        distances[f"t=b={tv}"] = dist
-        if (dist < _GRAM_TOLERANCE) != (regime in claim):
-            said = "coincide" if regime in claim else "differ"
-            return (f"N={n}, t=b={tv} ({regime} regime), seed={seed}: claimed the optima {said}, "
-                    f"Gram distance {dist:.3g}")
-    evidence["gram_distances"] = distances
+    for (tv, bv), run in zip(pts, sig):
+        regime = P.certified_regime(n, tv, bv, _DIGITS)
+        for tau, info in zip(_COINCIDENCE_TAUS, infos):
+            grams = {"uv": info.U @ info.V.T, "uu": info.U @ info.U.T, "vv": info.V @ info.V.T}
+            dist = gram_distance(run.U, run.V, grams)
+            distances[f"t={tv},b={bv},tau={tau}"] = dist
+            if (dist < _GRAM_TOLERANCE) != (regime in claim.regimes):
+                said = "coincide" if regime in claim.regimes else "differ"
+                return (f"N={n}, d={d}, t={tv}, b={bv} ({regime} regime), tau={tau}, seed={seed}: claimed "
+                        f"the optima {said}, Gram distance {dist:.3g}")
+    evidence.update(d=d, gram_distances=distances)
     return None
 
+
+_COINCIDENCE_CLAIM = Claim({"regimes": frozenset({"etf"})},
+                           {"N": H.N >= 3, "d": H.d >= H.N, "t": sp.Gt(H.t, 0), "b": "real",
+                            "tau": sp.Gt(H.tau, 0)})
 
 COINCIDENCE = Theorem(
     id="lee2024.coincidence",
     source="Lee, Chang, Sohn (AISTATS 2024), discussion of Theorem 2",
-    statement=r"\arg\min L_{sig}(\cdot; t, b) = \arg\min L_{info}(\cdot; \tau) \iff "
-              r"\text{the ETF is optimal for } L_{sig} \ (d \ge N)",
-    hypotheses={"N": "integer >= 3", "d": ">= N", "t": "> 0", "b": "real", "tau": "> 0"},
-    claim=frozenset({"etf"}),
+    statement=r"d \ge N:\ \arg\min L_{sig}(\cdot; t, b) = \arg\min L_{info}(\cdot; \tau) \iff "
+              r"\text{the ETF is optimal for } L_{sig}",
+    parts=(Part("coincide_in_etf_regime", r"\text{the ETF optimal for } L_{sig} \Rightarrow "
+                                          r"\arg\min L_{sig} = \arg\min L_{info}"),
+           Part("differ_outside", r"\text{the ETF not optimal for } L_{sig} \Rightarrow "
+                                  r"\arg\min L_{sig} \ne \arg\min L_{info}")),
+    claim=_COINCIDENCE_CLAIM,
     checks=(
+        Check("etf_no_sigmoid_minimiser_outside_regime", "certified", _differ_outside_etf_regime,
+              parts=("differ_outside",), points=({"N": 6}, {"N": 10}),
+              scope="certified regimes at 13 (N, t, b) points, N in {6, 10}, on and off t = b, every "
+                    "tau (with lee2024.prop1 and lee2024.infonce_etf)"),
         Check("gram_match_iff_etf_regime", "empirical", _coincidence_by_gradient_descent,
-              points=({"N": 10, "seed": 0}, {"N": 6, "seed": 0}),
-              thorough_points=({"N": 10, "seed": 1}, {"N": 6, "seed": 1}),
-              scope="N = 10 at t = b in {0.3, 1.2, 3}, N = 6 at t = b in {0.2, 0.6, 2}, d = N, "
-                    "tau = 1, 2 seeded L-BFGS restarts"),
+              parts=("coincide_in_etf_regime", "differ_outside"),
+              points=({"N": 6, "seed": 0}, {"N": 10, "seed": 0}),
+              thorough_points=({"N": 6, "seed": 1}, {"N": 10, "seed": 1}),
+              scope="d = N (the least d the claim admits), tau in {0.5, 1, 2}, N = 6 at (t, b) in "
+                    "{(.2, .2), (.6, .6), (.9, .9), (2, 2), (3, 0), (1, 3), (.5, -1)}, N = 10 at "
+                    "{(.3, .3), (1.2, 1.2), (3, 3), (4, .5), (1, 4), (2, -.5)}, 2 seeded L-BFGS restarts"),
     ),
     mutants=(
         Mutant("also_intermediate", "in the intermediate regime delta* < 1: not the ETF",
-               frozenset({"etf", "intermediate"})),
-        Mutant("never", "in the ETF regime both optima are the simplex ETF", frozenset()),
+               _COINCIDENCE_CLAIM.vary(regimes=frozenset({"etf", "intermediate"}))),
+        Mutant("never", "in the ETF regime both optima are the simplex ETF",
+               _COINCIDENCE_CLAIM.vary(regimes=frozenset())),
+        Mutant("dimension_N_minus_1", "in d = N - 1 (N = 6) the sigmoid optimum at t = b = 0.9, just "
+               "below t_E(6), is the ETF, as InfoNCE's", _COINCIDENCE_CLAIM.vary(d=H.d >= H.N - 1)),
     ),
+    uses=("lee2024.prop1", "lee2024.infonce_etf", "lee2024.thm1", "lee2024.convexity"),
 )
 
 
@@ -301,7 +391,9 @@ def _d_lt_N_gap(claim, point, evidence):
     """Gradient descent at d < N against the formal CCEM bound (the CCEM needs d >= N): the gap
     and how far the optimum is from double-constant (spread of the similarities)."""
     n = point["N"]
-    for d in (2, n // 2, n - 1):
+    for d in sorted({2, n // 2, n - 1}):
+        if not claim.admits(N=n, d=d):
+            continue
         runs = optimise_batch(n, d, t=[0.5, 2.0, 5.0], b=[0.5, 2.0, 5.0], seeds=0, restarts=3)
         for tv, run in zip((0.5, 2.0, 5.0), runs):
             bound = float(sigmoid_optimum(n, tv, tv, digits=_DIGITS).loss)
@@ -317,8 +409,7 @@ D_LT_N = Theorem(
     statement=r"d < N:\ \text{measured: } L_{GD} - \min_{x\in[0,1]} \ell(x) \text{ (best of 3 seeded "
               r"L-BFGS restarts) and the spread of } u_i\cdot v_j,\ N = 6,\ d \in \{2, 3, 5\},\ "
               r"t = b \in \{0.5, 2, 5\}",
-    hypotheses={"N": "integer >= 3", "d": "< N"},
-    claim=None,
+    claim=Claim({}, {"N": H.N >= 3, "d": H.d < H.N}),
     checks=(Check("gap_to_formal_ccem_bound", "empirical", _d_lt_N_gap, points=({"N": 6},),
                   thorough_points=({"N": 10},),
                   scope="N = 6 (and 10 with --thorough), d in {2, N // 2, N - 1}, t = b in {0.5, 2, 5}"),),

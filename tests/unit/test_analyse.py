@@ -5,6 +5,7 @@ given as a file against ``clverify optimum`` and ``clverify gd``, and bad loss f
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import mpmath
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 
 from clverify import analyse, load_loss, sweep
 from clverify.proofs_check.cli import main
+from clverify.theory.errors import LossDefinitionError
 
 ROOT = Path(__file__).resolve().parents[2]
 MARGIN = ROOT / "docs" / "examples" / "margin_sigmoid.py"
@@ -151,13 +153,14 @@ def test_bad_loss_files_are_one_line_errors(tmp_path, case):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("--sweep-param", "t"), "--sweep-param and --range go together"),
-    (("--sweep-param", "t", "--range", "5:1"), "range must be A:B"),
+    (("--sweep-param", "b"), "--sweep-param and --range go together"),
+    (("--sweep-param", "b", "--range", "5:1"), "range must be A:B"),
     (("--sweep-param", "q", "--range", "1:5"), "q is not a parameter"),
     (("--digits", "3"), "digits must be an integer in [15, 10000]"),
+    (("--param", "b=1", "--sweep-param", "b", "--range", "0:1"), "--param b is also given as --sweep-param"),
 ])
 def test_bad_options_are_one_line_errors(args, message):
-    result = run("analyse", "--loss", "sigmoid", "--N", 4, "--param", "t=1", "--param", "b=1", *args)
+    result = run("analyse", "--loss", "sigmoid", "--N", 4, "--param", "t=1", *args)
     assert result.exit_code == 2 and message in result.stderr, result.output
 
 
@@ -167,3 +170,28 @@ def test_sweep_reports_both_ends_when_nothing_changes():
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["records"] == [] and "etf at 0.1, etf at 2" in data["provenance"]["sweep"]
+
+
+def test_what_a_loss_prints_when_called_goes_to_stderr_and_the_records_stay_json(tmp_path):
+    """The loss runs on every backend (SymPy, mpmath, torch) and prints each time: stdout is still
+    exactly the JSON records, and the prints are on stderr."""
+    path = tmp_path / "loss.py"
+    path.write_text(SIGLIP.replace("    S = grams.uv\n", "    print('evaluating')\n    S = grams.uv\n"))
+    result = run("analyse", "--loss-file", path, "--loss", "sigmoid", "--N", 4, "--param", "t=2",
+                 "--param", "b=2", "--restarts", 1, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["records"][0]["regime"] == "etf"
+    assert "evaluating" in result.stderr and "evaluating" not in result.stdout
+
+
+@pytest.mark.parametrize("prefix, message", [
+    ("import sys\nsys.exit(0)\n", "importing it exits (SystemExit: 0)"),
+    ("raise SystemExit\n", "importing it exits (SystemExit: None)"),
+    ("print('loaded')\n", "importing it printed 'loaded'"),
+])
+def test_a_loss_file_that_exits_or_prints_while_loading_is_a_bad_file(tmp_path, prefix, message):
+    path = tmp_path / "loss.py"
+    path.write_text(prefix + SIGLIP)
+    with pytest.raises(LossDefinitionError, match=re.escape(message)):
+        load_loss(path, "sigmoid")
+    assert not (tmp_path / "__pycache__").exists()

@@ -34,7 +34,8 @@ def _inside(value, cell) -> bool:
 
 def _rechecked(cert) -> dict:
     data = json.loads(cert.to_json({"command": "test"}))
-    assert check_certificate(data) == (len(data["rows"]), 0, [])
+    result = check_certificate(data)
+    assert result.failures == [] and result.rows == len(data["rows"]) and result.facts >= result.rows
     return data
 
 
@@ -57,6 +58,7 @@ def test_threshold_enclosures_hold_the_papers_thresholds():
             assert row["t_etf"] is None and row["t_antipodal"] is None
     omitted = {(o["parameters"]["N"], o["column"]) for o in data["omitted"]}
     assert omitted == {("3", "t_etf"), ("3", "t_antipodal"), ("4", "t_etf"), ("4", "t_antipodal")}
+    assert all(o["reason"] for o in data["omitted"])
 
 
 def test_phase_enclosures_hold_roots_found_by_mpmath():
@@ -111,7 +113,8 @@ def test_positive_cover_tree_is_the_partition_the_checker_rebuilds():
     assert len(boxes) == cover.leaves > 1
     volume = sum((b["x"][1] - b["x"][0]) * (b["t"][1] - b["t"][0]) * (b["b"][1] - b["b"][0]) for b in boxes)
     assert volume == Fraction(1) * Fraction(2, 5) * Fraction(1, 4)
-    _rechecked(positive_cover_certificate([cover], "convexity", "claim"))
+    _rechecked(positive_cover_certificate([cover], D.ccem_loss_dx2(), "convexity", "claim", ("x", "t", "b"),
+                                          {"x": (0, 1)}, 20))
 
 
 def test_positive_cover_finds_a_negative_point():
@@ -130,3 +133,34 @@ def test_monotone_cover_covers_both_thresholds_and_refutes_the_wrong_direction()
     assert monotone_cover(6, 1, 1).failed is not None
     with pytest.raises(ValueError, match="power of 2"):
         monotone_cover(6, 3, -1)
+
+
+def test_the_kinds_file_is_what_the_writers_write():
+    """clverify/recheck_kinds.json, which the checker pins, holds the canonical header of every
+    kind the package writes (after a change of a claim or an expression: run
+    `python -m clverify.proofs_check.certificates` and review the diff)."""
+    from clverify.proofs_check.certificates import KINDS_FORMAT, KINDS_PATH, certificate_kinds
+
+    shipped = json.loads(KINDS_PATH.read_text())
+    assert shipped == {"format": KINDS_FORMAT, "kinds": certificate_kinds()}
+    assert {"thresholds", "phase", "optimum"} <= set(shipped["kinds"]) and len(shipped["kinds"]) == 8
+
+
+def test_the_writers_do_not_import_the_checker():
+    """The writers compute every fact with the package's own evaluators: importing them (and
+    writing a certificate) loads no clverify.recheck."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from clverify.numerics.precision.certificates import threshold_certificate; "
+            "import clverify.proofs_check.certificates; threshold_certificate([10], 20).to_json({}); "
+            "print('clverify.recheck' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_the_selection_names_the_rows():
+    data = _rechecked(threshold_certificate([*range(4, 9), 10, 12], digits=20))
+    assert data["selection"] == [{"N": {"from": "4", "to": "8"}}, {"N": ["10", "12"]}]
+    data = _rechecked(phase_certificate([(5, "1"), (5, "2"), (6, "1")], digits=20))
+    assert data["selection"] == [{"N": ["5"], "t": ["1"]}, {"N": ["5"], "t": ["2"]}, {"N": ["6"], "t": ["1"]}]

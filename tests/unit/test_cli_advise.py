@@ -112,7 +112,7 @@ def test_text_is_a_short_paragraph():
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--N", "2", "--t", "10", "--b", "-10", "--convention", "siglip"], "N must be an integer >= 3, got 2"),
+    (["--N", "2", "--t", "10", "--b", "-10", "--convention", "siglip"], "N must be an integer >= 3, got '2'"),
     (["--N", "10", "--t", "0", "--b", "-10", "--convention", "siglip"], "t must be a finite real number > 0"),
     (["--N", "10", "--t", "10", "--b", "inf", "--convention", "siglip"], "b must be a finite real number"),
     (["--N", "10", "--t", "10", "--b", "1", "--convention", "hf"], "convention must be one of paper, siglip"),

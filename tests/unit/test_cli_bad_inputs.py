@@ -1,10 +1,12 @@
 """Every command refuses bad input the same way: exit code 2, exactly one line on stderr
-(``clverify: error: ...``), no traceback, nothing on stdout, nothing written.
+(``clverify: error: ...``), no traceback, nothing on stdout, nothing written, and at once
+(each case has a timeout of :data:`REFUSAL_TIMEOUT` seconds: a hang fails, it is not waited for).
 
-Each case runs in a fresh working folder that holds a regular file ``afile``, a folder ``adir``
-and a folder named like a figure, ``adir.png``; the folder's listing (recursively) must be the
-same afterwards.  ``{unwritable}`` stands for a folder nobody may write in (a read-only mount,
-or a folder without write permission when not running as root).
+Each case runs in a fresh working folder that holds a regular file ``afile``, a folder ``adir``,
+a folder named like a figure, ``adir.png``, and the files of :data:`FILES` (loss files that exit
+or print, grid files); the folder's listing (recursively) must be the same afterwards.
+``{unwritable}`` stands for a folder nobody may write in (a read-only mount, or a folder without
+write permission when not running as root).
 """
 
 import os
@@ -19,6 +21,21 @@ from clverify.proofs_check.cli import main
 from clverify.proofs_check.cli.output import _writable_folder
 
 RUNNER = CliRunner()
+#: Seconds a refusal may take (imports of torch and dask.distributed included, on a busy machine).
+REFUSAL_TIMEOUT = 120
+_LOSS = "def mine(grams, ops, *, t):\n    return grams.uv.sum_diagonal(lambda s: ops.softplus(-t * s))\n"
+#: Files written into each case's folder before it runs.
+FILES = {
+    "exits.py": "import sys\nsys.exit(0)\n" + _LOSS,
+    "raises_exit.py": "raise SystemExit('bye')\n" + _LOSS,
+    "prints.py": "print('hello from a loss file')\n" + _LOSS,
+    "exits_when_called.py": "import sys\ndef mine(grams, ops, *, t):\n    sys.exit(0)\n",
+    "grid.toml": "N = 4\nt = 1.0\nb = 1.0\nrestarts = 1\n",
+    "seeds.toml": "N = 4\nt = 1.0\nb = 1.0\nseeds = -1\n",
+    "seed_range.toml": "N = 4\nt = 1.0\nb = 1.0\nseeds = {start = -2, stop = 1}\n",
+    "huge.toml": "N = 10000000\nd = 2\nt = 1.0\nb = 1.0\n",
+    "d1.toml": "N = [4, 31]\nd = 1\nt = 1.0\nb = 1.0\n",
+}
 
 #: (command line, a fragment the one-line message must contain).
 BAD_INPUTS = [
@@ -104,6 +121,8 @@ BAD_INPUTS = [
     ("gd --N 4 --t 1 --b 1 --param foo", "--param must look like NAME=VALUE, got 'foo'"),
     ("gd --N 4 --loss kcl --param gamma=abc", "gamma must be a real number, got 'abc'"),
     ("gd --N 4 --t 1 --b 1 --param nosuch=1", "takes parameters t, b; got nosuch"),
+    ("gd --N 4 --t 1 --b 1 --param t=2", "--param t is also given as --t; give each parameter once"),
+    ("gd --N 4 --loss kcl --param gamma=1 --param gamma=2", "--param gamma is given twice ('1' and '2')"),
     ("gd --N 4 --t 1 --b 1 --restarts 0", "restarts must be an integer >= 1, got '0'"),
     ("gd --N 4 --t 1 --b 1 --max-iter 0", "max-iter must be an integer >= 1"),
     ("gd --N 4 --t 1 --b 1 --tol 0", "tol must be a finite real number > 0, got '0'"),
@@ -193,33 +212,70 @@ BAD_INPUTS = [
     ("check --catalogue ''", "catalogue must be a file path"),
     ("check --catalogue afile/t.md", "catalogue must be in a folder ('afile' is a file)"),
     ("check --catalogue {unwritable}/t.md", "is not writable"),
-    # analyse (another helper's command: its --out is the shared OutputFile)
+    # analyse
     ("analyse --N 5", "loss is required"),
     ("analyse --loss nosuch --N 5", "loss must be one of"),
     ("analyse --loss sigmoid --N 5 --param t", "--param must look like NAME=VALUE, got 't'"),
+    ("analyse --loss sigmoid --N 5 --param m=1 --param m=2", "--param m is given twice ('1' and '2'); give each parameter once"),
+    ("analyse --loss sigmoid --N 5 --param t=1 --param b=1 --sweep-param b --range 0:1",
+     "--param b is also given as --sweep-param; give each parameter once"),
     ("analyse --loss sigmoid --N 5 --loss-file nofile.py", "loss-file"),
+    ("analyse --loss-file exits.py --loss mine --N 5 --param t=1", "importing it exits (SystemExit: 0)"),
+    ("analyse --loss-file raises_exit.py --loss mine --N 5 --param t=1", "importing it exits (SystemExit: 'bye')"),
+    ("analyse --loss-file prints.py --loss mine --N 5 --param t=1", "importing it printed 'hello from a loss file'"),
+    ("analyse --loss-file exits_when_called.py --loss mine --N 5 --param t=1", "failed on the sympy backend (SystemExit: 0)"),
+    ("analyse --loss sigmoid --N 31 --d 1 --param t=1 --param b=1", "N must be an integer in [2, 30] for d = 1"),
+    ("analyse --loss sigmoid --N 10000000 --param t=1 --param b=1", "N = 10000000, d = 10000000 (3 problems"),
     ("analyse --loss sigmoid --N 5 --out ''", "out must be a file path, got ''"),
     ("analyse --loss sigmoid --N 5 --out afile/a.json", "'afile' is a file"),
-    # advise, margins, sweep (other helpers' commands; advise and margins use the shared --out)
+    # advise
     ("advise --N 10 --t 1 --b 1", "convention is required"),
     ("advise --N 10 --t 0 --b 1 --convention paper", "t must be a finite real number > 0, got '0'"),
+    ("advise --N 10 --t 1 --b 1e2000 --convention siglip", "b must be 0 or of magnitude in [1e-1000, 1e1000]"),
+    ("advise --N 2 --t 1 --b 1 --convention paper", "N must be an integer >= 3, got '2'"),
+    ("advise --N 10 --t 1 --b 1 --convention SigLIP", "convention must be one of paper, siglip"),
+    ("advise --N 10 --t 1 --b 1 --convention paper --digits 5", "digits must be an integer in [15, 10000]"),
     ("advise --N 10 --t 1 --b 1 --convention paper --out ''", "out must be a file path"),
+    # margins
     ("margins --N 1", "N must be an integer >= 2"),
+    ("margins --N 10000000 --d 10 --steps 1", "N = 10000000, d = 10 (1 problem, dense N x N similarities) needs about"),
+    ("margins --N 100 --seeds 0 1 2 --max-memory 1e-9", "(3 problems, dense N x N similarities)"),
+    ("margins --max-memory 0", "max-memory must be a finite real number > 0"),
+    ("margins --seeds -1", "seeds must be an integer in [0, 9223372036854775807], got '-1'"),
+    ("margins --seeds 9223372036854775808", "seeds must be an integer in"),
+    ("margins --t0 1e400", "t0 must be of magnitude <= 1.8e+308 to be a float64, got '1e400'"),
+    ("margins --b-rel 1e-400", "b_rel must be 0 or of magnitude >= 4.9e-324 to be a float64"),
+    ("margins --lr 0", "lr must be a finite real number > 0"),
+    ("margins --steps 0", "steps must be an integer >= 1"),
     ("margins --out ''", "out must be a file path"),
     ("margins --out afile/m.md", "'afile' is a file"),
+    # sweep (the scheduler is connected to before anything is written)
     ("sweep --out x", "grid is required"),
     ("sweep --grid nofile.toml --out ''", "out must be a folder path"),
     ("sweep --grid nofile.toml --out afile", "out must be a folder, not a file"),
     ("sweep --grid afile --out nodir/x", "does not exist"),
-    # certify, recheck (another helper's commands; certify's --out is the shared OutputFolder)
+    ("sweep --grid seeds.toml --out out", "seeds must be an integer in [0, 9223372036854775807], got -1"),
+    ("sweep --grid seed_range.toml --out out", "seeds must be an integer in [0, 9223372036854775807], got -2"),
+    ("sweep --grid huge.toml --out out", "N = 10000000, d = 2 (3 problems, similarities summed by row blocks) needs about"),
+    ("sweep --grid d1.toml --out out", "d = 1: N must be an integer in [2, 30] for d = 1"),
+    ("sweep --grid grid.toml --out out --scheduler 127.0.0.1:1", "cannot reach a Dask scheduler at '127.0.0.1:1': Connection refused"),
+    ("sweep --grid grid.toml --out out --scheduler tcp://127.0.0.1:1", "at 'tcp://127.0.0.1:1': Connection refused"),
+    ("sweep --grid grid.toml --out out --scheduler 'not an address'", "at 'not an address': missing port number"),
+    ("sweep --grid grid.toml --out out --device tpu", "device must be one of"),
+    ("sweep --grid grid.toml --out out --workers -1", "workers must be an integer >= 0"),
+    # certify, recheck (recheck's other errors come from a fresh process: tests/unit/test_recheck.py)
     ("certify", "a command is required, one of optimum, phase, registry, thresholds"),
     ("certify nosuch", "No such command"),
     ("certify thresholds --N 2", "N must be an integer >= 3, got '2'"),
     ("certify thresholds --N 4 --out ''", "out must be a folder path, got ''"),
     ("certify thresholds --N 4 --out afile", "out must be a folder, not a file"),
+    ("certify thresholds --N 4 --digits 5", "digits must be an integer in [15, 10000]"),
+    ("certify optimum --N 10 --t 0 --b 1", "t must be a finite real number > 0, got '0'"),
+    ("certify optimum --N 10 --t 1 --b nan", "b must be a finite real number, got 'nan'"),
+    ("certify optimum --N 10 --t 1e5000 --b 1", "t must be 0 or of magnitude in [1e-1000, 1e1000]"),
+    ("certify phase --N 10 --t -1", "t must be a finite real number > 0, got '-1'"),
     ("certify registry --out nodir/x", "'nodir' does not exist"),
-    ("recheck", "paths is required"),   # (its other errors come from a fresh process:
-                                          # tests/unit/test_recheck.py)
+    ("recheck", "paths is required"),
     # report
     ("report --out ''", "out must be a folder path, got ''"),
     ("report --out afile", "out must be a folder, not a file, got 'afile'"),
@@ -250,20 +306,39 @@ def _listing(root: pathlib.Path) -> list[tuple[str, int]]:
                   for p in root.rglob("*"))
 
 
-def test_the_table_is_large_and_covers_every_command():
-    commands = {line.split()[0] for line, _ in BAD_INPUTS if line and not line.startswith("-")}
+def _commands(group, prefix=()) -> set[tuple[str, ...]]:
+    """Every command path of ``group``, subcommands of its groups included."""
+    import click
+
+    out = set()
+    for name in group.list_commands(None):
+        command = group.get_command(None, name)
+        out.add((*prefix, name))
+        if isinstance(command, click.Group):
+            out |= _commands(command, (*prefix, name))
+    return out
+
+
+def test_the_table_is_large_and_covers_every_command_and_subcommand():
+    lines = [shlex.split(line) for line, _ in BAD_INPUTS if line and not line.startswith("-")]
+    covered = {tuple(words[:k]) for words in lines for k in (1, 2)}
     assert len(BAD_INPUTS) >= 100
-    assert set(main.list_commands(None)) <= commands
+    assert _commands(main) <= covered, _commands(main) - covered
 
 
+@pytest.mark.timeout(REFUSAL_TIMEOUT)
 @pytest.mark.parametrize("line, fragment", BAD_INPUTS, ids=[line or "(none)" for line, _ in BAD_INPUTS])
 def test_bad_input_is_one_line_exit_2_nothing_written(line, fragment, tmp_path, monkeypatch):
     if "{unwritable}" in line and UNWRITABLE is None:
         pytest.skip("no unwritable folder on this machine")
+    if "--scheduler" in line:
+        pytest.importorskip("distributed")
     args = shlex.split(line.format(unwritable=UNWRITABLE))
     (tmp_path / "afile").write_text("a regular file\n")
     (tmp_path / "adir").mkdir()
     (tmp_path / "adir.png").mkdir()
+    for name, text in FILES.items():
+        (tmp_path / name).write_text(text)
     before = _listing(tmp_path)
     monkeypatch.chdir(tmp_path)
     result = RUNNER.invoke(main, args)

@@ -31,17 +31,20 @@ def test_certify_writes_tables_that_recheck_passes(tmp_path):
     assert _run("certify", "phase", "--N", "10", "--t", "1", "5", "--digits", "20", "--out", str(out)).exit_code == 0
     result = _run("certify", "optimum", "--N", "10", "--t", "1.2", "--b", "1.2", "-1", "--digits", "20",
                   "--out", str(out))
-    assert result.stdout == f"clverify certify: {out / 'optimum.json'}: 2 rows, 0 cells without a certified number\n"
+    assert result.stdout == f"clverify certify: {out / 'optimum.json'}: 2 rows, 1 cells without a certified number\n"
     data = json.loads((out / "thresholds.json").read_text())
     assert data["provenance"]["command"].startswith("clverify") and data["provenance"]["digits"] == 30
     with mpmath.workdps(50):  # Theorem 2's t_E(7) = 6/7 log 4, typed here
         cell = data["rows"][0]["t_etf"]
         assert mpmath.mpf(cell["lo"]) <= mpmath.mpf(6) / 7 * mpmath.log(4) <= mpmath.mpf(cell["hi"])
+    # facts by hand: 5 per threshold or boundary cell (width, two signs, slope, closed form);
+    # an optimum row: 2 signs and the regime, and 4 for x* in the intermediate regime
     checked = _recheck(out)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert checked.stdout.splitlines() == ["optimum.json: 2 rows checked, 0 failed",
-                                           "phase.json: 2 rows checked, 0 failed",
-                                           "thresholds.json: 2 rows checked, 0 failed"]
+    assert [line for line in checked.stdout.splitlines() if not line.startswith(("  ", "checker"))] == [
+        "optimum.json: PINNED optimum: 2 rows, 10 facts checked, 0 failed, 1 cells omitted",
+        "phase.json: PINNED phase: 2 rows, 20 facts checked, 0 failed, 0 cells omitted",
+        "thresholds.json: PINNED thresholds: 2 rows, 20 facts checked, 0 failed, 0 cells omitted"]
 
 
 def test_recheck_exits_1_and_names_the_row_of_a_tampered_certificate(tmp_path):
@@ -52,9 +55,10 @@ def test_recheck_exits_1_and_names_the_row_of_a_tampered_certificate(tmp_path):
     path.write_text(json.dumps(data))
     checked = _recheck(tmp_path)
     assert checked.returncode == 1
-    assert checked.stdout.splitlines()[:2] == [
-        "thresholds.json: 2 rows checked, 1 failed",
-        "  FAIL row 1 (N=11), t_antipodal: the stated signs (f(lo): 1, f(hi): -1, f': -1) do not show a unique root"]
+    lines = checked.stdout.splitlines()
+    assert lines[1] == "thresholds.json: PINNED thresholds: 2 rows, 15 facts checked, 1 failed, 0 cells omitted"
+    assert lines[-1] == ("  FAIL thresholds.json row 1 (N=11), t_antipodal: the stated signs (f(lo): 1, f(hi): -1, "
+                         "f': -1) do not show a unique root")
 
 
 @pytest.mark.parametrize("args, message", [
@@ -93,7 +97,8 @@ def test_every_exported_registry_check_exists_and_is_certified():
 def test_certify_registry_thorough_rechecks(tmp_path):
     assert _run("certify", "registry", "--thorough", "--out", str(tmp_path)).exit_code == 0
     checked = _recheck(tmp_path)
-    assert checked.returncode == 0 and len(checked.stdout.splitlines()) == len(WRITERS)
+    assert checked.returncode == 0, checked.stdout
+    assert sum(" PINNED " in line and " 0 failed" in line for line in checked.stdout.splitlines()) == len(WRITERS)
 
 
 def test_help_lists_every_certify_command():

@@ -27,7 +27,7 @@ def test_json_report_of_one_entry_with_mutants():
     (record,) = report["records"]
     assert record["id"] == "lee2024.lemma1" and record["status"] == "proved"
     assert record["mutants_total"] == record["mutants_refuted"] >= 1
-    assert set(record) >= {"id", "source", "kind", "status", "level", "scope", "evidence", "mutants_total",
+    assert set(record) >= {"id", "source", "kind", "status", "level", "parts", "evidence", "mutants_total",
                            "mutants_refuted", "seconds"}
     assert report["provenance"]["mutants"] is True
 

@@ -1,15 +1,18 @@
 """Extreme inputs (t, b up to 1e6 and beyond, tau down to 1e-300, N up to 1e20, d = 1, 2): every
 number the CLI prints is compared with an independent high-precision reference typed here by
-hand from THEORY.md and the losses' definitions (mpmath at 60 to 350 digits, brute force over
+hand from THEORY.md and the losses' definitions (mpmath at 60 to 2100 digits, brute force over
 sign patterns), or the record must say that it cannot be resolved (``saturated``, an
-uncertified enclosure with its reason, null with a note).  JSON is parsed strictly.
+uncertified enclosure with its reason, null with a note).  JSON is parsed strictly.  Every
+command that computes a number is walked: optimum, thresholds, phase, minimum, gd, analyse,
+advise, margins, sweep, certify (:data:`COMPUTING_COMMANDS`; the others are in :data:`NOT_WALKED`).
 
-The slowest cases are marked ``slow``.
+The slowest cases are marked ``slow``; every case has a timeout (a hang fails).
 """
 
 import itertools
 import json
 import math
+import re
 
 import mpmath
 import pytest
@@ -19,6 +22,17 @@ from clverify.proofs_check.cli import main
 
 RUNNER = CliRunner()
 slow = pytest.mark.slow
+pytestmark = pytest.mark.timeout(300)
+#: The commands whose numbers this module checks at extreme inputs.
+COMPUTING_COMMANDS = {"optimum", "thresholds", "phase", "minimum", "gd", "analyse", "advise", "margins",
+                      "sweep", "certify"}
+#: The others, and why they are not walked here.
+NOT_WALKED = {
+    "derive": "symbolic: no input number", "cite": "no input", "check": "the registry's own checks",
+    "report": "the registry's checks, as a page", "losses-table": "minimum's values at fixed points",
+    "figure": "gd and optimum on a fixed grid", "gap-table": "gd's values", "bench": "timings",
+    "recheck": "a certificate's own numbers: tests/unit/test_recheck.py",
+}
 
 
 def _reject_constant(name):
@@ -302,3 +316,169 @@ def test_gd_n_1e7_is_refused_for_memory():
     result = RUNNER.invoke(main, ["gd", "--N", "10000000", "--d", "2", "--t", "1", "--b", "1"])
     assert result.exit_code == 2 and "bytes of memory" in result.stderr
 
+
+
+# --- analyse: the CCEM optimum at extreme t and b, and d = 1 by brute force -------------------------
+
+@pytest.mark.parametrize("N, t, b", [(10, "1e4", "0"), (10, "1", "-1e4"), (10_000_000, "1e4", "1e4")])
+def test_analyse_at_extremes_matches_the_hand_reference(N, t, b):
+    (rec,) = run_json("analyse", "--loss", "sigmoid", "--N", N, "--param", f"t={t}", "--param", f"b={b}",
+                      "--no-gd", "--digits", 40)
+    regime, x, loss = ccem_reference(N, t, b)
+    assert rec["regime"] == regime and rec["certified"] is True
+    assert _close(rec["x_star"], x, 1e-30) or abs(mpmath.mpf(rec["x_star"]) - x) < mpmath.mpf(10) ** -35
+    assert _close(rec["loss"], loss, 1e-30)
+
+
+@pytest.mark.parametrize("loss, params", [("sigmoid", {"t": 1.0, "b": 1.0}), ("sigmoid", {"t": 100.0, "b": 0.0}),
+                                          ("infonce", {"tau": 0.3})])
+def test_analyse_d1_is_the_brute_force_minimum_as_in_gd(loss, params):
+    """analyse --d 1 follows gd's rule: the exact minimum over the sign patterns (N <= 30)."""
+    N = 5
+    flat = [a for k, v in params.items() for a in ("--param", f"{k}={v}")]
+    (rec,) = run_json("analyse", "--loss", loss, "--N", N, "--d", 1, *flat)
+    by_hand = {"sigmoid": lambda U, V: _sigmoid_by_hand(U, V, params.get("t"), params.get("b")),
+               "infonce": lambda U, V: _infonce_by_hand(U, V, params.get("tau"))}[loss]
+    best = min(by_hand(s[:N], s[N:]) for s in itertools.product((-1.0, 1.0), repeat=2 * N))
+    assert rec["d"] == 1 and rec["converged"] is True and "exact minimum" in rec["note"]
+    assert rec["gd_loss"] == pytest.approx(best, rel=1e-12)
+
+
+# --- advise: n_etf_max by an independent root of f(N), or null with a note when it cannot print ----
+
+def _f_etf(m, t, b):
+    """log of the ratio of the two terms of f(N) = (N-2)(1+e^{t-b}) - 2(1+e^{t/(N-1)+b}) (by hand,
+    from the sign of l'(1)): the ETF is optimal at batch size m iff this is <= 0."""
+    return (mpmath.log(m - 2) + _softplus(t - b) - mpmath.log(2) - _softplus(t / (m - 1) + b))
+
+
+def n_etf_reference(t, b, dps):
+    """The largest integer m >= 3 with f(m) <= 0: the real root of f by findroot (log scale),
+    then checked at the integers on both sides."""
+    with mpmath.workdps(dps):
+        t, b = mpmath.mpf(t), mpmath.mpf(b)
+        if _f_etf(mpmath.mpf(3), t, b) > 0:
+            return None
+        guess = 2 + 2 * mpmath.exp(_softplus(b) - _softplus(t - b))
+        y = mpmath.findroot(lambda u: _f_etf(mpmath.exp(u), t, b), mpmath.log(guess))
+        m = int(mpmath.floor(mpmath.exp(y)))
+        m = next(k for k in (m + 1, m, m - 1) if _f_etf(mpmath.mpf(k), t, b) <= 0)
+        assert _f_etf(mpmath.mpf(m), t, b) <= 0 < _f_etf(mpmath.mpf(m + 1), t, b)
+        return m
+
+
+@pytest.mark.parametrize("t, b, digits, dps", [("1", "100", 30, 120), ("10", "10", 30, 60),
+                                               ("1e-100", "50", 30, 200),
+                                               pytest.param("1", "2300", 2000, 2100, marks=slow)])
+def test_advise_n_etf_max_at_large_bias_matches_the_independent_root(t, b, digits, dps):
+    (rec,) = run_json("advise", "--N", 10, "--t", t, "--b", b, "--convention", "paper", "--digits", digits)
+    assert rec["n_etf_max"] == n_etf_reference(t, b, dps) and rec["certified"] is True
+
+
+@pytest.mark.parametrize("convention, b, certified", [("paper", "1e300", True), ("siglip", "-1e300", True),
+                                                      ("paper", "1e1000", False)])
+def test_advise_at_a_bias_whose_n_etf_max_cannot_print_says_so_at_once(convention, b, certified):
+    """n_etf_max is about 2 e^b: null, and a note with its decimal exponent (log10 2 + b log10 e,
+    by hand), the regime and x* as the hand reference says (at b = 1e1000, x* = 1 is not
+    certified at 30 digits, and the record says so)."""
+    (rec,) = run_json("advise", "--N", 10, "--t", 1, "--b", b, "--convention", convention)
+    b_paper = mpmath.mpf(b) * (1 if convention == "paper" else -1)
+    regime, x, _ = ccem_reference(10, 1, b_paper)
+    assert rec["regime"] == regime == "etf" and mpmath.mpf(rec["x_star"]) == x
+    assert rec["n_etf_max"] is None and rec["certified"] is certified
+    assert certified or "x* not certified" in rec["note"]
+    about = re.search(r"n_etf_max > 10\^1000 \(about 10\^([0-9.e+]+)\)", rec["note"])
+    with mpmath.workdps(30):
+        assert about and _close(about[1], mpmath.log10(2) + b_paper * mpmath.log10(mpmath.e), 1e-5)
+
+
+def test_advise_where_n_etf_max_is_not_certified_says_so():
+    """b = 2300: n_etf_max has 1000 digits, more than 30 digits (plus guard bits) certify."""
+    (rec,) = run_json("advise", "--N", 10, "--t", 1, "--b", 2300, "--convention", "paper")
+    assert rec["n_etf_max"] is None and rec["certified"] is False
+    assert "is not certified at 30 digits" in rec["note"] and "(1000 digits)" in rec["note"]
+
+
+# --- margins: the loss at t -> 0 by hand; beyond float64, null ---------------------------------------
+
+def test_margins_at_tiny_t_is_the_hand_limit():
+    """t0 = 1e-300 fixed, b = b_rel t = 1: every logit is -b or b to 1e-300, so the loss (with 1/N)
+    is sp(b) + (N - 1) sp(-b) whatever the embedding."""
+    rows = run_json("margins", "--N", 5, "--d", 5, "--fixed-t", "--t0", "1e-300", "--b-rel", "1e300",
+                    "--steps", 3)
+    with mpmath.workdps(30):
+        expected = _softplus(mpmath.mpf(1)) + 4 * _softplus(mpmath.mpf(-1))
+    assert rows[0]["loss"] == pytest.approx(float(expected), rel=1e-12)
+
+
+def test_margins_beyond_float64_is_null_and_says_it_diverged():
+    (row,) = run_json("margins", "--N", 5, "--d", 5, "--fixed-t", "--t0", "1.7e308", "--steps", 3)
+    assert row["loss"] is None and row["stopped"] == "diverged"
+    assert row["half_gap"] == pytest.approx((row["min_pos"] - row["max_neg"]) / 2, abs=1e-15)
+
+
+# --- sweep: extreme t and d = 1 --------------------------------------------------------------------
+
+def _sweep_records(tmp_path, grid):
+    (tmp_path / "grid.toml").write_text(grid)
+    result = RUNNER.invoke(main, ["sweep", "--grid", str(tmp_path / "grid.toml"), "--out",
+                                  str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "records.json").read_text()
+    return json.loads(text, parse_constant=_reject_constant)["records"]
+
+
+def test_sweep_d1_is_the_brute_force_minimum_and_the_ccem_bound_is_by_hand(tmp_path):
+    records = _sweep_records(tmp_path, "N = 4\nd = 1\nt = 5.0\nb = -2.0\nrestarts = 1\n")
+    best = min(_sigmoid_by_hand(s[:4], s[4:], 5.0, -2.0) for s in itertools.product((-1.0, 1.0), repeat=8))
+    assert records[0]["loss"] == pytest.approx(best, rel=1e-12) and records[0]["converged"] is True
+    assert records[0]["ccem_bound"] == pytest.approx(float(ccem_reference(4, 5, -2)[2]), rel=1e-12)
+
+
+def test_sweep_at_t_1e4_gives_the_underflowed_ccem_bound(tmp_path):
+    """t = 1e4, b = 0: the optimal loss is about 1e-1670, 0.0 in float64."""
+    (rec,) = _sweep_records(tmp_path, "N = 5\nt = 1e4\nb = 0.0\nrestarts = 1\nmax_iter = 50\n")
+    assert float(ccem_reference(5, "1e4", 0)[2]) == 0.0 == rec["ccem_bound"] == rec["theory_loss"]
+    assert rec["loss"] >= 0.0 and rec["gap"] == rec["loss"]
+
+
+# --- certify: the enclosures contain the hand references -------------------------------------------
+
+def _certify_rows(tmp_path, *args):
+    out = tmp_path / f"certs-{args[0]}"
+    result = RUNNER.invoke(main, ["certify", *map(str, args), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (path,) = out.glob("*.json")
+    return json.loads(path.read_text(), parse_constant=_reject_constant)["rows"]
+
+
+def _contains(cell, ref):
+    with mpmath.workdps(80):
+        return mpmath.mpf(cell["lo"]) <= ref <= mpmath.mpf(cell["hi"])
+
+
+def test_certify_thresholds_at_N_1e20_contain_the_closed_forms(tmp_path):
+    N = 10**20
+    (row,) = _certify_rows(tmp_path, "thresholds", "--N", N)
+    with mpmath.workdps(80):
+        assert _contains(row["t_etf"], (mpmath.mpf(N) - 1) / N * mpmath.log(N - 3))
+        assert _contains(row["t_antipodal"], mpmath.log(mpmath.mpf(N) / 2 - 1) / 2)
+
+
+def test_certify_optimum_and_phase_at_extreme_t_contain_the_hand_references(tmp_path):
+    (row,) = _certify_rows(tmp_path, "optimum", "--N", 10, "--t", "1e4", "--b", 0)
+    regime, x, _ = ccem_reference(10, "1e4", 0)
+    assert row["regime"]["regime"] == regime and _contains(row["x_star"], x)
+    (row,) = _certify_rows(tmp_path, "phase", "--N", 10, "--t", "1e6")
+    b_etf, b_anti = phase_reference(10, "1e6")
+    assert _contains(row["b_etf"], b_etf) and _contains(row["b_antipodal"], b_anti)
+
+
+def test_certify_optimum_at_b_1e300_leaves_the_cells_empty(tmp_path):
+    """Beyond what the precision resolves: no number, rather than a wrong one."""
+    (row,) = _certify_rows(tmp_path, "optimum", "--N", 10, "--t", 1, "--b", "1e300")
+    assert row["x_star"] is None and row["regime"] is None
+
+
+def test_every_command_is_walked_here_or_says_why_not():
+    assert set(main.list_commands(None)) == COMPUTING_COMMANDS | set(NOT_WALKED)

@@ -3,16 +3,21 @@ Theorem accept, how ids, retired aliases, papers and labels resolve."""
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import pytest
+import sympy as sp
 
 from clverify.proofs_check import registry
 from clverify.proofs_check.registry import (
     KINDS,
     LEVELS,
     Check,
+    Claim,
+    H,
     Mutant,
+    Part,
     Theorem,
     aliases,
     check_label,
@@ -28,8 +33,8 @@ def passes(claim, point, evidence):
     return None
 
 
-def thm(id="demo.thm", checks=(Check("c", "proof", passes),), **kw) -> Theorem:
-    return Theorem(id=id, source="test", statement="s", claim=1, checks=checks, **kw)
+def thm(id="demo.thm", checks=(Check("c", "proof", passes),), claim=1, **kw) -> Theorem:
+    return Theorem(id=id, source="test", statement="s", claim=claim, checks=checks, **kw)
 
 
 def test_the_vocabulary_strongest_first():
@@ -90,6 +95,88 @@ def test_scope_defaults_to_the_points_run():
 def test_theorem_refuses_malformed_entries(kwargs, message):
     with pytest.raises(ValueError, match=message):
         thm(**kwargs)
+
+
+def test_theorem_parts_are_named_by_its_checks():
+    parts = (Part("value", "v"), Part("minimiser", "m"))
+    good = thm(parts=parts, checks=(Check("c", "proof", passes, parts=("value",)),
+                                    Check("r", "proof", passes, consistency=True)))
+    assert good.covers(good.checks[0]) == ("value",) and good.covers(good.checks[1]) == ()
+    with pytest.raises(ValueError, match="unknown part"):
+        thm(parts=parts, checks=(Check("c", "proof", passes, parts=("count",)),))
+    with pytest.raises(ValueError, match="must name the part"):
+        thm(parts=parts, checks=(Check("c", "proof", passes),))
+    with pytest.raises(ValueError, match="part names must be unique"):
+        thm(parts=(parts[0], parts[0]), checks=(Check("c", "proof", passes, parts=("value",)),))
+    with pytest.raises(ValueError, match="declares none"):
+        thm(checks=(Check("c", "proof", passes, parts=("value",)),))
+    with pytest.raises(ValueError, match="a consistency check supports no part"):
+        Check("c", "proof", passes, parts=("value",), consistency=True)
+    with pytest.raises(TypeError, match="tuple of part names"):
+        Check("c", "proof", passes, parts="value")
+    with pytest.raises(ValueError, match="snake_case"):
+        Part("Equality iff", "e")
+
+
+def test_an_entry_not_split_into_parts_is_one_part_its_counting_checks_support():
+    t = thm(checks=(Check("c", "proof", passes), Check("r", "proof", passes, consistency=True)))
+    assert t.statement_parts == (Part("statement", t.statement),)
+    assert (t.covers(t.checks[0]), t.covers(t.checks[1])) == (("statement",), ())
+
+
+def test_hypotheses_belong_to_the_claim_and_uses_name_other_entries():
+    with pytest.raises(ValueError, match="hypotheses belong to the claim"):
+        thm(claim=Claim({"v": 1}, {"N": H.N >= 3}), hypotheses={"N": ">= 3"})
+    assert thm(claim=Claim({"v": 1}, {"N": H.N >= 3, "kernel": "Gaussian"})).hypothesis_texts == {
+        "N": "N >= 3", "kernel": "Gaussian"}
+    assert thm(hypotheses={"N": "integer >= 3"}).hypothesis_texts == {"N": "integer >= 3"}
+    assert thm(uses=("lee2024.lemma1",)).uses == ("lee2024.lemma1",)
+    for bad in (("lemma1",), ("demo.thm",)):
+        with pytest.raises(ValueError, match="uses must name other entries"):
+            thm(id="demo.thm", uses=bad)
+
+
+# --- Claim --------------------------------------------------------------------------------------
+
+CLAIM = Claim({"s_neg": -1 / (H.N - 1), "shape": "etf"},
+              {"N": H.N >= 3, "d": H.d >= H.N - 1, "tau": sp.Gt(H.tau, 0), "kernel": "Gaussian"})
+
+
+def test_a_claim_reads_its_values_and_hypotheses_as_attributes():
+    assert CLAIM.s_neg == -1 / (H.N - 1) and CLAIM.shape == "etf" and CLAIM.d == (H.d >= H.N - 1)
+    assert CLAIM.kernel == "Gaussian"
+    with pytest.raises(AttributeError, match="no value or hypothesis 'count'"):
+        CLAIM.count
+
+
+@pytest.mark.parametrize("point, admitted", [
+    ({"N": 6, "d": 5, "tau": 1}, True), ({"N": 6, "d": 6, "tau": "0.5"}, True),
+    ({"N": 6, "d": 4, "tau": 1}, False), ({"N": 2, "d": 5, "tau": 1}, False), ({"N": 6, "d": 5, "tau": 0}, False),
+    ({"N": 3, "d": 2, "tau": "1e-30"}, True), ({"N": 6, "d": 5}, None), ({"N": 6, "d": 4}, False), ({}, None)])
+def test_admits_reads_the_hypotheses_at_a_point(point, admitted):
+    assert CLAIM.admits(**point) is admitted
+
+
+def test_a_variant_is_another_claim_of_the_same_type():
+    weaker = CLAIM.vary(d=H.d >= H.N - 2)
+    assert weaker != CLAIM and weaker.admits(N=6, d=4, tau=1) and not CLAIM.admits(N=6, d=4, tau=1)
+    assert CLAIM.vary(s_neg=-1 / H.N).s_neg == -1 / H.N
+    assert CLAIM.vary() == CLAIM and CLAIM.vary() is not CLAIM
+    with pytest.raises(ValueError, match="no value or hypothesis"):
+        CLAIM.vary(count=3)
+
+
+def test_a_claim_is_immutable_and_its_names_are_checked():
+    with pytest.raises(TypeError):
+        CLAIM.values["s_neg"] = 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        CLAIM.values = {}
+    with pytest.raises(ValueError, match="distinct names"):
+        Claim({"d": 1}, {"d": H.d >= 1})
+    with pytest.raises(ValueError, match="identifiers other than"):
+        Claim({"vary": 1})
+    with pytest.raises(ValueError, match="identifiers other than"):
+        Claim({"equality iff": 1})
 
 
 def test_theorem_properties():

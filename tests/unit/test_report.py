@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from clverify.proofs_check import registry
 from clverify.proofs_check.cli import main
-from clverify.proofs_check.registry import Check, Inconclusive, Mutant, Theorem
-from clverify.proofs_check.report import catalogue_markdown, result_record, scope_text, table_record
+from clverify.proofs_check.registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
+from clverify.proofs_check.report import catalogue_markdown, level_counts, parts_text, result_record, table_record
 from clverify.proofs_check.runner import run_theorem
 
 
@@ -44,7 +44,8 @@ def test_result_record_has_level_and_scope_per_entry_and_per_check():
                                    "mutants_refuted")} == {
         "id": "demo.proved", "source": "planted", "kind": "claim", "status": "proved", "level": "proof",
         "mutants_total": 1, "mutants_refuted": 1}
-    assert record["scope"] == {"proof": ["all N >= 3"], "numerical": ["the points N=5; N=10"]}
+    assert record["parts"] == [{"name": "statement", "statement": "x = x", "status": "proved", "level": "proof",
+                                "scope": ["all N >= 3"], "checks": ["proof:all_n", "numerical:grid"]}]
     assert [(r["check"], r["level"], r["scope"], r["counts"], r["point"], r["status"]) for r in record["evidence"]] == [
         ("proof:all_n", "proof", "all N >= 3", True, "", "pass"),
         ("numerical:grid", "numerical", "the points N=5; N=10", True, "N=5", "pass"),
@@ -60,15 +61,46 @@ def test_a_surviving_mutant_is_listed():
     assert result_record(run_theorem(weak, mutants=True))["surviving_mutants"] == ["m"]
 
 
-def test_table_record_puts_level_and_scope_on_one_line():
+def test_table_record_puts_each_part_with_status_level_and_scope_on_one_line():
     row = table_record(result_record(run_theorem(PROVED)))
     assert row["level"] == "proof"
-    assert row["scope"] == "proof: all N >= 3; numerical: the points N=5; N=10"
+    assert row["parts"] == "statement: proved, proof (all N >= 3)"
     assert row["evidence"] == "4 check point(s)"
     assert table_record(result_record(run_theorem(UNDECIDED)))["level"] == "certified"
     nothing = Theorem(id="demo.none", source="p", statement="s", claim=True, checks=(Check("c", "proof", undecided),))
     assert table_record(result_record(run_theorem(nothing)))["level"] == "-"
-    assert scope_text({}) == ""
+    assert table_record(result_record(run_theorem(nothing)))["parts"] == "statement: inconclusive"
+    assert parts_text([]) == ""
+
+
+def _holds(claim, point, evidence):
+    """Reads the claim."""
+    return None if claim.holds else "false"
+
+
+SPLIT = Theorem(
+    id="demo.split", source="planted", statement=r"\min L = 1 \text{ at the ETF}",
+    parts=(Part("value", r"\min L = 1"), Part("minimiser", r"\text{the ETF}"), Part("unique", "only it")),
+    claim=Claim({"holds": True}, {"d": H.d >= H.N - 1}),
+    checks=(Check("symbolic", "proof", _holds, parts=("value",), scope="all N", whole_domain=True),
+            Check("descent", "empirical", _holds, parts=("minimiser",), points=({"N": 5},))),
+    mutants=(Mutant("false", "false", Claim({"holds": False}, {"d": H.d >= H.N - 1})),),
+    uses=("demo.proved",))
+
+
+def test_a_record_lists_every_part_and_its_level_is_the_weakest():
+    record = result_record(run_theorem(SPLIT))
+    assert (record["status"], record["level"]) == ("inconclusive", None)
+    assert [(p["name"], p["status"], p["level"], p["checks"]) for p in record["parts"]] == [
+        ("value", "proved", "proof", ["proof:symbolic"]), ("minimiser", "verified", "empirical", ["empirical:descent"]),
+        ("unique", "unchecked", None, [])]
+    assert table_record(record)["parts"] == ("value: proved, proof (all N); minimiser: verified, empirical "
+                                             "(the points N=5); unique: unchecked")
+
+
+def test_level_counts_count_entries_by_their_weakest_level():
+    results = [run_theorem(t) for t in (PROVED, UNDECIDED, SPLIT, PUBLISHED)]
+    assert level_counts(results) == {"proof": 1, "certified": 1, "none": 2}
 
 
 def test_catalogue_shows_checks_with_level_and_scope_status_and_how_to_reproduce():
@@ -81,13 +113,21 @@ def test_catalogue_shows_checks_with_level_and_scope_status_and_how_to_reproduce
         "- numerical: `grid`, scope the points N=5; N=10 (1 more point(s) with `--thorough`): The claim is True at the point.",
         "- empirical (consistency, not counted): `reference`, scope no parameters: The claim is True at the point.",
         "- `negated`: x != x is false",
-        "*Status*: **proved** (strongest evidence: proof), mutants refuted 1/1",
-        "  - scope: proof: all N >= 3; numerical: the points N=5; N=10",
+        "*Status*: **proved** (weakest part: proof), mutants refuted 1/1",
+        "  - statement: proved, proof (all N >= 3)",
         "*Reproduce*: `clverify check --only demo.proved --mutants`",
-        "*Status*: **inconclusive** (strongest evidence: certified), mutants refuted 0/0",
+        "*Status*: **inconclusive** (weakest part: certified), mutants refuted 0/0",
         "  - inconclusive `certified:boxes`: too wide",
         "- none (exploratory entry)",
     ]:
+        assert line in text.splitlines(), line
+
+
+def test_catalogue_shows_the_parts_what_each_check_supports_and_the_entries_used():
+    text = catalogue_markdown([SPLIT], {"demo.split": run_theorem(SPLIT)})
+    for line in ["*Hypotheses*: d: d >= N - 1", "*Uses*: `demo.proved`", "*Parts*:", r"- `value`: $\min L = 1$",
+                 "- proof: `symbolic` (supports value), scope all N (the whole domain): Reads the claim.",
+                 "*Status*: **inconclusive**", "  - unique: unchecked"]:
         assert line in text.splitlines(), line
 
 
@@ -111,12 +151,12 @@ def test_check_json_records_carry_level_and_scope_for_every_check(planted):
     assert all({"level", "scope", "counts", "status", "point", "check"} <= row.keys() for row in record["evidence"])
 
 
-@pytest.mark.parametrize("fmt, header", [("md", "| id | source | kind | status | level | scope | evidence |"),
-                                         ("latex", r"id & source & kind & status & level & scope & evidence &")])
+@pytest.mark.parametrize("fmt, header", [("md", "| id | source | kind | status | level | parts | evidence |"),
+                                         ("latex", r"id & source & kind & status & level & parts & evidence &")])
 def test_check_tables_show_level_and_scope_per_entry(planted, fmt, header):
     result = _check("--only", "demo.proved", "--format", fmt)
     assert result.exit_code == 0 and header in result.output
-    assert "proof: all N >= 3; numerical: the points N=5; N=10" in result.output.replace(r"\_", "_")
+    assert "statement: proved, proof (all N >= 3)" in result.output.replace(r"\_", "_")
 
 
 def test_an_inconclusive_claim_exits_1(planted):

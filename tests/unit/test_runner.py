@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import pytest
 
-from clverify.proofs_check.registry import Check, Inconclusive, Mutant, Theorem
+from clverify.proofs_check.registry import Check, Claim, Inconclusive, Mutant, Part, Theorem
 from clverify.proofs_check.runner import (
+    PART_STATUSES,
     RESERVED_EVIDENCE_KEYS,
     STATUSES,
     CheckOutcome,
+    PartResult,
     TheoremResult,
     mutant_refutation,
+    part_result,
     run_check,
     run_theorem,
     strongest_level,
+    theorem_level,
     theorem_status,
 )
 
@@ -47,8 +51,15 @@ def fresh(text: str) -> str:
     return text[:1] + text[1:]
 
 
-def outcome(status, *, level="proof", counts=True, whole=False) -> CheckOutcome:
-    return CheckOutcome("c", fresh(level), "scope", counts, whole, "", fresh(status), "", {}, 0.0)
+def outcome(status, *, level="proof", counts=True, whole=False, parts=("statement",), scope="scope",
+            name="c") -> CheckOutcome:
+    return CheckOutcome(name, fresh(level), scope, counts, whole, "", fresh(status), "", {}, 0.0,
+                        parts if counts else ())
+
+
+def status_of(kind, outcomes) -> str:
+    """The status of an entry stated as one part that every counting outcome names."""
+    return theorem_status(fresh(kind), [part_result(Part("statement", "s"), outcomes)], outcomes)
 
 
 def theorem(*checks, kind="claim", claim=True, mutants=(), corrected_by="") -> Theorem:
@@ -135,8 +146,136 @@ def test_fresh_strings_are_not_the_literals():
     ("refutation", [outcome(I)], "inconclusive"),
 ])
 def test_theorem_status(kind, outcomes, status):
-    assert theorem_status(fresh(kind), outcomes) == status
+    assert status_of(kind, outcomes) == status
     assert status in STATUSES
+
+
+# --- parts: an entry is as strong as its weakest part -------------------------------------------
+
+VALUE, MINIMISER = Part("value", "v"), Part("minimiser", "m")
+
+
+@pytest.mark.parametrize("outcomes, status, level, scope", [
+    ([outcome(P, whole=True, parts=("value",))], "proved", "proof", ("scope",)),
+    ([outcome(P, whole=True, parts=("value",)), outcome(P, level="empirical", parts=("value",))],
+     "proved", "proof", ("scope",)),
+    ([outcome(P, level="certified", whole=True, parts=("value",), scope="all"),
+      outcome(P, parts=("value",), scope="N = 5")], "proved", "certified", ("all",)),
+    ([outcome(P, parts=("value",)), outcome(P, level="empirical", parts=("value",))], "verified", "proof",
+     ("scope",)),
+    ([outcome(P, level="numerical", parts=("value",), scope="a"),
+      outcome(P, level="numerical", parts=("value",), scope="b"),
+      outcome(P, level="numerical", parts=("value",), scope="a")], "verified", "numerical", ("a", "b")),
+    ([outcome(P, parts=("value",)), outcome(I, parts=("value",))], "inconclusive", "proof", ("scope",)),
+    ([outcome(P, whole=True, parts=("value",)), outcome(I, level="empirical", parts=("value",))],
+     "inconclusive", "proof", ("scope",)),
+    ([outcome(I, parts=("value",)), outcome(F, level="empirical", parts=("value",))], "refuted", None, ()),
+    ([outcome(P, whole=True, parts=("minimiser",))], "unchecked", None, ()),     # another part's check
+    ([outcome(P, whole=True, counts=False)], "unchecked", None, ()),            # consistency: no part
+    ([outcome(P, whole=True, parts=("value", "minimiser"))], "proved", "proof", ("scope",)),
+])
+def test_part_result(outcomes, status, level, scope):
+    result = part_result(VALUE, outcomes)
+    assert (result.name, result.statement, result.status, result.level, result.scope) == (
+        "value", "v", status, level, scope)
+    assert status in PART_STATUSES
+
+
+def test_part_result_lists_each_check_that_names_it_once():
+    outcomes = [outcome(P, name="a", parts=("value",)), outcome(P, name="a", parts=("value",)),
+                outcome(F, name="b", level="empirical", parts=("value", "minimiser")),
+                outcome(P, name="c", parts=("minimiser",))]
+    assert part_result(VALUE, outcomes).checks == ("proof:a", "empirical:b")
+
+
+def part(status, level="proof"):
+    return PartResult("p", "s", fresh(status), level, (), ())
+
+
+@pytest.mark.parametrize("kind, parts, outcomes, status", [
+    ("claim", [part("proved"), part("proved")], [], "proved"),
+    ("claim", [part("proved"), part("verified")], [], "verified"),
+    ("claim", [part("proved"), part("unchecked", None)], [], "inconclusive"),
+    ("claim", [part("verified"), part("inconclusive")], [], "inconclusive"),
+    ("claim", [part("proved"), part("refuted", None)], [], "refuted"),
+    ("claim", [part("unchecked", None), part("refuted", None)], [], "refuted"),
+    ("claim", [], [], "inconclusive"),
+    ("claim", [part("proved")], [outcome(F, counts=False)], "inconclusive"),   # a broken set-up
+    ("claim", [part("proved")], [outcome(P, counts=False)], "proved"),
+    ("exploratory", [], [], "exploratory"),
+    ("exploratory", [part("refuted", None)], [], "exploratory"),
+    ("refutation", [part("verified"), part("refuted", None)], [], "refuted"),
+    ("refutation", [part("verified")], [], "verified"),
+])
+def test_theorem_status_from_parts(kind, parts, outcomes, status):
+    assert theorem_status(fresh(kind), parts, outcomes) == status
+
+
+@pytest.mark.parametrize("levels, weakest", [
+    (("proof", "empirical"), "empirical"),
+    (("empirical", "proof"), "empirical"),
+    (("certified", "proof", "numerical"), "numerical"),
+    (("proof", "proof"), "proof"),
+    (("certified",), "certified"),
+    (("proof", None), None),
+    ((), None),
+])
+def test_theorem_level_is_the_weakest_part(levels, weakest):
+    assert theorem_level([part("verified", fresh(level) if level else None) for level in levels]) == weakest
+
+
+def two_parts(*checks, parts=(VALUE, MINIMISER)) -> Theorem:
+    return Theorem(id="demo.parts", source="test", statement="s", claim=Claim({"holds": True}),
+                   parts=parts, checks=checks)
+
+
+def holds(claim, point, evidence):
+    return None if claim.holds else "false"
+
+
+def test_a_proof_of_one_part_and_descent_on_another_is_empirical_and_verified():
+    thm = two_parts(Check("symbolic", "proof", holds, parts=("value",), scope="all N", whole_domain=True),
+                    Check("descent", "empirical", holds, parts=("minimiser",), scope="N = 5, 3 seeds"))
+    result = run_theorem(thm)
+    assert (result.status, result.level, result.failed) == ("verified", "empirical", False)
+    assert [(p.name, p.status, p.level, p.scope) for p in result.parts] == [
+        ("value", "proved", "proof", ("all N",)), ("minimiser", "verified", "empirical", ("N = 5, 3 seeds",))]
+
+
+def test_an_unchecked_part_makes_the_entry_inconclusive_and_names_it():
+    thm = two_parts(Check("symbolic", "proof", holds, parts=("value",), scope="all N", whole_domain=True))
+    result = run_theorem(thm)
+    assert (result.status, result.level, result.failed) == ("inconclusive", None, True)
+    assert [(p.name, p.status) for p in result.parts] == [("value", "proved"), ("minimiser", "unchecked")]
+
+
+def test_every_part_proved_on_its_whole_domain_proves_the_entry_at_the_weakest_level():
+    thm = two_parts(Check("symbolic", "proof", holds, parts=("value",), scope="all N", whole_domain=True),
+                    Check("boxes", "certified", holds, parts=("minimiser",), scope="all t", whole_domain=True),
+                    Check("descent", "empirical", holds, parts=("value", "minimiser")))
+    result = run_theorem(thm)
+    assert (result.status, result.level) == ("proved", "certified")
+
+
+def test_one_check_may_support_several_parts():
+    thm = two_parts(Check("both", "certified", holds, parts=("value", "minimiser"), scope="all",
+                          whole_domain=True))
+    assert (run_theorem(thm).status, run_theorem(thm).level) == ("proved", "certified")
+
+
+def test_a_failing_check_refutes_only_the_parts_it_names_and_the_entry():
+    thm = two_parts(Check("symbolic", "proof", holds, parts=("value",), scope="all N", whole_domain=True),
+                    Check("descent", "empirical", always_fails, parts=("minimiser",)))
+    result = run_theorem(thm)
+    assert result.status == "refuted"
+    assert [p.status for p in result.parts] == ["proved", "refuted"]
+
+
+def test_outcomes_carry_the_parts_their_check_names_and_consistency_checks_none():
+    thm = two_parts(Check("symbolic", "proof", holds, parts=("minimiser",)),
+                    Check("reference", "numerical", always_passes, consistency=True),
+                    Check("other", "proof", holds, parts=("value",)))
+    assert [o.parts for o in run_theorem(thm).outcomes] == [("minimiser",), (), ("value",)]
 
 
 @pytest.mark.parametrize("outcomes, whole_domain, level", [
@@ -161,8 +300,7 @@ def test_a_proof_on_the_whole_domain_proves_and_names_its_level():
                   Check("gd", "empirical", claim_holds, points=({"seed": 0}, {"seed": 1})))
     result = run_theorem(thm)
     assert (result.status, result.level, result.failed) == ("proved", "certified", False)
-    assert result.scope == {"proof": ["N = 5"], "certified": ["all N >= 3"],
-                            "empirical": ["the points seed=0; seed=1"]}
+    assert result.parts[0].scope == ("all N >= 3",)
     assert len(result.outcomes) == 4
 
 
@@ -171,7 +309,7 @@ def test_a_pass_on_stated_points_verifies_and_the_scope_lists_only_what_passed()
                   Check("check", "proof", always_passes, scope="the reference", consistency=True))
     result = run_theorem(thm)
     assert (result.status, result.level, result.failed) == ("verified", "numerical", False)
-    assert result.scope == {"numerical": ["N in {5, 10}"]}
+    assert result.parts[0].scope == ("N in {5, 10}",)
 
 
 def test_an_inconclusive_check_makes_the_claim_inconclusive_and_fails_the_run():
@@ -181,7 +319,7 @@ def test_an_inconclusive_check_makes_the_claim_inconclusive_and_fails_the_run():
     result = run_theorem(thm)
     assert (result.status, result.failed) == ("inconclusive", True)
     assert [o.status for o in result.unexpected] == ["inconclusive"]
-    assert result.scope == {"proof": ["all N"]}  # only what passed
+    assert result.parts[0].scope == ("all N",)  # only what passed
 
 
 def test_a_failing_counting_check_refutes_and_fails_the_run():
@@ -238,6 +376,15 @@ def test_thorough_points_run_only_when_asked():
 FALSE = Mutant("false", "the claim negated", False)
 
 
+def test_run_theorem_keeps_what_refuted_each_mutant():
+    thm = theorem(Check("holds", "certified", claim_holds, points=({"N": 5},)),
+                  mutants=(Mutant("false", "r", False), Mutant("true", "r", True)))
+    result = run_theorem(thm, mutants=True)
+    assert result.refuted_by == {"false": "certified:holds[N=5]: the claim is false at {'N': 5}"}
+    assert result.surviving_mutants == ["true"] and result.mutants_refuted == 1
+    assert run_theorem(thm).refuted_by == {}
+
+
 def test_a_mutant_is_refuted_by_the_first_failure_with_its_label():
     thm = theorem(Check("first", "numerical", always_passes),
                   Check("holds", "certified", claim_holds, points=({"N": 5}, {"N": 10})), mutants=(FALSE,))
@@ -270,8 +417,8 @@ def test_the_default_level_is_over_all_passing_checks():
 def test_failed_reads_equal_strings_not_only_the_literals(kind, statuses, failed):
     """TheoremResult built by hand (as from a stored report): kinds and statuses compared by value."""
     outcomes = [outcome(s) for s in statuses]
-    status = theorem_status(kind, outcomes)
-    result = TheoremResult("demo.x", "s", fresh(kind), fresh(status), None, {}, outcomes, 0, None, [], 0.0)
+    status = status_of(kind, outcomes)
+    result = TheoremResult("demo.x", "s", fresh(kind), fresh(status), None, [], outcomes, 0, None, [], 0.0)
     assert result.failed == failed
 
 
@@ -301,10 +448,10 @@ def test_evidence_rows_carry_level_scope_and_status_per_check_and_point():
                   Check("undecided", "numerical", undecided, consistency=True))
     rows = run_theorem(thm).evidence
     assert rows == [
-        {"check": "certified:holds", "level": "certified", "scope": "N = 5", "counts": True, "point": "N=5",
-         "status": "pass", "seen": True},
+        {"check": "certified:holds", "level": "certified", "scope": "N = 5", "counts": True,
+         "parts": ["statement"], "point": "N=5", "status": "pass", "seen": True},
         {"check": "numerical:undecided", "level": "numerical", "scope": "no parameters",
-         "counts": False, "point": "", "status": "inconclusive", "message": "cannot decide"},
+         "counts": False, "parts": [], "point": "", "status": "inconclusive", "message": "cannot decide"},
     ]
 
 

@@ -1,5 +1,6 @@
 """Sweeps: batches, records against hand-derived values, resuming after a stop, Dask, the CLI."""
 
+import itertools
 import json
 import math
 import os
@@ -198,16 +199,47 @@ def test_cli_bad_inputs_are_one_line_and_write_nothing(tmp_path, monkeypatch):
                                                   "--scheduler", "tcp://127.0.0.1:1")
 
 
-def test_cli_unreachable_scheduler_is_an_input_error(tmp_path, monkeypatch):
+def test_cli_unreachable_scheduler_is_an_input_error_before_anything_is_written(tmp_path):
     pytest.importorskip("distributed")
-    monkeypatch.setattr(sweep_module, "CONNECT_TIMEOUT", 0.5)
     grid = tmp_path / "grid.toml"
     grid.write_text(GRID)
     result = run("sweep", "--grid", str(grid), "--out", str(tmp_path / "out"), "--quiet",
                  "--scheduler", "tcp://127.0.0.1:1")
     assert result.exit_code == 2 and "cannot reach a Dask scheduler" in result.stderr
-    with ResultStore(tmp_path / "out" / STORE_NAME) as store:
-        assert not store.keys()
+    assert "Connection refused" in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_cli_on_a_dask_local_cluster_stores_every_record(tmp_path):
+    """The CLI connects to the scheduler (before writing anything), then maps the batches on it."""
+    distributed = pytest.importorskip("distributed")
+    grid = tmp_path / "grid.toml"
+    grid.write_text(GRID)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        result = run("sweep", "--grid", str(grid), "--out", str(tmp_path / "out"), "--quiet",
+                     "--scheduler", cluster.scheduler_address)
+    assert result.exit_code == 0, result.output
+    assert "12 configurations: 0 already stored, 12 computed" in result.stdout
+
+
+def _sigmoid_by_hand(U, V, t, b):
+    N = len(U)
+    return sum(math.log1p(math.exp(-(t * U[i] * V[j] - b) if i == j else t * U[i] * V[j] - b))
+               for i in range(N) for j in range(N)) / N
+
+
+def test_d1_configurations_are_the_exact_minimum_over_every_sign_pattern(tmp_path):
+    """d = 1 is solved exactly, as ``gd --d 1`` solves it, in batches of its own; the expected
+    value is the brute force over all 2^(2N) sign patterns, by hand."""
+    configs = parse_grid('N = [3, 4]\nd = [1, 3]\nt = 1.5\nb = 1.0\nrestarts = 1')
+    assert all(len({c.d == 1 for c in batch}) == 1 for batch in plan_batches(configs))
+    _, records = _sweep(tmp_path / "s.sqlite", configs)
+    for c, r in zip(configs, records):
+        if c.d == 1:
+            best = min(_sigmoid_by_hand(s[:c.N], s[c.N:], 1.5, 1.0)
+                       for s in itertools.product((-1.0, 1.0), repeat=2 * c.N))
+            assert r["loss"] == pytest.approx(best, rel=1e-12) and r["converged"] is True
+    assert sum(c.d == 1 for c in configs) == 2
 
 
 def test_killing_the_cli_midway_then_rerunning_completes_only_the_rest(tmp_path):

@@ -140,7 +140,7 @@ def test_margins_command_shows_both_gaps_for_the_same_runs():
 
 @pytest.mark.parametrize("args,message", [(["--N", "1"], "N must be an integer >= 2"),
                                           (["--b-rel", "x"], "b_rel must be a real number"),
-                                          (["--seeds", "-1"], "seeds must be integers >= 0"),
+                                          (["--seeds", "-1"], "seeds must be an integer in [0, 9223372036854775807], got '-1'"),
                                           (["--t0", "0"], "t0 must be a finite real number > 0"),
                                           (["--loss", "fp32"], "loss must be one of stable, clamped")])
 def test_margins_bad_input_is_one_line_exit_2(tmp_path, args, message):
