@@ -30,7 +30,10 @@ iteration does, for all running configurations at once:
    is small in absolute terms), and its last step moved no row by more than
    :data:`STEP_TOL` (a flat loss, with a small gradient far from its optimum, is not stopped
    either) or no step can be accepted any more.  It also stops, not converged, when even a
-   steepest-descent step cannot be accepted (stalled), or when the loss, its gradients or its
+   steepest-descent step cannot be accepted (stalled), when neither its loss nor its gradient
+   norm has improved for :data:`PROGRESS_WINDOW` iterations (stagnant: steps are accepted but
+   lead nowhere, as at a loss of exactly 0 that float64 cannot approach further), or when the
+   loss, its gradients or its
    scale leave float64's range (:func:`out_of_range`: below :data:`SATURATION_LEVEL`, where
    the terms that decide the structure have underflowed, or not finite): it is then
    *saturated*, its optimum out of float64's reach.  A finished
@@ -84,6 +87,8 @@ __all__ = [
     "BACKTRACK_MIN",
     "BACKTRACK_MAX",
     "LOSS_NOISE_RTOL",
+    "PROGRESS_WINDOW",
+    "PROGRESS_GRADIENT",
     "CURVATURE_EPS",
     "COMPACT_FRACTION",
 ]
@@ -94,8 +99,15 @@ DEFAULT_TOL = 1e-9
 #: biases the problems are ill-conditioned (a stiff alignment term, exponentially soft
 #: uniformity terms) and L-BFGS converges slowly but steadily: on the sigmoid grid t = 10,
 #: N in 8..100, d in {4, N}, b in 0..20, 13 of 50 cells were still progressing at 2000
-#: iterations and 2 at 10000; the slowest converged after 23826 (docs/experiments.md).
+#: iterations and 2 at 10000; the slowest converged after 23826 (docs/experiments.md).  A run
+#: that no longer progresses stops long before (:data:`PROGRESS_WINDOW`).
 DEFAULT_MAX_ITER = 50000
+#: A run stops as stagnant when in this many iterations its loss has not fallen below its best
+#: by more than rounding noise (:data:`LOSS_NOISE_RTOL`) and its gradient norm has not fallen
+#: below :data:`PROGRESS_GRADIENT` times its best.  The slowest cells of the grid above lower
+#: their loss by about 4e-10 (noise 5e-14) every 1000 iterations.
+PROGRESS_WINDOW = 1000
+PROGRESS_GRADIENT = 0.5
 #: Default number of (s, y) pairs kept.  On the paper's grid 6 pairs need 1% more
 #: iterations than 10 but move 40% less history memory per iteration (the batched run
 #: is memory-bound): 3.6 s against 4.8 s of CPU time, measured 2026-11-22.
@@ -140,6 +152,8 @@ class LBFGSResult:
     saturated: torch.Tensor
     #: stopped by ``max_seconds`` (not converged, not stalled, not saturated)
     timed_out: torch.Tensor
+    #: stopped because neither the loss nor the gradient norm improved (:data:`PROGRESS_WINDOW`)
+    stagnant: torch.Tensor
 
 
 def stationary(grad_norm: torch.Tensor, loss: torch.Tensor, euclidean_norm: torch.Tensor,
@@ -350,7 +364,7 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
     -------
     LBFGSResult
         ``x``, ``loss``, ``grad_norm``, ``iterations``, ``converged``, ``stalled``,
-        ``saturated``, ``timed_out`` per configuration.
+        ``saturated``, ``timed_out``, ``stagnant`` per configuration.
     """
     start = time.perf_counter()
     B = x0.shape[0]
@@ -363,6 +377,7 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
         stalled=torch.zeros(B, dtype=torch.bool, device=dev),
         saturated=torch.zeros(B, dtype=torch.bool, device=dev),
         timed_out=torch.zeros(B, dtype=torch.bool, device=dev),
+        stagnant=torch.zeros(B, dtype=torch.bool, device=dev),
     )
     idx = torch.arange(B, device=dev)
     x = out.x.clone()
@@ -373,6 +388,8 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
     mHg = -g.reshape(B, -1)      # -H g; H = identity before any pair is stored
     fresh = torch.ones(B, dtype=torch.bool, device=dev)   # no usable history yet
     stalled = torch.zeros(B, dtype=torch.bool, device=dev)
+    best_f, best_gn = f.clone(), gn.clone()       # progress: a new best loss or gradient norm
+    last_progress = torch.zeros(B, dtype=torch.long, device=dev)
     moved = torch.full((B,), float("inf"), dtype=x0.dtype, device=dev)  # last step, largest row
     its = torch.zeros(B, dtype=torch.long, device=dev)
     alive = torch.ones(B, dtype=torch.bool, device=dev)   # not yet recorded in ``out``
@@ -381,7 +398,8 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
         saturated = out_of_range(f, gn, egn)
         # converged: stationary, and the last step was small or no step is possible any more
         converged = stationary(gn, f, egn, tol) & ((moved <= STEP_TOL) | stalled) & ~saturated
-        done = alive & (converged | stalled | saturated)
+        stagnant = (its - last_progress >= PROGRESS_WINDOW) & ~(converged | stalled | saturated)
+        done = alive & (converged | stalled | saturated | stagnant)
         late = max_seconds is not None and time.perf_counter() - start > max_seconds
         if it == max_iter or late:
             done = alive
@@ -392,16 +410,18 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
             out.iterations[rows], out.converged[rows] = its[done], converged[done]
             out.stalled[rows] = stalled[done] & ~converged[done]
             out.saturated[rows] = saturated[done]
+            out.stagnant[rows] = stagnant[done]
             if late:
-                out.timed_out[rows] = ~(converged | stalled | saturated)[done]
+                out.timed_out[rows] = ~(converged | stalled | saturated | stagnant)[done]
             alive = alive & ~done
             n_alive -= n_done
             if n_alive == 0:
                 break
             if idx.shape[0] - n_alive >= COMPACT_FRACTION * idx.shape[0]:
                 keep = alive.nonzero()[:, 0]
-                idx, x, f, g, gn, egn, mHg, fresh, stalled, moved, its, alive = (
-                    v[keep] for v in (idx, x, f, g, gn, egn, mHg, fresh, stalled, moved, its, alive))
+                (idx, x, f, g, gn, egn, mHg, fresh, stalled, moved, its, alive, best_f, best_gn,
+                 last_progress) = (v[keep] for v in (idx, x, f, g, gn, egn, mHg, fresh, stalled, moved,
+                                                      its, alive, best_f, best_gn, last_progress))
                 hist.keep(keep)
         b = idx.shape[0]
         frozen = ~alive if n_alive < b else None    # finished, awaiting compaction: step 0
@@ -457,6 +477,10 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
         moved = manifold.max_row_norm(x_new - x)
         x, f, g, gn, egn = x_new, f_new, g_new, gn_new, egn_new
         its = its + alive
+        lower = f < best_f - LOSS_NOISE_RTOL * best_f.abs()
+        smaller = gn < PROGRESS_GRADIENT * best_gn
+        best_f, best_gn = torch.minimum(best_f, f), torch.where(smaller, gn, best_gn)
+        last_progress = torch.where(lower | smaller, its, last_progress)
         if progress is not None:
             progress(it + 1, n_alive)
     return out

@@ -45,6 +45,7 @@ from .lbfgs import (
     DEFAULT_HISTORY,
     DEFAULT_MAX_ITER,
     DEFAULT_TOL,
+    PROGRESS_WINDOW,
     SATURATION_LEVEL,
     lbfgs,
     value_and_grad,
@@ -340,6 +341,9 @@ def _reason(res, k: int) -> str:
                 f"(grad_norm {gn:.3g} after {its} iterations)")
     if bool(res.timed_out[k]):
         return f"time limit (max_seconds): grad_norm {gn:.3g} after {its} iterations"
+    if bool(res.stagnant[k]):
+        return (f"no progress: neither the loss nor the gradient norm improved in "
+                f"{PROGRESS_WINDOW} iterations (loss {loss:.3g}, grad_norm {gn:.3g} after {its} iterations)")
     return f"iteration cap: grad_norm {gn:.3g} after {its} iterations"
 
 

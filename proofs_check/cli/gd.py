@@ -164,8 +164,8 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
 def _duration(seconds: float) -> str:
     """``seconds`` as a short readable duration.
 
-    >>> _duration(42.0), _duration(4000.0), _duration(200000.0)
-    ('42 s', '1.1 h', '2.3 days')
+    >>> _duration(42.0), _duration(4000.0), _duration(10000.0), _duration(200000.0)
+    ('42 s', '67 min', '2.8 h', '2.3 days')
     """
     if seconds < 120:
         return f"{seconds:.0f} s"

@@ -331,3 +331,44 @@ def test_timing_reports_one_evaluation_once():
     seen = []
     r = optimise_embedding(6, 6, t=1.2, b=1.2, restarts=2, timing=seen.append)
     assert r.converged and len(seen) == 1 and 0 < seen[0] < r.seconds
+
+
+class _Flat:
+    """R^n as a manifold (no projection), for the solver's own tests."""
+
+    def proju(self, x, u):
+        return u
+
+    def retr(self, x, u):
+        return x + u
+
+    def norm(self, x, u):
+        return torch.linalg.vector_norm(u.flatten(1), dim=1)
+
+    def max_row_norm(self, u):
+        return u.flatten(1).abs().amax(dim=1)
+
+
+@pytest.mark.parametrize("rate, stagnant", [(1 - 1e-5, True), (0.5 ** (1 / 300), False)])
+def test_a_run_that_no_longer_progresses_stops_as_stagnant(rate, stagnant):
+    """A flat loss whose gradient norm falls by a factor ``rate`` per evaluation: every step is
+    accepted (the loss within rounding, the gradient smaller), but the loss never falls.  With
+    1 - 1e-5 the gradient norm does not halve in PROGRESS_WINDOW iterations: stagnant there;
+    halving every 300 evaluations is progress, and the run goes on to the cap."""
+    from clverify.numerics.descent.lbfgs import PROGRESS_WINDOW
+    from clverify.numerics.descent.optimise import _reason
+
+    calls = [0]
+
+    def fun(x, index):
+        calls[0] += 1
+        return torch.ones(x.shape[0], dtype=x.dtype), rate ** calls[0] * torch.ones_like(x)
+
+    res = lbfgs(fun, torch.zeros(1, 1, 3, dtype=torch.float64), _Flat(), max_iter=3 * PROGRESS_WINDOW)
+    assert not res.converged.any() and not res.stalled.any()
+    if stagnant:
+        assert res.stagnant.all() and int(res.iterations[0]) == PROGRESS_WINDOW
+        assert _reason(res, 0).startswith("no progress")
+    else:
+        assert not res.stagnant.any() and int(res.iterations[0]) == 3 * PROGRESS_WINDOW
+        assert _reason(res, 0).startswith("iteration cap")
