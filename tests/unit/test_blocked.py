@@ -3,10 +3,10 @@ and its fused value-and-gradient against the mpmath backend (value and gradient 
 definition at 40 digits, the gradient by mpmath's own differentiation)."""
 
 import os
-from pathlib import Path
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import mpmath
 import numpy as np
