@@ -60,7 +60,7 @@ def main() -> None:
 
     from clverify import analyse, load_loss
     from clverify.numerics.descent.optimise import optimise_embedding
-    from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+    from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
 
     loss = load_loss(EXAMPLE, "margin_sigmoid")
     params = {"t": "2", "b": "1", "m": "1"}

@@ -10,8 +10,8 @@ The folders ``theory/``, ``numerics/`` and ``proofs_check/`` of the source tree 
 as these sub-packages (``pyproject.toml``'s ``package-dir``).
 
 The notebook API is re-exported here, loaded on first use (so that ``import clverify.theory``
-never imports torch): :func:`analyse` and :func:`sweep`
-(:mod:`clverify.numerics.analyse`), :func:`load_loss` (:mod:`clverify.theory.loss_files`), and
+never imports torch): :func:`analyse` and :func:`track_regimes`
+(:mod:`clverify.numerics.analyse`; ``sweep`` is its deprecated alias), :func:`load_loss` (:mod:`clverify.theory.loss_files`), and
 :data:`LOSSES`, :class:`Loss` (:mod:`clverify.theory.losses`).
 
 >>> import clverify.theory
@@ -33,7 +33,8 @@ except _metadata.PackageNotFoundError:  # pragma: no cover - running from an uni
 #: Public name -> the module that defines it.
 _API = {
     "analyse": "clverify.numerics.analyse",
-    "sweep": "clverify.numerics.analyse",
+    "track_regimes": "clverify.numerics.analyse",
+    "sweep": "clverify.numerics.analyse",     # deprecated alias of track_regimes
     "Analysis": "clverify.numerics.analyse",
     "load_loss": "clverify.theory.loss_files",
     "LOSSES": "clverify.theory.losses",

@@ -30,8 +30,8 @@ digits, at most 25,000 characters, with an exponent of magnitude at most 25,000,
 any exact arithmetic (otherwise the row fails).
 
 An expression is read by a whitelisted parser (``Add``, ``Mul``, ``Pow``, ``exp``, ``log``,
-``Symbol``, ``Integer``, ``Rational``), never by ``eval``; :func:`infix` prints it.  A ball
-containing each exact decimal is made from the exact fraction.  Every parameter is checked
+``Symbol``, ``Integer``, ``Rational``, and ``E``, SymPy's :math:`e^1`), never by ``eval``;
+:func:`infix` prints it.  A ball containing each exact decimal is made from the exact fraction.  Every parameter is checked
 against its symbol's SymPy assumptions (``positive``, ``integer``...).  A column's fact is one
 of:
 
@@ -54,7 +54,9 @@ of:
     the upper half comes first, ``L`` is a leaf) is rebuilt from the region, so the leaves
     partition it; :math:`f > 0` on every leaf box.  Each side of the region is stated by the
     column (``fixed``: the same for every row) or by the row (``sides``: a variable's ends are
-    two of the row's parameters).
+    two of the row's parameters).  With ``covers`` (variable -> the names of two expressions),
+    the side certainly contains the interval between their values (e.g. an interval with
+    irrational ends, :math:`\log(N-1) \pm 2`, that a fixed dyadic side rounds outwards).
 ``monotone_root_on_boxes``
     the tree partitions an interval :math:`T_0` of ``along``; on each leaf :math:`T` the root
     :math:`x^*(t)` of :math:`F(\cdot, t)` (``F`` increasing in ``x``: an assumption of the
@@ -135,7 +137,7 @@ _COLUMN_FIELDS = {
     "positive_on_boxes": {"fact", "expression", "variables", "fixed", "sides"},
     "monotone_root_on_boxes": {"fact", "expression", "root", "root_range", "along", "ends"},
 }
-_COLUMN_OPTIONAL = {"root": {"closed_form"}}
+_COLUMN_OPTIONAL = {"root": {"closed_form"}, "positive_on_boxes": {"covers"}}
 _CELL_FIELDS = {
     "root": {"lo", "hi", "sign_lo", "sign_hi", "slope"}, "sign": {"sign"}, "regime": {"regime"},
     "positive_on_boxes": {"region", "tree", "leaves"},
@@ -278,6 +280,9 @@ class Expression:
         return self._emit(lambda: (_ATOM, name), "symbol", name)
 
     def _compile(self, node) -> int:
+        if isinstance(node, ast.Name) and node.id == "E":   # Euler's number: SymPy's exp(1)
+            one = self._number(Fraction(1))
+            return self._emit(lambda: (_ATOM, "E"), _UNARY["exp"], one)
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
             raise ValueError(f"not allowed in an expression: {ast.unparse(node)}")
         name, args = node.func.id, node.args
@@ -513,7 +518,7 @@ def _show(box: dict) -> str:
     return ", ".join(f"{v} in [{_approx(lo, 9)}, {_approx(hi, 9)}]" for v, (lo, hi) in box.items())
 
 
-def _positive_on_boxes(facts, row: _Row, cell: dict, column: dict, f: Expression) -> None:
+def _positive_on_boxes(facts, row: _Row, cell: dict, column: dict, f: Expression, covers: dict) -> None:
     for name, side in column["fixed"].items():
         facts.holds(cell["region"].get(name) == side, f"the side {name} of the region is "
                     f"{cell['region'].get(name)}, the column fixes it to {side}")
@@ -523,6 +528,12 @@ def _positive_on_boxes(facts, row: _Row, cell: dict, column: dict, f: Expression
                     f"{cell['region'].get(name)}, the row's {lo}, {hi} are [{stated[0]}, {stated[1]}]")
     for box in _leaves(facts, cell, column["variables"]):
         facts.holds(sign(f(row.env(f, **box))) == 1, f"f is not certified > 0 on the box {_show(box)}")
+    for name, (lo, hi) in covers.items():
+        start, end = _side(name, cell["region"].get(name))
+        low, high = lo(row.env(lo)), hi(row.env(hi))
+        facts.holds(ball(start) <= low and ball(end) >= high,
+                    f"the side {name} of the region, [{_approx(start, 9)}, {_approx(end, 9)}], is not "
+                    f"certified to contain [{low}, {high}]")
 
 
 def _monotone_root_on_boxes(facts, row, cell, column, f, ends, digits) -> None:
@@ -620,6 +631,11 @@ def _column_problem(name: str, column, columns: dict, exprs: dict, parameters: l
         return str(exc)
     used = [column[k] for k in ("expression", "closed_form") if k in column]
     used += column["ends"] if fact == "monotone_root_on_boxes" and isinstance(column["ends"], list) else []
+    covers = column.get("covers", {})
+    if not isinstance(covers, dict) or any(not isinstance(pair, list) or len(pair) != 2 or v not in
+                                            column["variables"] for v, pair in covers.items()):
+        return f"column {name!r}: covers must map a variable to the names of two expressions"
+    used += [e for pair in covers.values() for e in pair]
     missing = [e for e in used if not isinstance(e, str) or e not in exprs]
     if missing:
         return f"column {name!r}: no expression named {missing}"
@@ -855,7 +871,8 @@ def _check_cell(facts, row, cells, name, column, exprs, digits) -> None:
     elif kind == "regime":
         _regime(facts, cells, cell["regime"], column)
     elif kind == "positive_on_boxes":
-        _positive_on_boxes(facts, row, cell, column, exprs[column["expression"]])
+        covers = {v: (exprs[lo], exprs[hi]) for v, (lo, hi) in column.get("covers", {}).items()}
+        _positive_on_boxes(facts, row, cell, column, exprs[column["expression"]], covers)
     else:
         ends = [exprs[e] for e in column["ends"]]
         _monotone_root_on_boxes(facts, row, cell, column, exprs[column["expression"]], ends, digits)

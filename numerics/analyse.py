@@ -7,7 +7,8 @@ For a loss (built in, or a user's :func:`~clverify.theory.loss_files.load_loss`)
 * the CCEM restriction :math:`\ell(x)`, :math:`x = \delta^2` (LaTeX, symbolic ``N`` and
   parameters), its minimiser :math:`x^*`, :math:`\delta^*`, the similarities :math:`s_\pm`,
   the optimal value and the regime, at ``digits`` digits, certified where the expression
-  allows (:func:`~clverify.numerics.precision.ccem_optimum.ccem_optimum`);
+  allows (:func:`~clverify.numerics.precision.ccem_optimum.ccem_optimum`, whose regime rule is
+  that of every command);
 * the best of ``restarts`` seeded runs of the batched Riemannian L-BFGS on free unit
   embeddings (:func:`~clverify.numerics.descent.optimise.optimise_embedding`; in dimension 1,
   as ``clverify gd``, the exact minimum over the sign patterns,
@@ -17,7 +18,7 @@ For a loss (built in, or a user's :func:`~clverify.theory.loss_files.load_loss`)
   found a better embedding than every CCEM: the CCEM family does not contain the optimum of
   this loss there, and the ``note`` says so.
 
-:func:`sweep` finds where the regime changes along one parameter
+:func:`track_regimes` finds where the regime changes along one parameter
 (:func:`~clverify.numerics.precision.regime_sweep.regime_changes`).
 
 >>> r = analyse("sigmoid", 5, params={"t": "2", "b": "2"}, restarts=1)
@@ -28,22 +29,26 @@ For a loss (built in, or a user's :func:`~clverify.theory.loss_files.load_loss`)
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+import warnings
+from dataclasses import dataclass, field, fields
 
 import mpmath
 import sympy as sp
 
-from clverify.theory.errors import VerifierError
-from clverify.theory.loss_files import USER_CODE_ERRORS, check_loss, failure
+from clverify.theory.loss_files import check_loss, failure, run_user_code
 from clverify.theory.losses import LOSSES, Loss
 from clverify.theory.params import check_batch_size, check_choice, check_dimension, check_positive
 from clverify.theory.structures import CCEM
 
-from .precision.ccem_optimum import Restriction, ccem_optimum, split_parameters
+from .ccem_verdict import ccem_verdict, descent_outcome, gram_summary, scope
+from .precision.ccem_optimality import Optimality, ccem_optimality
+from .precision.ccem_optimum import ccem_optimum
 from .precision.certify import Enclosure
-from .precision.regime_sweep import RegimeChange, regime_changes
+from .precision.regime_sweep import RegimeTrack, regime_changes
+from .precision.restriction import Restriction, split_parameters
+from .precision.restriction_check import check_restriction
 
-__all__ = ["Analysis", "analyse", "sweep", "as_loss", "LOSS_GAP_RTOL", "DEFAULT_DIGITS"]
+__all__ = ["Analysis", "analyse", "track_regimes", "sweep", "as_loss", "checked", "LOSS_GAP_RTOL", "DEFAULT_DIGITS"]
 
 #: GD loss below the CCEM optimum by more than this (relative, floor 1) is reported.
 LOSS_GAP_RTOL = 1e-9
@@ -75,11 +80,18 @@ class Analysis:
     gram_distance: float | None
     converged: bool | None
     seed: int | None
+    descent: str | None
+    gd_structure: dict | None
+    ccem_optimal: str
+    ccem_optimal_evidence: str
+    scope: str
     note: str | None
+    optimality: Optimality = field(repr=False, compare=False)
 
     def record(self) -> dict:
-        """The fields as a flat dict (the CLI's record; enclosures stay objects)."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """The fields as a flat dict (the CLI's record; enclosures stay objects; the sufficient
+        condition's certificate is written by ``--certificate``, not recorded)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "optimality"}
 
 
 def as_loss(loss: str | Loss) -> Loss:
@@ -94,25 +106,15 @@ def as_loss(loss: str | Loss) -> Loss:
     return LOSSES[loss]
 
 
-def _checked(loss: Loss, params: dict) -> dict:
-    """The resolved parameters, after running the loss once symbolically (a user's loss that
-    cannot run fails here, before any long work)."""
+def checked(loss: Loss, params: dict) -> dict:
+    """The resolved parameters, after running the loss once symbolically and checking its CCEM
+    restriction on explicit vectors (a user's loss that cannot run, or whose restriction is not
+    its value, fails here, before any long work)."""
     params = loss.resolve(params)
     numeric, fixed = split_parameters(params)
     check_loss(loss, {**{k: sp.Symbol(k, real=True) for k in numeric}, **fixed})
+    check_restriction(loss, params)
     return params
-
-
-def _user_code(loss: Loss, backend: str, call):
-    """``call()``, with a failure of the loss's own code reported as one line."""
-    try:
-        return call()
-    except VerifierError:
-        raise
-    except USER_CODE_ERRORS as exc:  # a user's loss may raise anything, sys.exit included
-        if LOSSES.get(loss.name) is loss:
-            raise
-        raise failure(loss, backend, exc) from None
 
 
 def analyse(loss: str | Loss, N: int, d: int | None = None, params: dict | None = None, *,
@@ -153,22 +155,52 @@ def analyse(loss: str | Loss, N: int, d: int | None = None, params: dict | None 
             check_positive("tol", tol)
         if max_iter is not None:
             check_batch_size("max_iter", max_iter, 1)
-    params = _checked(loss, dict(params or {}))
-    opt = _user_code(loss, "mpmath", lambda: ccem_optimum(loss, N, params, digits=digits))
+    params = checked(loss, dict(params or {}))
+    opt = run_user_code(loss, "mpmath", lambda: ccem_optimum(loss, N, params, digits=digits))
     numeric, fixed = split_parameters(params)
     latex = sp.latex(Restriction.of(loss, tuple(numeric), tuple(sorted(fixed.items()))).expression(0))
     notes = [] if opt.certified else [f"x* not certified: {opt.note}"]
-    gd_fields = dict(gd_loss=None, loss_gap=None, gram_distance=None, converged=None, seed=None)
+    if opt.value is None:
+        notes.append(f"loss not resolved to {digits} digits: {opt.note}")
+    optimality = run_user_code(loss, "sympy", lambda: ccem_optimality(loss, N, params))
+    gd_fields = dict(gd_loss=None, loss_gap=None, gram_distance=None, converged=None, seed=None,
+                     descent=None, gd_structure=None)
     if gd:
-        gd_fields = _descent(loss, N, d, params, opt, notes, seed=seed, restarts=restarts,
-                             tol=tol, max_iter=max_iter, device=device)
+        gd_fields = _descent(loss, N, d, params, opt, optimality.shown, notes, seed=seed,
+                             restarts=restarts, tol=tol, max_iter=max_iter, device=device)
+    verdict = ccem_verdict(optimality.shown, gd_fields["descent"])
+    evidence = _evidence(verdict, optimality, gd_fields, d)
+    if verdict != "proof":
+        notes.append(f"x_star, regime and certified describe the optimum within the CCEM family "
+                     f"(ccem_optimal: {verdict})")
     return Analysis(loss.name, N, d, opt.params, latex, opt.x, opt.delta, opt.s_pos, opt.s_neg,
                     opt.value, opt.regime, opt.certified, opt.x_enclosure, opt.note,
-                    note="; ".join(notes) or None, **gd_fields)
+                    ccem_optimal=verdict, ccem_optimal_evidence=evidence, scope=scope(verdict),
+                    note="; ".join(notes) or None, optimality=optimality, **gd_fields)
 
 
-def _descent(loss, N, d, params, opt, notes, **settings) -> dict:
-    """Gradient descent on free embeddings and its comparison with the CCEM optimum."""
+def _evidence(verdict: str, optimality: Optimality, gd_fields: dict, d: int) -> str:
+    """One sentence: what the verdict rests on."""
+    if verdict == "proof":
+        return optimality.reason
+    if verdict == "refuted":
+        found = gd_fields["gd_structure"]
+        return (f"gradient descent in d = {d} found a loss {-gd_fields['loss_gap']:.3g} "
+                f"below the CCEM optimum, at an embedding with positive similarities of mean "
+                f"{found['s_pos_mean']:.6g}, negative ones of mean {found['s_neg_mean']:.3g} and "
+                f"largest {found['s_neg_max']:.3g}, max |u_i - v_i| {found['u_minus_v_max']:.3g}, "
+                f"rank {found['rank']} (gd_structure); sufficient condition {optimality.reason}")
+    if verdict == "empirical":
+        return (f"gradient descent in d = {d} converged to the CCEM optimum's loss; "
+                f"sufficient condition {optimality.reason}")
+    ran = gd_fields["descent"]
+    return (f"sufficient condition {optimality.reason}; "
+            + ("no gradient descent" if ran is None else f"gradient descent: {ran}"))
+
+
+def _descent(loss, N, d, params, opt, proof, notes, **settings) -> dict:
+    """Gradient descent on free embeddings, its comparison with the CCEM optimum and its
+    classification (:func:`~clverify.numerics.ccem_verdict.descent_outcome`)."""
     from .descent.compare import gram_distance, structure_grams
     from .descent.discrete import minimise_s0
     from .descent.optimise import optimise_embedding
@@ -176,35 +208,43 @@ def _descent(loss, N, d, params, opt, notes, **settings) -> dict:
     given = {k: v for k, v in settings.items() if v is not None}
     if d == 1:
         notes.append("d = 1: S^0 = {-1, 1} is discrete; gd_loss is the exact minimum over the sign patterns")
-    res = _user_code(loss, "torch", lambda: minimise_s0(N, loss=loss, **params) if d == 1
+    res = run_user_code(loss, "torch", lambda: minimise_s0(N, loss=loss, **params) if d == 1
                      else optimise_embedding(N, d, loss=loss, **given, **params))
     if not math.isfinite(res.loss):
         raise failure(loss, "torch", ValueError(f"the loss is {res.loss} at the end of gradient descent"))
-    gap = res.loss - float(opt.value)
+    gap = None if opt.value is None else res.loss - float(opt.value)
     distance = None
     if d >= N:
         distance = gram_distance(res.U, res.V, structure_grams(CCEM(N, float(opt.delta)).grams()))
-    else:
-        notes.append("d < N: the CCEM does not exist in dimension d; its loss is a formal lower bound")
-    if not res.converged:
-        notes.append(f"gradient descent did not converge (gradient norm {res.grad_norm:.3g})")
-    if gap < -LOSS_GAP_RTOL * max(1.0, abs(float(opt.value))):
-        notes.append(f"gradient descent found a loss {-gap:.3g} below the CCEM optimum: the CCEM "
-                     f"family does not contain the optimum of {loss.name} here")
+    tolerance = LOSS_GAP_RTOL * max(1.0, abs(float(opt.value or 0)))
+    reason = getattr(res, "reason", "") or f"gradient norm {res.grad_norm:.3g}"
+    outcome, said = descent_outcome(N, d, gap, tolerance, res.converged, reason, proof)
+    notes.append(said)
     return dict(gd_loss=res.loss, loss_gap=gap, gram_distance=distance, converged=res.converged,
-                seed=res.seed)
+                seed=res.seed, descent=outcome, gd_structure=gram_summary(res))
 
 
-def sweep(loss: str | Loss, N: int, param: str, lo, hi, params: dict | None = None, *,
-          points: int = 200, digits: int = DEFAULT_DIGITS) -> list[RegimeChange]:
-    """Where the CCEM regime of ``loss`` changes along ``param`` in ``[lo, hi]`` (the other
-    parameters ``params``): see :func:`~clverify.numerics.precision.regime_sweep.regime_changes`.
+def track_regimes(loss: str | Loss, N: int, param: str, lo, hi, params: dict | None = None, *,
+                  points: int = 200, digits: int = DEFAULT_DIGITS) -> RegimeTrack:
+    """The optimal CCEM of ``loss`` tracked along ``param`` in ``[lo, hi]`` (the other parameters
+    ``params``): its regime changes and jumps between wells (a list of events, with the track
+    ``grid``, ``x_star``, ``regimes``), see
+    :func:`~clverify.numerics.precision.regime_sweep.regime_changes`.  (``clverify analyse
+    --sweep-param``; not ``clverify sweep``, a grid of gradient descents.)
 
-    >>> [(c.below, c.above) for c in sweep("sigmoid", 10, "b", "-5", "10", {"t": "2"}, points=20, digits=20)]
+    >>> [(c.below, c.above) for c in track_regimes("sigmoid", 10, "b", "-5", "10", {"t": "2"}, points=20, digits=20)]
     [('antipodal', 'intermediate'), ('intermediate', 'etf')]
     """
     loss = as_loss(loss)
     params = dict(params or {})
-    _checked(loss, {**params, param: str(lo)})
-    return _user_code(loss, "mpmath", lambda: regime_changes(loss, N, params, param, lo, hi,
+    checked(loss, {**params, param: str(lo)})
+    return run_user_code(loss, "mpmath", lambda: regime_changes(loss, N, params, param, lo, hi,
                                                             points=points, digits=digits))
+
+
+def sweep(*args, **kwargs) -> RegimeTrack:
+    """Deprecated alias of :func:`track_regimes` (renamed so that it no longer shares its name
+    with ``clverify sweep``, a grid of gradient descents)."""
+    warnings.warn("clverify.sweep is deprecated: use clverify.track_regimes (the command "
+                  "'clverify sweep' is a grid of gradient descents)", DeprecationWarning, stacklevel=2)
+    return track_regimes(*args, **kwargs)

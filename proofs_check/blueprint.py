@@ -172,7 +172,7 @@ def graph_svg(theorems: Sequence[Theorem], results: Mapping[str, TheoremResult],
 
 def _hypotheses(thm: Theorem) -> list[dict]:
     if not isinstance(thm.claim, Claim):
-        return [{"name": k, "text": v, "math": None} for k, v in thm.hypotheses.items()]
+        return []
     return [{"name": k, "text": str(v), "math": mathml(sp.latex(v)) if isinstance(v, sp.Basic) else None}
             for k, v in thm.claim.hypotheses.items()]
 

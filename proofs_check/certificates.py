@@ -52,7 +52,7 @@ from clverify.numerics.precision.certificates import (
 )
 from clverify.theory import derivation as D
 
-from .registry import H, Check, Theorem, theorems
+from .registry import Check, H, Theorem, theorems
 
 __all__ = ["WRITERS", "registry_certificates", "certificate_kinds", "write_kinds", "KINDS_PATH",
            "KINDS_FORMAT", "THRESHOLD_DIGITS", "MONOTONE_DIGITS", "CONVEXITY_DIGITS"]

@@ -94,20 +94,17 @@ def plain(expr) -> sp.Expr:
 
 
 def least(claim, name: str) -> sp.Expr:
-    """The least value of ``name`` that the claim's hypothesis of that name admits: ``f`` from
-    ``name >= f`` (plain symbols); :class:`Inconclusive` for a hypothesis of another form.
+    """:meth:`Claim.least`, with :class:`Inconclusive` for a hypothesis of another form (a
+    check cannot read such a claim, which refutes nothing).
 
     >>> from clverify.proofs_check.registry import H, Claim
     >>> least(Claim({}, {"N": H.N >= 3, "d": H.d >= H.N - 1}), "d")
     N - 1
     """
-    relation = claim.hypotheses.get(name)
-    symbol = sp.Symbol(name)
-    if isinstance(relation, sp.GreaterThan) and relation.lhs == symbol:
-        return relation.rhs
-    if isinstance(relation, sp.LessThan) and relation.rhs == symbol:
-        return relation.lhs
-    raise Inconclusive(f"the claim's hypothesis on {name} ({relation}) is not of the form {name} >= f")
+    try:
+        return claim.least(name)
+    except ValueError as exc:
+        raise Inconclusive(str(exc)) from None
 
 
 #: How far beyond the least N :func:`dimension_shortfall` looks for a size where it falls short.

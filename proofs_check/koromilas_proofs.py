@@ -53,14 +53,14 @@ from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.similarity import DoubleConstantSimilarity, ExplicitSimilarity, Grams
 from clverify.theory.structures import Antipodal, SimplexETF
 
-from .registry import Inconclusive
+from .registry import Inconclusive, satisfied
 
 __all__ = ["M", "tau", "gamma", "t", "kappa", "PHIS", "VIEWS", "AT", "WITNESS_TOL", "AnchorForm", "is_zero",
            "generic_grams", "view_sum", "anchor_form_value", "margin_sum", "margin_sum_holds",
            "positive_on_orthant", "positive_definite", "anchor_bound", "first_indefinite_size",
            "distance_sum_holds", "kernel_decreasing_convex", "kcl_simplex_bound",
            "cross_polytope_interpolant", "interpolant_signs", "cross_polytope_bound",
-           "admitted", "smallest_dimension", "missing_structure", "outside", "challengers"]
+           "smallest_dimension", "missing_structure", "outside", "challengers"]
 
 M, tau, gamma, t = minima.M, minima.tau, minima.gamma, minima.t
 kappa = sp.Symbol("kappa", real=True)
@@ -293,14 +293,9 @@ def cross_polytope_bound(d):
 
 # --- Hypotheses: dimensions, parameters, challengers ------------------------------------------
 
-def admitted(relation, **values) -> bool:
-    """Whether ``relation`` (a SymPy relation in plain symbols) holds at ``values``."""
-    return bool(relation.subs({sp.Symbol(k): sp.nsimplify(v) for k, v in values.items()}))
-
-
 def smallest_dimension(relation, size: int):
     """The smallest ``d`` in ``1..size + 1`` at which ``relation`` admits ``M = size`` (None if none)."""
-    return next((d for d in range(1, size + 2) if admitted(relation, M=size, d=d)), None)
+    return next((d for d in range(1, size + 2) if satisfied(relation, M=size, d=d)), None)
 
 
 def missing_structure(structure, relation, sizes=range(2, 11), dimensions=range(1, 11)) -> str | None:
@@ -309,7 +304,7 @@ def missing_structure(structure, relation, sizes=range(2, 11), dimensions=range(
     product of spheres), else None."""
     for size in sizes:
         for d in dimensions:
-            if admitted(relation, M=size, d=d):
+            if satisfied(relation, M=size, d=d):
                 try:
                     structure(size, d)
                 except InvalidParameterError as exc:

@@ -55,10 +55,11 @@ from typing import Any
 
 import sympy as sp
 
-from clverify.theory.errors import UnknownChoiceError
+from clverify.theory.errors import InvalidParameterError, UnknownChoiceError
 
 __all__ = ["LEVELS", "KINDS", "H", "Claim", "Part", "Check", "Mutant", "Theorem", "Inconclusive",
-           "register", "theorems", "get", "aliases", "point_label", "check_label"]
+           "satisfied", "register", "load_theorems", "theorems", "get", "aliases", "point_label",
+           "check_label"]
 
 #: Evidence levels, strongest first (the order reports list them).
 LEVELS = ("proof", "certified", "numerical", "empirical")
@@ -77,7 +78,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Plain symbols (no assumptions, so a relation in them stays a relation) for hypotheses:
 #: ``H.d >= H.N - 1``, ``sp.Gt(H.tau, 0)``.  A check reads a hypothesis at a point with
 #: :meth:`Claim.admits`, or symbolically (``claim.d.rhs``; ``sp.Symbol("N")`` is ``H.N``).
-H = SimpleNamespace(**{s.name: s for s in sp.symbols("N M d n k t b tau gamma delta x m c A")})
+H = SimpleNamespace(**{s.name: s for s in sp.symbols("N M d n k t b b_rel tau gamma delta x m c A")})
 
 
 class Inconclusive(Exception):
@@ -101,7 +102,7 @@ class Part:
             raise ValueError(f"part name must be snake_case, got {self.name!r}")
 
 
-@dataclass(frozen=True, eq=True)
+@dataclass(frozen=True)
 class Claim:
     r"""A statement as data: the ``values`` its parts assert and the ``hypotheses`` under which
     it is stated, each read by the checks as an attribute (``claim.s_neg``, ``claim.d``).
@@ -138,14 +139,15 @@ class Claim:
             raise ValueError(f"claim field names must be identifiers other than {sorted(_CLAIM_MEMBERS)}; "
                              f"got {bad}")
 
-    def __getattr__(self, name: str):
-        if name.startswith("__") or name in ("values", "hypotheses"):
-            raise AttributeError(name)
+    def __getattr__(self, name: str):   # only called for names that are not attributes
         for table in (self.values, self.hypotheses):
             if name in table:
                 return table[name]
         raise AttributeError(f"the claim has no value or hypothesis {name!r} "
                              f"(values: {sorted(self.values)}; hypotheses: {sorted(self.hypotheses)})")
+
+    def __reduce__(self):
+        return Claim, (dict(self.values), dict(self.hypotheses))
 
     def __eq__(self, other):
         return (isinstance(other, Claim) and dict(self.values) == dict(other.values)
@@ -162,28 +164,62 @@ class Claim:
         return Claim({k: changes.get(k, v) for k, v in self.values.items()},
                      {k: changes.get(k, v) for k, v in self.hypotheses.items()})
 
-    def admits(self, **point) -> bool | None:
-        """Whether ``point`` (numbers by symbol name) satisfies the hypotheses: False if one
-        relation whose symbols are all given is false, None if a relation needs a symbol not
-        given, else True.  Hypotheses in words are not read."""
+    def admits(self, *names: str, **point) -> bool | None:
+        """Whether ``point`` (numbers by symbol name) satisfies the hypotheses (only those named
+        in ``names``, if any): False if a relation whose symbols are all given is false, None
+        if a relation needs a symbol not given, else True.  Hypotheses in words are not read.
+
+        >>> c = Claim({}, {"d": H.d >= H.N - 1, "tau": sp.Gt(H.tau, 0)})
+        >>> c.admits(N=6, d=5), c.admits("d", N=6, d=5), c.admits("d", N=6, d=4)
+        (None, True, False)
+        """
+        unknown = [n for n in names if n not in self.hypotheses]
+        if unknown:
+            raise ValueError(f"the claim has no hypothesis {unknown} (hypotheses: {sorted(self.hypotheses)})")
         undecided = False
-        for hypothesis in self.hypotheses.values():
-            if not isinstance(hypothesis, sp.Basic):
+        for name, hypothesis in self.hypotheses.items():
+            if names and name not in names or not isinstance(hypothesis, sp.Basic):
                 continue
-            names = {s.name for s in hypothesis.free_symbols}
-            if not names <= point.keys():
+            value = satisfied(hypothesis, **point)
+            if value is None:
                 undecided = True
-                continue
-            value = hypothesis.subs({sp.Symbol(n): sp.nsimplify(point[n]) for n in names})
-            if value not in (sp.true, sp.false):
-                raise ValueError(f"hypothesis {hypothesis} is not decided at {point} (got {value})")
-            if value is sp.false:
+            elif not value:
                 return False
         return None if undecided else True
 
+    def least(self, name: str) -> sp.Expr:
+        """The least value of ``name`` its hypothesis admits: ``f`` from ``name >= f`` (plain
+        symbols); ValueError for a hypothesis of another form.
+
+        >>> Claim({}, {"N": H.N >= 3, "d": H.d >= H.N - 1}).least("d")
+        N - 1
+        """
+        relation, symbol = self.hypotheses.get(name), sp.Symbol(name)
+        if isinstance(relation, sp.GreaterThan) and relation.lhs == symbol:
+            return relation.rhs
+        if isinstance(relation, sp.LessThan) and relation.rhs == symbol:
+            return relation.lhs
+        raise ValueError(f"the claim's hypothesis on {name} ({relation}) is not of the form {name} >= f")
+
+
+def satisfied(relation: sp.Basic, **point) -> bool | None:
+    """Whether the SymPy ``relation`` (in plain symbols) holds at ``point`` (numbers by symbol
+    name, exact: ``"0.1"`` is one tenth); None if it needs a symbol not given.
+
+    >>> satisfied(H.d >= H.N - 1, N=6, d=5), satisfied(H.d >= H.N - 1, d=5)
+    (True, None)
+    """
+    names = {s.name for s in relation.free_symbols}
+    if not names <= point.keys():
+        return None
+    value = relation.subs({sp.Symbol(n): sp.nsimplify(point[n]) for n in names})
+    if value not in (sp.true, sp.false):
+        raise ValueError(f"hypothesis {relation} is not decided at {point} (got {value})")
+    return bool(value)
+
 
 #: Members of :class:`Claim` that a field name would hide.
-_CLAIM_MEMBERS = frozenset({"values", "hypotheses", "vary", "admits"})
+_CLAIM_MEMBERS = frozenset({"values", "hypotheses", "vary", "admits", "least"})
 
 
 @dataclass(frozen=True)
@@ -285,7 +321,6 @@ class Theorem:
     claim: Any
     checks: tuple[Check, ...]
     mutants: tuple[Mutant, ...] = ()
-    hypotheses: Mapping[str, str] = field(default_factory=dict)
     kind: str = "claim"
     reproduce: str = ""
     corrected_by: str = ""
@@ -304,9 +339,6 @@ class Theorem:
         if len(names) != len(set(names)):
             raise ValueError(f"{self.id}: check names must be unique, got {names}")
         self._check_parts()
-        if isinstance(self.claim, Claim) and self.hypotheses:
-            raise ValueError(f"{self.id}: the hypotheses belong to the claim (Claim.hypotheses), "
-                             f"not to the theorem")
         bad = [u for u in self.uses if not _ID.match(u) or u == self.id]
         if bad:
             raise ValueError(f"{self.id}: uses must name other entries' ids, got {bad}")
@@ -315,36 +347,25 @@ class Theorem:
         declared = [p.name for p in self.parts]
         if len(declared) != len(set(declared)):
             raise ValueError(f"{self.id}: part names must be unique, got {declared}")
+        if not declared and self.kind != "exploratory":
+            raise ValueError(f"{self.id}: a {self.kind} states at least one part (parts=)")
         for check in self.checks:
-            if not self.parts:      # an entry not yet split into parts: one implicit part
-                if check.parts:
-                    raise ValueError(f"{self.id}: check {check.name!r} names parts, but the entry "
-                                     f"declares none")
-                continue
             unknown = [p for p in check.parts if p not in declared]
             if unknown:
                 raise ValueError(f"{self.id}: check {check.name!r} supports unknown part(s) {unknown} "
                                  f"(parts: {declared})")
-            if check.counts and not check.parts:
+            if check.counts and declared and not check.parts:
                 raise ValueError(f"{self.id}: check {check.name!r} must name the part(s) it supports")
-
-    @property
-    def statement_parts(self) -> tuple[Part, ...]:
-        """The parts, or, for an entry not yet split, the whole statement as one part."""
-        return self.parts or (Part("statement", self.statement),)
 
     def covers(self, check: Check) -> tuple[str, ...]:
         """The names of the parts ``check`` supports (none for a consistency check)."""
-        if not check.counts:
-            return ()
-        return check.parts or tuple(p.name for p in self.statement_parts)
+        return check.parts if check.counts else ()
 
     @property
     def hypothesis_texts(self) -> dict[str, str]:
-        """The hypotheses as text (the claim's relations printed, or the words given)."""
-        if isinstance(self.claim, Claim):
-            return {k: str(v) for k, v in self.claim.hypotheses.items()}
-        return dict(self.hypotheses)
+        """The claim's hypotheses as text (relations printed, words as given)."""
+        hypotheses = self.claim.hypotheses if isinstance(self.claim, Claim) else {}
+        return {k: str(v) for k, v in hypotheses.items()}
 
     @property
     def paper(self) -> str:
@@ -371,6 +392,30 @@ def register(theorem: Theorem) -> Theorem:
         raise ValueError(f"theorem id {theorem.id!r} is already registered")
     _EXTRA[theorem.id] = theorem
     return theorem
+
+
+def load_theorems(path) -> list[Theorem]:
+    """The ``THEOREMS`` list of a Python file of one's own (it runs as Python code, as an import
+    would), each entry registered (:func:`register`); a file that cannot be used is one line.
+
+    >>> load_theorems("no_such_file.py")
+    Traceback (most recent call last):
+        ...
+    clverify.theory.errors.InvalidParameterError: theorems must be an existing Python file (.py), got 'no_such_file.py'
+    """
+    from clverify.theory.loss_files import run_file
+
+    module = run_file(path, "theorems", InvalidParameterError)
+    found = getattr(module, "THEOREMS", None)
+    if not isinstance(found, (list, tuple)) or not found or not all(isinstance(t, Theorem) for t in found):
+        raise InvalidParameterError(
+            f"theorems file {path} must define THEOREMS, a non-empty list of "
+            f"clverify.proofs_check.registry.Theorem entries")
+    for thm in found:
+        if thm.id in _all() and _all()[thm.id] is not thm:
+            raise InvalidParameterError(f"theorems file {path}: the id {thm.id!r} is already registered")
+        register(thm)
+    return list(found)
 
 
 def _modules():

@@ -1,8 +1,10 @@
 """The verification report: theorem results as records, and the theorem catalogue.
 
->>> from clverify.proofs_check.registry import Check, Theorem
+>>> from clverify.proofs_check.registry import Check, Part, Theorem
 >>> thm = Theorem(id="demo.true", source="reconstructed", statement="1 = 1", claim=1,
-...               checks=(Check("same", "numerical", lambda c, p, e: None, points=({"N": 5},)),))
+...               parts=(Part("statement", "1 = 1"),),
+...               checks=(Check("same", "numerical", lambda c, p, e: None, points=({"N": 5},),
+...                             parts=("statement",)),))
 >>> from clverify.proofs_check.runner import run_theorem
 >>> record = result_record(run_theorem(thm))
 >>> record["status"], record["level"], record["parts"][0]["level"], record["parts"][0]["scope"]

@@ -202,7 +202,7 @@ def part_result(part: Part, outcomes: Sequence[CheckOutcome]) -> PartResult:
     level = strongest_level(mine, whole_domain=status == "proved")
     scope = tuple(dict.fromkeys(o.scope for o in mine if o.status == "pass" and o.level == level
                                 and (o.whole_domain or status != "proved")))
-    checks = tuple(dict.fromkeys(o.label.split("[", 1)[0] for o in mine))
+    checks = tuple(dict.fromkeys(f"{o.level}:{o.check}" for o in mine))
     return PartResult(part.name, part.statement, status, level, scope, checks)
 
 
@@ -291,7 +291,7 @@ def run_theorem(theorem: Theorem, *, mutants: bool = False, thorough: bool = Fal
             else:
                 refuted_by[m.name] = message
         refuted = len(refuted_by)
-    parts = [part_result(part, outcomes) for part in theorem.statement_parts]
+    parts = [part_result(part, outcomes) for part in theorem.parts]
     return TheoremResult(theorem.id, theorem.source, theorem.kind,
                          theorem_status(theorem.kind, parts, outcomes), theorem_level(parts), parts,
                          outcomes, len(theorem.mutants), refuted, surviving, time.perf_counter() - start,

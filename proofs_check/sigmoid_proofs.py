@@ -31,8 +31,8 @@ from functools import lru_cache
 import mpmath
 import sympy as sp
 
+from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
 from clverify.numerics.precision.evaluators import arb_precision, compile_expression
-from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.theory import derivation as D
 
 from .registry import Inconclusive
@@ -173,9 +173,9 @@ def sign_counterexample(claimed, x_value, orientation, points) -> str | None:
 
 def certified_regime(n: int, tv: str, bv: str, digits: int = _DIGITS) -> str:
     """The regime of the optimum at ``(N, t, b)`` when its signs are certified by balls
-    (:func:`~clverify.numerics.precision.sigmoid_optimum.sigmoid_optimum`); Inconclusive when
+    (:func:`~clverify.numerics.precision.ccem_optimum.sigmoid_optimum`); Inconclusive when
     they had to be decided at working precision."""
     opt = sigmoid_optimum(n, tv, bv, digits=digits)
-    if not opt.x_enclosure.certified:
-        raise Inconclusive(f"the regime at N={n}, t={tv}, b={bv} is not certified: {opt.x_enclosure.reason}")
+    if not opt.certified:
+        raise Inconclusive(f"the regime at N={n}, t={tv}, b={bv} is not certified: {opt.note}")
     return opt.regime

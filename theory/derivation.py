@@ -24,13 +24,13 @@ from functools import lru_cache
 import sympy as sp
 
 from .losses import LOSSES, Loss
-from .ops import SYMPY_OPS
+from .ops import SYMPY_OPS, exact
 from .params import check_choice
 from .structures import CCEM
 
 __all__ = [
     "N", "t", "b", "tau", "delta", "x", "parameter_symbol",
-    "ccem_loss", "ccem_loss_ddelta", "ccem_loss_ddelta2",
+    "ccem_loss", "ccem_loss_ddelta", "derivative", "kinks", "ccem_loss_ddelta2",
     "ccem_loss_x", "ccem_loss_dx", "ccem_loss_dx2",
     "ccem_loss_dx2_terms", "check_ccem_loss_strictly_convex",
     "etf_condition", "antipodal_condition", "regime_relations",
@@ -82,8 +82,35 @@ def ccem_loss(loss="sigmoid", symbols: tuple = (), **fixed):
     loss = _loss(loss)
     given = {**dict(symbols), **fixed}
     params = {name: given.get(name, parameter_symbol(name)) for name in loss.parameters}
-    value = loss(CCEM(N, delta).grams(), SYMPY_OPS, **params)
+    value = exact(loss(CCEM(N, delta).grams(), SYMPY_OPS, **params))
     return sp.collect(sp.expand(value, deep=False), sp.log(sp.Wild("a")))
+
+
+def derivative(expr, *symbols):
+    r"""``sp.diff(expr, *symbols)`` away from the kinks of ``abs`` and ``sign``: the terms that
+    live on a kink (``DiracDelta``, a derivative of ``sign``) are dropped, so the result is the
+    derivative almost everywhere (exact off the zeros of the arguments of :func:`kinks`).
+
+    >>> s = sp.Symbol("s", real=True)
+    >>> derivative(abs(s - 1), s, 2), derivative(s * sp.sign(s), s)
+    (0, sign(s))
+    """
+    def on_a_kink(e):
+        return isinstance(e, sp.DiracDelta) or (isinstance(e, sp.Derivative) and e.expr.has(sp.sign))
+
+    return sp.diff(expr, *symbols).replace(on_a_kink, lambda e: sp.S.Zero)
+
+
+def kinks(expr, symbol=x) -> tuple:
+    r"""The arguments of ``abs`` and ``sign`` in ``expr`` that depend on ``symbol``: where one
+    vanishes, :math:`\ell` or a derivative jumps, so a certificate that uses :math:`\ell''`
+    (convexity, a root of :math:`\ell'`) does not hold across it.
+
+    >>> kinks(abs(2 * x - 1) + sp.sign(t) * x)
+    (2*x - 1,)
+    """
+    args = {e.args[0] for e in expr.atoms(sp.Abs, sp.sign) if e.args[0].has(symbol)}
+    return tuple(sorted(args, key=sp.default_sort_key))
 
 
 @lru_cache(maxsize=None)
@@ -93,13 +120,13 @@ def ccem_loss_ddelta(loss="sigmoid", symbols: tuple = (), **fixed):
     >>> ccem_loss_ddelta().subs(delta, 0)
     0
     """
-    return sp.diff(ccem_loss(loss, symbols, **fixed), delta)
+    return derivative(ccem_loss(loss, symbols, **fixed), delta)
 
 
 @lru_cache(maxsize=None)
 def ccem_loss_ddelta2(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`d^2L/d\delta^2`."""
-    return sp.diff(ccem_loss(loss, symbols, **fixed), delta, 2)
+    return derivative(ccem_loss(loss, symbols, **fixed), delta, 2)
 
 
 @lru_cache(maxsize=None)
@@ -111,13 +138,13 @@ def ccem_loss_x(loss="sigmoid", symbols: tuple = (), **fixed):
 @lru_cache(maxsize=None)
 def ccem_loss_dx(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`\ell'(x)`."""
-    return sp.diff(ccem_loss_x(loss, symbols, **fixed), x)
+    return derivative(ccem_loss_x(loss, symbols, **fixed), x)
 
 
 @lru_cache(maxsize=None)
 def ccem_loss_dx2(loss="sigmoid", symbols: tuple = (), **fixed):
     r""":math:`\ell''(x)`."""
-    return sp.diff(ccem_loss_x(loss, symbols, **fixed), x, 2)
+    return derivative(ccem_loss_x(loss, symbols, **fixed), x, 2)
 
 
 def ccem_loss_dx2_terms(loss: str = "sigmoid") -> tuple:

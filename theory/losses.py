@@ -32,6 +32,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import partial
 
 import sympy as sp
@@ -72,27 +73,55 @@ class Loss:
 
     @property
     def defaults(self) -> dict:
-        """Default values of the parameters that have one (exact numbers for SymPy)."""
+        """Default values of the parameters that have one (exact numbers for SymPy; a float
+        default as its shortest round-tripping decimal string, ``0.2`` as ``"0.2"``, read exactly
+        as ``--param b=0.2`` is)."""
         signature = inspect.signature(self.function).parameters
-        return {name: signature[name].default for name in self.parameters
+        return {name: _decimal(signature[name].default) for name in self.parameters
                 if name in signature and signature[name].default is not inspect.Parameter.empty}
 
     def resolve(self, params: dict) -> dict:
         """``params`` (``None`` values dropped) completed by the defaults; an unknown or a missing
-        parameter is an :class:`~clverify.theory.errors.InvalidParameterError`."""
+        parameter, or a word (not a number) for a parameter whose default is not a word, is an
+        :class:`~clverify.theory.errors.InvalidParameterError`.
+
+        >>> LOSSES["sigmoid"].resolve({"t": "abc", "b": 1})
+        Traceback (most recent call last):
+            ...
+        clverify.theory.errors.InvalidParameterError: t must be a real number (a parameter of loss 'sigmoid'), got 'abc'
+        """
         given = {k: v for k, v in params.items() if v is not None}
         unknown = sorted(set(given) - set(self.parameters))
         if unknown:
             raise InvalidParameterError(
                 f"{unknown[0]} is not a parameter of loss {self.name!r}; its parameters are "
                 f"{', '.join(self.parameters) or 'none'}")
-        out = {**self.defaults, **given}
+        defaults = self.defaults
+        for name, value in given.items():
+            if isinstance(value, str) and not isinstance(defaults.get(name), str) and not _is_number(value):
+                raise InvalidParameterError(
+                    f"{name} must be a real number (a parameter of loss {self.name!r}), got {value!r}")
+        out = {**defaults, **given}
         missing = [k for k in self.parameters if k not in out]
         if missing:
             raise InvalidParameterError(
                 f"loss {self.name!r} needs parameter(s) {', '.join(missing)} "
                 f"(e.g. --param {missing[0]}=VALUE)")
         return {k: out[k] for k in self.parameters}
+
+
+def _decimal(value):
+    """A float as its shortest round-tripping decimal string; anything else unchanged."""
+    return repr(value) if isinstance(value, float) else value
+
+
+def _is_number(text: str) -> bool:
+    """Whether ``text`` reads as a decimal number (``"1e-3"``, ``"nan"``; not ``"gaussian"``)."""
+    try:
+        Decimal(text.strip())
+    except InvalidOperation:
+        return False
+    return True
 
 
 def _both_views(grams: Grams, anchored: Callable[[Grams], object]):

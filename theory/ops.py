@@ -10,7 +10,9 @@ backend provides its own :class:`Ops`, with its own numerical care:
 * ``TORCH_OPS`` (:mod:`clverify.numerics.descent.ops`): float64 tensors, with the stable forms
   (exact softplus, log-sum-exp without overflow).
 
-Arithmetic (``+ - * / **``) and ``abs`` work on every backend's numbers and need no entry here.
+Arithmetic (``+ - * / **``) and ``abs`` work on every backend's numbers and need no entry here;
+``abs`` and ``sign`` make the CCEM restriction piecewise smooth
+(:func:`~clverify.theory.derivation.kinks`).
 
 >>> import sympy as sp
 >>> s = sp.Symbol("s")
@@ -29,7 +31,7 @@ from dataclasses import dataclass, fields
 
 import sympy as sp
 
-__all__ = ["Ops", "SYMPY_OPS"]
+__all__ = ["Ops", "SYMPY_OPS", "exact"]
 
 
 @dataclass(frozen=True)
@@ -70,18 +72,45 @@ class Ops:
         return tuple(f.name for f in fields(cls) if f.name != "name")
 
 
+def exact(value):
+    r"""``value`` with every float read as its shortest round-tripping decimal, exactly (a
+    float literal ``0.1`` of a loss is :math:`1/10`, as ``--param t=0.1`` is; the double-precision
+    ``Float`` atoms of a SymPy expression, which come from Python floats, likewise).  Other
+    values, and ``Float`` atoms of a higher precision, pass through.
+
+    >>> exact(0.1), exact(sp.Float(0.25) * sp.Symbol("s")), exact(3), exact(sp.Float(0.1, 30))
+    (1/10, s/4, 3, 0.100000000000000005551115123126)
+    """
+    if isinstance(value, float):
+        return sp.Rational(repr(value))
+    if isinstance(value, sp.Basic) and value.has(sp.Float):
+        return value.xreplace({f: sp.Rational(repr(float(f))) for f in value.atoms(sp.Float)
+                               if f._prec <= _DOUBLE_BITS})
+    return value
+
+
+#: Precision (bits) of a Python float, and of the SymPy ``Float`` made from one.
+_DOUBLE_BITS = 53
+
+
+def _exact_args(fn):
+    """``fn`` applied to its arguments read by :func:`exact` (``exp(0.5)`` stays :math:`e^{1/2}`)."""
+    return lambda *args: fn(*map(exact, args))
+
+
 def _sympy_logsumexp(*terms):
     return sp.log(sp.Add(*(sp.exp(z) for z in terms)))
 
 
-#: SymPy: exact, so the textbook forms are used (``softplus(z) = log(1 + e^z)``).
+#: SymPy: exact, so the textbook forms are used (``softplus(z) = log(1 + e^z)``); float
+#: arguments are read as exact decimals (:func:`exact`), never evaluated in binary.
 SYMPY_OPS = Ops(
     name="sympy",
-    exp=sp.exp,
-    log=sp.log,
-    log1p=lambda z: sp.log(1 + z),
-    softplus=lambda z: sp.log(1 + sp.exp(z)),
-    sqrt=sp.sqrt,
-    sign=sp.sign,
-    logsumexp=_sympy_logsumexp,
+    exp=_exact_args(sp.exp),
+    log=_exact_args(sp.log),
+    log1p=_exact_args(lambda z: sp.log(1 + z)),
+    softplus=_exact_args(lambda z: sp.log(1 + sp.exp(z))),
+    sqrt=_exact_args(sp.sqrt),
+    sign=_exact_args(sp.sign),
+    logsumexp=_exact_args(_sympy_logsumexp),
 )

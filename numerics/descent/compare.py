@@ -3,7 +3,7 @@ r"""Gradient-descent optima against the theory: loss gap and a permutation-invar
 The theory optimum of a loss is a structure with known Gram matrices:
 
 * ``sigmoid``: the CCEM at :math:`\delta^*` (Theorem 1), with the optimal value
-  :math:`\ell(x^*)` from :func:`clverify.numerics.precision.sigmoid_optimum.sigmoid_optimum`.  For ``d < N``
+  :math:`\ell(x^*)` from :func:`clverify.numerics.precision.ccem_optimum.sigmoid_optimum`.  For ``d < N``
   the CCEM does not exist and the value is only a formal lower bound;
 * InfoNCE-type losses with an ETF optimum (``infonce-sym``; others once
   :data:`clverify.theory.losses.LOSSES` defines them): the simplex ETF :math:`u_i = v_i`, for
@@ -30,8 +30,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
 from clverify.numerics.descent.lbfgs import LOSS_NOISE_RTOL
+from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
 from clverify.numerics.precision.closed_forms import closed_form_value
-from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.theory import losses as theory_losses
 from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.params import check_batch_size, check_dimension, to_rational
@@ -113,9 +113,9 @@ def sigmoid_ccem_optimum(N: int, d: int, *, t, b, digits: int = THEORY_DIGITS) -
     delta = float(opt.delta)
     attained = d >= N
     return TheoryOptimum(
-        loss=float(opt.loss), grams=structure_grams(CCEM(N, delta).grams()),
+        loss=float(opt.value), grams=structure_grams(CCEM(N, delta).grams()),
         structure=f"CCEM(N={N}, delta={delta:.12g})", attained=attained, regime=opt.regime,
-        delta=delta, loss_exact=opt.loss,
+        delta=delta, loss_exact=opt.value,
         note="" if attained else "d < N: the CCEM does not exist; theory_loss is a formal lower bound",
     )
 

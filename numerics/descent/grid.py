@@ -4,6 +4,7 @@ A grid file gives each axis as one value, a list, or a range table, and the solv
 as scalars::
 
     loss = "sigmoid"                   # one loss or a list of losses
+    loss_file = "mine.py"              # optional: the losses are functions of this file
     N = [100, 1000]                    # number of pairs
     d = [8, 16, 64]                    # dimension; the string "N" means d = N (d = 1: N <= 30)
     t = 10.0                           # loss parameters, by the loss's own names
@@ -19,7 +20,10 @@ Parameter values that vary together go in ``points``, a list of tables
 (``points = [{t = 10.0, b = 10.0}, {t = 117.8, b = 12.9}]`` instead of the axes ``t`` and
 ``b``).  A loss parameter applies to every listed loss that takes it; one that no listed loss
 takes is an error, and a parameter a loss needs but the grid omits takes the loss's default
-(its one definition's) or is an error.  The
+(its one definition's) or is an error.  With ``loss_file`` (a Python file, relative to the
+grid file's folder; it runs as Python code, as an import would) the listed losses are
+functions of that file, checked as ``clverify analyse`` checks them; a configuration records
+the file and its SHA-256, so that records of an edited file are never reused.  The
 configurations are the Cartesian product, in the order loss, N, d, points, parameters (by
 name), seeds, restarts (one listed twice is kept once); each has a
 :attr:`Configuration.key` that a results store is keyed by.
@@ -33,28 +37,30 @@ name), seeds, restarts (one listed twice is kept once); each has a
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
 import tomllib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from clverify.theory.errors import InvalidParameterError
+from clverify.theory.loss_files import load_loss
 from clverify.theory.params import check_batch_size, check_dimension, check_seed
 
 from .discrete import check_enumerable
 from .lbfgs import DEFAULT_MAX_ITER, DEFAULT_TOL
 from .optimise import DEFAULT_RESTARTS, check_loss_params
-from .torch_losses import TORCH_LOSSES
+from .torch_losses import TORCH_LOSSES, torch_loss
 
 __all__ = ["Configuration", "parse_grid", "read_grid", "MAX_CONFIGURATIONS", "AXES", "SETTINGS"]
 
 #: Axes every grid may give (loss parameters come in addition, by name).
-AXES = ("loss", "N", "d", "points", "seeds", "restarts")
+AXES = ("loss", "loss_file", "N", "d", "points", "seeds", "restarts")
 #: Solver settings (scalars) and their defaults.
 SETTINGS = {"tol": DEFAULT_TOL, "max_iter": DEFAULT_MAX_ITER}
 #: Largest number of configurations one grid file may expand to.
@@ -74,15 +80,27 @@ class Configuration:
     restarts: int = DEFAULT_RESTARTS
     tol: float = DEFAULT_TOL
     max_iter: int = DEFAULT_MAX_ITER
+    loss_file: str | None = None
+    loss_file_sha256: str | None = None
 
     @property
     def param_dict(self) -> dict:
         return dict(self.params)
 
+    @property
+    def torch_loss(self):
+        """The loss to optimise: the name of a built-in, or the function of ``loss_file``
+        (loaded once per process; an edited file is refused)."""
+        return self.loss if self.loss_file is None else _file_loss(self.loss_file, self.loss,
+                                                                     self.loss_file_sha256)
+
     def as_dict(self) -> dict:
-        """The configuration as one flat record (parameters by name)."""
-        return {"loss": self.loss, "N": self.N, "d": self.d, **self.param_dict, "seed": self.seed,
-                "restarts": self.restarts, "tol": self.tol, "max_iter": self.max_iter}
+        """The configuration as one flat record (parameters by name; the loss file, if any)."""
+        out = {"loss": self.loss, "N": self.N, "d": self.d, **self.param_dict, "seed": self.seed,
+               "restarts": self.restarts, "tol": self.tol, "max_iter": self.max_iter}
+        if self.loss_file is not None:
+            out.update(loss_file=self.loss_file, loss_file_sha256=self.loss_file_sha256)
+        return out
 
     @cached_property
     def key(self) -> str:
@@ -92,6 +110,19 @@ class Configuration:
 
 def _fail(where: str, message: str):
     raise InvalidParameterError(f"{where}: {message}")
+
+
+def _sha256(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _file_loss(path: str, name: str, sha256: str | None):
+    """The loss ``name`` of the file ``path`` whose SHA-256 is ``sha256``."""
+    if sha256 is not None and _sha256(path) != sha256:
+        raise InvalidParameterError(f"loss_file {path} changed since the grid was read (SHA-256 "
+                                    f"{sha256[:12]}...): run the sweep again")
+    return load_loss(path, name)
 
 
 def _range(where: str, table: dict) -> list:
@@ -173,16 +204,22 @@ def _check_setting(where: str, name: str, value):
     return value
 
 
-def parse_grid(text: str, source: str = "grid") -> list[Configuration]:
-    """The configurations of a grid given as TOML ``text`` (``source`` names it in errors)."""
+def parse_grid(text: str, source: str = "grid", folder: Path | None = None) -> list[Configuration]:
+    """The configurations of a grid given as TOML ``text`` (``source`` names it in errors;
+    ``folder``: where a relative ``loss_file`` is, default the working folder)."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         _fail(source, f"not valid TOML: {exc}")
     losses = [str(v) for v in _values(f"{source}: loss", raw.pop("loss", "sigmoid"))]
+    loss_file, sha256, torch_losses = _loss_file(source, raw.pop("loss_file", None), folder), None, {}
+    if loss_file is not None:
+        sha256 = _sha256(loss_file)
+        torch_losses = {name: torch_loss(_file_loss(loss_file, name, sha256)) for name in losses}
     for loss in losses:
-        if loss not in TORCH_LOSSES:
+        if loss not in TORCH_LOSSES and loss not in torch_losses:
             _fail(f"{source}: loss", f"unknown loss {loss!r}; known: {', '.join(TORCH_LOSSES)}")
+    torch_losses = {name: torch_losses.get(name) or TORCH_LOSSES[name] for name in losses}
     if "N" not in raw:
         _fail(source, "N is required (a number, a list or a range table)")
     Ns = _integers(f"{source}: N", _values(f"{source}: N", raw.pop("N")), lambda v: check_batch_size("N", v, 2))
@@ -198,7 +235,7 @@ def parse_grid(text: str, source: str = "grid") -> list[Configuration]:
     settings = {name: _check_setting(f"{source}: {name}", name, raw.pop(name, default))
                 for name, default in SETTINGS.items()}
     points = _points(source, raw.pop("points", None))
-    taken = {n for loss in losses for n in TORCH_LOSSES[loss].parameters}
+    taken = {n for loss in losses for n in torch_losses[loss].parameters}
     unknown = sorted((set(raw) | {n for p in points for n in p}) - taken)
     if unknown:
         _fail(source, f"unknown key(s) {', '.join(unknown)}: the axes are {', '.join(AXES)}, the settings "
@@ -208,24 +245,48 @@ def parse_grid(text: str, source: str = "grid") -> list[Configuration]:
         _fail(source, f"{', '.join(both)} given both in points and as an axis")
     params = {name: _values(f"{source}: {name}", value) for name, value in sorted(raw.items())}
     count = len(Ns) * len(ds) * len(seeds) * len(restarts) * len(points) * sum(
-        math.prod(len(v) for n, v in params.items() if n in TORCH_LOSSES[loss].parameters) for loss in losses)
+        math.prod(len(v) for n, v in params.items() if n in torch_losses[loss].parameters) for loss in losses)
     if count > MAX_CONFIGURATIONS:
         _fail(source, f"the grid has {count} configurations, more than {MAX_CONFIGURATIONS}")
-    out = {}
+    out, verified = {}, set()
     for loss in losses:
-        takes = TORCH_LOSSES[loss].parameters
+        takes = torch_losses[loss].parameters
         names = [n for n in params if n in takes]
         for N, d, fixed, *values in itertools.product(Ns, ds, points, *(params[n] for n in names)):
             given = {**{n: v for n, v in fixed.items() if n in takes}, **dict(zip(names, values))}
             try:
-                _, checked = check_loss_params(loss, given)
+                _, checked = check_loss_params(torch_losses[loss].loss, given)
+                if loss_file is not None and (loss, loss_file) not in verified:
+                    verify(torch_losses[loss].loss, checked)
+                    verified.add((loss, loss_file))
             except InvalidParameterError as exc:
                 _fail(f"{source}: loss {loss!r}", str(exc))
             point = tuple(sorted((n, v if isinstance(v, str) else float(v)) for n, v in checked.items()))
             for seed, r in itertools.product(seeds, restarts):
-                c = Configuration(loss, N, N if d == "N" else d, point, seed, r, **settings)
+                c = Configuration(loss, N, N if d == "N" else d, point, seed, r, **settings,
+                                  loss_file=loss_file, loss_file_sha256=sha256)
                 out.setdefault(c.key, c)
     return list(out.values())
+
+
+def _loss_file(source: str, raw, folder: Path | None) -> str | None:
+    """The absolute path of ``loss_file`` (relative to ``folder``), or None."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw:
+        _fail(f"{source}: loss_file", f"loss_file must be the path of a Python file, got {raw!r}")
+    path = Path(raw) if Path(raw).is_absolute() or folder is None else Path(folder) / raw
+    if not path.is_file() or path.suffix != ".py":
+        _fail(f"{source}: loss_file", f"loss_file must be an existing Python file (.py), got {raw!r}")
+    return str(path.resolve())
+
+
+def verify(loss, params: dict) -> None:
+    """Check a user's loss as ``clverify analyse`` does (symbolically, then its CCEM restriction
+    on explicit vectors) at ``params``."""
+    from clverify.numerics.analyse import checked
+
+    checked(loss, {k: v if isinstance(v, str) else repr(float(v)) for k, v in params.items()})
 
 
 def _points(source: str, raw) -> list[dict]:
@@ -254,4 +315,4 @@ def read_grid(path: str | Path) -> list[Configuration]:
         text = Path(path).read_text()
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidParameterError(f"grid: cannot read {str(path)!r}: {getattr(exc, 'strerror', None) or exc}") from None
-    return parse_grid(text, source=str(path))
+    return parse_grid(text, source=str(path), folder=Path(path).parent)

@@ -81,7 +81,7 @@ class SweepSummary:
 
 
 def _group_key(c: Configuration):
-    return c.loss, tuple(n for n, _ in c.params), c.restarts, c.tol, c.max_iter, c.d == 1
+    return c.loss, c.loss_file, tuple(n for n, _ in c.params), c.restarts, c.tol, c.max_iter, c.d == 1
 
 
 def plan_batches(configs: Sequence[Configuration], max_entries: int = BATCH_ENTRIES,
@@ -179,6 +179,8 @@ def reference(c: Configuration) -> dict:
     >>> ref["theory_structure"], ref["theory_loss"] > ref["ccem_bound"]
     ('Antipodal(N=10)', True)
     """
+    if c.loss_file is not None:   # a user's loss: its CCEM optimum is clverify analyse's
+        return {"theory_structure": None, "theory_loss": None, "theory_kind": None}
     return dict(_reference(c.loss, c.N, c.d, c.params))
 
 
@@ -216,10 +218,10 @@ def solve_batch(configs: Sequence[Configuration], device: str = "cpu",
         dev = resolve_device(device)
         ran = {"host": platform.node(), "device": str(dev), "threads": torch.get_num_threads()}
         if first.d == 1:    # S^0 is discrete: the exact minimum over the sign patterns, as gd --d 1
-            results = [minimise_s0(c.N, loss=c.loss, **c.param_dict) for c in configs]
+            results = [minimise_s0(c.N, loss=c.torch_loss, **c.param_dict) for c in configs]
         else:
             results = optimise_batch(
-                [c.N for c in configs], [c.d for c in configs], loss=first.loss,
+                [c.N for c in configs], [c.d for c in configs], loss=first.torch_loss,
                 seeds=[c.seed for c in configs], restarts=first.restarts, tol=first.tol,
                 max_iter=first.max_iter, device=dev.type,
                 **{n: [c.param_dict[n] for c in configs] for n in names})

@@ -43,8 +43,15 @@ UNIT_NORM_TOL = 1e-12
 
 def _parameter(value):
     """A parameter for the torch backend: a tensor of batch shape ``...`` becomes ``(..., 1, 1)``
-    (the layout of :class:`TorchSimilarity`'s entries); numbers and names pass unchanged."""
-    if isinstance(value, (float, int, str)):
+    (the layout of :class:`TorchSimilarity`'s entries); a decimal string (a float default,
+    :attr:`~clverify.theory.losses.Loss.defaults`) becomes a float; numbers and names pass
+    unchanged."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    if isinstance(value, (float, int)):
         return value
     if isinstance(value, (list, tuple, np.ndarray)):
         value = torch.as_tensor(np.asarray(value, dtype=float))

@@ -7,7 +7,7 @@ scale covering :math:`[-1, 1]`:
 (a) the paper's encoder as published (final ReLU, 100 full-batch SGD steps, lr 0.5);
 (b) the same encoder without the final ReLU;
 (c) free embeddings optimised to convergence (batched Riemannian L-BFGS);
-(d) the theory :math:`s^*(N, t)` of the optimal CCEM (:mod:`clverify.numerics.precision.sigmoid_optimum`);
+(d) the theory :math:`s^*(N, t)` of the optimal CCEM (:func:`clverify.numerics.precision.ccem_optimum.sigmoid_optimum`);
 
 each with the threshold curves :math:`t_E(N)` and :math:`t_A(N)` from
 :mod:`clverify.numerics.precision.thresholds`.  :func:`phase_figure` draws, for one ``N``, the regions where the
@@ -28,7 +28,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from tqdm import tqdm
 
-from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
 from clverify.numerics.precision.thresholds import (
     antipodal_boundary_b,
     antipodal_threshold_tb,

@@ -175,11 +175,20 @@ def _digits(prov) -> int:
     return int(prov.get("digits") or DEFAULT_DIGITS)
 
 
+#: A single record with more columns than this is written as a two-column markdown table
+#: (field, value), one field a line, rather than one very wide row.
+MD_VERTICAL_ABOVE = 12
+
+
 def _markdown(records, prov):
     cols = _columns(records)
     n = _digits(prov)
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(_text(r.get(c), n) for c in cols) + " |" for r in records]
+    if len(records) == 1 and len(cols) > MD_VERTICAL_ABOVE:
+        lines = ["| field | value |", "|---|---|"]
+        lines += [f"| {c} | {_text(records[0].get(c), n)} |" for c in cols]
+    else:
+        lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        lines += ["| " + " | ".join(_text(r.get(c), n) for c in cols) + " |" for r in records]
     meta = ["", "<!-- provenance", json.dumps(to_jsonable(prov), indent=2), "-->"]
     return "\n".join(lines + meta) + "\n"
 

@@ -1,6 +1,8 @@
 """High precision and certification: evaluators compiled from the SymPy derivations (mpmath and
-Arb), root finding, certified enclosures, the regime thresholds and the optimal CCEM of the
-sigmoid loss, and of any loss (its CCEM restriction, optimum and regime changes), the advice
+Arb), root finding, certified enclosures, the regime thresholds, the optimal CCEM of any loss
+(its CCEM restriction and its check on explicit vectors, one regime rule, the optimum, its
+wells and the regime changes and jumps; the sigmoid loss's closed forms as its evaluation
+strategy), whether the CCEM is optimal (the Jensen + Lemma 1 sufficient condition), the advice
 for a practitioner's (N, t, bias), covering boxes and the certificates that
 :mod:`clverify.recheck` re-checks.
 
@@ -9,7 +11,8 @@ No torch here: ``clverify thresholds`` imports this package only.
 
 from .advice import CONVENTIONS, Advice, etf_batch_limit, sigmoid_advice
 from .boxes import MonotoneCover, PositiveCover, box_region, monotone_cover, positive_cover
-from .ccem_optimum import CCEMOptimum, Restriction, ccem_optimum
+from .ccem_optimality import ConditionResult, Optimality, ccem_optimality
+from .ccem_optimum import CCEMOptimum, ccem_optimum, sigmoid_optimum
 from .certificates import (
                       Certificate,
                       exact_decimal,
@@ -44,7 +47,10 @@ from .evaluators import (
 )
 from .ops import ARB_OPS, MPMATH_OPS, as_arb
 from .real_input import RealInput
-from .regime_sweep import RegimeChange, regime_changes
+from .regime import REGIMES, regime
+from .regime_sweep import RegimeChange, RegimeTrack, regime_changes
+from .restriction import Restriction, SigmoidRestriction
+from .restriction_check import check_restriction
 from .roots import (
                       ROOT_GUARD_BITS,
                       SOLVERS,
@@ -56,7 +62,6 @@ from .roots import (
                       Solver,
                       find_root,
 )
-from .sigmoid_optimum import REGIMES, SIGN_PRECISION_STEPS, SigmoidOptimum, sigmoid_optimum
 from .thresholds import (
                       Boundary,
                       antipodal_boundary_b,
@@ -64,12 +69,13 @@ from .thresholds import (
                       etf_boundary_b,
                       etf_threshold_tb,
 )
+from .wells import descend, global_minimiser, local_minima
 
 __all__ = [
     "PRECISION_STEPS", "ClosedFormValue", "closed_form_value",
     "CONVENTIONS", "Advice", "etf_batch_limit", "sigmoid_advice",
     "MonotoneCover", "PositiveCover", "box_region", "monotone_cover", "positive_cover",
-    "CCEMOptimum", "Restriction", "ccem_optimum",
+    "CCEMOptimum", "ccem_optimum", "sigmoid_optimum",
     "Certificate", "exact_decimal", "monotone_cover_certificate", "optimum_certificate",
     "phase_certificate", "positive_cover_certificate", "threshold_certificate",
     "BISECTION_MAX_STEPS", "CERTIFY_PRECISION_STEPS", "POSITIVITY_MAX_BOXES", "Enclosure",
@@ -78,10 +84,13 @@ __all__ = [
     "evaluator", "formula", "generated_source",
     "ARB_OPS", "MPMATH_OPS", "as_arb",
     "RealInput",
-    "RegimeChange", "regime_changes",
+    "REGIMES", "regime",
+    "RegimeChange", "RegimeTrack", "regime_changes",
+    "ConditionResult", "Optimality", "ccem_optimality", "check_restriction",
+    "local_minima", "global_minimiser", "descend",
+    "Restriction", "SigmoidRestriction",
     "ROOT_GUARD_BITS", "SOLVERS", "TOLERANCE_ULPS", "Anderson", "Bisect", "Illinois", "Pegasus",
     "Solver", "find_root",
-    "REGIMES", "SIGN_PRECISION_STEPS", "SigmoidOptimum", "sigmoid_optimum",
     "Boundary", "antipodal_boundary_b", "antipodal_threshold_tb", "etf_boundary_b",
     "etf_threshold_tb",
 ]

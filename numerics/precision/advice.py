@@ -9,7 +9,8 @@ For :math:`(N, t, b)` (``t`` multiplies, ``b`` subtracted) the optimum over embe
 At fixed :math:`(t, b)` the ETF is optimal exactly for :math:`3 \le N \le n_{etf}(t, b)`: the
 sign of :math:`\ell'(1)` is that of :math:`f(N) = (N-2)(1+e^{t-b}) - 2(1+e^{t/(N-1)+b})`, and
 :math:`f` increases with :math:`N` (both terms do, as :math:`t > 0`).  :func:`etf_batch_limit`
-finds :math:`n_{etf}` by integer bisection on certified ball signs of :math:`\ell'(1)`, after
+finds :math:`n_{etf}` by integer bisection on the certified sign of :math:`\ell'(1)` (a ball, or
+exactly 0) and the optimum's rule (:func:`~clverify.numerics.precision.regime.regime`), after
 an a-priori exponent bound: with :math:`R_\infty = 2(1+e^b)/(1+e^{t-b})`, every
 :math:`N \le 2 + R_\infty` has :math:`f(N) \le 0` (as :math:`e^{t/(N-1)} > 1`), so
 :math:`n_{etf} > R_\infty`; and :math:`n_{etf} \le \max(t + 1, 2 + e R_\infty)`.  When
@@ -31,12 +32,15 @@ from fractions import Fraction
 import mpmath
 from flint import arb
 
+from clverify.theory.losses import LOSSES
 from clverify.theory.params import MAX_DECIMAL_EXPONENT, check_batch_size, check_choice, check_digits
 
-from .certify import Enclosure, ball_sign
-from .evaluators import arb_precision, evaluator
+from .ccem_optimum import sigmoid_optimum
+from .certify import Enclosure
+from .evaluators import arb_precision
 from .real_input import RealInput
-from .sigmoid_optimum import sigmoid_optimum
+from .regime import end_slope_sign, regime
+from .restriction import Restriction
 from .thresholds import antipodal_boundary_b, etf_boundary_b
 
 __all__ = ["CONVENTIONS", "N_ETF_LIMIT", "Advice", "etf_batch_limit", "sigmoid_advice"]
@@ -44,22 +48,9 @@ __all__ = ["CONVENTIONS", "N_ETF_LIMIT", "Advice", "etf_batch_limit", "sigmoid_a
 #: ``paper``: the bias is subtracted from the logit (``t s - b``; Lee et al., Bangachev et al.);
 #: ``siglip``: it is added (``t s + b``; SigLIP, Hugging Face's ``logit_bias``).
 CONVENTIONS = ("paper", "siglip")
-#: Extra guard bits tried (4x each time) when a sign of l'(1) at an integer N is undecided.
-_SIGN_STEPS = 3
 #: :func:`etf_batch_limit` computes :math:`n_{etf}` up to this batch size (the largest ``N``
 #: accepted as input, :data:`~clverify.theory.params.MAX_DECIMAL_EXPONENT` digits).
 N_ETF_LIMIT = 10**MAX_DECIMAL_EXPONENT
-
-
-def _etf_sign(n: int, t: RealInput, b: RealInput, digits: int) -> int | None:
-    """The certified sign of l'(1) at (n, t, b), None if undecided at every precision tried."""
-    cond = evaluator("etf_condition", "arb")
-    for step in range(_SIGN_STEPS + 1):
-        with arb_precision(digits, 32 * 4**step):
-            sign = ball_sign(cond(arb(0), arb(n), t.ball(), b.ball()))
-        if sign is not None:
-            return sign
-    return None
 
 
 def _log1p_exp(z: arb) -> arb:
@@ -95,17 +86,19 @@ def etf_batch_limit(t, b, *, digits: int = 30) -> tuple[int | None, bool, str]:
     >>> etf_batch_limit(1, "1e300")[1:]
     (True, 'n_etf_max > 10^1000 (about 10^4.34294e+299), more digits than the largest batch size accepted: not computed; the ETF is optimal for every N from 3 to 10^1000')
     """
-    t, b, digits = RealInput.positive("t", t), RealInput.finite("b", b), check_digits(digits)
+    numeric = {"t": RealInput.positive("t", t), "b": RealInput.finite("b", b)}
+    digits = check_digits(digits)
     with arb_precision(digits):
-        log_bound = _log_etf_lower_bound(t, b)
+        log_bound = _log_etf_lower_bound(numeric["t"], numeric["b"])
         if log_bound > arb(N_ETF_LIMIT).log():
             return None, True, _too_large_note(log_bound)
+    sigmoid = Restriction.of(LOSSES["sigmoid"], ("t", "b"))
 
-    def etf(n):
-        sign = _etf_sign(n, t, b, digits)
+    def etf(n):   # the optimum's rule on the certified sign of l'(1) (exactly 0 included)
+        sign, _ = end_slope_sign(sigmoid, 1, n, numeric, digits)
         if sign is None:
             raise _Undecided(n)
-        return sign <= 0
+        return regime(sign, None) == "etf"
 
     try:
         if not etf(3):
@@ -223,9 +216,10 @@ def sigmoid_advice(N: int, t, bias, *, convention: str = "paper", digits: int = 
                                                                    e.enclosure.certified, e.enclosure.reason,
                                                                    e.enclosure.digits)
                            for e in (etf, anti))
-        certified = all(e.certified for e in (opt.x_enclosure, *enclosures)) and n_certified
-        reasons = [f"{name} not certified: {e.reason}" for name, e in
-                   (("x*", opt.x_enclosure), ("b_E", enclosures[0]), ("b_A", enclosures[1])) if not e.certified]
+        certified = opt.certified and all(e.certified for e in enclosures) and n_certified
+        reasons = ([] if opt.certified else [f"x* not certified: {opt.note}"]) + [
+            f"{name} not certified: {e.reason}" for name, e in
+            (("b_E", enclosures[0]), ("b_A", enclosures[1])) if not e.certified]
         return Advice(N, +t_in.mpf(), convention, b_mp, -b_mp, opt.regime, opt.x, opt.s_pos, opt.s_neg,
                       opt.x_enclosure, to_user(etf.value), to_user(anti.value), *enclosures, n_max, n_note, nearest,
                       distances[nearest], certified, "; ".join(reasons + ([n_note] if n_note else [])))

@@ -166,9 +166,9 @@ class PositiveCover:
 
 
 @lru_cache(maxsize=None)
-def positive_cover(expr, N: int, region: tuple, digits: int = 20) -> PositiveCover:
+def positive_cover(expr, N: int, region: tuple, digits: int = 20, max_boxes: int = MAX_BOXES) -> PositiveCover:
     r"""Prove :math:`expr > 0` on ``region`` by bisection (the expression is evaluated in its
-    :func:`positivity_form`).
+    :func:`positivity_form`), with at most ``max_boxes`` boxes.
 
     The first variable's width is weighted by the second's upper end when choosing the side to
     split (on the CCEM, :math:`\ell` varies on the scale :math:`t x`).
@@ -184,7 +184,7 @@ def positive_cover(expr, N: int, region: tuple, digits: int = 20) -> PositiveCov
     with arb_precision(digits):
         bits = bits_for_digits(digits)
         while stack:
-            if leaves + len(stack) > MAX_BOXES:
+            if leaves + len(stack) > max_boxes:
                 return PositiveCover(form, N, region, bits, exhausted=True)
             box = stack.pop()
             value = f(_box_env(N, box))

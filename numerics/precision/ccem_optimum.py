@@ -1,25 +1,26 @@
 r"""The optimal CCEM of any loss, at high precision, certified where the expression allows.
 
-For a loss ``L`` (its one definition: built in, or a user's), the restriction to the CCEM
-family :math:`\ell(x) = L(\mathrm{CCEM}(\sqrt x))`, :math:`x = \delta^2 \in [0, 1]`, is
-derived by SymPy with ``N`` and the numeric parameters symbolic
-(:func:`clverify.theory.derivation.ccem_loss_x`), differentiated twice, and compiled for
-mpmath and Arb (:func:`~clverify.numerics.precision.evaluators.compile_expression`).  At one
-``(N, params)``:
+For a loss ``L`` (built in, or a user's) and its restriction :math:`\ell(x)`,
+:math:`x = \delta^2 \in [0, 1]` (:class:`~clverify.numerics.precision.restriction.Restriction`,
+which is also the evaluation strategy: the built-in sigmoid loss brings its closed forms), at
+one ``(N, params)``:
 
-1. **convexity**: :math:`\ell'' > 0` on :math:`[0, 1]` is proved by Arb balls over boxes
-   (:func:`~clverify.numerics.precision.certify.certify_positive`);
-2. if it is: the regime follows from two signs, certified by balls as for the sigmoid loss
-   (:mod:`clverify.numerics.precision.sigmoid_optimum`): the ETF (:math:`x^* = 1`) iff
-   :math:`\ell'(1) \le 0`, the antipodal structure (:math:`x^* = 0`) iff :math:`\ell'(0) \ge 0`,
-   otherwise the unique root of :math:`\ell'` in :math:`(0, 1)`, found by
+1. **convexity**: :math:`\ell'' > 0` on :math:`[0, 1]`, shown symbolically or by Arb balls
+   (:meth:`~clverify.numerics.precision.restriction.Restriction.convexity`);
+2. if it holds: the regime follows from the signs of :math:`\ell'(1)` and :math:`\ell'(0)` by
+   the one rule of :mod:`clverify.numerics.precision.regime` (an exactly zero slope at an end
+   is that end's structure), the interior root is found by
    :func:`~clverify.numerics.precision.roots.find_root` and enclosed by
-   :func:`~clverify.numerics.precision.certify.certify_root`;
-3. if it is not: the minimum over a grid of :data:`GRID_POINTS` points, refined at a root of
-   :math:`\ell'`, is a *numerical* global minimum (``certified=False``, with the reason).
+   :func:`~clverify.numerics.precision.certify.certify_root`; signs that balls cannot decide
+   are decided at the working precision, and the result is not certified;
+3. if it does not: the minimum over a grid of :data:`GRID_POINTS` points, refined at a root of
+   :math:`\ell'`, is a *numerical* global minimum (``certified=False``, with the reason);
+4. the value :math:`\ell(x^*)` is an Arb ball, computed at as many working digits as it needs to
+   hold ``digits`` correct ones (at :math:`t = 10^{400}` about 430, as the logits are
+   :math:`\sim t`), up to :data:`VALUE_EXTRA_DIGITS` more; None, with a note, beyond.
 
 Parameters are kept exact for the balls (:class:`~clverify.numerics.precision.real_input.RealInput`:
-``"0.1"`` is the decimal 1/10).
+``"0.1"`` is the decimal 1/10).  :func:`sigmoid_optimum` is the case of the built-in sigmoid loss.
 
 >>> from clverify.theory.losses import LOSSES
 >>> opt = ccem_optimum(LOSSES["sigmoid"], 10, {"t": "1.2", "b": "1.2"}, digits=30)
@@ -29,168 +30,58 @@ Parameters are kept exact for the balls (:class:`~clverify.numerics.precision.re
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from fractions import Fraction
-from functools import lru_cache
 
 import mpmath
-import sympy as sp
+from flint import arb
 
-from clverify.theory import derivation as D
-from clverify.theory.errors import ConvergenceError, LossDefinitionError
-from clverify.theory.losses import Loss
+from clverify.theory.errors import ConvergenceError
+from clverify.theory.losses import LOSSES, Loss
 from clverify.theory.params import check_batch_size, check_digits
 
-from .certify import Enclosure, ball_sign, certify_positive, certify_root
-from .evaluators import arb_precision, compile_expression, evaluator
+from .certify import Enclosure, arb_to_mpf, certify_root
+from .evaluators import arb_precision, evaluator
 from .real_input import RealInput
+from .regime import END_REGIMES, end_slope_sign, regime
+from .restriction import Restriction, split_parameters
 from .roots import find_root
-from .sigmoid_optimum import GUARD_DIGITS
 
-__all__ = ["CCEMOptimum", "ccem_optimum", "Restriction", "split_parameters", "GRID_POINTS",
-           "CONVEXITY_BOXES", "FRACTION_MAX_OPS", "SIGN_GUARD_STEPS", "convex_on_unit_interval",
-           "grid_minimum"]
+__all__ = ["CCEMOptimum", "ccem_optimum", "sigmoid_optimum", "convex_regime", "linear_minimiser",
+           "numerical_minimiser", "grid_minimum", "GRID_POINTS", "GUARD_DIGITS", "VALUE_EXTRA_DIGITS"]
 
 #: Grid of x on which a loss not certified convex is minimised before refining.
 GRID_POINTS = 401
-#: Box budget of the convexity certificate at one point.
-CONVEXITY_BOXES = 2048
-#: Largest expanded numerator (SymPy operation count) of the fraction form of l''.
-FRACTION_MAX_OPS = 5000
-#: How many times an undecided sign of l'(0) or l'(1) is retried with 4x the guard bits.
-SIGN_GUARD_STEPS = 3
-_SIGN_GUARD_BITS = 32
-
-
-def split_parameters(params: dict) -> tuple[dict, dict]:
-    """``(numeric, fixed)``: numbers and decimal strings as :class:`RealInput` (exact), other
-    values (a kernel's name) as they are.
-
-    >>> split_parameters({"t": "2", "tau": sp.Rational(3, 10), "kernel": "log"})
-    ({'t': RealInput(name='t', value='2'), 'tau': RealInput(name='tau', value=Fraction(3, 10))}, {'kernel': 'log'})
-    """
-    numeric, fixed = {}, {}
-    for name, value in params.items():
-        if isinstance(value, str) and not _is_number(value):
-            fixed[name] = value
-            continue
-        if isinstance(value, sp.Rational):   # an exact default of the definition
-            value = Fraction(int(value.p), int(value.q))
-        numeric[name] = RealInput.finite(name, value)
-    return numeric, fixed
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-class Restriction:
-    r""":math:`\ell(x)` of ``loss`` (non-numeric parameters ``fixed``) and its derivatives, compiled.
-
-    Every compiled function takes ``(x, N, *params)`` in the order of :attr:`names`.
-
-    >>> from clverify.theory.losses import LOSSES
-    >>> r = Restriction.of(LOSSES["sigmoid"], ("t", "b"))
-    >>> with mpmath.workdps(20):
-    ...     r.compiled(1, "mpmath")(1, 4, 2, 2)    # -2 t sigma(0) + 2 t sigma(-8/3) at N = 4, t = b = 2
-    mpf('-1.7401233234853437514895')
-    """
-
-    def __init__(self, loss: Loss, names: tuple, fixed: tuple = ()):
-        self.loss, self.names, self.fixed = loss, names, dict(fixed)
-        # real symbols, no sign assumed: a parameter of a loss may have either sign
-        self.symbols = tuple(sp.Symbol(name, real=True) for name in names)
-
-    @classmethod
-    @lru_cache(maxsize=64)
-    def of(cls, loss: Loss, names: tuple, fixed: tuple = ()) -> "Restriction":
-        """One restriction per ``(loss, names, fixed)`` (derived and compiled once)."""
-        return cls(loss, names, fixed)
-
-    def expression(self, order: int = 0, wrt: str | None = None) -> sp.Expr:
-        r""":math:`\ell^{(order)}(x)` (symbolic ``N`` and parameters), differentiated once more in
-        the parameter ``wrt`` if given."""
-        derived = (D.ccem_loss_x, D.ccem_loss_dx, D.ccem_loss_dx2)[order]
-        expr = derived(self.loss, tuple(zip(self.names, self.symbols)), **self.fixed)
-        return expr if wrt is None else sp.diff(expr, self.symbols[self.names.index(wrt)])
-
-    @lru_cache(maxsize=None)
-    def second_derivative_fraction(self, N: int) -> tuple | None:
-        r"""``(numerator, denominator)`` of :math:`\ell''(x)` at this ``N`` over one
-        denominator, the numerator expanded (None when it is too large).  Where
-        :math:`\ell''` is a sum of positive terms written as differences (SymPy's
-        :math:`\sigma - \sigma^2`), the numerator is a sum of positive terms."""
-        num, den = sp.fraction(sp.together(self.expression(2).subs(D.N, N)))
-        num = sp.expand(num)
-        return None if sp.count_ops(num) > FRACTION_MAX_OPS else (num, den)
-
-    @lru_cache(maxsize=None)
-    def second_derivative_as_fraction(self, N: int):
-        """:meth:`second_derivative_fraction` compiled for Arb, a function of ``(x, *params)``
-        (None when there is no such form)."""
-        fraction = self.second_derivative_fraction(N)
-        if fraction is None:
-            return None
-        return compile_expression(fraction[0] / fraction[1], "arb", args=(D.x, *self.symbols),
-                                  name=f"{self.loss.name} l''(x) at N={N}")
-
-    def convexity_proof(self, N: int, exact: dict) -> str | None:
-        r"""Why :math:`\ell'' > 0` for every :math:`x \ge 0` at ``N`` and the exact parameter
-        values ``exact`` (name -> SymPy number): the numerator of
-        :meth:`second_derivative_fraction` is a sum of positive terms and its denominator is
-        positive, factor by factor (:func:`_positive`); None when that is not seen."""
-        fraction = self.second_derivative_fraction(N)
-        if fraction is None:
-            return None
-        values = {symbol: exact[name] for symbol, name in zip(self.symbols, self.names)}
-        if all(_positive(part, values) for part in fraction):
-            return ("l''(x) is a sum of positive terms over a positive denominator for every "
-                    "x >= 0 (SymPy, factor by factor, at the exact parameter values)")
-        return None
-
-    @lru_cache(maxsize=None)
-    def compiled(self, order: int, backend: str, wrt: str | None = None):
-        """:meth:`expression` compiled for ``backend`` (``"mpmath"`` or ``"arb"``)."""
-        name = f"{self.loss.name} l{chr(39) * order}(x)" + (f" d/d{wrt}" if wrt else "")
-        return compile_expression(self.expression(order, wrt), backend, name=name,
-                                  args=(D.x, D.N, *self.symbols))
-
-
-def _positive(expr, values: dict) -> bool:
-    """Whether ``expr`` > 0 for every ``x >= 0``, seen from its structure: exponentials of real
-    arguments, sums and products of positive parts, positive bases of powers, and the
-    parameters' exact values; False when not seen (never a wrong True).
-
-    >>> x, t = D.x, sp.Symbol("t", real=True)
-    >>> _positive(3 * t**2 * sp.exp(-t * x) / (sp.exp(x) + 1) ** 2, {t: sp.Rational(1, 2)})
-    True
-    >>> _positive(t * sp.exp(x) + x, {t: 1}), _positive(t * sp.exp(x), {t: -1})
-    (False, False)
-    >>> _positive(sp.exp(sp.sqrt(x - 2)), {})   # not real for x < 2
-    False
-    """
-    if isinstance(expr, sp.exp):
-        return expr.args[0].is_extended_real is True
-    if isinstance(expr, (sp.Add, sp.Mul)):
-        return all(_positive(arg, values) for arg in expr.args)
-    if isinstance(expr, sp.Pow):
-        return _positive(expr.base, values)
-    value = expr.subs(values)
-    return bool(value.is_number and value.is_positive)
+#: Extra decimal digits carried in mpmath while solving (results are rounded to ``digits``).
+GUARD_DIGITS = 10
+#: At most this many working digits beyond ``digits`` for the value l(x*).
+VALUE_EXTRA_DIGITS = 2500
 
 
 @dataclass(frozen=True)
 class CCEMOptimum:
     r"""The minimiser :math:`x^* = \delta^{*2}` of a loss on the CCEM family at ``(N, params)``.
 
-    ``value`` is :math:`\ell(x^*)` (the loss, normalised as the loss is); ``x_enclosure`` an
-    enclosure of :math:`x^*`; ``convex`` whether :math:`\ell'' > 0` on :math:`[0, 1]` was
-    proved; ``certified`` whether :math:`x^*` is certified as the global minimiser (convexity
-    and an Arb enclosure or certified signs); ``note`` says how, or why not.
+    Attributes
+    ----------
+    loss : str
+        The loss's name; ``params`` its parameters (decimal strings and names).
+    regime : str
+        ``'etf'`` (:math:`x^* = 1`), ``'antipodal'`` (:math:`x^* = 0`) or ``'intermediate'``;
+        ``'degenerate'`` where :math:`\ell` is constant on :math:`[0, 1]` (every CCEM is
+        optimal, :math:`x^* = 1` is reported).
+    x, delta, s_pos, s_neg : mpf
+        :math:`x^*`, :math:`\delta^* = \sqrt{x^*}` and the CCEM's positive and negative
+        similarities there, to ``digits`` digits.
+    value : mpf or None
+        :math:`\ell(x^*)` (normalised as the loss is) to ``digits`` correct digits (an Arb ball
+        narrower than the last digit); None when that precision was not reached (``note``).
+    x_enclosure : Enclosure
+        An enclosure of :math:`x^*` (the exact point at an end).
+    convex, certified, note
+        Whether :math:`\ell'' > 0` on :math:`[0, 1]` was proved; whether :math:`x^*` is
+        certified as the global minimiser (convexity and certified signs, or convexity and a
+        certified root); how, or why not.
     """
 
     loss: str
@@ -202,62 +93,45 @@ class CCEMOptimum:
     delta: mpmath.mpf
     s_pos: mpmath.mpf
     s_neg: mpmath.mpf
-    value: mpmath.mpf
+    value: mpmath.mpf | None
     x_enclosure: Enclosure
     convex: bool
     certified: bool
     note: str
 
 
-def _balls(numeric: dict) -> list:
-    return [p.ball() for p in numeric.values()]
+def convex_regime(restriction: Restriction, N: int, numeric: dict, digits: int) -> tuple[str, bool, str]:
+    r"""``(regime, certain, how)`` of a restriction with :math:`\ell'' > 0` (regime None when
+    not even the midpoints decide it at this precision): the rule
+    :func:`~clverify.numerics.precision.regime.regime` on the signs of :math:`\ell'(1)` and
+    :math:`\ell'(0)` (:func:`~clverify.numerics.precision.regime.end_slope_sign`); where they do
+    not decide it, their values at the working precision decide (the midpoints of their balls,
+    :meth:`~clverify.numerics.precision.restriction.Restriction.root_function`), and ``certain``
+    is False.
 
-
-def _sign(f, N: int, numeric: dict, x, digits: int):
-    """The certified sign of ``f(x, N, *params)`` (Arb), or None when undecided."""
-    for step in range(SIGN_GUARD_STEPS + 1):
-        with arb_precision(digits, _SIGN_GUARD_BITS * 4**step):
-            sign = ball_sign(f(x, N, *_balls(numeric)))
-        if sign is not None:
-            return sign
-    return None
-
-
-def convex_on_unit_interval(restriction: Restriction, N: int, numeric: dict, digits: int,
-                            max_boxes: int = CONVEXITY_BOXES) -> tuple[bool, str]:
-    r"""Whether :math:`\ell'' > 0` on :math:`[0, 1]` at ``(N, params)``: shown by SymPy at the
-    exact parameter values (:meth:`Restriction.convexity_proof`), or else by Arb balls over
-    boxes (parameters as balls, so the proof holds for the exact inputs).
-
-    >>> from clverify.theory.losses import LOSSES
-    >>> kcl = Restriction.of(LOSSES["kcl"], ("gamma", "t"))
-    >>> convex_on_unit_interval(kcl, 10, split_parameters({"gamma": 16, "t": 2})[0], 20)
-    (False, 'f <= 0 at 0.875, certified by a ball')
+    >>> r = Restriction.of(LOSSES["sigmoid"], ("t", "b"))
+    >>> convex_regime(r, 4, split_parameters({"t": 1, "b": -1})[0], 20)
+    ('antipodal', True, "l'(0) = 0 exactly (SymPy at the exact parameter values)")
     """
-    exact = {k: p.exact() for k, p in numeric.items()}
-    proof = restriction.convexity_proof(N, exact) if None not in exact.values() else None
-    if proof is not None:
-        return True, proof
-    d2 = restriction.compiled(2, "arb")
-    fraction = restriction.second_derivative_as_fraction(N)
-    with arb_precision(digits):
-        balls = _balls(numeric)
+    s1, how1 = end_slope_sign(restriction, 1, N, numeric, digits)
+    s0, how0 = end_slope_sign(restriction, 0, N, numeric, digits)
+    found = regime(s1, s0)
+    if found is not None:
+        return found, True, {"etf": how1, "antipodal": how0}.get(found, f"{how1}, {how0}")
+    slope = restriction.root_function(N, numeric)
+    s1, s0 = (_sign(slope(end)) if s is None else s for end, s in ((1, s1), (0, s0)))
+    return regime(s1, s0), False, (f"{how1}, {how0}: decided at {mpmath.mp.dps} digits by the "
+                                   "midpoint of a ball (not certified)")
 
-    def second_derivative(z):   # two enclosures of l''(z): the first with a certain sign
-        ball = d2(z, N, *balls)
-        if fraction is None or ball_sign(ball) is not None:
-            return ball
-        other = fraction(z, *balls)
-        return other if ball_sign(other) is not None else ball
 
-    return certify_positive(second_derivative, 0, 1, digits=digits, max_boxes=max_boxes)
+def _sign(value) -> int | None:
+    return int(mpmath.sign(value)) if mpmath.isfinite(value) else None
 
 
 def grid_minimum(restriction: Restriction, N: int, values: list):
     r"""Numerical global minimiser on :math:`[0, 1]`: the best of a grid of :data:`GRID_POINTS`
     points, refined at a root of :math:`\ell'` between its neighbours.
 
-    >>> from clverify.theory.losses import LOSSES
     >>> sigmoid = Restriction.of(LOSSES["sigmoid"], ("t", "b"))
     >>> with mpmath.workdps(20):
     ...     grid_minimum(sigmoid, 10, [mpmath.mpf("1.2"), mpmath.mpf("1.2")])
@@ -279,6 +153,90 @@ def grid_minimum(restriction: Restriction, N: int, values: list):
     return grid[k]
 
 
+def numerical_minimiser(restriction: Restriction, N: int, values: list) -> tuple:
+    """``(x, regime)``: :func:`grid_minimum` and the structure there (an end's, else
+    ``'intermediate'``), for a restriction not shown convex."""
+    x = grid_minimum(restriction, N, values)
+    return x, (END_REGIMES[int(x)] if x in (0, 1) else "intermediate")
+
+
+def _interior(restriction: Restriction, N: int, numeric: dict, digits: int):
+    r"""The root of :math:`\ell'` in :math:`(0, 1)` and its enclosure."""
+    g = restriction.root_function(N, numeric)
+    try:
+        x = find_root(g, (0, 1), solver="anderson", verify=False)
+    except ConvergenceError:
+        x = find_root(g, (0, 1), solver="bisect", verify=False)
+    dl, d2 = restriction.compiled(1, "arb"), restriction.compiled(2, "arb")
+    with arb_precision(digits):
+        balls = [p.ball() for p in numeric.values()]
+    return x, certify_root(lambda z: dl(z, N, *balls), lambda z: d2(z, N, *balls), x,
+                           digits=digits, bracket=(0, 1))
+
+
+def linear_minimiser(restriction, N, numeric, digits, why):
+    r"""``(regime, x, enclosure, certified)`` of a linear :math:`\ell`: the end where the
+    constant slope points, or, for a slope exactly 0, ``'degenerate'`` (every CCEM is optimal;
+    :math:`x^* = 1` is reported)."""
+    sign, how = end_slope_sign(restriction, 1, N, numeric, digits)
+    certain = sign is not None
+    if not certain:
+        sign = _sign(restriction.root_function(N, numeric)(1))
+        how += f"; decided at {mpmath.mp.dps} digits by the midpoint of a ball (not certified)"
+    if sign == 0:
+        found, x, how = "degenerate", mpmath.mpf(1), f"{how}: l is constant, every CCEM is optimal (x* = 1 reported)"
+    else:
+        found = "etf" if sign < 0 else "antipodal"
+        x = mpmath.mpf(1 if sign < 0 else 0)
+    return found, x, Enclosure(x, x, certain, f"{why}; {how}", digits), certain
+
+
+def _minimiser(restriction, N, numeric, convex, digits, linear=None):
+    """``(regime, x, enclosure, certified)`` at ``digits`` working digits (regime None when
+    undecided there)."""
+    if linear:
+        return linear_minimiser(restriction, N, numeric, digits, linear)
+    if not convex:
+        x, found = numerical_minimiser(restriction, N, [p.mpf() for p in numeric.values()])
+        why = (f"x* is the minimum over a grid of {GRID_POINTS} points, refined at a root of l' "
+               "(numerical)")
+        return found, x, Enclosure(x, x, False, why, digits), False
+    found, certain, how = convex_regime(restriction, N, numeric, digits)
+    if found is None:
+        return None, None, None, False
+    if found == "intermediate":
+        x, root = _interior(restriction, N, numeric, digits)
+        certified = certain and root.certified
+        return found, x, Enclosure(root.lo, root.hi, certified, f"{how}; {root.reason}", digits), certified
+    x = mpmath.mpf(1 if found == "etf" else 0)
+    return found, x, Enclosure(x, x, certain, how, digits), certain
+
+
+def _value_ball(restriction, N, numeric, x, enclosure, digits):
+    r"""An Arb ball of :math:`\ell(x^*)` (of :math:`\ell(x)` where ``enclosure`` is not
+    certified): :math:`\ell(x) + \ell'(\xi)(x^* - x)` with :math:`\xi, x^*` in the enclosure."""
+    f, df = restriction.compiled(0, "arb"), restriction.compiled(1, "arb")
+    with arb_precision(digits):
+        balls = [p.ball() for p in numeric.values()]
+        at = arb(x)
+        value = f(at, N, *balls)
+        if enclosure.certified and enclosure.lo != enclosure.hi:
+            around = arb(enclosure.lo).union(arb(enclosure.hi)).union(at)
+            value += df(around, N, *balls) * (around - at)
+    return value
+
+
+def _missing_digits(ball, digits: int) -> int | None:
+    """How many more digits ``ball`` needs to hold ``digits`` correct ones (and one more), 0 if
+    none; None when it holds none (not finite, or 0 inside and not exact)."""
+    if ball.is_exact():
+        return 0
+    bits = ball.rel_accuracy_bits() if ball.is_finite() else -1
+    if bits <= 0:
+        return None
+    return max(0, math.ceil(digits + 1 - bits / math.log2(10)))
+
+
 def ccem_optimum(loss: Loss, N: int, params: dict, *, digits: int = 30) -> CCEMOptimum:
     r"""The optimal CCEM of ``loss`` at ``(N, params)`` to ``digits`` significant digits.
 
@@ -296,7 +254,6 @@ def ccem_optimum(loss: Loss, N: int, params: dict, *, digits: int = 30) -> CCEMO
 
     Examples
     --------
-    >>> from clverify.theory.losses import LOSSES
     >>> opt = ccem_optimum(LOSSES["infonce-sym"], 10, {"tau": "0.5"}, digits=20)
     >>> opt.regime, opt.certified
     ('etf', True)
@@ -305,63 +262,82 @@ def ccem_optimum(loss: Loss, N: int, params: dict, *, digits: int = 30) -> CCEMO
     digits = check_digits(digits)
     numeric, fixed = split_parameters(loss.resolve(params))
     restriction = Restriction.of(loss, tuple(numeric), tuple(sorted(fixed.items())))
-    convex, convexity = convex_on_unit_interval(restriction, N, numeric, digits)
     with mpmath.workdps(digits + GUARD_DIGITS):
-        values = [p.mpf() for p in numeric.values()]
-        value = restriction.compiled(0, "mpmath")
-        for x in (0, mpmath.mpf(1) / 2, 1):
-            v = value(x, N, *values)
-            if not (isinstance(v, mpmath.mpf) and mpmath.isfinite(v)):
-                raise LossDefinitionError(
-                    f"loss {loss.name!r} is {v} on the CCEM at x = {x} (N = {N}, "
-                    f"{_shown(numeric, fixed)}), not a finite real number: check its definition "
-                    "and parameters")
-        if convex:
-            regime, x, enclosure, certified = _convex_optimum(restriction, N, numeric, values,
-                                                              digits)
-            note = f"l'' > 0 on [0, 1] ({convexity}); x*: {enclosure.reason}"
-        else:
-            x = grid_minimum(restriction, N, values)
-            regime = "etf" if x == 1 else "antipodal" if x == 0 else "intermediate"
-            certified = False
-            note = (f"l is not certified convex on [0, 1] ({convexity}); x* is the minimum over "
-                    f"a grid of {GRID_POINTS} points, refined at a root of l' (numerical)")
-            enclosure = Enclosure(x, x, False, note, digits)
-        results = [x, mpmath.sqrt(x), evaluator("s_pos", "mpmath")(x, N, 0, 0),
-                   evaluator("s_neg", "mpmath")(x, N, 0, 0), value(x, N, *values)]
+        restriction.check_finite(N, numeric)
+    convex, convexity = restriction.convexity(N, numeric, digits)
+    linear = None if convex else restriction.linear(N, numeric, digits)
+    work, most = digits, digits + VALUE_EXTRA_DIGITS
+    while True:
+        with mpmath.workdps(work + GUARD_DIGITS):
+            found, x, enclosure, certified = _minimiser(restriction, N, numeric, convex, work, linear)
+        missing = None
+        if found is not None:
+            ball = _value_ball(restriction, N, numeric, x, enclosure, work)
+            missing = _missing_digits(ball, digits)
+        if missing == 0 or work >= most:
+            break
+        work = min(most, 2 * work if missing is None else work + missing + GUARD_DIGITS)
+    if found is None:
+        raise ConvergenceError(f"the regime of {loss.name} at N = {N}, {_shown(numeric, fixed)} is "
+                               f"not decided with {work} working digits: the signs of l'(0), "
+                               "l'(1) are lost in rounding (parameters too large?)")
+    with mpmath.workdps(work + GUARD_DIGITS):
+        similarities = [evaluator(name, "mpmath")(x, N, 0, 0) for name in ("s_pos", "s_neg")]
+        results = [x, mpmath.sqrt(x), *similarities]
+    notes = [f"l'' > 0 on [0, 1] ({convexity}); x*: {enclosure.reason}" if convex else
+             f"l is linear in x; x*: {enclosure.reason}" if linear else
+             f"l is not certified convex on [0, 1] ({convexity}); {enclosure.reason}"]
+    if missing != 0:
+        notes.append(f"l(x*) is not resolved to {digits} digits with {work} working digits "
+                     f"(ball {ball.str(5, radius=True)})")
+    elif work > digits:
+        notes.append(f"l(x*) computed with {work} working digits")
     with mpmath.workdps(digits):
-        x, delta, s_pos, s_neg, loss_value = (+v for v in results)
+        x, delta, s_pos, s_neg = (+v for v in results)
+        value = +arb_to_mpf(ball.mid()) if missing == 0 else None
+    enclosure = Enclosure(enclosure.lo, enclosure.hi, enclosure.certified, enclosure.reason, digits)
     return CCEMOptimum(loss.name, N, {**{k: str(v) for k, v in numeric.items()}, **fixed}, digits,
-                       regime, x, delta, s_pos, s_neg, loss_value, enclosure, convex, certified, note)
+                       found, x, delta, s_pos, s_neg, value, enclosure, convex, certified,
+                       "; ".join(notes))
 
 
 def _shown(numeric: dict, fixed: dict) -> str:
     return ", ".join(f"{k} = {v}" for k, v in {**numeric, **fixed}.items())
 
 
-def _convex_optimum(restriction, N, numeric, values, digits):
-    """Regime, x*, its enclosure and whether it is certified, for a convex restriction."""
-    dl = restriction.compiled(1, "arb")
-    s1, s0 = _sign(dl, N, numeric, 1, digits), _sign(dl, N, numeric, 0, digits)
-    df = restriction.compiled(1, "mpmath")
-    certain = s1 is not None and s0 is not None
-    if certain:
-        how = "the signs of l'(0) and l'(1) certified by balls"
-    else:   # undecided by balls even with more guard bits: decided by mpmath, and said so
-        s1 = s1 if s1 is not None else (-1 if df(1, N, *values) <= 0 else 1)
-        s0 = s0 if s0 is not None else (1 if df(0, N, *values) >= 0 else -1)
-        how = "the sign of l'(0) or l'(1) not certified by balls (decided by mpmath)"
-    for end, regime, sign, why in ((1, "etf", s1, "l'(1) <= 0"), (0, "antipodal", -s0, "l'(0) >= 0")):
-        if sign in (-1, 0):
-            x = mpmath.mpf(end)
-            return regime, x, Enclosure(x, x, certain, f"{why}, {how}", digits), certain
-    try:
-        x = find_root(lambda z: df(z, N, *values), (0, 1), solver="anderson", verify=False)
-    except ConvergenceError:
-        x = find_root(lambda z: df(z, N, *values), (0, 1), solver="bisect", verify=False)
-    d2 = restriction.compiled(2, "arb")
-    with arb_precision(digits):
-        balls = _balls(numeric)
-    enclosure = certify_root(lambda z: dl(z, N, *balls), lambda z: d2(z, N, *balls), x,
-                             digits=digits, bracket=(0, 1))
-    return "intermediate", x, enclosure, certain and enclosure.certified
+def sigmoid_optimum(N: int, t, b, *, digits: int = 50) -> CCEMOptimum:
+    r"""The optimal CCEM of the built-in sigmoid loss at :math:`(N, t, b)`:
+    :func:`ccem_optimum` of ``LOSSES["sigmoid"]`` with :math:`t > 0` required.
+
+    By Theorem 1 (Lee, Chang and Sohn, 2024) its value is the minimum of the sigmoid loss over
+    all embeddings with :math:`d \ge N`, where
+
+    .. math::
+        \ell(x) = \operatorname{softplus}(b - t(2x-1))
+                  + (N-1)\operatorname{softplus}\big(t(x\tfrac{N-2}{N-1} - 1) - b\big).
+
+    Parameters
+    ----------
+    N : int
+        Batch size, :math:`N \ge 3`.
+    t : real
+        Inverse temperature (multiplies the similarity), finite and :math:`> 0`.
+    b : real
+        Bias (subtracted from the logit; SigLIP's own bias is :math:`-b`), finite.
+    digits : int
+        Significant decimal digits, in ``[15, 10000]``.
+
+    Examples
+    --------
+    >>> opt = sigmoid_optimum(10, 0.1, 0.1, digits=20)
+    >>> opt.regime, opt.x, opt.x_enclosure.certified
+    ('antipodal', mpf('0.0'), True)
+    >>> sigmoid_optimum(4, 1, -1, digits=20).note        # t + b = 0: l'(0) = 0 exactly
+    "l'' > 0 on [0, 1] (l''(x) > 0 for every N >= 3, t > 0 and real b, x (SymPy: a sum of positive terms over a positive denominator; clverify derive)); x*: l'(0) = 0 exactly (SymPy at the exact parameter values)"
+    >>> sigmoid_optimum(2, 1, 1)
+    Traceback (most recent call last):
+        ...
+    clverify.theory.errors.InvalidParameterError: N must be an integer >= 3, got 2
+    """
+    RealInput.positive("t", t)
+    return ccem_optimum(LOSSES["sigmoid"], N, {"t": t, "b": b}, digits=digits)

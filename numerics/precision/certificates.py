@@ -44,9 +44,10 @@ import sympy as sp
 from clverify.theory.params import MIN_DIGITS
 
 from .boxes import MonotoneCover, PositiveCover, compiled, exact_ball, exact_interval, positivity_form
+from .ccem_optimum import sigmoid_optimum
 from .certify import Enclosure, ball_sign
 from .evaluators import bits_for_digits, formula
-from .sigmoid_optimum import sigmoid_optimum
+from .regime import regime
 from .thresholds import antipodal_boundary_b, antipodal_threshold_tb, etf_boundary_b, etf_threshold_tb
 
 __all__ = ["FORMAT", "Certificate", "exact_decimal", "expression_record", "threshold_certificate",
@@ -351,13 +352,14 @@ def optimum_certificate(triples: Iterable[tuple], digits: int = 50, kind: str = 
         def cells_at(exact, opt=opt, enclosure=enclosure):
             cells = {"l'(1)": _sign_cell(d1, exact), "l'(0)": _sign_cell(d0, exact), "x_star": None}
             s1, s0 = (c["sign"] if isinstance(c, dict) else None for c in (cells["l'(1)"], cells["l'(0)"]))
-            if not enclosure.certified:
-                return {**cells, "regime": f"not certified by the search: {enclosure.reason}"}
+            if not opt.certified:
+                return {**cells, "regime": f"not certified by the search: {opt.note}"}
             if opt.regime == "intermediate":
                 cells["x_star"] = _root_cell(dx, exact, "x", *enclosure.strings())
-            shown = {"etf": s1 is not None and s1 <= 0, "antipodal": s0 is not None and s0 >= 0,
-                     "intermediate": s1 == 1 and s0 == -1 and isinstance(cells["x_star"], dict)}
-            cells["regime"] = ({"regime": opt.regime} if shown[opt.regime]
+            # the optimum's rule on the signs shown here (and the root, for the intermediate one)
+            shown = regime(s1, s0) == opt.regime and (opt.regime != "intermediate"
+                                                       or isinstance(cells["x_star"], dict))
+            cells["regime"] = ({"regime": opt.regime} if shown
                                else f"the {opt.regime} regime is not shown (signs {s1}, {s0})")
             return cells
 

@@ -7,7 +7,7 @@ import sys
 import click
 from tqdm import tqdm
 
-from ..registry import aliases, theorems
+from ..registry import aliases, load_theorems, theorems
 from ..report import catalogue_markdown, result_record, table_record
 from ..runner import run_theorem
 from . import main
@@ -28,6 +28,9 @@ def run_selected(selected, *, mutants, thorough, quiet):
 @main.command()
 @click.option("--only", multiple=True, metavar="ID", help="Check only this theorem id (repeatable).")
 @click.option("--only-paper", multiple=True, metavar="PAPER", help="Check only this paper (e.g. lee2024).")
+@click.option("--theorems", "files", multiple=True, metavar="FILE",
+              help="Check the entries of this Python file of your own (its THEOREMS list; repeatable). "
+                   "It runs as Python code, as an import would.")
 @click.option("--mutants", is_flag=True, help="Also run every mutant; a surviving mutant fails the run.")
 @click.option("--thorough", is_flag=True, help="Add each check's thorough parameter points.")
 @click.option("--list", "list_ids", is_flag=True, help="List the registered ids and exit.")
@@ -37,10 +40,12 @@ def run_selected(selected, *, mutants, thorough, quiet):
 @threads_option(default=1)
 @format_option(default="md")
 @out_option
-def check(only, only_paper, mutants, thorough, list_ids, catalogue, quiet, threads, fmt, out):
-    """Check registry entries; exit code 1 when a claim is not proved or verified (refuted or
-    inconclusive), an entry's check does not run as recorded, or a mutant survives."""
-    selected = theorems(only=tuple(only), papers=tuple(only_paper))
+def check(only, only_paper, files, mutants, thorough, list_ids, catalogue, quiet, threads, fmt, out):
+    """Check registry entries (or, with --theorems, the entries of your own files); exit code 1
+    when a claim is not proved or verified (refuted or inconclusive), an entry's check does not
+    run as recorded, or a mutant survives."""
+    yours = [thm.id for path in files for thm in load_theorems(path)]
+    selected = theorems(only=tuple(only) or tuple(yours), papers=tuple(only_paper))
     if list_ids:
         for thm in selected:
             click.echo(f"{thm.id}\t{thm.kind}\t{thm.source}")

@@ -9,11 +9,15 @@ commands, so ``clverify --help`` stays fast.
 from __future__ import annotations
 
 import math
+import sys
 import time
+from contextlib import redirect_stdout
 
 import click
 
 from clverify.theory.errors import InvalidParameterError
+from clverify.theory.loss_files import load_loss, run_user_code
+from clverify.theory.losses import Loss
 from clverify.theory.params import check_batch_size, check_positive, to_float64
 
 from . import main
@@ -65,8 +69,12 @@ def _device_option(f):
 @click.option("--N", "N", type=Integer(2), required=True, help="Number of pairs.")
 @click.option("--d", "d", type=Integer(1), default=None,
               help="Dimension (default: N); d = 1 is solved exactly, by enumeration (small N).")
+@click.option("--loss-file", "loss_file", default=None, metavar="FILE",
+              help="A Python file defining the loss --loss names (as for analyse); it runs as "
+                   "Python code, as an import would.")
 @click.option("--loss", default="sigmoid", show_default=True,
-              help="A loss of clverify.numerics.descent.torch_losses.TORCH_LOSSES.")
+              help="A loss of clverify.numerics.descent.torch_losses.TORCH_LOSSES, or a function "
+                   "of --loss-file.")
 @click.option("--t", "t", default=None, help="Inverse temperature (multiplies).")
 @click.option("--b", "b", default=None, help="Bias (subtracted from the logit).")
 @click.option("--tau", default=None, help="Temperature (divides).")
@@ -87,12 +95,22 @@ def _device_option(f):
 @threads_option()
 @format_option()
 @out_option
-def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, max_seconds,
-               optimizer, max_memory, threads, fmt, out):
+def gd_command(N, d, loss_file, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter,
+               max_seconds, optimizer, max_memory, threads, fmt, out):
     """Minimise a loss over free unit embeddings (U, V) and compare with the theory optimum.
+    What a loss of --loss-file prints goes to stderr; its failures are one line.  Where the run
+    may be long, a line on stderr estimates its time as it starts (from the first evaluations
+    of the loss and its gradient); --max-seconds bounds it."""
+    with redirect_stdout(sys.stderr):   # what a user's loss prints never reaches the records
+        loaded = None if loss_file is None else load_loss(loss_file, loss)
+        record, prov = _gd(N, d, loaded or loss, t, b, tau, extra, seed, restarts, device, tol,
+                           max_iter, max_seconds, optimizer, max_memory, threads)
+    emit([record], fmt, out, loss_file=loss_file, **prov)
 
-    Where the run may be long, a line on stderr estimates its time as it starts (from the
-    first evaluations of the loss and its gradient); --max-seconds bounds it."""
+
+def _gd(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, max_seconds, optimizer,
+        max_memory, threads):
+    """The record of ``gd`` and its provenance (``loss``: a built-in name or a user's Loss)."""
     from clverify.numerics.descent.baselines import optimise_torch_lbfgs
     from clverify.numerics.descent.compare import (
         gram_distance,
@@ -110,27 +128,36 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
         params = {k: v for k, v in (("t", t), ("b", b), ("tau", tau)) if v is not None}
         params.update(parse_params(extra, given={k: f"--{k}" for k in params}))
         d = N if d is None else d
+        if isinstance(loss, Loss):   # runs once symbolically and on explicit CCEM vectors
+            from clverify.numerics.analyse import checked
+
+            checked(loss, params)
         _, params = check_loss_params(loss, params)
         if max_seconds is not None and optimizer != "batched":
             raise InvalidParameterError("max_seconds: --max-seconds needs --optimizer batched")
+        if isinstance(loss, Loss) and optimizer != "batched":
+            raise InvalidParameterError("optimizer must be batched for a loss of --loss-file, got "
+                                        f"{optimizer!r}")
         limit = memory_limit(max_memory)
         comparison = comparison_estimate(N)
         if d == 1:
-            res, method = minimise_s0(N, loss=loss, **params), "enumeration"
+            res = run_user_code(loss, "torch", lambda: minimise_s0(N, loss=loss, **params))
+            method = "enumeration"
         else:
             method = optimizer
             if optimizer == "batched":    # checks its memory (blocked or dense) itself
-                res = optimise_embedding(N, d, loss=loss, seed=seed, restarts=restarts, tol=tol,
-                                         max_iter=max_iter, device=device, max_memory=limit,
-                                         max_seconds=max_seconds,
-                                         timing=lambda s: _print_estimate(s, max_iter, max_seconds),
-                                         **params)
+                res = run_user_code(loss, "torch", lambda: optimise_embedding(
+                    N, d, loss=loss, seed=seed, restarts=restarts, tol=tol, max_iter=max_iter,
+                    device=device, max_memory=limit, max_seconds=max_seconds,
+                    timing=lambda s: _print_estimate(s, max_iter, max_seconds), **params))
             else:
                 check_memory(N, d, problems=restarts, history=DEFAULT_HISTORY, limit=limit)
                 res = optimise_torch_lbfgs(N, d, loss=loss, seeds=seed, restarts=restarts,
                                            tol=tol, max_iter=max_iter, device=device, **params)[0]
-        theory = theory_optimum(loss, N, d, **params) if comparison <= limit else None
-        record = {"loss_name": loss, "N": N, "d": d, **params, "method": method, "loss": res.loss}
+        user = isinstance(loss, Loss)
+        theory = theory_optimum(loss, N, d, **params) if comparison <= limit and not user else None
+        name = loss.name if user else loss
+        record = {"loss_name": name, "N": N, "d": d, **params, "method": method, "loss": res.loss}
         notes, reason, saturated = [], res.reason, res.saturated
         if d == 1:
             notes.append(f"d = 1: S^0 = {{-1, 1}} is discrete; the exact minimum over all "
@@ -140,6 +167,8 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
             notes.append(f"theory comparison skipped: its N x N Gram matrices need about "
                          f"{comparison:.2g} bytes; the limit is {limit:.2g} (--max-memory)"
                          if comparison > limit else
+                         "a loss of --loss-file: its CCEM optimum and the comparison are clverify "
+                         "analyse's (same --loss-file, --loss)" if user else
                          f"no known theory optimum for loss {loss!r} at N={N}")
         else:
             distance = gram_distance(res.U, res.V, theory.grams) if theory.attained else None
@@ -157,8 +186,8 @@ def gd_command(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_it
             iterations=res.iterations, seconds=res.seconds, seed=res.seed, restarts=restarts,
             note="; ".join(n for n in notes if n) or None,
         )
-        emit([record], fmt, out, seed=seed, device=device, tol=tol, optimizer=optimizer,
-             max_iter=max_iter, max_seconds=max_seconds)
+    return record, dict(seed=seed, device=device, tol=tol, optimizer=optimizer, max_iter=max_iter,
+                        max_seconds=max_seconds)
 
 
 def _duration(seconds: float) -> str:
@@ -178,9 +207,9 @@ def _duration(seconds: float) -> str:
 
 def _print_estimate(evaluation: float, max_iter: int, max_seconds: float | None) -> None:
     """One line on stderr: the measured seconds of one evaluation of the loss and its gradient
-    (all restarts; measured on the first evaluations), and what :data:`TYPICAL_ITERATIONS` and the cap ``max_iter`` would take at
-    :data:`EVALUATIONS_PER_ITERATION`; only when the typical run would take over
-    :data:`ESTIMATE_ABOVE`."""
+    (all restarts; measured on the first evaluations), and what :data:`TYPICAL_ITERATIONS` and
+    the cap ``max_iter`` would take at :data:`EVALUATIONS_PER_ITERATION`; only when the typical
+    run would take over :data:`ESTIMATE_ABOVE`."""
     per_iteration = evaluation * EVALUATIONS_PER_ITERATION
     typical = min(TYPICAL_ITERATIONS, max_iter)
     if per_iteration * typical <= ESTIMATE_ABOVE:

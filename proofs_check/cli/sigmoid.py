@@ -1,6 +1,6 @@
 """Sigmoid-loss theory commands: ``thresholds``, ``phase``, ``optimum``, ``derive``.
 
-Thin adapters over :mod:`clverify.numerics.precision.thresholds`, :mod:`clverify.numerics.precision.sigmoid_optimum` and
+Thin adapters over :mod:`clverify.numerics.precision.thresholds`, :mod:`clverify.numerics.precision.ccem_optimum` and
 :mod:`clverify.theory.derivation`.  ``--N`` and ``--t`` take several values after one flag
 (``--N 7 23 311``).  Every bad input, including a value click itself rejects, becomes one line
 ``clverify: error: <name> must be <range>, got <value>`` and exit code 2.
@@ -12,9 +12,11 @@ import re
 import sys
 
 import click
+import mpmath
 from tqdm import tqdm
 
-from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
+from clverify.numerics.precision.real_input import RealInput
 from clverify.numerics.precision.thresholds import (
     antipodal_boundary_b,
     antipodal_threshold_tb,
@@ -101,13 +103,15 @@ def threshold_records(sizes, digits: int, quiet: bool = True) -> list[dict]:
 
 
 def optimum_record(N: int, t, b, digits: int) -> dict:
-    """The row of ``clverify optimum``."""
+    """The row of ``clverify optimum`` (``loss`` null where it is not resolved to ``digits``
+    digits; ``certificate`` then says so)."""
     opt = sigmoid_optimum(N, t, b, digits=digits)
-    enc = opt.x_enclosure
+    with mpmath.workdps(digits):
+        t, b = (+RealInput.finite(name, v).mpf() for name, v in (("t", t), ("b", b)))
     return {
-        "N": opt.N, "t": opt.t, "b": opt.b, "regime": opt.regime, "x": opt.x,
-        "delta": opt.delta, "s_pos": opt.s_pos, "s_neg": opt.s_neg, "loss": opt.loss,
-        "x_enclosure": enc, "certified": enc.certified, "certificate": enc.reason,
+        "N": opt.N, "t": t, "b": b, "regime": opt.regime, "x": opt.x,
+        "delta": opt.delta, "s_pos": opt.s_pos, "s_neg": opt.s_neg, "loss": opt.value,
+        "x_enclosure": opt.x_enclosure, "certified": opt.certified, "certificate": opt.note,
     }
 
 

@@ -33,7 +33,7 @@ from clverify.numerics.precision.ops import MPMATH_OPS
 from clverify.numerics.precision.roots import find_root
 from clverify.theory import CCEM, ExplicitSimilarity, Grams, sigmoid_loss
 
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 
 #: Plain symbols for min_i s_ii, max_{i != j} s_ij and the two means of a similarity matrix.
 S_MIN, S_MAX, S_POS_MEAN, S_NEG_MEAN = sp.symbols("min_s_ii max_s_ij mean_s_ii mean_s_ij")

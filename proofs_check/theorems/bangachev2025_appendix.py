@@ -17,7 +17,7 @@ import sympy as sp
 
 from clverify.numerics.descent.trainable import train_sigmoid
 
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 from .bangachev2025 import allows, smallest_admitted
 
 #: The printed margins, as read in the paper (LATER.md §B9): Table 1 by number of modalities,

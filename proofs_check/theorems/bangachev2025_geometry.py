@@ -19,7 +19,7 @@ from clverify.numerics.descent.metrics import unit_rows
 from clverify.numerics.descent.optimise import optimise_batch
 from clverify.theory import SimplexETF
 
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 from .bangachev2025 import S_MAX, S_MIN, allows, smallest_admitted, statistics
 
 #: Slack of the strict inequalities in the linear programmes, |h_k| <= 1 (HiGHS feasibility

@@ -21,7 +21,7 @@ from clverify.numerics.descent.constellation import margin, optimal_relative_bia
 from clverify.numerics.descent.metrics import unit_rows
 from clverify.theory import SimplexETF
 
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 from .bangachev2025 import B_REL, MARGIN_TOLERANCE, allows, random_similarities, smallest_admitted
 
 #: The coherence of a spherical code (largest inner product between two of its points).

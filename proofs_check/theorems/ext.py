@@ -13,15 +13,15 @@ import mpmath
 import sympy as sp
 
 from clverify.numerics.descent.optimise import optimise_batch
+from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
 from clverify.numerics.precision.evaluators import arb_precision, compile_expression, evaluator
-from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.numerics.precision.thresholds import antipodal_boundary_b, etf_boundary_b
 from clverify.theory import CCEM
 from clverify.theory import derivation as D
 
 from .. import sigmoid_proofs as P
 from ..claims import compare_claim
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 
 N, t, b, x = D.N, D.t, D.b, D.x
 #: Working precision (decimal digits) of the certified checks.
@@ -48,15 +48,10 @@ def _conditions(claim):
 def _outside_proof(claim) -> str:
     """What of the claim's hypotheses the symbolic argument does not cover (it needs N >= 3,
     t > 0, and d >= N for lee2024.thm1), or ''."""
-    wrong = ["N = 2"] if _admits(claim, "N", N=2) else []
-    wrong += [f"t = {v}" for v in (0, -1) if _admits(claim, "t", t=v)]
-    wrong += [f"d = N - 1 (N = {k})" for k in (3, 6, 10) if _admits(claim, "d", N=k, d=k - 1)]
+    wrong = ["N = 2"] if claim.admits("N", N=2) else []
+    wrong += [f"t = {v}" for v in (0, -1) if claim.admits("t", t=v)]
+    wrong += [f"d = N - 1 (N = {k})" for k in (3, 6, 10) if claim.admits("d", N=k, d=k - 1)]
     return ", ".join(wrong)
-
-
-def _admits(claim, name: str, **point) -> bool:
-    """Whether the claim's hypothesis ``name`` admits ``point``."""
-    return Claim({}, {name: claim.hypotheses[name]}).admits(**point) is True
 
 
 #: (component, x where l' decides the regime, orientation of l'(x)/t, SymPy's root in b).
@@ -224,7 +219,7 @@ def _regimes_match_gradient_descent(claim, point, evidence):
     said = _claimed_regime(_conditions(claim)[0], n, tv, bv)
     if said is None:
         raise Inconclusive(f"N={n}, t={tv}, b={bv}: the claimed conditions are undecided")
-    d = next(d for d in range(2, n + 2) if _admits(claim, "d", N=n, d=d))
+    d = next(d for d in range(2, n + 2) if claim.admits("d", N=n, d=d))
     run = optimise_batch(n, d, t=[float(tv)], b=[float(bv)], seeds=0, restarts=2)[0]
     if not run.converged:
         raise Inconclusive(f"optimiser did not converge at N={n}, d={d}, t={tv}, b={bv}")
@@ -356,7 +351,7 @@ def _similarities_of_limit(claim, point, evidence):
         value = sp.simplify(s.subs(x, claim.x_inf))
         if sp.simplify(value - claimed) != 0:
             return f"at x = {claim.x_inf} the CCEM has {name} = {sp.factor(value)}, not {claimed}"
-    if any(_admits(claim, "d", N=k, d=k - 1) for k in (3, 6, 10)):
+    if any(claim.admits("d", N=k, d=k - 1) for k in (3, 6, 10)):
         raise Inconclusive("the claim admits d < N, where lee2024.thm1 does not apply")
     return None
 
@@ -369,8 +364,9 @@ def _limit_certified(claim, point, evidence):
     limit = mpmath.mpf(str(sp.N(claim.x_inf.subs(N, n), _DIGITS)))
     distances = []
     for tv in ("100", "1000", "10000"):
-        enc = sigmoid_optimum(n, tv, bv, digits=_DIGITS).x_enclosure
-        if not enc.certified:
+        opt = sigmoid_optimum(n, tv, bv, digits=_DIGITS)
+        enc = opt.x_enclosure
+        if not opt.certified:
             raise Inconclusive(f"x* not certified at N={n}, t={tv}, b={bv}")
         distances.append(max(abs(enc.lo - limit), abs(enc.hi - limit)))
     evidence["distances"] = [mpmath.nstr(d, 3) for d in distances]
@@ -386,7 +382,7 @@ def _limit_by_gradient_descent(claim, point, evidence):
     mean positive and negative similarities to the claimed limits halve when t doubles (the
     optimum approaches them like 1/t), as they must if the claim is the limit."""
     n, bv = point["N"], float(point["b"])
-    d = next(d for d in range(2, n + 2) if _admits(claim, "d", N=n, d=d))
+    d = next(d for d in range(2, n + 2) if claim.admits("d", N=n, d=d))
     limits = [float(claim.s_pos_inf.subs(N, n)), float(claim.s_neg_inf.subs(N, n))]
     runs = optimise_batch(n, d, t=list(_LARGE_T), b=[bv] * len(_LARGE_T), seeds=0, restarts=2)
     if not all(r.converged for r in runs):
@@ -455,15 +451,16 @@ def _shape_on_certified_grid(claim, point, evidence):
     """Certified x*(t) on the claim's t grid at each admitted (N, b): 'rises_then_falls' needs a
     certified rise followed by a certified fall; 'nondecreasing' needs no certified fall."""
     ts = sorted(claim.t.args[1])
-    cases = [(k, bv) for k in _SHAPE_PROBES["N"] if _admits(claim, "N", N=k)
-             for bv in _SHAPE_PROBES["b"] if _admits(claim, "b", b=bv)]
+    cases = [(k, bv) for k in _SHAPE_PROBES["N"] if claim.admits("N", N=k)
+             for bv in _SHAPE_PROBES["b"] if claim.admits("b", b=bv)]
     if not cases:
         raise Inconclusive("the hypotheses admit none of the probed (N, b)")
     for k, bv in cases:
         encs = []
         for tv in ts:
-            enc = sigmoid_optimum(k, Fraction(str(tv)), Fraction(str(bv)), digits=_DIGITS).x_enclosure
-            if not enc.certified:
+            opt = sigmoid_optimum(k, Fraction(str(tv)), Fraction(str(bv)), digits=_DIGITS)
+            enc = opt.x_enclosure
+            if not opt.certified:
                 raise Inconclusive(f"x* not certified at N={k}, t={tv}, b={bv}")
             encs.append(enc)
         steps = ["rise" if e1.hi < e2.lo else "fall" if e2.hi < e1.lo else "?" for e1, e2 in zip(encs, encs[1:])]

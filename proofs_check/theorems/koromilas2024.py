@@ -33,7 +33,7 @@ from clverify.theory.losses import LOSSES
 from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.structures import Antipodal, SimplexETF
 
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 
 M, tau, gamma, t = minima.M, minima.tau, minima.gamma, minima.t
 _SOURCE = "Koromilas et al. (ICML 2024), {} (reconstructed)"
@@ -75,7 +75,7 @@ def _dimension(claim, point) -> int:
     """The point's ``d`` if it gives one (Inconclusive if the claim does not admit it), else
     the smallest dimension the claim's hypothesis ``M`` admits at the point's batch size."""
     if "d" in point:
-        if not P.admitted(claim.M, M=point["M"], d=point["d"]):
+        if not claim.admits("M", M=point["M"], d=point["d"]):
             raise Inconclusive(f"{point} is outside the claim's hypothesis {claim.M}")
         return point["d"]
     d = P.smallest_dimension(claim.M, point["M"])

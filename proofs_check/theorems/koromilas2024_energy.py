@@ -24,9 +24,8 @@ from clverify.theory.losses import LOSSES, dhel_energy, kcl_energy
 from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.structures import SimplexETF
 
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 from .koromilas2024 import _SOURCE, _call, _exact, _num, _params, _rational_sphere, gamma, tau
-
 
 # --- Decoupling ------------------------------------------------------------------------------
 # claim values: "pair" (V as a function of U at a minimiser; the statement: V = U), and per
@@ -192,7 +191,7 @@ _m2 = sp.Symbol("m", integer=True, nonnegative=True)
 
 def _smallest_n(claim) -> int:
     """The smallest ``n`` in 0..9 that the claim's hypothesis admits."""
-    n = next((k for k in range(10) if P.admitted(claim.n, n=k)), None)
+    n = next((k for k in range(10) if claim.admits("n", n=k)), None)
     if n is None:
         raise Inconclusive(f"the claim's hypothesis {claim.n} admits no n < 10")
     return n
@@ -241,7 +240,7 @@ def _density_symbolic(claim, point, evidence):
 
 def _density_quadrature(claim, point, evidence):
     """``K.density``: tanh-sinh quadrature at 60 digits of the claimed pdf and variance at ``n``."""
-    if not P.admitted(claim.n, n=point["n"]):
+    if not claim.admits("n", n=point["n"]):
         raise Inconclusive(f"n = {point['n']} is outside the claim's hypothesis {claim.n}")
     pdf = sp.lambdify((s_, n_), claim.pdf, "mpmath")
     variance = sp.lambdify(n_, claim.variance, "mpmath")
@@ -323,7 +322,7 @@ def _asymptotic_trend(claim, point, evidence):
     """GD minima of InfoNCE minus log M for M = 4, 8, ..., M_max against the limit
     -1/tau + log E e^{s/tau} (perfect alignment, uniform measure), with the W1 uniformity of
     each minimiser; ``K.asymptotic_uniform``'s trend criterion (one GD pass)."""
-    if not (P.admitted(claim.d, d=point["d"]) and P.admitted(claim.tau, tau=point["tau"])):
+    if not (claim.admits("d", d=point["d"]) and claim.admits("tau", tau=point["tau"])):
         raise Inconclusive(f"{point} is outside the hypotheses {dict(claim.hypotheses)}")
     d, tau_, sizes = point["d"], _num(point["tau"]), tuple(range(4, point["M_max"] + 1, 4))
     limit = -1 / tau_ + float(mpmath.log(similarity_mgf(1 / tau_, d)))

@@ -22,7 +22,7 @@ from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.similarity import ExplicitSimilarity, Grams
 from clverify.theory.structures import Antipodal, CrossPolytope, SimplexETF
 
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 from .koromilas2024 import (
     _SOURCE,
     EXISTS_IN_EVERY_ADMITTED_DIMENSION,
@@ -140,7 +140,7 @@ def _sizes(claim, point):
     if "M" in point:
         return [(point["M"], _dimension(claim, point))]
     d = point["d"]
-    sizes = [(m, d) for m in range(2, 2 * d + 3) if P.admitted(claim.M, M=m, d=d)]
+    sizes = [(m, d) for m in range(2, 2 * d + 3) if claim.admits("M", M=m, d=d)]
     if not sizes:
         raise Inconclusive(f"the claim's hypothesis {claim.M} admits no M at d = {d}")
     return sizes
@@ -243,7 +243,7 @@ KCL_CROSS_POLYTOPE = Theorem(
 
 def _batch_sizes(claim, n: int) -> list:
     """The batch sizes in 1..n the claim's hypothesis admits for a set of ``n`` pairs."""
-    return [m for m in range(1, n + 1) if P.admitted(claim.M, M=m, n=n)]
+    return [m for m in range(1, n + 1) if claim.admits("M", M=m, n=n)]
 
 
 def _subset_averages(loss: str, uv, uu, vv, sizes) -> dict:

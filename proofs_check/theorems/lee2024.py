@@ -21,7 +21,7 @@ from clverify.theory import CCEM
 from clverify.theory import derivation as D
 
 from ..claims import dimension_shortfall, least
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 
 N, delta = D.N, D.delta
 #: ``N = n + k`` encodes a hypothesis ``N >= k`` for SymPy's assumptions.

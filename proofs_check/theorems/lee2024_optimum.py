@@ -11,8 +11,8 @@ import mpmath
 import sympy as sp
 
 from clverify.numerics.descent.optimise import optimise_batch
+from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
 from clverify.numerics.precision.evaluators import evaluator
-from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.numerics.precision.thresholds import antipodal_threshold_tb, etf_threshold_tb
 from clverify.theory import CCEM
 from clverify.theory import derivation as D
@@ -20,7 +20,7 @@ from clverify.theory.ops import SYMPY_OPS
 
 from .. import sigmoid_proofs as P
 from ..claims import compare_claim, dimension_shortfall, least
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 from .lee2024 import LEMMA1, _lemma1_sum_of_squares
 
 N, t, b, x, delta = D.N, D.t, D.b, D.x, D.delta
@@ -84,7 +84,7 @@ def _thm1_attained_only_in_dimension_N(claim, point, evidence):
     n = point["N"]
     opt = sigmoid_optimum(n, point["t"], point["b"], digits=_DIGITS)
     enc = opt.x_enclosure
-    if opt.regime != "intermediate" or not enc.certified or not 0 < enc.lo <= enc.hi < 1:
+    if opt.regime != "intermediate" or not opt.certified or not 0 < enc.lo <= enc.hi < 1:
         raise Inconclusive(f"x* is not certified interior at {point}")
     needed = _CCEM_RANK.subs(N, n)
     claimed = least(claim, "d").subs(H.N, n)
@@ -101,7 +101,7 @@ def _thm1_family_contains_optimum(claim, point, evidence):
     [0, 1], as l is strictly convex); an x* certified outside it refutes the claim."""
     opt = sigmoid_optimum(point["N"], point["t"], point["b"], digits=_DIGITS)
     enc = opt.x_enclosure
-    if not enc.certified:
+    if not opt.certified:
         raise Inconclusive(f"x* not certified at {point}")
     intervals = [tuple(mpmath.mpf(sp.Rational(v).p) / sp.Rational(v).q for v in i) for i in claim.family]
     if any(lo <= enc.lo and enc.hi <= hi for lo, hi in intervals):

@@ -15,12 +15,12 @@ import sympy as sp
 from clverify.numerics.descent.compare import gram_distance
 from clverify.numerics.descent.optimise import optimise_batch
 from clverify.numerics.precision.boxes import monotone_cover
-from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
 from clverify.theory import derivation as D
 
 from .. import sigmoid_proofs as P
 from ..claims import dimension_shortfall, least
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 from .lee2024 import CONVEXITY, LEMMA1, _lemma1_sum_of_squares
 
 #: Retired ids: the general (t, b) conditions are not the AISTATS paper's (it treats t = b).
@@ -105,7 +105,7 @@ def _monotone_on_certified_grid(claim, point, evidence):
     for tv in _grid(point["t"], point["grid"]):
         bv = sp.nsimplify(path.subs(t, sp.Rational(tv)))
         opt = sigmoid_optimum(n, tv, mpmath.nstr(mpmath.mpf(bv.p) / bv.q, 40), digits=_DIGITS)
-        if not opt.x_enclosure.certified:
+        if not opt.certified:
             raise Inconclusive(f"x* not certified at N={n}, t={tv}")
         encs.append((tv, opt.regime, opt.x_enclosure))
     for (t1, r1, e1), (t2, r2, e2) in zip(encs, encs[1:]):
@@ -396,7 +396,7 @@ def _d_lt_N_gap(claim, point, evidence):
             continue
         runs = optimise_batch(n, d, t=[0.5, 2.0, 5.0], b=[0.5, 2.0, 5.0], seeds=0, restarts=3)
         for tv, run in zip((0.5, 2.0, 5.0), runs):
-            bound = float(sigmoid_optimum(n, tv, tv, digits=_DIGITS).loss)
+            bound = float(sigmoid_optimum(n, tv, tv, digits=_DIGITS).value)
             evidence[f"d={d},t=b={tv}"] = {"gap": run.loss - bound, "s_pos_std": run.s_pos_std,
                                            "s_neg_std": run.s_neg_std, "converged": run.converged}
     return None

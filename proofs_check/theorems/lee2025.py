@@ -39,14 +39,14 @@ from flint import arb
 
 from clverify.numerics.descent.metrics import unit_rows
 from clverify.numerics.descent.optimise import optimise_batch
+from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
 from clverify.numerics.precision.evaluators import arb_precision, compile_expression
 from clverify.numerics.precision.real_input import RealInput
-from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
 from clverify.theory import CCEM, SimplexETF
 from clverify.theory import derivation as D
 
 from ..claims import claim_ball
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 
 n = sp.Symbol("n", positive=True, integer=True)
 A, B, C, T, P = sp.symbols("A B C T P", real=True)
@@ -76,15 +76,10 @@ def _closure(conditions) -> frozenset:
     return frozenset(out)
 
 
-def _admits(claim, name: str, **point) -> bool:
-    """Whether the claim's hypothesis ``name`` (alone) admits ``point``."""
-    return Claim({}, {name: claim.hypotheses[name]}).admits(**point) is True
-
-
 def _least_n(claim) -> int:
     """The least n >= 1 the claim's ``n`` hypothesis admits (searched up to 10)."""
     for k in range(1, 11):
-        if _admits(claim, "n", n=k):
+        if claim.admits("n", n=k):
             return k
     raise Inconclusive(f"the hypothesis {claim.n} admits no n <= 10")
 
@@ -450,7 +445,7 @@ def _condition(claim):
 def _least_d(claim, name: str, k: int) -> int:
     """The least d >= 1 the claim's dimension hypothesis ``name`` admits at n = k."""
     for d in range(1, k + 2):
-        if _admits(claim, name, n=k, d=d):
+        if claim.admits(name, n=k, d=d):
             return d
     raise Inconclusive(f"{claim.hypotheses[name]} admits no d <= n + 1 at n = {k}")
 

@@ -26,7 +26,7 @@ from clverify.theory.losses import infonce_sym_loss
 from clverify.theory.ops import SYMPY_OPS
 from clverify.theory.similarity import ExplicitSimilarity, Grams
 
-from ..registry import H, Check, Claim, Inconclusive, Mutant, Part, Theorem
+from ..registry import Check, Claim, H, Inconclusive, Mutant, Part, Theorem
 
 n, m = sp.symbols("n m", positive=True, integer=True)
 #: (n, m) points of the exact checks: Figure 2's (4, 2) and others with m | n.
@@ -38,11 +38,6 @@ _VARIANCE_TOLERANCE = 1e-9
 # --- Theorem 5.5 ------------------------------------------------------------------------------
 # The minimiser of sum_k L(U_Ik, V_Ik) is, batch by batch, the m-point ETF with u_i = v_i (Thm 5.1;
 # lee2025.thm5_1_5_3_ex5_4); the cross-batch blocks are free up to rotations.
-
-def _admits(claim, name: str, **point) -> bool:
-    """Whether the claim's hypothesis ``name`` admits ``point``."""
-    return Claim({}, {name: claim.hypotheses[name]}).admits(**point) is True
-
 
 @lru_cache(maxsize=None)
 def _batch_etf(k: int):
@@ -157,7 +152,7 @@ def _descent_in_least_dimension(claim, point, evidence):
     Its s_pos is the claimed 1, its negative similarities' mean the claimed -1/(n-1), and their
     variance at most the claimed upper bound."""
     nn, mm = point["n"], point["m"]
-    d = next(d for d in range(2, mm + 2) if _admits(claim, "d", n=nn, m=mm, d=d))
+    d = next(d for d in range(2, mm + 2) if claim.admits("d", n=nn, m=mm, d=d))
     run = _batch_optimum(mm, d)
     if not run.converged:
         raise Inconclusive(f"optimiser did not converge at m={mm}, d={d}")
@@ -263,7 +258,7 @@ _TAUS = (sp.Rational(1, 2), sp.Rational(2), sp.Rational(-1, 2))
 
 
 def _taus(claim) -> list:
-    return [tau for tau in _TAUS if _admits(claim, "tau", tau=tau)]
+    return [tau for tau in _TAUS if claim.admits("tau", tau=tau)]
 
 
 @lru_cache(maxsize=None)
@@ -425,10 +420,10 @@ def _zero_at_full_batch_optimum(claim, point, evidence):
     the ETF also minimises L + lambda L_VRNS."""
     nn = point["n"]
     W, G = _batch_etf(nn)
-    d = next(d for d in range(1, nn + 1) if _admits(claim, "d", n=nn, d=d))
+    d = next(d for d in range(1, nn + 1) if claim.admits("d", n=nn, d=d))
     if W.rank() > d:
         return f"n={nn}: the claim admits d = {d}, but the simplex ETF has rank {W.rank()}"
-    if any(_admits(claim, "lam", lam=v) for v in (-1, sp.Rational(-1, 2))):
+    if any(claim.admits("lam", lam=v) for v in (-1, sp.Rational(-1, 2))):
         raise Inconclusive("the argument needs lambda >= 0")
     for mm in (k for k in range(2, nn + 1) if nn % k == 0):
         full = sp.nsimplify(claim.vrns(G[:mm, :mm], nn))

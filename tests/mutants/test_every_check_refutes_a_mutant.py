@@ -11,8 +11,12 @@ reaches them are marked slow (``pytest -m slow tests/mutants``).
 
 import pytest
 
-from clverify.proofs_check.registry import theorems
+from clverify.proofs_check.registry import Part, theorems
 from clverify.proofs_check.runner import run_check
+
+#: The one part of the planted entries below, and the tuple a check names it by.
+PARTS, S = (Part("statement", "s"),), ("statement",)
+
 
 CASES = [(thm, check) for thm in theorems() if thm.kind == "claim" for check in thm.checks if check.counts]
 
@@ -44,8 +48,8 @@ def test_a_check_that_accepts_everything_is_caught():
     """The meta-test's own bug: a counting check that passes any claim refutes nothing."""
     from clverify.proofs_check.registry import Check, Mutant, Theorem
 
-    lax = Check("anything_goes", "proof", lambda c, p, e: None, scope="all", whole_domain=True)
-    strict = Check("is_four", "proof", lambda c, p, e: None if c == 4 else f"{c} != 4", scope="all")
-    thm = Theorem(id="demo.four", source="planted", statement="4", claim=4, checks=(lax, strict),
+    lax = Check("anything_goes", "proof", lambda c, p, e: None, scope="all", whole_domain=True, parts=S)
+    strict = Check("is_four", "proof", lambda c, p, e: None if c == 4 else f"{c} != 4", scope="all", parts=S)
+    thm = Theorem(id="demo.four", source="planted", statement="4", claim=4, checks=(lax, strict), parts=PARTS,
                   mutants=(Mutant("five", "not 4", 5),))
     assert refuted_mutants(thm, lax) == [] and refuted_mutants(thm, strict) == ["five"]

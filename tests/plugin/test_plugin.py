@@ -3,7 +3,9 @@
 import pytest
 
 FIXTURE_REGISTRY = '''
-from clverify.proofs_check.registry import Check, Inconclusive, Mutant, Theorem
+from clverify.proofs_check.registry import Check, Inconclusive, Mutant, Part, Theorem
+
+P, S = (Part("statement", "s"),), ("statement",)
 
 
 def is_even(claim, point, evidence):
@@ -22,15 +24,15 @@ def broken(claim, point, evidence):
 
 THEOREMS = [
     Theorem(id="demo.two_times_k_even", source="planted", statement="2k is even", claim=2,
-            checks=(Check("even", "proof", is_even, points=({"k": 1}, {"k": 3})),),
-            mutants=(Mutant("three", "3k is odd for odd k", 3),)),
+            checks=(Check("even", "proof", is_even, points=({"k": 1}, {"k": 3}), parts=S),),
+            mutants=(Mutant("three", "3k is odd for odd k", 3),), parts=P),
     Theorem(id="demo.three_times_k_even", source="planted", statement="3k is even (false)", claim=3,
-            checks=(Check("even", "empirical", is_even, points=({"k": 2}, {"k": 5})),),
-            mutants=(Mutant("six", "6k is even: this mutant survives", 6),)),
+            checks=(Check("even", "empirical", is_even, points=({"k": 2}, {"k": 5}), parts=S),),
+            mutants=(Mutant("six", "6k is even: this mutant survives", 6),), parts=P),
     Theorem(id="demo.undecided", source="planted", statement="?", claim=0,
-            checks=(Check("undecided", "certified", undecided),)),
+            checks=(Check("undecided", "certified", undecided, parts=S),), parts=P),
     Theorem(id="demo.broken", source="planted", statement="!", claim=0,
-            checks=(Check("broken", "proof", broken),)),
+            checks=(Check("broken", "proof", broken, parts=S),), parts=P),
 ]
 '''
 
@@ -97,7 +99,9 @@ def test_header_shows_the_profile(registry):
 
 
 KINDS_REGISTRY = '''
-from clverify.proofs_check.registry import Check, Inconclusive, Mutant, Theorem
+from clverify.proofs_check.registry import Check, Inconclusive, Mutant, Part, Theorem
+
+P, S = (Part("statement", "s"),), ("statement",)
 
 
 def holds(claim, point, evidence):
@@ -122,23 +126,25 @@ ALL = dict(scope="every value", whole_domain=True)
 
 THEOREMS = [
     Theorem(id="kinds.proved", source="planted", statement="p", claim=True, mutants=(NEGATED,),
-            checks=(Check("all", "proof", holds, **ALL), Check("reference", "numerical", holds, consistency=True))),
+            checks=(Check("all", "proof", holds, **ALL, parts=S),
+                    Check("reference", "numerical", holds, consistency=True)), parts=P),
     Theorem(id="kinds.consistency_broken", source="planted", statement="p", claim=True,
-            checks=(Check("grid", "numerical", holds), Check("reference", "numerical", broken_reference,
-                                                             consistency=True))),
+            checks=(Check("grid", "numerical", holds, parts=S), Check("reference", "numerical", broken_reference,
+                                                             consistency=True)), parts=P),
     Theorem(id="kinds.mutant_undecided", source="planted", statement="p", claim=True, mutants=(NEGATED,),
-            checks=(Check("boxes", "certified", undecided_on_false),)),
+            checks=(Check("boxes", "certified", undecided_on_false, parts=S),), parts=P),
     Theorem(id="kinds.claim_undecided", source="planted", statement="p", claim=True,
-            checks=(Check("boxes", "certified", undecided),)),
+            checks=(Check("boxes", "certified", undecided, parts=S),), parts=P),
     Theorem(id="kinds.explore", source="planted", statement="p", claim=True, kind="exploratory",
             checks=(Check("measure", "empirical", holds),)),
     Theorem(id="kinds.published_false", source="planted", statement="p", claim=False, kind="refutation",
-            corrected_by="kinds.proved", checks=(Check("grid", "certified", holds),)),
+            corrected_by="kinds.proved", checks=(Check("grid", "certified", holds, parts=S),), parts=P),
     Theorem(id="kinds.published_gone", source="planted", statement="p", claim=True, kind="refutation",
-            corrected_by="kinds.proved", checks=(Check("grid", "certified", holds),)),
+            corrected_by="kinds.proved", checks=(Check("grid", "certified", holds, parts=S),), parts=P),
     Theorem(id="kinds.published_noisy", source="planted", statement="p", claim=False, kind="refutation",
-            corrected_by="kinds.proved", checks=(Check("grid", "certified", holds),
-                                                 Check("reference", "numerical", broken_reference, consistency=True))),
+            corrected_by="kinds.proved", checks=(Check("grid", "certified", holds, parts=S),
+                                                 Check("reference", "numerical", broken_reference, consistency=True)),
+            parts=P),
 ]
 '''
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
 from clverify.numerics.precision.thresholds import (
     antipodal_boundary_b,
     antipodal_threshold_tb,

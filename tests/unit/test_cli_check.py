@@ -7,7 +7,11 @@ from click.testing import CliRunner
 
 from clverify.proofs_check import registry
 from clverify.proofs_check.cli import main
-from clverify.proofs_check.registry import Check, Mutant, Theorem
+from clverify.proofs_check.registry import Check, Mutant, Part, Theorem
+
+#: The one part of the planted entries below, and the tuple a check names it by.
+PARTS, S = (Part("statement", "s"),), ("statement",)
+
 
 
 def _run(*args):
@@ -34,10 +38,10 @@ def test_json_report_of_one_entry_with_mutants():
 
 @pytest.fixture
 def planted(monkeypatch):
-    false = Theorem(id="demo.false", source="planted", statement="1 = 2", claim=2,
-                    checks=(Check("equal", "proof", lambda c, p, e: None if c == 1 else f"1 != {c}"),))
-    weak = Theorem(id="demo.weak", source="planted", statement="x >= 0", claim=0,
-                   checks=(Check("always", "proof", lambda c, p, e: None),),
+    false = Theorem(id="demo.false", source="planted", statement="1 = 2", claim=2, parts=PARTS,
+                    checks=(Check("equal", "proof", lambda c, p, e: None if c == 1 else f"1 != {c}", parts=S),))
+    weak = Theorem(id="demo.weak", source="planted", statement="x >= 0", claim=0, parts=PARTS,
+                   checks=(Check("always", "proof", lambda c, p, e: None, parts=S),),
                    mutants=(Mutant("negative", "cannot be refuted by a check that accepts all", -1),))
     monkeypatch.setitem(registry._EXTRA, false.id, false)
     monkeypatch.setitem(registry._EXTRA, weak.id, weak)
@@ -78,3 +82,58 @@ def test_unknown_paper_is_a_one_line_error_with_exit_2():
     assert result.exit_code == 2
     assert result.output.strip() == (
         "clverify: error: only-paper must be one of bangachev2025, ext, koromilas2024, lee2024, lee2025; got nope2024")
+
+
+OWN_THEOREMS = '''
+from clverify.proofs_check.registry import Check, Claim, Mutant, Part, Theorem
+
+def _sum_of_first(claim, point, evidence):
+    n = point["n"]
+    total = sum(range(1, n + 1))          # an independent route: the sum itself
+    return None if total == claim.formula(n) else f"sum = {total}, claimed {claim.formula(n)}"
+
+claim = Claim({"formula": lambda n: n * (n + 1) // 2})
+THEOREMS = [Theorem(
+    id="mine.gauss_sum", source="reconstructed", statement=r"\\sum_{k=1}^n k = n(n+1)/2",
+    parts=(Part("value", "n(n+1)/2"),), claim=claim,
+    checks=(Check("sums", "numerical", _sum_of_first, parts=("value",),
+                  points=({"n": 3}, {"n": 10}), scope="n in {3, 10}"),),
+    mutants=(Mutant("off_by_one", "n(n-1)/2 misses the last term",
+                    claim.vary(formula=lambda n: n * (n - 1) // 2)),),
+)]
+'''
+
+
+@pytest.fixture
+def own_registry(monkeypatch):
+    monkeypatch.setattr(registry, "_EXTRA", {})
+
+
+def test_own_theorems_file_runs_from_the_shell(tmp_path, own_registry):
+    path = tmp_path / "mine.py"
+    path.write_text(OWN_THEOREMS)
+    result = _run("check", "--theorems", str(path), "--mutants", "--format", "json", "--quiet")
+    assert result.exit_code == 0, result.output
+    (record,) = json.loads(result.stdout)["records"]
+    assert (record["id"], record["status"], record["mutants_refuted"]) == ("mine.gauss_sum", "verified", 1)
+
+
+def test_own_false_theorem_exits_1(tmp_path, own_registry):
+    path = tmp_path / "mine.py"
+    path.write_text(OWN_THEOREMS.replace("n * (n + 1) // 2})", "n * (n + 1) // 2 + 1})"))
+    result = _run("check", "--theorems", str(path), "--quiet")
+    assert result.exit_code == 1 and "mine.gauss_sum" in result.stdout
+
+
+@pytest.mark.parametrize("source, message", [
+    (None, "theorems must be an existing Python file (.py)"),
+    ("THEOREMS = []\n", "must define THEOREMS, a non-empty list"),
+    ("THEOREMS = [\n", "syntax error at line 1"),
+    (OWN_THEOREMS.replace('id="mine.gauss_sum"', 'id="lee2024.lemma1"'), "the id 'lee2024.lemma1' is already registered"),
+])
+def test_a_bad_theorems_file_is_one_line(tmp_path, own_registry, source, message):
+    path = tmp_path / "mine.py"
+    if source is not None:
+        path.write_text(source)
+    result = _run("check", "--theorems", str(path))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and message in result.stderr, result.output

@@ -104,12 +104,33 @@ def test_optimum_at_extremes_matches_the_hand_reference(N, t, b):
     assert rec["certified"] is True
 
 
-def test_optimum_beyond_certification_says_so():
-    # t = 1e400: x* is found, but the sign change is not certified; the record says so.
-    (rec,) = run_json("optimum", "--N", 10, "--t", "1e400", "--b", 0, "--digits", 30)
-    regime, x, loss = ccem_reference(10, "1e400", 0, dps=60)
-    assert rec["regime"] == regime and _close(rec["x"], x, 1e-25)
-    assert rec["certified"] is False and rec["certificate"]
+def huge_t_reference(N, t, b, dps):
+    """(x*, l(x*)) where t is so large that both logits a = b - t(2x - 1) and c are below
+    -10^300 near x*: then log s(z) = z up to e^z (relative 10^(-10^300)), so l'(x*) = 0 reads
+    c - a = -log((N-2)/2), linear in x:
+    x* = (2t + 2b - log((N-2)/2)) / (t ((N-2)/(N-1) + 2)), and softplus(z) = e^z (same
+    precision) gives l(x*) = e^a + (N-1) e^c = e^a (1 + 2(N-1)/(N-2))."""
+    with mpmath.workdps(dps):
+        N, t, b = mpmath.mpf(N), mpmath.mpf(t), mpmath.mpf(b)
+        ratio = mpmath.log((N - 2) / 2)
+        x = (2 * t + 2 * b - ratio) / (t * ((N - 2) / (N - 1) + 2))
+        a = b - t * (2 * x - 1)
+        assert a < -mpmath.mpf(10) ** 300
+        return x, mpmath.exp(a) * (1 + 2 * (N - 1) / (N - 2))
+
+
+@pytest.mark.parametrize("N, t, b, digits", [(10, "1e400", "0", 20), (10, "1e400", "0", 30),
+                                             (7, "1e1000", "-3", 20), (10_000, "1e500", "1e5", 25)])
+def test_optimum_at_huge_t_prints_the_loss_to_its_last_digit(N, t, b, digits):
+    """The logits are ~t: l(x*) needs x* and t to ~log10(t) + digits digits (430 at t =
+    1e400); the record's loss has every printed digit right, exponent included."""
+    (rec,) = run_json("optimum", "--N", N, "--t", t, "--b", b, "--digits", digits)
+    x, loss = huge_t_reference(N, t, b, dps=int(mpmath.log10(mpmath.mpf(t))) + 2 * digits)
+    with mpmath.workdps(int(mpmath.log10(mpmath.mpf(t))) + 2 * digits):
+        assert rec["regime"] == "intermediate" and rec["certified"] is True
+        assert abs(mpmath.mpf(rec["x"]) - x) <= mpmath.mpf(10) ** (1 - digits)
+        assert len(rec["loss"].split("e")[0].replace(".", "").lstrip("0")) == digits
+        assert abs(mpmath.mpf(rec["loss"]) / loss - 1) <= mpmath.mpf(10) ** (1 - digits)
 
 
 # --- thresholds and phase boundaries, by hand from THEORY.md -------------------------------------
@@ -376,11 +397,12 @@ def test_advise_n_etf_max_at_large_bias_matches_the_independent_root(t, b, digit
 
 
 @pytest.mark.parametrize("convention, b, certified", [("paper", "1e300", True), ("siglip", "-1e300", True),
-                                                      ("paper", "1e1000", False)])
+                                                      ("paper", "1e1000", True)])
 def test_advise_at_a_bias_whose_n_etf_max_cannot_print_says_so_at_once(convention, b, certified):
     """n_etf_max is about 2 e^b: null, and a note with its decimal exponent (log10 2 + b log10 e,
-    by hand), the regime and x* as the hand reference says (at b = 1e1000, x* = 1 is not
-    certified at 30 digits, and the record says so)."""
+    by hand), the regime and x* as the hand reference says (at b = 1e1000 the sign of l'(1) =
+    -2 s(b - 1) + 8 s(-1/9 - b) < 0 needs about 1000 digits: the optimum is computed with them,
+    and x* = 1 is certified)."""
     (rec,) = run_json("advise", "--N", 10, "--t", 1, "--b", b, "--convention", convention)
     b_paper = mpmath.mpf(b) * (1 if convention == "paper" else -1)
     regime, x, _ = ccem_reference(10, 1, b_paper)

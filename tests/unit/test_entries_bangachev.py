@@ -15,7 +15,7 @@ import sympy as sp
 from scipy.optimize import linprog
 
 from clverify.numerics.precision.ops import MPMATH_OPS
-from clverify.proofs_check.registry import H, Claim, get
+from clverify.proofs_check.registry import Claim, H, get
 from clverify.proofs_check.runner import run_check
 from clverify.proofs_check.theorems import bangachev2025 as B
 from clverify.proofs_check.theorems import bangachev2025_appendix as A

@@ -13,7 +13,7 @@ import torch
 
 from clverify.numerics.descent.torch_losses import TORCH_LOSSES
 from clverify.proofs_check import koromilas_proofs as P
-from clverify.proofs_check.registry import H, Claim, Inconclusive, theorems
+from clverify.proofs_check.registry import Claim, H, Inconclusive, theorems
 from clverify.proofs_check.theorems import koromilas2024 as K24
 from clverify.theory.losses import LOSSES
 from clverify.theory.ops import SYMPY_OPS

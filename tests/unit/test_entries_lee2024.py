@@ -10,7 +10,7 @@ import pytest
 import sympy as sp
 
 from clverify.proofs_check.claims import dimension_shortfall, least
-from clverify.proofs_check.registry import H, Claim, Inconclusive
+from clverify.proofs_check.registry import Claim, H, Inconclusive
 from clverify.proofs_check.theorems import lee2024 as L24
 from clverify.proofs_check.theorems import lee2024_optimum as OPT
 from clverify.proofs_check.theorems import lee2024_regimes as REG

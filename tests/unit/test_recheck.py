@@ -133,6 +133,15 @@ def test_expression_ball_contains_sympy_evalf(name, point):
     assert value.overlaps(reference) and value.rad() < 1e-50
 
 
+def test_euler_number_is_exp_of_one():
+    """SymPy writes exp(1) as E; the checker reads it as the ball of e (mpmath's 40 digits)."""
+    f = Expression(sp.srepr(sp.E * sp.Symbol("x", real=True)))
+    with flint.ctx.workprec(150), mpmath.workdps(45):
+        value = f({"x": ball(Fraction(2))})
+        reference = arb(mpmath.nstr(2 * mpmath.e, 42), "1e-40")
+    assert value.overlaps(reference) and value.rad() < 1e-40
+
+
 def test_derivative_encloses_the_derivative_over_an_interval():
     """d/dx exp(x^2) = 2 x exp(x^2) on [1, 2] lies in [2e, 4e^4] (by hand); at a point it is tight."""
     f = Expression("exp(Pow(Symbol('x', real=True), Integer(2)))")

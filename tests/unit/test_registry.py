@@ -3,7 +3,9 @@ Theorem accept, how ids, retired aliases, papers and labels resolve."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
 from types import SimpleNamespace
 
 import pytest
@@ -24,17 +26,22 @@ from clverify.proofs_check.registry import (
     get,
     point_label,
     register,
+    satisfied,
     theorems,
 )
 from clverify.theory.errors import UnknownChoiceError
+
+#: The one part of the planted entries below, and the tuple a check names it by.
+PARTS, S = (Part("statement", "s"),), ("statement",)
+
 
 
 def passes(claim, point, evidence):
     return None
 
 
-def thm(id="demo.thm", checks=(Check("c", "proof", passes),), claim=1, **kw) -> Theorem:
-    return Theorem(id=id, source="test", statement="s", claim=claim, checks=checks, **kw)
+def thm(id="demo.thm", checks=(Check("c", "proof", passes, parts=S),), claim=1, parts=PARTS, **kw) -> Theorem:
+    return Theorem(id=id, source="test", statement="s", claim=claim, checks=checks, parts=parts, **kw)
 
 
 def test_the_vocabulary_strongest_first():
@@ -54,31 +61,31 @@ def test_the_vocabulary_strongest_first():
 ])
 def test_check_refuses_what_would_overstate_its_evidence(kwargs, error, message):
     with pytest.raises(error, match=message):
-        Check("c", run=passes, **kwargs)
+        Check("c", run=passes, **kwargs, parts=S)
 
 
 @pytest.mark.parametrize("level", ["proof", "certified"])
 def test_rigorous_checks_may_cover_the_whole_domain(level):
-    assert Check("c", level, passes, scope="all N >= 3", whole_domain=True).whole_domain
+    assert Check("c", level, passes, scope="all N >= 3", whole_domain=True, parts=S).whole_domain
 
 
 def test_a_thorough_only_check_is_allowed():
-    check = Check("c", "numerical", passes, points=(), thorough_points=({"N": 5},))
+    check = Check("c", "numerical", passes, points=(), thorough_points=({"N": 5},), parts=S)
     assert check.points_for() == () and check.points_for(thorough=True) == ({"N": 5},)
 
 
 def test_counts_is_the_negation_of_consistency():
-    assert Check("c", "proof", passes).counts
+    assert Check("c", "proof", passes, parts=S).counts
     assert not Check("c", "proof", passes, consistency=True).counts
 
 
 def test_scope_defaults_to_the_points_run():
     check = Check("c", "numerical", passes, points=({"N": 5, "t": "1"}, {"N": 10, "t": "2"}),
-                  thorough_points=({"N": 100, "t": "1"},))
+                  thorough_points=({"N": 100, "t": "1"},), parts=S)
     assert check.scope_for() == "the points N=5,t=1; N=10,t=2"
     assert check.scope_for(thorough=True) == "the points N=5,t=1; N=10,t=2; N=100,t=1"
-    assert Check("c", "proof", passes).scope_for() == "no parameters"
-    assert Check("c", "proof", passes, scope="all N", points=({"N": 5},)).scope_for(True) == "all N"
+    assert Check("c", "proof", passes, parts=S).scope_for() == "no parameters"
+    assert Check("c", "proof", passes, scope="all N", points=({"N": 5},), parts=S).scope_for(True) == "all N"
 
 
 # --- Theorem ------------------------------------------------------------------------------------
@@ -90,7 +97,7 @@ def test_scope_defaults_to_the_points_run():
     (dict(kind="conjecture"), "kind must be one of claim, exploratory, refutation"),
     (dict(kind="refutation"), "a refutation, and only a refutation, names the entry"),
     (dict(corrected_by="demo.other"), "a refutation, and only a refutation, names the entry"),
-    (dict(checks=(Check("c", "proof", passes), Check("c", "numerical", passes))), "check names must be unique"),
+    (dict(checks=(Check("c", "proof", passes, parts=S), Check("c", "numerical", passes, parts=S))), "check names must be unique"),
 ])
 def test_theorem_refuses_malformed_entries(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -106,10 +113,11 @@ def test_theorem_parts_are_named_by_its_checks():
         thm(parts=parts, checks=(Check("c", "proof", passes, parts=("count",)),))
     with pytest.raises(ValueError, match="must name the part"):
         thm(parts=parts, checks=(Check("c", "proof", passes),))
-    with pytest.raises(ValueError, match="part names must be unique"):
-        thm(parts=(parts[0], parts[0]), checks=(Check("c", "proof", passes, parts=("value",)),))
-    with pytest.raises(ValueError, match="declares none"):
-        thm(checks=(Check("c", "proof", passes, parts=("value",)),))
+    with pytest.raises(ValueError, match="must name the part"):   # the second check, after a good one
+        thm(parts=parts, checks=(Check("a", "proof", passes, parts=("value",)), Check("c", "proof", passes)))
+    for twice in ((parts[0], parts[0]), (parts[0], parts[1], parts[0])):
+        with pytest.raises(ValueError, match="part names must be unique"):
+            thm(parts=twice, checks=(Check("c", "proof", passes, parts=("value",)),))
     with pytest.raises(ValueError, match="a consistency check supports no part"):
         Check("c", "proof", passes, parts=("value",), consistency=True)
     with pytest.raises(TypeError, match="tuple of part names"):
@@ -118,20 +126,32 @@ def test_theorem_parts_are_named_by_its_checks():
         Part("Equality iff", "e")
 
 
-def test_an_entry_not_split_into_parts_is_one_part_its_counting_checks_support():
-    t = thm(checks=(Check("c", "proof", passes), Check("r", "proof", passes, consistency=True)))
-    assert t.statement_parts == (Part("statement", t.statement),)
-    assert (t.covers(t.checks[0]), t.covers(t.checks[1])) == (("statement",), ())
+@pytest.mark.parametrize("kind", ["claim", "refutation"])
+def test_a_claim_or_refutation_states_its_parts_and_an_exploration_may_not(kind):
+    extra = {"corrected_by": "demo.other"} if kind == "refutation" else {}
+    with pytest.raises(ValueError, match=f"a {kind} states at least one part"):
+        thm(kind=kind, parts=(), **extra)
+    explore = thm(kind="exploratory", parts=(), checks=(Check("measure", "empirical", passes),))
+    assert explore.parts == () and explore.covers(explore.checks[0]) == ()
+    with pytest.raises(ValueError, match="unknown part"):
+        thm(kind="exploratory", parts=(), checks=(Check("measure", "empirical", passes, parts=("v",)),))
+
+
+def test_parts_and_checks_are_immutable():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Part("value", "v").name = "other"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Check("c", "proof", passes).parts = ("v",)
 
 
 def test_hypotheses_belong_to_the_claim_and_uses_name_other_entries():
-    with pytest.raises(ValueError, match="hypotheses belong to the claim"):
-        thm(claim=Claim({"v": 1}, {"N": H.N >= 3}), hypotheses={"N": ">= 3"})
     assert thm(claim=Claim({"v": 1}, {"N": H.N >= 3, "kernel": "Gaussian"})).hypothesis_texts == {
         "N": "N >= 3", "kernel": "Gaussian"}
-    assert thm(hypotheses={"N": "integer >= 3"}).hypothesis_texts == {"N": "integer >= 3"}
+    assert thm(claim=1).hypothesis_texts == {}
     assert thm(uses=("lee2024.lemma1",)).uses == ("lee2024.lemma1",)
-    for bad in (("lemma1",), ("demo.thm",)):
+    assert thm(id="demo.thm", uses=("demo.abc", "demo.zzz")).uses == ("demo.abc", "demo.zzz")   # any other id
+    own = "".join(["demo", ".thm"])      # equal to the id, not the same object
+    for bad in (("lemma1",), (own,)):
         with pytest.raises(ValueError, match="uses must name other entries"):
             thm(id="demo.thm", uses=bad)
 
@@ -149,12 +169,57 @@ def test_a_claim_reads_its_values_and_hypotheses_as_attributes():
         CLAIM.count
 
 
+def test_a_claim_copies_and_pickles_as_data():
+    for copied in (copy.copy(CLAIM), copy.deepcopy(CLAIM), pickle.loads(pickle.dumps(Claim({"k": 2}, {"N": H.N >= 3})))):
+        assert isinstance(copied, Claim)
+    assert copy.deepcopy(CLAIM) == CLAIM
+
+
+def test_claims_are_equal_exactly_when_values_and_hypotheses_are():
+    base = Claim({"a": 1}, {"N": H.N >= 3})
+    assert base == Claim({"a": 1}, {"N": H.N >= 3})
+    assert base != Claim({"a": 2}, {"N": H.N >= 3})
+    assert base != Claim({"a": 1}, {"N": H.N >= 4})
+    assert base != {"a": 1}
+
+
 @pytest.mark.parametrize("point, admitted", [
     ({"N": 6, "d": 5, "tau": 1}, True), ({"N": 6, "d": 6, "tau": "0.5"}, True),
     ({"N": 6, "d": 4, "tau": 1}, False), ({"N": 2, "d": 5, "tau": 1}, False), ({"N": 6, "d": 5, "tau": 0}, False),
     ({"N": 3, "d": 2, "tau": "1e-30"}, True), ({"N": 6, "d": 5}, None), ({"N": 6, "d": 4}, False), ({}, None)])
 def test_admits_reads_the_hypotheses_at_a_point(point, admitted):
     assert CLAIM.admits(**point) is admitted
+
+
+def test_admits_reads_every_hypothesis_whatever_comes_before_it():
+    # words first, then a relation that excludes the point
+    assert Claim({}, {"kernel": "Gaussian", "N": H.N >= 3}).admits(N=2) is False
+    # a relation not decided (tau not given), then one that excludes the point
+    assert Claim({}, {"tau": sp.Gt(H.tau, 0), "d": H.d >= H.N - 1}).admits(N=6, d=4) is False
+    assert Claim({}, {"tau": sp.Gt(H.tau, 0), "d": H.d >= H.N - 1}).admits(N=6, d=5) is None
+
+
+def test_admits_can_read_named_hypotheses_only():
+    assert CLAIM.admits("d", N=6, d=5) is True and CLAIM.admits("d", N=6, d=4) is False
+    assert CLAIM.admits("d", "tau", N=6, d=5) is None and CLAIM.admits("tau", tau=-1) is False
+    with pytest.raises(ValueError, match=r"no hypothesis \['count'\]"):
+        CLAIM.admits("count", N=6)
+
+
+def test_least_reads_a_lower_bound_hypothesis():
+    assert CLAIM.least("d") == H.N - 1 and CLAIM.least("N") == 3
+    assert Claim({}, {"d": H.N - 1 <= H.d}).least("d") == H.N - 1      # written the other way round
+    for name in ("tau", "kernel", "nothing"):
+        with pytest.raises(ValueError, match="not of the form"):
+            CLAIM.least(name)
+
+
+def test_satisfied_decides_a_relation_exactly_or_says_it_cannot():
+    assert satisfied(H.d >= H.N - 1, N=6, d=5) is True and satisfied(H.d >= H.N - 1, N=6, d=4) is False
+    assert satisfied(H.d >= H.N - 1, d=5) is None
+    assert satisfied(sp.Gt(H.t, sp.Rational(1, 10)), t="0.1") is False       # one tenth exactly
+    with pytest.raises(ValueError, match="not decided"):
+        satisfied(H.d >= H.N - 1, N=6, d="x")
 
 
 def test_a_variant_is_another_claim_of_the_same_type():
@@ -180,8 +245,8 @@ def test_a_claim_is_immutable_and_its_names_are_checked():
 
 
 def test_theorem_properties():
-    t = thm(id="lee2024.thm2", checks=(Check("gd", "empirical", passes), Check("ref", "proof", passes, consistency=True),
-                                       Check("grid", "numerical", passes), Check("box", "certified", passes)))
+    t = thm(id="lee2024.thm2", checks=(Check("gd", "empirical", passes, parts=S), Check("ref", "proof", passes, consistency=True),
+                                       Check("grid", "numerical", passes, parts=S), Check("box", "certified", passes, parts=S)))
     assert t.paper == "lee2024"
     assert t.levels == ("certified", "numerical", "empirical")  # counting checks only, strongest first
     assert t.command == "clverify check --only lee2024.thm2 --mutants"
@@ -243,7 +308,7 @@ def test_the_builtin_registry_loads_with_unique_ids():
 def test_point_and_check_labels_are_sorted_and_stable():
     assert point_label({"t": "1.5", "N": 10}) == "N=10,t=1.5"
     assert point_label({}) == ""
-    check = Check("etf_optimal_iff_t_ge", "certified", passes)
+    check = Check("etf_optimal_iff_t_ge", "certified", passes, parts=S)
     assert check_label(check, {"N": 10}) == "certified:etf_optimal_iff_t_ge[N=10]"
     assert check_label(check, {}) == "certified:etf_optimal_iff_t_ge"
 
@@ -257,7 +322,7 @@ def test_entries_are_immutable_once_declared():
     """A check's level or an entry's claim cannot be changed after the fact (frozen dataclasses)."""
     from dataclasses import FrozenInstanceError
 
-    check, mutant, entry = Check("c", "numerical", passes), Mutant("m", "r", 0), thm()
+    check, mutant, entry = Check("c", "numerical", passes, parts=S), Mutant("m", "r", 0), thm()
     for obj, field in ((check, "level"), (mutant, "claim"), (entry, "claim")):
         with pytest.raises(FrozenInstanceError):
             setattr(obj, field, "proof")

@@ -14,6 +14,10 @@ from clverify.proofs_check.registry import Check, Claim, H, Inconclusive, Mutant
 from clverify.proofs_check.report import catalogue_markdown, level_counts, parts_text, result_record, table_record
 from clverify.proofs_check.runner import run_theorem
 
+#: The one part of the planted entries below, and the tuple a check names it by.
+PARTS, S = (Part("statement", "s"),), ("statement",)
+
+
 
 def holds(claim, point, evidence):
     """The claim is True at the point. Second sentence, not shown."""
@@ -25,17 +29,18 @@ def undecided(claim, point, evidence):
     raise Inconclusive("too wide")
 
 
-PROVED = Theorem(
-    id="demo.proved", source="planted", statement=r"x = x", claim=True, hypotheses={"N": "integer >= 3"},
-    checks=(Check("all_n", "proof", holds, scope="all N >= 3", whole_domain=True),
-            Check("grid", "numerical", holds, points=({"N": 5}, {"N": 10}), thorough_points=({"N": 50},)),
+PROVED = Theorem(parts=PARTS,
+    id="demo.proved", source="planted", statement=r"x = x", claim=True,
+    checks=(Check("all_n", "proof", holds, scope="all N >= 3", whole_domain=True, parts=S),
+            Check("grid", "numerical", holds, points=({"N": 5}, {"N": 10}), thorough_points=({"N": 50},), parts=S),
             Check("reference", "empirical", holds, consistency=True)),
     mutants=(Mutant("negated", "x != x is false", False),))
-UNDECIDED = Theorem(id="demo.undecided", source="planted", statement="?", claim=True,
-                    checks=(Check("grid", "certified", holds, points=({"N": 5},)),
-                            Check("boxes", "certified", undecided, scope="N in [3, 100]")))
+UNDECIDED = Theorem(id="demo.undecided", source="planted", statement="?", claim=True, parts=PARTS,
+                    checks=(Check("grid", "certified", holds, points=({"N": 5},), parts=S),
+                            Check("boxes", "certified", undecided, scope="N in [3, 100]", parts=S)))
 PUBLISHED = Theorem(id="demo.published", source="planted", statement="false", claim=False, kind="refutation",
-                    corrected_by="demo.proved", checks=(Check("grid", "certified", holds, points=({"N": 7},)),))
+                    parts=PARTS,
+                    corrected_by="demo.proved", checks=(Check("grid", "certified", holds, points=({"N": 7},), parts=S),))
 
 
 def test_result_record_has_level_and_scope_per_entry_and_per_check():
@@ -44,7 +49,7 @@ def test_result_record_has_level_and_scope_per_entry_and_per_check():
                                    "mutants_refuted")} == {
         "id": "demo.proved", "source": "planted", "kind": "claim", "status": "proved", "level": "proof",
         "mutants_total": 1, "mutants_refuted": 1}
-    assert record["parts"] == [{"name": "statement", "statement": "x = x", "status": "proved", "level": "proof",
+    assert record["parts"] == [{"name": "statement", "statement": "s", "status": "proved", "level": "proof",
                                 "scope": ["all N >= 3"], "checks": ["proof:all_n", "numerical:grid"]}]
     assert [(r["check"], r["level"], r["scope"], r["counts"], r["point"], r["status"]) for r in record["evidence"]] == [
         ("proof:all_n", "proof", "all N >= 3", True, "", "pass"),
@@ -56,8 +61,8 @@ def test_result_record_has_level_and_scope_per_entry_and_per_check():
 
 
 def test_a_surviving_mutant_is_listed():
-    weak = Theorem(id="demo.weak", source="planted", statement="s", claim=True,
-                   checks=(Check("c", "proof", undecided),), mutants=(Mutant("m", "r", False),))
+    weak = Theorem(id="demo.weak", source="planted", statement="s", claim=True, parts=PARTS,
+                   checks=(Check("c", "proof", undecided, parts=S),), mutants=(Mutant("m", "r", False),))
     assert result_record(run_theorem(weak, mutants=True))["surviving_mutants"] == ["m"]
 
 
@@ -67,7 +72,7 @@ def test_table_record_puts_each_part_with_status_level_and_scope_on_one_line():
     assert row["parts"] == "statement: proved, proof (all N >= 3)"
     assert row["evidence"] == "4 check point(s)"
     assert table_record(result_record(run_theorem(UNDECIDED)))["level"] == "certified"
-    nothing = Theorem(id="demo.none", source="p", statement="s", claim=True, checks=(Check("c", "proof", undecided),))
+    nothing = Theorem(id="demo.none", source="p", statement="s", claim=True, parts=PARTS, checks=(Check("c", "proof", undecided, parts=S),))
     assert table_record(result_record(run_theorem(nothing)))["level"] == "-"
     assert table_record(result_record(run_theorem(nothing)))["parts"] == "statement: inconclusive"
     assert parts_text([]) == ""
@@ -108,9 +113,9 @@ def test_catalogue_shows_checks_with_level_and_scope_status_and_how_to_reproduce
     text = catalogue_markdown([PROVED, UNDECIDED], results)
     for line in [
         "## `demo.proved`",
-        "*Hypotheses*: N: integer >= 3",
-        "- proof: `all_n`, scope all N >= 3 (the whole domain): The claim is True at the point.",
-        "- numerical: `grid`, scope the points N=5; N=10 (1 more point(s) with `--thorough`): The claim is True at the point.",
+        "- proof: `all_n` (supports statement), scope all N >= 3 (the whole domain): The claim is True at the point.",
+        "- numerical: `grid` (supports statement), scope the points N=5; N=10 (1 more point(s) with `--thorough`): "
+        "The claim is True at the point.",
         "- empirical (consistency, not counted): `reference`, scope no parameters: The claim is True at the point.",
         "- `negated`: x != x is false",
         "*Status*: **proved** (weakest part: proof), mutants refuted 1/1",

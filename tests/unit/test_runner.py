@@ -8,6 +8,8 @@ refutes; ``proved`` needs a whole-domain pass of a proof or certified check.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from clverify.proofs_check.registry import Check, Claim, Inconclusive, Mutant, Part, Theorem
@@ -26,6 +28,10 @@ from clverify.proofs_check.runner import (
     theorem_level,
     theorem_status,
 )
+
+#: The one part of the planted entries below, and the tuple a check names it by.
+PARTS, S = (Part("statement", "s"),), ("statement",)
+
 
 
 def claim_holds(claim, point, evidence):
@@ -63,14 +69,14 @@ def status_of(kind, outcomes) -> str:
 
 
 def theorem(*checks, kind="claim", claim=True, mutants=(), corrected_by="") -> Theorem:
-    return Theorem(id="demo.thm", source="test", statement="s", claim=claim, checks=checks,
+    return Theorem(id="demo.thm", source="test", statement="s", claim=claim, checks=checks, parts=PARTS,
                    mutants=mutants, kind=fresh(kind), corrected_by=corrected_by)
 
 
 # --- run_check: one check at one point ---------------------------------------------------------
 
 def test_run_check_records_pass_fail_and_inconclusive():
-    check = Check("holds", "certified", claim_holds, points=({"N": 5},), scope="N = 5")
+    check = Check("holds", "certified", claim_holds, points=({"N": 5},), scope="N = 5", parts=S)
     passed = run_check(check, True, {"N": 5})
     assert (passed.status, passed.message, passed.evidence) == ("pass", "", {"seen": True})
     assert (passed.check, passed.level, passed.scope, passed.point) == ("holds", "certified", "N = 5", "N=5")
@@ -78,7 +84,7 @@ def test_run_check_records_pass_fail_and_inconclusive():
     assert passed.counts and not passed.whole_domain and passed.seconds >= 0
     failed = run_check(check, False, {"N": 5})
     assert (failed.status, failed.message) == ("fail", "the claim is false at {'N': 5}")
-    inconclusive = run_check(Check("undecided", "certified", undecided), True, {})
+    inconclusive = run_check(Check("undecided", "certified", undecided, parts=S), True, {})
     assert (inconclusive.status, inconclusive.message) == ("inconclusive", "cannot decide")
     assert inconclusive.label == "certified:undecided"
 
@@ -88,7 +94,7 @@ def test_run_check_lets_broken_code_raise():
         raise ZeroDivisionError("a bug")
 
     with pytest.raises(ZeroDivisionError):
-        run_check(Check("broken", "proof", broken), True, {})
+        run_check(Check("broken", "proof", broken, parts=S), True, {})
 
 
 @pytest.mark.parametrize("key", sorted(RESERVED_EVIDENCE_KEYS))
@@ -97,18 +103,18 @@ def test_evidence_may_not_overwrite_a_report_field(key):
         evidence[key] = "forged"
 
     with pytest.raises(ValueError, match="reserved evidence key"):
-        run_check(Check("writes", "numerical", writes), True, {})
+        run_check(Check("writes", "numerical", writes, parts=S), True, {})
 
 
 def test_run_check_marks_consistency_and_whole_domain():
-    whole = run_check(Check("all", "proof", always_passes, scope="all N", whole_domain=True), True, {})
+    whole = run_check(Check("all", "proof", always_passes, scope="all N", whole_domain=True, parts=S), True, {})
     side = run_check(Check("side", "numerical", always_passes, consistency=True), True, {})
     assert (whole.counts, whole.whole_domain) == (True, True)
     assert (side.counts, side.whole_domain) == (False, False)
 
 
 def test_the_scope_of_a_check_without_one_is_its_points_and_grows_with_thorough():
-    check = Check("c", "numerical", always_passes, points=({"N": 5},), thorough_points=({"N": 10},))
+    check = Check("c", "numerical", always_passes, points=({"N": 5},), thorough_points=({"N": 10},), parts=S)
     assert run_check(check, True, {"N": 5}).scope == "the points N=5"
     assert run_check(check, True, {"N": 5}, thorough=True).scope == "the points N=5; N=10"
 
@@ -173,12 +179,28 @@ VALUE, MINIMISER = Part("value", "v"), Part("minimiser", "m")
     ([outcome(P, whole=True, parts=("minimiser",))], "unchecked", None, ()),     # another part's check
     ([outcome(P, whole=True, counts=False)], "unchecked", None, ()),            # consistency: no part
     ([outcome(P, whole=True, parts=("value", "minimiser"))], "proved", "proof", ("scope",)),
+    # the scope lists the passing checks at the part's level only: not an undecided or failed
+    # check's, not a weaker level's, not a partial check's when the part is proved
+    ([outcome(P, parts=("value",), scope="a"), outcome(I, parts=("value",), scope="b")],
+     "inconclusive", "proof", ("a",)),
+    ([outcome(P, level="numerical", parts=("value",), scope="a"),
+      outcome(P, level="empirical", parts=("value",), scope="b"),
+      outcome(P, level="certified", parts=("value",), scope="c", name="d")], "verified", "certified", ("c",)),
+    ([outcome(P, level="numerical", parts=("value",), scope="a"),
+      outcome(P, level="empirical", parts=("value",), scope="b")], "verified", "numerical", ("a",)),
+    ([outcome(P, whole=True, parts=("value",), scope="all"), outcome(P, parts=("value",), scope="N = 5")],
+     "proved", "proof", ("all",)),
 ])
 def test_part_result(outcomes, status, level, scope):
     result = part_result(VALUE, outcomes)
     assert (result.name, result.statement, result.status, result.level, result.scope) == (
         "value", "v", status, level, scope)
     assert status in PART_STATUSES
+
+
+def test_part_results_are_immutable():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        part_result(VALUE, [outcome(P, parts=("value",))]).status = "proved"
 
 
 def test_part_result_lists_each_check_that_names_it_once():
@@ -295,9 +317,9 @@ def test_strongest_level(outcomes, whole_domain, level):
 # --- run_theorem: status, level, scope, failed ------------------------------------------------
 
 def test_a_proof_on_the_whole_domain_proves_and_names_its_level():
-    thm = theorem(Check("partial", "proof", claim_holds, scope="N = 5"),
-                  Check("boxes", "certified", claim_holds, scope="all N >= 3", whole_domain=True),
-                  Check("gd", "empirical", claim_holds, points=({"seed": 0}, {"seed": 1})))
+    thm = theorem(Check("partial", "proof", claim_holds, scope="N = 5", parts=S),
+                  Check("boxes", "certified", claim_holds, scope="all N >= 3", whole_domain=True, parts=S),
+                  Check("gd", "empirical", claim_holds, points=({"seed": 0}, {"seed": 1}), parts=S))
     result = run_theorem(thm)
     assert (result.status, result.level, result.failed) == ("proved", "certified", False)
     assert result.parts[0].scope == ("all N >= 3",)
@@ -305,7 +327,7 @@ def test_a_proof_on_the_whole_domain_proves_and_names_its_level():
 
 
 def test_a_pass_on_stated_points_verifies_and_the_scope_lists_only_what_passed():
-    thm = theorem(Check("grid", "numerical", claim_holds, scope="N in {5, 10}"),
+    thm = theorem(Check("grid", "numerical", claim_holds, scope="N in {5, 10}", parts=S),
                   Check("check", "proof", always_passes, scope="the reference", consistency=True))
     result = run_theorem(thm)
     assert (result.status, result.level, result.failed) == ("verified", "numerical", False)
@@ -314,8 +336,8 @@ def test_a_pass_on_stated_points_verifies_and_the_scope_lists_only_what_passed()
 
 def test_an_inconclusive_check_makes_the_claim_inconclusive_and_fails_the_run():
     """Planted bug (c): an Inconclusive counted as a pass would make this 'proved'."""
-    thm = theorem(Check("all", "proof", claim_holds, scope="all N", whole_domain=True),
-                  Check("undecided", "certified", undecided))
+    thm = theorem(Check("all", "proof", claim_holds, scope="all N", whole_domain=True, parts=S),
+                  Check("undecided", "certified", undecided, parts=S))
     result = run_theorem(thm)
     assert (result.status, result.failed) == ("inconclusive", True)
     assert [o.status for o in result.unexpected] == ["inconclusive"]
@@ -323,13 +345,13 @@ def test_an_inconclusive_check_makes_the_claim_inconclusive_and_fails_the_run():
 
 
 def test_a_failing_counting_check_refutes_and_fails_the_run():
-    result = run_theorem(theorem(Check("holds", "empirical", claim_holds), claim=False))
+    result = run_theorem(theorem(Check("holds", "empirical", claim_holds, parts=S), claim=False))
     assert (result.status, result.level, result.failed) == ("refuted", None, True)
     assert result.outcomes[0].message == "the claim is false at {}"
 
 
 def test_a_failing_consistency_check_neither_refutes_nor_passes():
-    thm = theorem(Check("holds", "proof", claim_holds, scope="all N", whole_domain=True),
+    thm = theorem(Check("holds", "proof", claim_holds, scope="all N", whole_domain=True, parts=S),
                   Check("reference", "numerical", always_fails, consistency=True))
     result = run_theorem(thm)
     assert (result.status, result.failed) == ("inconclusive", True)
@@ -341,32 +363,32 @@ def test_a_claim_with_only_consistency_checks_is_inconclusive():
 
 
 def test_an_exploration_fails_the_run_only_when_a_check_does_not_run_as_recorded():
-    assert not run_theorem(theorem(Check("measure", "empirical", always_passes), kind="exploratory")).failed
-    for check in (Check("measure", "empirical", always_fails), Check("measure", "empirical", undecided)):
+    assert not run_theorem(theorem(Check("measure", "empirical", always_passes, parts=S), kind="exploratory")).failed
+    for check in (Check("measure", "empirical", always_fails, parts=S), Check("measure", "empirical", undecided, parts=S)):
         result = run_theorem(theorem(check, kind="exploratory"))
         assert (result.status, result.failed) == ("exploratory", True)
 
 
 def test_a_documented_refutation_passes_while_it_reproduces():
     refutation = dict(kind="refutation", corrected_by="demo.fixed", claim=False)
-    reproduced = run_theorem(theorem(Check("holds", "certified", claim_holds),
-                                     Check("other", "proof", always_passes), **refutation))
+    reproduced = run_theorem(theorem(Check("holds", "certified", claim_holds, parts=S),
+                                     Check("other", "proof", always_passes, parts=S), **refutation))
     assert (reproduced.status, reproduced.failed, reproduced.unexpected) == ("refuted", False, [])
-    gone = run_theorem(theorem(Check("holds", "certified", claim_holds), **{**refutation, "claim": True}))
+    gone = run_theorem(theorem(Check("holds", "certified", claim_holds, parts=S), **{**refutation, "claim": True}))
     assert (gone.status, gone.failed) == ("verified", True)
-    undecided_ = run_theorem(theorem(Check("undecided", "certified", undecided), **refutation))
+    undecided_ = run_theorem(theorem(Check("undecided", "certified", undecided, parts=S), **refutation))
     assert (undecided_.status, undecided_.failed) == ("inconclusive", True)
-    noisy = run_theorem(theorem(Check("holds", "certified", claim_holds),
+    noisy = run_theorem(theorem(Check("holds", "certified", claim_holds, parts=S),
                                 Check("reference", "numerical", always_fails, consistency=True), **refutation))
     assert (noisy.status, noisy.failed) == ("refuted", True)
     assert [o.check for o in noisy.unexpected] == ["reference"]
-    extra = run_theorem(theorem(Check("holds", "certified", claim_holds),
-                                Check("undecided", "numerical", undecided), **refutation))
+    extra = run_theorem(theorem(Check("holds", "certified", claim_holds, parts=S),
+                                Check("undecided", "numerical", undecided, parts=S), **refutation))
     assert (extra.status, extra.failed) == ("refuted", True)
 
 
 def test_thorough_points_run_only_when_asked():
-    check = Check("holds", "numerical", claim_holds, points=({"N": 5},), thorough_points=({"N": 50},))
+    check = Check("holds", "numerical", claim_holds, points=({"N": 5},), thorough_points=({"N": 50},), parts=S)
     assert [o.point for o in run_theorem(theorem(check)).outcomes] == ["N=5"]
     assert [o.point for o in run_theorem(theorem(check), thorough=True).outcomes] == ["N=5", "N=50"]
 
@@ -377,7 +399,7 @@ FALSE = Mutant("false", "the claim negated", False)
 
 
 def test_run_theorem_keeps_what_refuted_each_mutant():
-    thm = theorem(Check("holds", "certified", claim_holds, points=({"N": 5},)),
+    thm = theorem(Check("holds", "certified", claim_holds, points=({"N": 5},), parts=S),
                   mutants=(Mutant("false", "r", False), Mutant("true", "r", True)))
     result = run_theorem(thm, mutants=True)
     assert result.refuted_by == {"false": "certified:holds[N=5]: the claim is false at {'N': 5}"}
@@ -386,8 +408,8 @@ def test_run_theorem_keeps_what_refuted_each_mutant():
 
 
 def test_a_mutant_is_refuted_by_the_first_failure_with_its_label():
-    thm = theorem(Check("first", "numerical", always_passes),
-                  Check("holds", "certified", claim_holds, points=({"N": 5}, {"N": 10})), mutants=(FALSE,))
+    thm = theorem(Check("first", "numerical", always_passes, parts=S),
+                  Check("holds", "certified", claim_holds, points=({"N": 5}, {"N": 10}), parts=S), mutants=(FALSE,))
     assert mutant_refutation(thm, FALSE) == "certified:holds[N=5]: the claim is false at {'N': 5}"
     result = run_theorem(thm, mutants=True)
     assert (result.mutants_total, result.mutants_refuted, result.surviving_mutants, result.failed) == (1, 1, [], False)
@@ -395,7 +417,7 @@ def test_a_mutant_is_refuted_by_the_first_failure_with_its_label():
 
 def test_an_inconclusive_check_does_not_refute_a_mutant():
     """Planted bug (d): an Inconclusive counted as a refutation would kill this mutant."""
-    thm = theorem(Check("undecided", "proof", undecided), Check("side", "proof", always_passes), mutants=(FALSE,))
+    thm = theorem(Check("undecided", "proof", undecided, parts=S), Check("side", "proof", always_passes, parts=S), mutants=(FALSE,))
     assert mutant_refutation(thm, FALSE) is None
     result = run_theorem(thm, mutants=True)
     assert (result.mutants_refuted, result.surviving_mutants, result.failed) == (0, ["false"], True)
@@ -403,7 +425,7 @@ def test_an_inconclusive_check_does_not_refute_a_mutant():
 
 def test_a_consistency_check_listed_first_does_not_stop_the_counting_checks():
     thm = theorem(Check("reference", "numerical", always_passes, consistency=True),
-                  Check("holds", "certified", claim_holds), mutants=(FALSE,))
+                  Check("holds", "certified", claim_holds, parts=S), mutants=(FALSE,))
     assert mutant_refutation(thm, FALSE) == "certified:holds: the claim is false at {}"
 
 
@@ -423,7 +445,7 @@ def test_failed_reads_equal_strings_not_only_the_literals(kind, statuses, failed
 
 
 def test_a_consistency_check_does_not_refute_a_mutant():
-    thm = theorem(Check("holds", "empirical", always_passes),
+    thm = theorem(Check("holds", "empirical", always_passes, parts=S),
                   Check("reference", "numerical", always_fails, consistency=True), mutants=(FALSE,))
     assert mutant_refutation(thm, FALSE) is None
 
@@ -432,19 +454,19 @@ def test_a_mutant_refuted_only_at_a_thorough_point():
     def small_n_only(claim, point, evidence):
         return None if claim or point["N"] < 50 else "false for large N"
 
-    thm = theorem(Check("c", "numerical", small_n_only, points=({"N": 5},), thorough_points=({"N": 50},)),
+    thm = theorem(Check("c", "numerical", small_n_only, points=({"N": 5},), thorough_points=({"N": 50},), parts=S),
                   mutants=(FALSE,))
     assert mutant_refutation(thm, FALSE) is None
     assert mutant_refutation(thm, FALSE, thorough=True) == "numerical:c[N=50]: false for large N"
 
 
 def test_without_mutants_the_counts_are_unknown():
-    result = run_theorem(theorem(Check("holds", "proof", claim_holds), mutants=(FALSE,)))
+    result = run_theorem(theorem(Check("holds", "proof", claim_holds, parts=S), mutants=(FALSE,)))
     assert (result.mutants_total, result.mutants_refuted, result.surviving_mutants) == (1, None, [])
 
 
 def test_evidence_rows_carry_level_scope_and_status_per_check_and_point():
-    thm = theorem(Check("holds", "certified", claim_holds, points=({"N": 5},), scope="N = 5"),
+    thm = theorem(Check("holds", "certified", claim_holds, points=({"N": 5},), scope="N = 5", parts=S),
                   Check("undecided", "numerical", undecided, consistency=True))
     rows = run_theorem(thm).evidence
     assert rows == [
@@ -462,7 +484,7 @@ def test_seconds_are_the_time_spent_in_the_check_and_in_the_theorem():
         time.sleep(0.01)
 
     start = time.perf_counter()
-    result = run_theorem(theorem(Check("slow", "empirical", slow, points=({"k": 1}, {"k": 2}))))
+    result = run_theorem(theorem(Check("slow", "empirical", slow, points=({"k": 1}, {"k": 2}), parts=S)))
     elapsed = time.perf_counter() - start
     assert all(0.01 <= o.seconds <= elapsed for o in result.outcomes)
     assert sum(o.seconds for o in result.outcomes) <= result.seconds <= elapsed
@@ -470,14 +492,14 @@ def test_seconds_are_the_time_spent_in_the_check_and_in_the_theorem():
 
 def test_refuted_mutants_are_counted():
     false = tuple(Mutant(f"false_{k}", "r", 0) for k in range(3))
-    thm = theorem(Check("holds", "proof", claim_holds), mutants=(*false, Mutant("true", "survives", True)))
+    thm = theorem(Check("holds", "proof", claim_holds, parts=S), mutants=(*false, Mutant("true", "survives", True)))
     result = run_theorem(thm, mutants=True)
     assert (result.mutants_total, result.mutants_refuted, result.surviving_mutants) == (4, 3, ["true"])
 
 
 def test_run_theorem_options_are_keyword_only():
     with pytest.raises(TypeError):
-        run_theorem(theorem(Check("holds", "proof", claim_holds)), True)
+        run_theorem(theorem(Check("holds", "proof", claim_holds, parts=S)), True)
 
 
 def test_outcomes_are_immutable():

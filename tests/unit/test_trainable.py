@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from clverify.numerics.descent.constellation import full_gap, margin, optimal_relative_bias, similarity_extremes
 from clverify.numerics.descent.trainable import train_sigmoid, trainable_sigmoid_loss
-from clverify.numerics.precision.sigmoid_optimum import sigmoid_optimum
+from clverify.numerics.precision.ccem_optimum import sigmoid_optimum
 from clverify.proofs_check.cli import main
 from clverify.theory.errors import InvalidParameterError
 
@@ -61,7 +61,7 @@ def test_clamped_terms_saturate_at_log_1e8():
 
 def test_fixed_t_and_b_reach_the_certified_ccem_optimum():
     """With t and b fixed (d = N) both optimisers reach the certified optimum of the CCEM."""
-    expected = float(sigmoid_optimum(6, 2, "0.5", digits=30).loss)
+    expected = float(sigmoid_optimum(6, 2, "0.5", digits=30).value)
     for optimizer, steps in (("adam", 6000), ("lbfgs", 3000)):
         run = train_sigmoid(6, 6, t0=2.0, b=0.5, train_t=False, train_bias=False, optimizer=optimizer,
                             steps=steps, seeds=3)[0]
