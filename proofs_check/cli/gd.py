@@ -47,11 +47,12 @@ FIGURE_SUFFIXES = (".png", ".pdf")
 MAX_ITER = 50000
 #: ``gd`` prints its time estimate when a typical run would take longer than this (seconds).
 ESTIMATE_ABOVE = 60.0
-#: Iterations of a typical run, for the estimate: ``gd --N 4000 --d 16 --t 10 --b 10`` needed
-#: about this many (docs/performance.md).
+#: Iterations of a typical run, for the estimate: the order of the counts measured (up to 206
+#: on the paper's grid, 36 to 1848 for the N = 100 rows and over 2000 for N = 1000 in
+#: docs/experiments.md, up to 17892 on its 50-cell grid at d = 4); the cap bounds the rest.
 TYPICAL_ITERATIONS = 1000
-#: Evaluations of the loss and its gradient per L-BFGS iteration (about 1 after the first few:
-#: measured at N = 4000, d = 16, issue 21).
+#: Evaluations of the loss and its gradient per L-BFGS iteration (1.0 at N = 4000, as issue 21
+#: measured: the first trial step is almost always accepted).
 EVALUATIONS_PER_ITERATION = 1.0
 
 
