@@ -107,7 +107,8 @@ def _best(fn, device, seconds: float = 0.2) -> float:
 def bound(N: int, d: int, params: dict, device) -> dict:
     r"""The measured lower bound of one evaluation: a tile's three products at their measured
     times, times the number of tiles, plus :math:`N^2` exact softplus evaluations."""
-    side = blocked.tile_side(1, N)
+    budget = blocked.CUDA_BLOCK_BYTES if device.type == "cuda" else blocked.BLOCK_BYTES
+    side = blocked.tile_side(1, N, budget=budget)      # the tiles BlockedSimilarity makes there
     g = torch.Generator().manual_seed(SEED + 2)
     XT, YT = (torch.nn.functional.normalize(torch.randn(N, d, dtype=torch.float64, generator=g), dim=-1).T
               .contiguous().to(device) for _ in range(2))
