@@ -10,10 +10,12 @@ Importing this package imports torch.
 from .baselines import TORCH_LBFGS_INNER, optimise_loop, optimise_scipy, optimise_torch_lbfgs
 from .blocked import (
                       BLOCK_BYTES,
+                      CUDA_BLOCK_BYTES,
                       BlockedSimilarity,
                       BlockedSquaredDistances,
                       block_rows,
                       blocked_grams,
+                      elementwise_derivative,
                       similarity_statistics,
 )
 from .compare import (
@@ -76,7 +78,15 @@ from .optimise import (
 from .similarity import TorchOffDiagonal, TorchSimilarity, TorchSquaredDistances, torch_grams
 from .sphere import Sphere
 from .store import STORE_NAME, ResultStore
-from .sweep import SweepInterrupted, SweepSummary, plan_batches, records_in_order, run_sweep, solve_batch
+from .sweep import (
+                      SweepInterrupted,
+                      SweepSummary,
+                      not_converged,
+                      plan_batches,
+                      records_in_order,
+                      run_sweep,
+                      solve_batch,
+)
 from .torch_losses import TORCH_LOSSES, UNIT_NORM_TOL, TorchLoss, evaluate_view, torch_loss
 from .trainable import (
                       CLAMP_EPS,
@@ -90,8 +100,8 @@ from .trainable import (
 
 __all__ = [
     "TORCH_LBFGS_INNER", "optimise_loop", "optimise_scipy", "optimise_torch_lbfgs",
-    "BLOCK_BYTES", "BlockedSimilarity", "BlockedSquaredDistances", "block_rows", "blocked_grams",
-    "similarity_statistics",
+    "BLOCK_BYTES", "CUDA_BLOCK_BYTES", "BlockedSimilarity", "BlockedSquaredDistances", "block_rows",
+    "blocked_grams", "elementwise_derivative", "similarity_statistics",
     "ETF_OPTIMAL_LOSSES", "THEORY_DIGITS", "TheoryOptimum", "etf_optimum", "gram_distance",
     "loss_gap", "sigmoid_ccem_optimum", "structure_grams", "theory_optimum", "best_known_structure",
     "Configuration", "parse_grid", "read_grid", "STRUCTURE_TOL",
@@ -108,7 +118,8 @@ __all__ = [
     "TorchOffDiagonal", "TorchSimilarity", "TorchSquaredDistances", "torch_grams",
     "Sphere",
     "STORE_NAME", "ResultStore",
-    "SweepInterrupted", "SweepSummary", "plan_batches", "records_in_order", "run_sweep", "solve_batch",
+    "SweepInterrupted", "SweepSummary", "not_converged", "plan_batches", "records_in_order", "run_sweep",
+    "solve_batch",
     "TORCH_LOSSES", "UNIT_NORM_TOL", "TorchLoss", "evaluate_view", "torch_loss",
     "full_gap", "is_constellation", "margin", "optimal_relative_bias", "similarity_extremes",
     "CLAMP_EPS", "PAPER_ADAM_LR", "TRAINABLE_LOSSES", "TRAINABLE_OPTIMIZERS", "TrainableRun",

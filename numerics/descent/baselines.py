@@ -63,7 +63,7 @@ def optimise_loop(N: int, d: int, *, loss: str = "sigmoid", seeds: int | Sequenc
         seconds = time.perf_counter() - start
         res = type(parts[0])(**{f: torch.cat([getattr(q, f) for q in parts])
                                 for f in ("x", "loss", "grad_norm", "iterations", "converged", "stalled",
-                                          "saturated")})
+                                          "saturated", "timed_out", "stagnant")})
         out.extend(_summaries(loss, N, d, [p], [seed], restarts, res, seconds))
     return out
 
@@ -79,6 +79,8 @@ class _RestartsResult:
     converged: torch.Tensor
     stalled: torch.Tensor
     saturated: torch.Tensor
+    timed_out: torch.Tensor
+    stagnant: torch.Tensor
 
 
 def _restarts_result(fn, p, N, x, its, tol, stalled) -> _RestartsResult:
@@ -91,7 +93,8 @@ def _restarts_result(fn, p, N, x, its, tol, stalled) -> _RestartsResult:
     saturated = out_of_range(value, gn, egn)
     converged = stationary(gn, value, egn, tol) & ~saturated
     return _RestartsResult(x, value, gn, torch.tensor(its), converged,
-                           torch.tensor(stalled) & ~converged, saturated)
+                           torch.tensor(stalled) & ~converged, saturated, torch.zeros_like(converged),
+                           torch.zeros_like(converged))
 
 
 def optimise_scipy(N: int, d: int, *, loss: str = "sigmoid", seeds: int | Sequence[int] = 0,

@@ -32,7 +32,7 @@ name), seeds, restarts (one listed twice is kept once); each has a
 >>> [(c.N, c.d, c.param_dict["b"]) for c in grid]
 [(4, 4, 1.0), (4, 4, 2.0), (6, 6, 1.0), (6, 6, 2.0)]
 >>> grid[0].key
-'{"N": 4, "b": 1.0, "d": 4, "loss": "sigmoid", "max_iter": 2000, "restarts": 3, "seed": 0, "t": 2.0, "tol": 1e-09}'
+'{"N": 4, "b": 1.0, "d": 4, "loss": "sigmoid", "max_iter": 50000, "restarts": 3, "seed": 0, "t": 2.0, "tol": 1e-09}'
 """
 
 from __future__ import annotations

@@ -30,12 +30,16 @@ iteration does, for all running configurations at once:
    is small in absolute terms), and its last step moved no row by more than
    :data:`STEP_TOL` (a flat loss, with a small gradient far from its optimum, is not stopped
    either) or no step can be accepted any more.  It also stops, not converged, when even a
-   steepest-descent step cannot be accepted (stalled), or when the loss, its gradients or its
+   steepest-descent step cannot be accepted (stalled), when neither its loss nor its gradient
+   norm has improved for :data:`PROGRESS_WINDOW` iterations (stagnant: steps are accepted but
+   lead nowhere, as at a loss of exactly 0 that float64 cannot approach further), or when the
+   loss, its gradients or its
    scale leave float64's range (:func:`out_of_range`: below :data:`SATURATION_LEVEL`, where
    the terms that decide the structure have underflowed, or not finite): it is then
    *saturated*, its optimum out of float64's reach.  A finished
-   configuration leaves the working batch.  The run stops when none is left or at
-   ``max_iter``, and reports the cap per configuration.
+   configuration leaves the working batch.  The run stops when none is left, at
+   ``max_iter``, or once ``max_seconds`` have passed (checked between iterations, so an
+   iteration started is finished), and reports the cap or the time limit per configuration.
 
 History pairs are not transported between tangent spaces: the direction is projected
 onto the current one instead, which keeps it a descent direction
@@ -60,6 +64,7 @@ manifold's metric is the induced Euclidean one (true for the sphere).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -82,14 +87,27 @@ __all__ = [
     "BACKTRACK_MIN",
     "BACKTRACK_MAX",
     "LOSS_NOISE_RTOL",
+    "PROGRESS_WINDOW",
+    "PROGRESS_GRADIENT",
     "CURVATURE_EPS",
     "COMPACT_FRACTION",
 ]
 
 #: Default stopping tolerance on the Riemannian gradient norm of each configuration.
 DEFAULT_TOL = 1e-9
-#: Default iteration cap (reported per configuration when hit).
-DEFAULT_MAX_ITER = 2000
+#: Default iteration cap (reported per configuration when hit).  At d < N and at large
+#: biases the problems are ill-conditioned (a stiff alignment term, exponentially soft
+#: uniformity terms) and L-BFGS converges slowly but steadily: on the sigmoid grid t = 10,
+#: N in 8..100, d in {4, N}, b in 0..20, 13 of 50 cells were still progressing at 2000
+#: iterations and 2 at 10000; the slowest converged after 23826 (docs/experiments.md).  A run
+#: that no longer progresses stops long before (:data:`PROGRESS_WINDOW`).
+DEFAULT_MAX_ITER = 50000
+#: A run stops as stagnant when in this many iterations its loss has not fallen below its best
+#: by more than rounding noise (:data:`LOSS_NOISE_RTOL`) and its gradient norm has not fallen
+#: below :data:`PROGRESS_GRADIENT` times its best.  The slowest cells of the grid above lower
+#: their loss by about 4e-10 (noise 5e-14) every 1000 iterations.
+PROGRESS_WINDOW = 1000
+PROGRESS_GRADIENT = 0.5
 #: Default number of (s, y) pairs kept.  On the paper's grid 6 pairs need 1% more
 #: iterations than 10 but move 40% less history memory per iteration (the batched run
 #: is memory-bound): 3.6 s against 4.8 s of CPU time, measured 2026-11-22.
@@ -132,6 +150,10 @@ class LBFGSResult:
     converged: torch.Tensor
     stalled: torch.Tensor
     saturated: torch.Tensor
+    #: stopped by ``max_seconds`` (not converged, not stalled, not saturated)
+    timed_out: torch.Tensor
+    #: stopped because neither the loss nor the gradient norm improved (:data:`PROGRESS_WINDOW`)
+    stagnant: torch.Tensor
 
 
 def stationary(grad_norm: torch.Tensor, loss: torch.Tensor, euclidean_norm: torch.Tensor,
@@ -311,7 +333,8 @@ COMPACT_FRACTION = 0.25
 
 def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
           max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
-          progress: Callable[[int, int], None] | None = None) -> LBFGSResult:
+          progress: Callable[[int, int], None] | None = None,
+          max_seconds: float | None = None) -> LBFGSResult:
     r"""Minimise ``B`` independent problems on ``manifold`` with batched Riemannian L-BFGS.
 
     Parameters
@@ -333,13 +356,17 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
         Number of curvature pairs ``m``.
     progress : callable, optional
         Called as ``progress(iteration, n_running)`` after every iteration.
+    max_seconds : float, optional
+        Wall-clock limit: once it has passed (checked after each iteration), every
+        configuration still running stops, not converged, with ``timed_out`` set.
 
     Returns
     -------
     LBFGSResult
         ``x``, ``loss``, ``grad_norm``, ``iterations``, ``converged``, ``stalled``,
-        ``saturated`` per configuration.
+        ``saturated``, ``timed_out``, ``stagnant`` per configuration.
     """
+    start = time.perf_counter()
     B = x0.shape[0]
     dev = x0.device
     out = LBFGSResult(
@@ -349,6 +376,8 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
         converged=torch.zeros(B, dtype=torch.bool, device=dev),
         stalled=torch.zeros(B, dtype=torch.bool, device=dev),
         saturated=torch.zeros(B, dtype=torch.bool, device=dev),
+        timed_out=torch.zeros(B, dtype=torch.bool, device=dev),
+        stagnant=torch.zeros(B, dtype=torch.bool, device=dev),
     )
     idx = torch.arange(B, device=dev)
     x = out.x.clone()
@@ -359,6 +388,8 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
     mHg = -g.reshape(B, -1)      # -H g; H = identity before any pair is stored
     fresh = torch.ones(B, dtype=torch.bool, device=dev)   # no usable history yet
     stalled = torch.zeros(B, dtype=torch.bool, device=dev)
+    best_f, best_gn = f.clone(), gn.clone()       # progress: a new best loss or gradient norm
+    last_progress = torch.zeros(B, dtype=torch.long, device=dev)
     moved = torch.full((B,), float("inf"), dtype=x0.dtype, device=dev)  # last step, largest row
     its = torch.zeros(B, dtype=torch.long, device=dev)
     alive = torch.ones(B, dtype=torch.bool, device=dev)   # not yet recorded in ``out``
@@ -367,8 +398,10 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
         saturated = out_of_range(f, gn, egn)
         # converged: stationary, and the last step was small or no step is possible any more
         converged = stationary(gn, f, egn, tol) & ((moved <= STEP_TOL) | stalled) & ~saturated
-        done = alive & (converged | stalled | saturated)
-        if it == max_iter:
+        stagnant = (its - last_progress >= PROGRESS_WINDOW) & ~(converged | stalled | saturated)
+        done = alive & (converged | stalled | saturated | stagnant)
+        late = max_seconds is not None and time.perf_counter() - start > max_seconds
+        if it == max_iter or late:
             done = alive
         n_done = int(done.sum())
         if n_done:
@@ -377,14 +410,18 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
             out.iterations[rows], out.converged[rows] = its[done], converged[done]
             out.stalled[rows] = stalled[done] & ~converged[done]
             out.saturated[rows] = saturated[done]
+            out.stagnant[rows] = stagnant[done]
+            if late:
+                out.timed_out[rows] = ~(converged | stalled | saturated | stagnant)[done]
             alive = alive & ~done
             n_alive -= n_done
             if n_alive == 0:
                 break
             if idx.shape[0] - n_alive >= COMPACT_FRACTION * idx.shape[0]:
                 keep = alive.nonzero()[:, 0]
-                idx, x, f, g, gn, egn, mHg, fresh, stalled, moved, its, alive = (
-                    v[keep] for v in (idx, x, f, g, gn, egn, mHg, fresh, stalled, moved, its, alive))
+                (idx, x, f, g, gn, egn, mHg, fresh, stalled, moved, its, alive, best_f, best_gn,
+                 last_progress) = (v[keep] for v in (idx, x, f, g, gn, egn, mHg, fresh, stalled, moved,
+                                                      its, alive, best_f, best_gn, last_progress))
                 hist.keep(keep)
         b = idx.shape[0]
         frozen = ~alive if n_alive < b else None    # finished, awaiting compaction: step 0
@@ -440,6 +477,10 @@ def lbfgs(fun: Fun, x0: torch.Tensor, manifold, *, tol: float = DEFAULT_TOL,
         moved = manifold.max_row_norm(x_new - x)
         x, f, g, gn, egn = x_new, f_new, g_new, gn_new, egn_new
         its = its + alive
+        lower = f < best_f - LOSS_NOISE_RTOL * best_f.abs()
+        smaller = gn < PROGRESS_GRADIENT * best_gn
+        best_f, best_gn = torch.minimum(best_f, f), torch.where(smaller, gn, best_gn)
+        last_progress = torch.where(lower | smaller, its, last_progress)
         if progress is not None:
             progress(it + 1, n_alive)
     return out

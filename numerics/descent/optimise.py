@@ -45,6 +45,7 @@ from .lbfgs import (
     DEFAULT_HISTORY,
     DEFAULT_MAX_ITER,
     DEFAULT_TOL,
+    PROGRESS_WINDOW,
     SATURATION_LEVEL,
     lbfgs,
     value_and_grad,
@@ -74,9 +75,12 @@ DEFAULT_RESTARTS = 3
 #: about 1 ms of Python and small-tensor work against about 0.1 us per coordinate
 #: (measured on the paper's grid, 2 CPU cores, 2026-11-22).
 GROUP_OVERHEAD = 30_000
-#: Above this many similarities per evaluation (problems times N^2; 2^24 is 128 MiB of float64
-#: per N x N intermediate), the loss is summed by row blocks (``blocked_grams``), never N x N.
-BLOCKED_ABOVE = 2**24
+#: Above this many similarities per evaluation (problems times N^2), the loss is summed by row
+#: blocks (``blocked_grams``, the fused value and gradient), never N x N.  Measured on one CPU
+#: thread (docs/performance.md): the fused blocks take 0.75-0.85 of the dense autograd time at
+#: 1e6 entries (one problem of N = 1024, or three), about 0.3 from 4e6; below 5e5 entries
+#: (batches of small problems, the paper's grid) the dense route is as fast or faster.
+BLOCKED_ABOVE = 2**20
 #: Accepted values of ``device``.
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -241,10 +245,13 @@ def _blocked(blocked: bool | None, problems: int, N: int) -> bool:
 
 
 def _solve(fn, N, d, params: dict, x0: torch.Tensor, device, tol, max_iter, history, progress,
-           mask: torch.Tensor | None = None, blocked: bool | None = None):
+           mask: torch.Tensor | None = None, blocked: bool | None = None,
+           max_seconds: float | None = None, timing: Callable[[float], None] | None = None):
     """Run the batched solver on ``x0`` (on ``device``) with per-problem ``params``; ``N`` is
     the (padded) number of rows of ``U``, ``mask`` the per-problem real rows (or None);
-    ``blocked``: sum the similarities by row blocks (None: above :data:`BLOCKED_ABOVE` entries)."""
+    ``blocked``: sum the similarities by row blocks (None: above :data:`BLOCKED_ABOVE` entries);
+    ``max_seconds``: the solver's time limit; ``timing`` is called with the wall seconds of
+    one evaluation of the loss and its gradient (the mean of the first after the initial one)."""
     if blocked is None:
         blocked = _blocked(blocked, x0.shape[0], N)
     grams = blocked_grams if blocked else torch_grams
@@ -260,8 +267,31 @@ def _solve(fn, N, d, params: dict, x0: torch.Tensor, device, tol, max_iter, hist
         U, V = x.unflatten(-2, (2, N)).unbind(-3)    # (unbind: no zero-filled slice gradients)
         return fn(U, V, grams=grams, **shared, **{k: v[index] for k, v in per.items()})
 
-    return lbfgs(value_and_grad(f), x0, sphere, tol=tol, max_iter=max_iter, history=history,
-                 progress=progress)
+    fun = value_and_grad(f)
+    return lbfgs(fun if timing is None else _timed_once(fun, timing, device), x0, sphere, tol=tol,
+                 max_iter=max_iter, history=history, progress=progress, max_seconds=max_seconds)
+
+
+def _timed_once(fun, report: Callable[[float], None], device, first: int = 1, last: int = 3):
+    """``fun``, reporting once the mean wall seconds of its calls ``first+1..last`` (call 0, the
+    initial evaluation, also pays one-time costs: allocations, lazy initialisation)."""
+    calls, spent = 0, 0.0
+
+    def timed(x, index):
+        nonlocal calls, spent
+        calls += 1
+        if calls <= first or calls > last:
+            return fun(x, index)
+        start = time.perf_counter()
+        out = fun(x, index)
+        if torch.device(device).type == "cuda":
+            torch.cuda.synchronize(device)
+        spent += time.perf_counter() - start
+        if calls == last:
+            report(spent / (last - first))
+        return out
+
+    return timed
 
 
 def _summaries(loss, N, d, cfg_params, seeds, R, res, seconds) -> list[EmbeddingResult]:
@@ -309,6 +339,11 @@ def _reason(res, k: int) -> str:
     if bool(res.stalled[k]):
         return (f"stalled: no step decreases the loss at float64 resolution "
                 f"(grad_norm {gn:.3g} after {its} iterations)")
+    if bool(res.timed_out[k]):
+        return f"time limit (max_seconds): grad_norm {gn:.3g} after {its} iterations"
+    if bool(res.stagnant[k]):
+        return (f"no progress: neither the loss nor the gradient norm improved in "
+                f"{PROGRESS_WINDOW} iterations (loss {loss:.3g}, grad_norm {gn:.3g} after {its} iterations)")
     return f"iteration cap: grad_norm {gn:.3g} after {its} iterations"
 
 
@@ -344,6 +379,7 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
                    max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
                    device: str = "auto", progress: Callable | None = None,
                    blocked: bool | None = None, max_memory: int = MEMORY_LIMIT,
+                   max_seconds: float | None = None, timing: Callable[[float], None] | None = None,
                    **params) -> list[EmbeddingResult]:
     r"""Solve every configuration (and restart) in one batched L-BFGS run.
 
@@ -362,6 +398,11 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
     memory is estimated (:func:`~clverify.numerics.descent.memory.check_memory`, blocked or
     not) and a batch over ``max_memory`` bytes is refused.  ``d = 1`` is refused
     (:math:`S^0` is discrete; see :func:`~clverify.numerics.descent.discrete.minimise_s0`).
+    ``max_seconds`` limits the wall time of the whole call: configurations still running
+    then stop, not converged, with the reason ``time limit``.  ``timing`` is called, once per
+    batch, with the wall seconds of one evaluation of the loss and its gradient (all restarts;
+    the mean of the two after the initial evaluation, which also pays one-time costs): what an
+    estimate of the run's time needs, known after the first iteration.
 
     >>> rs = optimise_batch(4, 4, t=[1.0, 3.0], b=[1.0, 3.0], restarts=1)
     >>> [round(r.s_pos_mean, 6) for r in rs]
@@ -374,20 +415,24 @@ def optimise_batch(N: int | Sequence[int], d: int | Sequence[int], *, loss="sigm
     if sizes is None:
         N, d = _check_sizes(N, d)
     restarts, tol, max_iter, history = _check_run(restarts, tol, max_iter, history)
+    if max_seconds is not None:
+        max_seconds = float(check_positive("max_seconds", max_seconds))
+    deadline = None if max_seconds is None else time.perf_counter() + max_seconds
     dev = resolve_device(device)
     fn, cfg, seeds = _configs(loss, params, seeds, None if sizes is None else len(sizes[0]))
     C = len(cfg)
+    solver = {"tol": tol, "max_iter": max_iter, "history": history, "progress": progress,
+              "blocked": blocked, "deadline": deadline, "timing": timing}
     Ns, ds = sizes if sizes is not None else ([N] * C, [d] * C)
     check_batch_memory(Ns, ds, restarts, history=history, max_memory=max_memory, blocked=blocked)
     if sizes is None:
-        return _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history,
-                            progress, blocked)
+        return _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, **solver)
     groups = size_groups(Ns, ds, restarts)
     out = [None] * C
     for group in groups:
         part = _solve_group(fn, loss, [Ns[c] for c in group], [ds[c] for c in group],
                             [cfg[c] for c in group], [seeds[c] for c in group], restarts, dev,
-                            tol, max_iter, history, progress, blocked)
+                            **solver)
         for c, r in zip(group, part):
             out[c] = r
     return out
@@ -454,10 +499,11 @@ def size_groups(Ns: Sequence[int], ds: Sequence[int], restarts: int = 1,
     return groups
 
 
-def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, history, progress,
-                 blocked=None):
+def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, *, tol, max_iter, history, progress,
+                 blocked=None, deadline=None, timing=None):
     """One batched run over the configurations ``cfg`` (sizes ``N``, ``d``: ints, or lists
-    padded to their maxima with a row mask when ``N`` varies)."""
+    padded to their maxima with a row mask when ``N`` varies), stopped at ``deadline``
+    (``time.perf_counter()``) if given."""
     C = len(cfg)
     per_problem = {k: ([float(c[k]) for c in cfg for _ in range(restarts)]
                        if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
@@ -471,7 +517,9 @@ def _solve_group(fn, loss, N, d, cfg, seeds, restarts, dev, tol, max_iter, histo
     x0 = _starts(C, restarts, N, d, seeds, Sphere())
     Nrows = N if isinstance(N, int) else max(N)
     start = time.perf_counter()
-    res = _solve(fn, Nrows, d, per_problem, x0, dev, tol, max_iter, history, progress, mask, blocked)
+    max_seconds = None if deadline is None else max(0.0, deadline - start)
+    res = _solve(fn, Nrows, d, per_problem, x0, dev, tol, max_iter, history, progress, mask, blocked,
+                 max_seconds, timing)
     if dev.type == "cuda":
         torch.cuda.synchronize(dev)
     seconds = time.perf_counter() - start
@@ -482,7 +530,8 @@ def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
                        restarts: int = DEFAULT_RESTARTS, tol: float = DEFAULT_TOL,
                        max_iter: int = DEFAULT_MAX_ITER, history: int = DEFAULT_HISTORY,
                        device: str = "auto", blocked: bool | None = None,
-                       max_memory: int = MEMORY_LIMIT, **params) -> EmbeddingResult:
+                       max_memory: int = MEMORY_LIMIT, max_seconds: float | None = None,
+                       timing: Callable[[float], None] | None = None, **params) -> EmbeddingResult:
     r"""Minimise one loss configuration over (U, V) with unit rows; best of ``restarts``.
 
     Parameters
@@ -504,6 +553,9 @@ def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
         as in :func:`optimise_batch`.
     max_memory : int
         Refuse (before allocating) a solve estimated to need more bytes.
+    max_seconds, timing :
+        Time limit, and a callback for the seconds of one evaluation, as in
+        :func:`optimise_batch`.
 
     Returns
     -------
@@ -518,4 +570,4 @@ def optimise_embedding(N: int, d: int, *, loss="sigmoid", seed: int = 0,
             raise InvalidParameterError(f"{name} must be a real number here; use optimise_batch for sweeps")
     return optimise_batch(N, d, loss=loss, seeds=seed, restarts=restarts, tol=tol,
                           max_iter=max_iter, history=history, device=device, blocked=blocked,
-                          max_memory=max_memory, **params)[0]
+                          max_memory=max_memory, max_seconds=max_seconds, timing=timing, **params)[0]

@@ -46,7 +46,7 @@ from .store import ResultStore
 
 __all__ = [
     "plan_batches", "solve_batch", "reference", "run_sweep", "records_in_order", "SweepSummary",
-    "SweepInterrupted", "BATCH_ENTRIES", "MAX_BATCH", "connect_scheduler", "check_plan",
+    "SweepInterrupted", "not_converged", "BATCH_ENTRIES", "MAX_BATCH", "connect_scheduler", "check_plan",
 ]
 
 #: Largest number of similarities one batch evaluates at once, :math:`\sum_c R_c N_c^2`
@@ -190,8 +190,8 @@ def _record(c: Configuration, res) -> dict:
     config = c.as_dict()
     record = {
         "loss_name": config.pop("loss"), **config,
-        "loss": res.loss, "converged": res.converged, "grad_norm": res.grad_norm,
-        "iterations": res.iterations, "best_seed": res.seed,
+        "loss": res.loss, "converged": res.converged, "reason": res.reason or None,
+        "grad_norm": res.grad_norm, "iterations": res.iterations, "best_seed": res.seed,
         **ref, "gap": gap(ref["theory_loss"]),
         **({"ccem_gap": gap(ref["ccem_bound"])} if "ccem_bound" in ref else {}),
         "s_pos_min": res.s_pos_min, "s_pos_mean": res.s_pos_mean, "s_pos_std": res.s_pos_std,
@@ -346,6 +346,28 @@ def _progress_bar(total: int, enabled: bool):
 
     return tqdm(total=total, unit="config", desc="sweep", file=sys.stderr, disable=not enabled,
                 smoothing=0.1, dynamic_ncols=True)
+
+
+def not_converged(records: Iterable[dict]) -> list[str]:
+    """One line per record that did not converge: its configuration and the optimiser's reason.
+
+    >>> not_converged([{"loss_name": "sigmoid", "N": 8, "d": 4, "t": 10.0, "b": 0.0, "seed": 0,
+    ...                 "converged": False, "reason": "iteration cap: grad_norm 1e-05 after 2000 iterations"},
+    ...                {"N": 9, "converged": True}])
+    ['sigmoid N=8 d=4 t=10.0 b=0.0 seed=0: iteration cap: grad_norm 1e-05 after 2000 iterations']
+    """
+    from .torch_losses import TORCH_LOSSES
+
+    out = []
+    for r in records:
+        if r.get("converged"):
+            continue
+        loss = TORCH_LOSSES.get(r.get("loss_name"))
+        params = [f"{k}={r[k]}" for k in (loss.parameters if loss else ()) if k in r]
+        where = " ".join([str(r.get("loss_name")), f"N={r.get('N')}", f"d={r.get('d')}", *params,
+                          f"seed={r.get('seed')}"])
+        out.append(f"{where}: {r.get('reason') or 'no reason recorded (a record of older code)'}")
+    return out
 
 
 def records_in_order(configs: Iterable[Configuration], store: ResultStore) -> list[dict]:

@@ -42,6 +42,18 @@ THRESHOLD_BAND = 0.02
 BENCH_QUICK_N = (4, 6, 8, 10, 12, 16, 20, 30)
 #: ``figure`` writes its figure in both formats, beside each other.
 FIGURE_SUFFIXES = (".png", ".pdf")
+#: Iteration cap of ``gd`` (:data:`clverify.numerics.descent.lbfgs.DEFAULT_MAX_ITER`, written
+#: out here so that ``clverify --help`` does not import torch).
+MAX_ITER = 50000
+#: ``gd`` prints its time estimate when a typical run would take longer than this (seconds).
+ESTIMATE_ABOVE = 60.0
+#: Iterations of a typical run, for the estimate: the order of the counts measured (up to 206
+#: on the paper's grid, 36 to 1848 for the N = 100 rows and over 2000 for N = 1000 in
+#: docs/experiments.md, up to 17892 on its 50-cell grid at d = 4); the cap bounds the rest.
+TYPICAL_ITERATIONS = 1000
+#: Evaluations of the loss and its gradient per L-BFGS iteration (1.0 at N = 4000, as issue 21
+#: measured: the first trial step is almost always accepted).
+EVALUATIONS_PER_ITERATION = 1.0
 
 
 _tol_option = click.option("--tol", type=Real(check_positive), default=1e-9, show_default=True,
@@ -73,7 +85,10 @@ def _device_option(f):
 @click.option("--restarts", type=Integer(1), default=3, show_default=True)
 @_device_option
 @_tol_option
-@click.option("--max-iter", type=Integer(1), default=2000, show_default=True)
+@click.option("--max-iter", type=Integer(1), default=MAX_ITER, show_default=True)
+@click.option("--max-seconds", type=Real(check_positive), default=None,
+              help="Stop after this many seconds of descent: converged false, with the reason "
+              "(the batched optimizer only).")
 @click.option("--optimizer", type=click.Choice(["batched", "torch-lbfgs"]), default="batched",
               show_default=True, help="The batched Riemannian L-BFGS, or torch.optim.LBFGS with "
               "strong-Wolfe line search on Z/|Z| (a cross-check; stalls near grad norm 1e-8).")
@@ -81,19 +96,21 @@ def _device_option(f):
 @threads_option()
 @format_option()
 @out_option
-def gd_command(N, d, loss_file, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, optimizer,
-               max_memory, threads, fmt, out):
+def gd_command(N, d, loss_file, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter,
+               max_seconds, optimizer, max_memory, threads, fmt, out):
     """Minimise a loss over free unit embeddings (U, V) and compare with the theory optimum.
-    What a loss of --loss-file prints goes to stderr; its failures are one line."""
+    What a loss of --loss-file prints goes to stderr; its failures are one line.  Where the run
+    may be long, a line on stderr estimates its time as it starts (from the first evaluations
+    of the loss and its gradient); --max-seconds bounds it."""
     with redirect_stdout(sys.stderr):   # what a user's loss prints never reaches the records
         loaded = None if loss_file is None else load_loss(loss_file, loss)
         record, prov = _gd(N, d, loaded or loss, t, b, tau, extra, seed, restarts, device, tol,
-                           max_iter, optimizer, max_memory, threads)
+                           max_iter, max_seconds, optimizer, max_memory, threads)
     emit([record], fmt, out, loss_file=loss_file, **prov)
 
 
-def _gd(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, optimizer, max_memory,
-        threads):
+def _gd(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, max_seconds, optimizer,
+        max_memory, threads):
     """The record of ``gd`` and its provenance (``loss``: a built-in name or a user's Loss)."""
     from clverify.numerics.descent.baselines import optimise_torch_lbfgs
     from clverify.numerics.descent.compare import (
@@ -117,6 +134,8 @@ def _gd(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, opt
 
             checked(loss, params)
         _, params = check_loss_params(loss, params)
+        if max_seconds is not None and optimizer != "batched":
+            raise InvalidParameterError("max_seconds: --max-seconds needs --optimizer batched")
         if isinstance(loss, Loss) and optimizer != "batched":
             raise InvalidParameterError("optimizer must be batched for a loss of --loss-file, got "
                                         f"{optimizer!r}")
@@ -130,7 +149,8 @@ def _gd(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, opt
             if optimizer == "batched":    # checks its memory (blocked or dense) itself
                 res = run_user_code(loss, "torch", lambda: optimise_embedding(
                     N, d, loss=loss, seed=seed, restarts=restarts, tol=tol, max_iter=max_iter,
-                    device=device, max_memory=limit, **params))
+                    device=device, max_memory=limit, max_seconds=max_seconds,
+                    timing=lambda s: _print_estimate(s, max_iter, max_seconds), **params))
             else:
                 check_memory(N, d, problems=restarts, history=DEFAULT_HISTORY, limit=limit)
                 res = optimise_torch_lbfgs(N, d, loss=loss, seeds=seed, restarts=restarts,
@@ -167,7 +187,40 @@ def _gd(N, d, loss, t, b, tau, extra, seed, restarts, device, tol, max_iter, opt
             iterations=res.iterations, seconds=res.seconds, seed=res.seed, restarts=restarts,
             note="; ".join(n for n in notes if n) or None,
         )
-    return record, dict(seed=seed, device=device, tol=tol, optimizer=optimizer)
+    return record, dict(seed=seed, device=device, tol=tol, optimizer=optimizer, max_iter=max_iter,
+                        max_seconds=max_seconds)
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` as a short readable duration.
+
+    >>> _duration(42.0), _duration(4000.0), _duration(10000.0), _duration(200000.0)
+    ('42 s', '67 min', '2.8 h', '2.3 days')
+    """
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def _print_estimate(evaluation: float, max_iter: int, max_seconds: float | None) -> None:
+    """One line on stderr: the measured seconds of one evaluation of the loss and its gradient
+    (all restarts; measured on the first evaluations), and what :data:`TYPICAL_ITERATIONS` and
+    the cap ``max_iter`` would take at :data:`EVALUATIONS_PER_ITERATION`; only when the typical
+    run would take over :data:`ESTIMATE_ABOVE`."""
+    per_iteration = evaluation * EVALUATIONS_PER_ITERATION
+    typical = min(TYPICAL_ITERATIONS, max_iter)
+    if per_iteration * typical <= ESTIMATE_ABOVE:
+        return
+    limit = ("" if max_seconds is None else
+             f"; --max-seconds stops it after {_duration(max_seconds)}")
+    click.echo(f"clverify: gd: one evaluation of the loss and its gradient took {evaluation:.3g} s; "
+               f"a typical run of {typical} iterations takes about {_duration(per_iteration * typical)}, "
+               f"the cap of {max_iter} (--max-iter) about {_duration(per_iteration * max_iter)}{limit}",
+               err=True)
 
 
 @main.group("bench")

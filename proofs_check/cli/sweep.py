@@ -27,6 +27,8 @@ __all__ = ["sweep_command"]
 
 #: Name of the exported records inside ``--out`` (plus the format's extension).
 RECORDS_NAME = "records"
+#: Configurations that did not converge listed on stderr, each with its reason, at most.
+MAX_LISTED = 20
 _EXTENSIONS = {"md": "md", "csv": "csv", "latex": "tex", "json": "json"}
 
 
@@ -92,6 +94,7 @@ def sweep_command(grid_path, out, scheduler, workers, device, threads, max_batch
         SweepInterrupted,
         check_plan,
         connect_scheduler,
+        not_converged,
         plan_batches,
         run_sweep,
     )
@@ -124,5 +127,12 @@ def sweep_command(grid_path, out, scheduler, workers, device, threads, max_batch
         click.echo(f"clverify: sweep stopped ({stopped}); {len(records)} of {len(configs)} configurations "
                    f"stored and written to {path}: run the same command again to compute the rest", err=True)
         raise SystemExit(1)
+    failed = not_converged(records)
+    for line in failed[:MAX_LISTED]:
+        click.echo(f"clverify: not converged: {line}", err=True)
+    if len(failed) > MAX_LISTED:
+        click.echo(f"clverify: ... and {len(failed) - MAX_LISTED} more not converged (their reason is in "
+                   f"the records)", err=True)
     click.echo(f"{summary.configurations} configurations: {summary.stored_before} already stored, "
-               f"{summary.computed} computed in {summary.batches} batches; records in {path}")
+               f"{summary.computed} computed in {summary.batches} batches; {len(records) - len(failed)} "
+               f"converged, {len(failed)} not converged; records in {path}")

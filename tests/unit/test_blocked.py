@@ -1,10 +1,14 @@
-"""The row-block similarity against dense computations of the same sums (values and gradients)."""
+"""The row-block similarity against dense computations of the same sums (values and gradients),
+and its fused value-and-gradient against the mpmath backend (value and gradient of the same
+definition at 40 digits, the gradient by mpmath's own differentiation)."""
 
 import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
+import mpmath
 import numpy as np
 import pytest
 import torch
@@ -14,11 +18,16 @@ from clverify.numerics.descent.blocked import (
     BlockedSquaredDistances,
     block_rows,
     blocked_grams,
+    elementwise_derivative,
     similarity_statistics,
 )
 from clverify.numerics.descent.sphere import Sphere
-from clverify.numerics.descent.torch_losses import TORCH_LOSSES
-from clverify.theory.similarity import ExplicitSimilarity
+from clverify.numerics.descent.torch_losses import TORCH_LOSSES, torch_loss
+from clverify.numerics.precision.ops import MPMATH_OPS
+from clverify.theory.loss_files import load_loss
+from clverify.theory.losses import LOSSES
+from clverify.theory.similarity import ExplicitSimilarity, Grams
+from clverify.theory.structures import SimplexETF
 
 RTOL = 1e-12
 
@@ -270,3 +279,106 @@ def test_the_optimiser_switches_to_blocks_above_the_threshold_and_finds_the_same
     assert used and blocked.converged and dense.converged
     assert blocked.loss == pytest.approx(dense.loss, rel=1e-12)
     np.testing.assert_allclose(blocked.gram, dense.gram, atol=1e-7)
+
+
+#: The user's loss of docs/extending.md (a margin on the positive pairs), loaded as a user would.
+MARGIN = load_loss(Path(__file__).resolve().parents[2] / "docs" / "examples" / "margin_sigmoid.py",
+                   "margin_sigmoid")
+#: (loss, parameters, configuration): moderate and extreme t and tau, every kind of reduction
+#: (pair sums, rows, rows of two matrices, within-view rows, squared distances), a user's loss.
+#: "etf": U = V = the simplex ETF of 4 points in d = 3, where at t = 100 the loss is 1e-14 and
+#: its terms e^-100 and e^-33: f'(neutral) = sigma(-0) would swamp them were the diagonal
+#: subtracted instead of written.
+MPMATH_CASES = [
+    ("sigmoid", {"t": 2.0, "b": 1.0}, "random"),
+    ("sigmoid", {"t": 500.0, "b": 100.0}, "random"),
+    ("sigmoid", {"t": 1e-3, "b": 0.0}, "random"),
+    ("sigmoid", {"t": 100.0, "b": 0.0}, "etf"),
+    ("infonce", {"tau": 0.5}, "random"),
+    ("infonce", {"tau": 1e-3}, "random"),
+    ("infonce-sym", {"tau": 10.0}, "random"),
+    ("ntxent", {"tau": 0.3}, "random"),
+    ("dhel", {"tau": 1e-3}, "random"),
+    ("kcl", {"gamma": 16.0, "t": 2.0}, "random"),
+    (MARGIN, {"t": 20.0, "b": 5.0, "m": 1.0}, "random"),
+]
+
+
+def _configuration(kind):
+    if kind == "etf":
+        W, _ = SimplexETF(4).array()
+        W = np.hstack([W, np.zeros((4, 3 - W.shape[1]))]) if W.shape[1] < 3 else W
+        return W, W.copy()
+    rng = np.random.default_rng(11)
+    U = rng.standard_normal((5, 3))
+    V = U + 0.5 * rng.standard_normal((5, 3))
+    return U / np.linalg.norm(U, axis=1, keepdims=True), V / np.linalg.norm(V, axis=1, keepdims=True)
+
+
+def _mpmath_value_and_gradient(loss, U, V, params, digits=40):
+    """The definition with MPMATH_OPS on the exact binary values of U, V, and its gradient in
+    every coordinate by mpmath.diff (finite differences at raised precision)."""
+    N, d = U.shape
+
+    def value(*x):
+        P = mpmath.matrix([[x[i * d + k] for k in range(d)] for i in range(N)])
+        Q = mpmath.matrix([[x[N * d + i * d + k] for k in range(d)] for i in range(N)])
+        return loss(Grams.of_vectors(P, Q, MPMATH_OPS), MPMATH_OPS, **{k: mpmath.mpf(v) for k, v in params.items()})
+
+    with mpmath.workdps(digits):
+        x = [mpmath.mpf(float(v)) for v in np.concatenate([U.ravel(), V.ravel()])]
+        unit = lambda k: tuple(int(j == k) for j in range(len(x)))
+        return value(*x), [mpmath.diff(value, x, unit(k)) for k in range(len(x))]
+
+
+@pytest.mark.parametrize("name, params, kind", MPMATH_CASES,
+                         ids=lambda v: v if isinstance(v, str) else getattr(v, "name", None))
+def test_fused_value_and_gradient_equal_mpmath(name, params, kind):
+    """1e-12 relative: the value, and the gradient in the max norm (entries that cancel to
+    nothing in exact arithmetic cannot be relatively accurate in any float64 route)."""
+    loss = LOSSES.get(name) if isinstance(name, str) else name
+    U, V = _configuration(kind)
+    exact, exact_grad = _mpmath_value_and_gradient(loss, U, V, params)
+    X = torch.from_numpy(np.stack([U, V])).requires_grad_(True)
+    value = torch_loss(loss).value(*X.unbind(0), grams=lambda *a: blocked_grams(*a, block=2), **params)
+    (grad,) = torch.autograd.grad(value, X)
+    expected = torch.tensor([float(g) for g in exact_grad], dtype=torch.float64).reshape(X.shape)
+    value = float(value.detach())
+    assert abs(value - float(exact)) <= RTOL * abs(float(exact)), (value, exact)
+    scale = float(expected.abs().max())
+    assert scale > 0 and float((grad - expected).abs().max()) <= RTOL * scale
+
+
+def test_the_etf_case_is_extreme():
+    """t = 100 at the ETF: a loss of about 1e-14 whose off-diagonal derivatives (~1e-15) are far
+    below sigma(t * 0 - 0) = 1/2, the derivative at the neutral entry."""
+    U, V = _configuration("etf")
+    value = float(TORCH_LOSSES["sigmoid"].value(torch.from_numpy(U), torch.from_numpy(V), t=100.0, b=0.0))
+    assert 1e-16 < value < 1e-12
+
+
+@pytest.mark.parametrize("z", [-800.0, -40.0, -1.0, 0.0, 1.0, 30.0, 40.0, 800.0])
+def test_elementwise_derivative_of_the_exact_softplus_is_the_sigmoid(z):
+    from clverify.numerics.descent.ops import TORCH_OPS
+
+    S = torch.tensor([[z]], dtype=torch.float64)
+    F, dF = elementwise_derivative(lambda s: TORCH_OPS.softplus(3 * s - 2), S)
+    with mpmath.workdps(40):
+        w = 3 * mpmath.mpf(z) - 2
+        assert float(F) == pytest.approx(float(mpmath.log1p(mpmath.exp(w))), rel=1e-15, abs=0)
+        assert float(dF) == pytest.approx(float(3 / (1 + mpmath.exp(-w))), rel=1e-15, abs=0)
+
+
+def test_a_within_view_function_singular_on_the_diagonal_never_sees_it():
+    """-log(1 - s) is infinite at s_ii = 1 (uu): the fused sums write the neutral entry there,
+    so value and gradient are finite and equal the dense route's."""
+    X = _unit(7, 3, seed=12).requires_grad_(True)
+    f = lambda s: -torch.log1p(-s)
+    dense = torch.where(~torch.eye(7, dtype=torch.bool), f(torch.where(torch.eye(7, dtype=torch.bool), 0.0, X @ X.T)), 0.0).sum()
+    blocked = BlockedSimilarity(X, X, block=3).sum_off_diagonal(f)[0, 0]
+    rows = BlockedSimilarity(X, X, block=3).sum_rows(lambda d, off: off.logsumexp(f))[0, 0]
+    (g_dense,) = torch.autograd.grad(dense, X)
+    (g_blocked,) = torch.autograd.grad(blocked, X)
+    torch.testing.assert_close(blocked, dense, rtol=RTOL, atol=0)
+    torch.testing.assert_close(g_blocked, g_dense, rtol=RTOL, atol=RTOL * float(g_dense.abs().max()))
+    assert torch.isfinite(rows) and torch.isfinite(torch.autograd.grad(rows, X)[0]).all()

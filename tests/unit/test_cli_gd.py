@@ -96,3 +96,44 @@ def test_phase_figure_quick_writes_png_and_pdf(tmp_path):
     result = run("figure", "--phase", "--N", "10", "--quick", "--quiet", "--out", str(tmp_path / "ph.pdf"))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "ph.png").exists() and (tmp_path / "ph.pdf").exists()
+
+
+def test_gd_max_seconds_ends_not_converged_with_the_reason():
+    (rec,) = records(run("gd", "--N", "8", "--t", "1", "--b", "1", "--max-seconds", "1e-9",
+                         "--restarts", "1", "--format", "json"))
+    assert rec["converged"] is False and rec["reason"].startswith("time limit")
+    result = run("gd", "--N", "8", "--t", "1", "--b", "1", "--max-seconds", "0")
+    assert result.exit_code == 2 and "max-seconds" in result.output
+
+
+def test_gd_prints_its_estimate_before_a_long_run(monkeypatch):
+    """Below ESTIMATE_ABOVE nothing is printed; above, one stderr line with the measured
+    evaluation time (stdout stays the JSON record)."""
+    from clverify.proofs_check.cli import gd
+
+    quiet = run("gd", "--N", "6", "--t", "1", "--b", "1", "--restarts", "1", "--format", "json")
+    assert "estimate" not in quiet.stderr and "evaluation" not in quiet.stderr
+    monkeypatch.setattr(gd, "ESTIMATE_ABOVE", 0.0)
+    loud = run("gd", "--N", "6", "--t", "1", "--b", "1", "--restarts", "1", "--format", "json",
+               "--max-seconds", "100")
+    assert loud.stderr.startswith("clverify: gd: one evaluation of the loss and its gradient took")
+    assert "--max-seconds stops it after 100 s" in loud.stderr
+    assert json.loads(loud.stdout)["records"][0]["converged"] is True
+
+
+def test_gd_estimate_by_hand(capsys):
+    """2 s per evaluation, 1 evaluation per iteration: 1000 typical iterations take 2000 s
+    (33 min), the cap of 5000 takes 10000 s (2.8 h)."""
+    from clverify.proofs_check.cli.gd import EVALUATIONS_PER_ITERATION, TYPICAL_ITERATIONS, _print_estimate
+
+    assert (EVALUATIONS_PER_ITERATION, TYPICAL_ITERATIONS) == (1.0, 1000)
+    _print_estimate(2.0, 5000, None)
+    err = capsys.readouterr().err
+    assert "took 2 s" in err and "1000 iterations takes about 33 min" in err and "5000 (--max-iter) about 2.8 h" in err
+
+
+def test_gd_default_cap_is_the_optimisers():
+    from clverify.numerics.descent.lbfgs import DEFAULT_MAX_ITER
+    from clverify.proofs_check.cli.gd import MAX_ITER
+
+    assert MAX_ITER == DEFAULT_MAX_ITER

@@ -33,7 +33,7 @@ def test_key_does_not_depend_on_how_a_number_is_written():
 
 def test_defaults_fill_a_losss_parameters_and_the_solver_settings():
     (c,) = parse_grid('loss = "infonce-sym"\nN = 4')
-    assert c.param_dict == {"tau": 0.3} and c.tol == 1e-9 and c.max_iter == 2000
+    assert c.param_dict == {"tau": 0.3} and c.tol == 1e-9 and c.max_iter == 50000
 
 
 def test_parameters_go_to_the_losses_that_take_them():

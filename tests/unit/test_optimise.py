@@ -286,3 +286,89 @@ def test_a_flat_loss_is_optimised_to_its_structure_not_stopped_by_a_small_gradie
     # antipodal structure u_i = -v_i (s_pos = -1, by l'(0) = -2t s(t) + 3t s(-t) > 0 for N = 5).
     r = optimise_embedding(5, 5, t=1e-7, b=0.0, restarts=1, seed=0)
     assert r.converged and r.s_pos_mean == pytest.approx(-1.0, abs=1e-9)
+
+
+def test_a_time_limit_stops_the_runs_not_converged_with_the_reason():
+    """A loss that takes 0.05 s per evaluation and a limit of 0.3 s: a handful of iterations,
+    then every run stops, not converged, as timed out; without the limit the same runs
+    converge (the limit, not the problem, stopped them)."""
+    import time
+
+    from clverify.numerics.descent.optimise import _reason
+
+    g = torch.Generator().manual_seed(0)
+    M = torch.randn(2, 6, 6, generator=g, dtype=torch.float64)
+    A = M + M.transpose(1, 2)
+
+    def fun(x, index):
+        time.sleep(0.05)
+        return _quick(A, x, index)
+
+    x0 = Sphere().random(2, 1, 6, generator=g)
+    start = time.perf_counter()
+    res = lbfgs(fun, x0, Sphere(), tol=1e-10, max_seconds=0.3)
+    assert time.perf_counter() - start < 3.0
+    assert res.timed_out.all() and not res.converged.any() and int(res.iterations.max()) < 10
+    assert _reason(res, 0).startswith("time limit")
+    free = lbfgs(lambda x, i: _quick(A, x, i), x0, Sphere(), tol=1e-10)
+    assert free.converged.all() and not free.timed_out.any()
+
+
+def _quick(A, x, index):
+    """-x^T A x and its gradient (leading eigenvector on the sphere)."""
+    Ax = torch.einsum("bij,bkj->bki", A[index], x)
+    return -(x * Ax).sum(dim=(-1, -2)), -2 * Ax
+
+
+def test_max_seconds_reaches_the_result_and_a_bad_value_is_rejected():
+    r = optimise_embedding(10, 10, t=1.2, b=1.2, restarts=2, max_seconds=1e-9)
+    assert not r.converged and r.iterations == 0 and r.reason.startswith("time limit")
+    with pytest.raises(InvalidParameterError, match="max_seconds"):
+        optimise_embedding(4, 4, t=1.0, b=1.0, max_seconds=-1)
+
+
+def test_timing_reports_one_evaluation_once():
+    seen = []
+    r = optimise_embedding(6, 6, t=1.2, b=1.2, restarts=2, timing=seen.append)
+    assert r.converged and len(seen) == 1 and 0 < seen[0] < r.seconds
+
+
+class _Flat:
+    """R^n as a manifold (no projection), for the solver's own tests."""
+
+    def proju(self, x, u):
+        return u
+
+    def retr(self, x, u):
+        return x + u
+
+    def norm(self, x, u):
+        return torch.linalg.vector_norm(u.flatten(1), dim=1)
+
+    def max_row_norm(self, u):
+        return u.flatten(1).abs().amax(dim=1)
+
+
+@pytest.mark.parametrize("rate, stagnant", [(1 - 1e-5, True), (0.5 ** (1 / 300), False)])
+def test_a_run_that_no_longer_progresses_stops_as_stagnant(rate, stagnant):
+    """A flat loss whose gradient norm falls by a factor ``rate`` per evaluation: every step is
+    accepted (the loss within rounding, the gradient smaller), but the loss never falls.  With
+    1 - 1e-5 the gradient norm does not halve in PROGRESS_WINDOW iterations: stagnant there;
+    halving every 300 evaluations is progress, and the run goes on to the cap."""
+    from clverify.numerics.descent.lbfgs import PROGRESS_WINDOW
+    from clverify.numerics.descent.optimise import _reason
+
+    calls = [0]
+
+    def fun(x, index):
+        calls[0] += 1
+        return torch.ones(x.shape[0], dtype=x.dtype), rate ** calls[0] * torch.ones_like(x)
+
+    res = lbfgs(fun, torch.zeros(1, 1, 3, dtype=torch.float64), _Flat(), max_iter=3 * PROGRESS_WINDOW)
+    assert not res.converged.any() and not res.stalled.any()
+    if stagnant:
+        assert res.stagnant.all() and int(res.iterations[0]) == PROGRESS_WINDOW
+        assert _reason(res, 0).startswith("no progress")
+    else:
+        assert not res.stagnant.any() and int(res.iterations[0]) == 3 * PROGRESS_WINDOW
+        assert _reason(res, 0).startswith("iteration cap")

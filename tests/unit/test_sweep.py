@@ -65,7 +65,7 @@ def test_records_against_the_etf_by_hand():
     assert rec["s_pos_min"] == pytest.approx(1, abs=1e-8)
     assert rec["s_neg_max"] == pytest.approx(-1 / 3, abs=1e-8)
     assert rec["margin"] == (rec["s_pos_min"] - rec["s_neg_max"]) / 2
-    assert rec["theory_kind"].startswith("optimum")
+    assert rec["theory_kind"].startswith("optimum") and rec["reason"] is None
 
 
 def test_below_the_ccem_dimension_the_reference_is_an_upper_bound_and_the_ccem_a_lower_one():
@@ -296,3 +296,22 @@ def test_non_finite_values_become_null_with_a_note():
     assert rec["loss"] is None and rec["gap"] is None and rec["N"] == 4
     assert rec["note"] == "not finite, written as null: loss = nan, gap = inf"
     assert sweep_module._strict({"loss": 1.0}) == {"loss": 1.0}
+
+
+def test_cli_counts_converged_cells_and_names_each_other_one_with_its_reason(tmp_path):
+    """max_iter = 2 stops both cells (t = b = 2) at the cap: each is listed with its reason; with
+    the default cap both converge and nothing is listed."""
+    grid = tmp_path / "grid.toml"
+    grid.write_text('N = [5, 6]\nt = 2.0\nb = 2.0\nrestarts = 1\nmax_iter = 2\n')
+    result = run("sweep", "--grid", str(grid), "--out", str(tmp_path / "capped"), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "0 converged, 2 not converged; records in" in result.stdout
+    listed = [line for line in result.stderr.splitlines() if "not converged:" in line]
+    assert [line.split(": ")[2] for line in listed] == ["sigmoid N=5 d=5 t=2.0 b=2.0 seed=0",
+                                                             "sigmoid N=6 d=6 t=2.0 b=2.0 seed=0"]
+    assert all("iteration cap" in line and "after 2 iterations" in line for line in listed)
+    records = _strict((tmp_path / "capped" / "records.json").read_text())["records"]
+    assert [r["reason"].split(":")[0] for r in records] == ["iteration cap"] * 2
+    grid.write_text('N = [4, 5]\nt = 2.0\nb = 2.0\nrestarts = 1\n')
+    result = run("sweep", "--grid", str(grid), "--out", str(tmp_path / "free"), "--quiet")
+    assert "2 converged, 0 not converged" in result.stdout and "not converged:" not in result.stderr
