@@ -412,9 +412,10 @@ def load_theorems(path) -> list[Theorem]:
             f"theorems file {path} must define THEOREMS, a non-empty list of "
             f"clverify.proofs_check.registry.Theorem entries")
     for thm in found:
-        if thm.id in _all() and _all()[thm.id] is not thm:
-            raise InvalidParameterError(f"theorems file {path}: the id {thm.id!r} is already registered")
-        register(thm)
+        try:
+            register(thm)
+        except ValueError as exc:
+            raise InvalidParameterError(f"theorems file {path}: {exc}") from None
     return list(found)
 
 

@@ -129,7 +129,7 @@ def test_own_false_theorem_exits_1(tmp_path, own_registry):
     (None, "theorems must be an existing Python file (.py)"),
     ("THEOREMS = []\n", "must define THEOREMS, a non-empty list"),
     ("THEOREMS = [\n", "syntax error at line 1"),
-    (OWN_THEOREMS.replace('id="mine.gauss_sum"', 'id="lee2024.lemma1"'), "the id 'lee2024.lemma1' is already registered"),
+    (OWN_THEOREMS.replace('id="mine.gauss_sum"', 'id="lee2024.lemma1"'), "theorem id 'lee2024.lemma1' is already registered"),
 ])
 def test_a_bad_theorems_file_is_one_line(tmp_path, own_registry, source, message):
     path = tmp_path / "mine.py"

@@ -24,12 +24,13 @@ from clverify.proofs_check.registry import (
     aliases,
     check_label,
     get,
+    load_theorems,
     point_label,
     register,
     satisfied,
     theorems,
 )
-from clverify.theory.errors import UnknownChoiceError
+from clverify.theory.errors import InvalidParameterError, UnknownChoiceError
 
 #: The one part of the planted entries below, and the tuple a check names it by.
 PARTS, S = (Part("statement", "s"),), ("statement",)
@@ -296,6 +297,47 @@ def test_register_adds_an_entry_and_refuses_a_taken_id(fake_modules):
     assert get("new2025.x") is new and register(new) is new  # the same object again: no-op
     with pytest.raises(ValueError, match="already registered"):
         register(thm("zed2020.a"))
+
+
+# --- a theorems file of one's own (clverify check --theorems FILE) ------------------------------
+
+_OWN_FILE = """
+from clverify.proofs_check.registry import Check, Part, Theorem
+
+def passes(claim, point, evidence):
+    return None
+
+def entry(id):
+    return Theorem(id=id, source="test", statement="s", claim=1, parts=(Part("p", "s"),),
+                   checks=(Check("c", "proof", passes, parts=("p",)),))
+"""
+
+
+def _own_file(tmp_path, theorems: str):
+    path = tmp_path / "mine.py"
+    path.write_text(_OWN_FILE + f"THEOREMS = {theorems}\n")
+    return path
+
+
+def test_a_theorems_file_registers_each_of_its_entries(fake_modules, tmp_path):
+    loaded = load_theorems(_own_file(tmp_path, "(entry('mine.a'), entry('mine.b'))"))
+    assert [t.id for t in loaded] == ["mine.a", "mine.b"]
+    assert all(get(t.id) is t for t in loaded)
+
+
+@pytest.mark.parametrize("theorems", ["None", "entry('mine.a')", "{'mine.a': entry('mine.a')}", "[]", "()",
+                                      "[entry('mine.a'), 'mine.b']", "['mine.b', entry('mine.a')]"])
+def test_a_theorems_file_without_a_non_empty_list_of_entries_is_refused(fake_modules, tmp_path, theorems):
+    with pytest.raises(InvalidParameterError, match="must define THEOREMS, a non-empty list of"):
+        load_theorems(_own_file(tmp_path, theorems))
+    assert registry._EXTRA == {}
+
+
+def test_a_theorems_file_cannot_take_an_id_already_registered(fake_modules, tmp_path):
+    built_in = get("zed2020.a")
+    with pytest.raises(InvalidParameterError, match="mine.py: theorem id 'zed2020.a' is already registered"):
+        load_theorems(_own_file(tmp_path, "[entry('zed2020.a')]"))
+    assert get("zed2020.a") is built_in
 
 
 def test_the_builtin_registry_loads_with_unique_ids():
