@@ -124,7 +124,8 @@ def dimension_shortfall(claim, needed) -> int | None:
     (True, 3)
     """
     N = sp.Symbol("N")
-    n = sp.Symbol("n", integer=True, nonnegative=True)
+    n = sp.Symbol("n", nonnegative=True,
+                  integer=True)   # the domain; SymPy's sign of a polynomial does not use it
     first = least(claim, "N")
     gap = sp.simplify(plain(least(claim, "d")) - plain(needed))
     if gap.subs(N, n + first).is_nonnegative:
