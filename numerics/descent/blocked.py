@@ -17,9 +17,10 @@ over the pieces (:class:`~clverify.numerics.descent.fused.BlockSum`); for a piec
 
 1. one matrix product :math:`S_{RC} = X_R Y_C^\top`, outside autograd;
 2. for a sum of an elementwise :math:`f`, :math:`F = f(S_{RC})` and :math:`G = f'(S_{RC})`
-   together (:func:`~clverify.numerics.descent.fused.elementwise_derivative`: one forward and
-   one backward pass of ``f`` alone, which works for any ``f`` written with torch, a user's
-   included); for rows, the row
+   together (:func:`~clverify.numerics.descent.fused.elementwise_derivative`: ``f`` run once
+   on a :class:`~clverify.numerics.descent.jet.Jet`, else one forward and one backward autograd
+   pass of ``f`` alone; either works for any ``f`` written with torch, a user's included); for
+   rows, the row
    function and its gradient :math:`G = \partial v / \partial S_R` by autograd over the
    block's entries only;
 3. the diagonal is excluded by writing its entries :math:`(i, i)` (``f`` sees :attr:`neutral`

@@ -1,8 +1,8 @@
 r"""The fused value-and-gradient pass over the pieces of a similarity matrix.
 
 The engine of :mod:`clverify.numerics.descent.blocked`: the size of a piece (:func:`block_rows`,
-:func:`tile_side`), the elementwise function and its derivative in one forward and one
-backward pass (:func:`elementwise_derivative`), the gradient accumulators (:class:`Gradients`)
+:func:`tile_side`), the elementwise function and its derivative together
+(:func:`elementwise_derivative`), the gradient accumulators (:class:`Gradients`)
 and the pass itself (:class:`BlockSum`, one autograd function: the value and the gradient of
 every piece at once, the pieces dealt to worker threads on a CPU).
 
@@ -28,6 +28,8 @@ from contextlib import contextmanager
 
 import torch
 from torch.autograd.function import once_differentiable
+
+from .jet import Unsupported, value_and_slope
 
 __all__ = [
     "BLOCK_BYTES",
@@ -85,10 +87,12 @@ def elementwise_derivative(f: Callable, S: torch.Tensor) -> tuple[torch.Tensor, 
     r""":math:`f(S)` and :math:`f'(S)` for an elementwise ``f`` (entry :math:`(i, j)` of the
     result depends on :math:`S_{ij}` alone), both of ``S``'s shape.
 
-    :math:`f'` is the gradient of :math:`\sum_{ij} f(S_{ij})` with respect to ``S``: one
-    forward and one backward pass of ``f`` alone, with no matrix product, mask or reduction in
-    the graph, so any ``f`` written with torch (a user's loss included) gets its derivative
-    from its own definition.  Both results may be written in place.
+    ``f`` runs once on a jet of ``S`` (:func:`~clverify.numerics.descent.jet.value_and_slope`:
+    each operation's value and derivative together); where it applies an operation the jet
+    does not carry, :math:`f'` is the gradient of :math:`\sum_{ij} f(S_{ij})` with respect to
+    ``S`` by one forward and one backward autograd pass of ``f`` alone.  Either way any ``f``
+    written with torch (a user's loss included) gets its derivative from its own definition.
+    Both results may be written in place.
 
     >>> import torch
     >>> F, dF = elementwise_derivative(lambda s: s ** 3, torch.tensor([[1.0, 2.0]], dtype=torch.float64))
@@ -97,6 +101,11 @@ def elementwise_derivative(f: Callable, S: torch.Tensor) -> tuple[torch.Tensor, 
     >>> elementwise_derivative(lambda s: 2.0, torch.zeros(1, 2, dtype=torch.float64))[1].tolist()
     [[0.0, 0.0]]
     """
+    try:
+        F, dF = value_and_slope(f, S)
+        return writable(F, S), writable(dF, S)
+    except (Unsupported, TypeError, AttributeError):
+        pass
     with torch.enable_grad():
         s = S.detach().requires_grad_(True)
         F = f(s)

@@ -39,12 +39,13 @@ SOFTPLUS_EXACT_ABOVE = 34.0
 
 
 def as_tensor(z) -> torch.Tensor:
-    """``z`` as a float64 tensor (tensors pass through unchanged).
+    """``z`` as a float64 tensor (tensors, and objects that handle torch's functions themselves,
+    such as :class:`~clverify.numerics.descent.jet.Jet`, pass through unchanged).
 
     >>> as_tensor(2).dtype
     torch.float64
     """
-    return z if isinstance(z, torch.Tensor) else torch.tensor(z, dtype=torch.float64)
+    return z if hasattr(type(z), "__torch_function__") else torch.tensor(z, dtype=torch.float64)
 
 
 def _elementwise(fn):
