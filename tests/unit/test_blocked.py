@@ -3,6 +3,7 @@ and its fused value-and-gradient against the mpmath backend (value and gradient 
 definition at 40 digits, the gradient by mpmath's own differentiation)."""
 
 import os
+import platform
 import subprocess
 import sys
 import textwrap
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 
+from clverify.numerics.descent import fused
 from clverify.numerics.descent.blocked import (
     BlockedSimilarity,
     BlockedSquaredDistances,
@@ -382,3 +384,8 @@ def test_a_within_view_function_singular_on_the_diagonal_never_sees_it():
     torch.testing.assert_close(blocked, dense, rtol=RTOL, atol=0)
     torch.testing.assert_close(g_blocked, g_dense, rtol=RTOL, atol=RTOL * float(g_dense.abs().max()))
     assert torch.isfinite(rows) and torch.isfinite(torch.autograd.grad(rows, X)[0]).all()
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_glibc_keeps_the_freed_pieces():
+    assert fused.keep_freed_pieces() is True and fused.keep_freed_pieces.cache_info().currsize == 1
