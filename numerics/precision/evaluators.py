@@ -154,10 +154,31 @@ FORMULAS: dict[str, Callable[[], sp.Expr]] = {
 #: Arguments of the compiled formulas (and default arguments of :func:`compile_expression`).
 ARGS = (D.x, D.N, D.t, D.b)
 
-#: Names used by the MpmathPrinter's code, mapped to exact ball operations: ``mpf`` to
-#: :class:`flint.arb` and each elementary function to its :data:`~.ops.ARB_OPS` definition.
+#: Names used by the :class:`_ArbPrinter`'s code, mapped to exact ball operations: ``mpf`` to
+#: :class:`flint.arb`, each elementary function to its :data:`~.ops.ARB_OPS` definition and
+#: each constant to Arb's enclosure of it at the working precision.
 _ARB_NAMESPACE = {"mpf": arb, **{name: getattr(ARB_OPS, name)
-                                  for name in ("exp", "log", "log1p", "sqrt", "sign")}}
+                                  for name in ("exp", "log", "log1p", "sqrt", "sign")},
+                  "const_e": arb.const_e, "const_pi": arb.pi, "const_euler": arb.const_euler}
+
+
+class _ArbPrinter(MpmathPrinter):
+    """SymPy's mpmath printer with the mathematical constants as calls of Arb's (the mpmath
+    printer names them ``e``, ``pi``, ``euler``, which a namespace without them resolves to
+    ``math``'s binary roundings, not enclosures)."""
+
+    def _print_Exp1(self, expr):
+        return "const_e()"
+
+    def _print_Pi(self, expr):
+        return "const_pi()"
+
+    def _print_EulerGamma(self, expr):
+        return "const_euler()"
+
+
+#: The constants :class:`_ArbPrinter` encloses; any other one is refused.
+_ARB_CONSTANTS = (sp.E, sp.pi, sp.EulerGamma)
 
 
 @lru_cache(maxsize=None)
@@ -193,9 +214,10 @@ _FLOAT_LITERAL = re.compile(r"(?<![\w.])(?:\d+\.\d*|\.\d+|\d+[eE][-+]?\d+)")
 def _assert_exact_constants(name: str, expr, source: str) -> None:
     """Refuse an Arb evaluator whose expression holds a SymPy ``Float`` (a binary rounding, not
     the exact constant; lambdify prints it as ``mpf((sign, man, exp, bc))``, which Arb
-    misreads) or whose generated code holds a float literal or a module's function (a guard
-    against a change of SymPy's printer)."""
-    found = sorted(map(str, sp.sympify(expr).atoms(sp.Float)))
+    misreads) or a constant that :class:`_ArbPrinter` does not enclose, or whose generated code
+    holds a float literal or a module's function (a guard against a change of SymPy's printer)."""
+    atoms = sp.sympify(expr).atoms(sp.Float, sp.NumberSymbol)
+    found = sorted(str(a) for a in atoms if a not in _ARB_CONSTANTS)
     found += _FLOAT_LITERAL.findall(source) + _UNSAFE_NAMES.findall(source)
     if found:
         raise ArithmeticError(f"float constant(s) or module name(s) {found} in the arb evaluator of "
@@ -217,7 +239,7 @@ def _compile_mpmath(expr, name: str, args: tuple):
 
 
 def _compile_arb(expr, name: str, args: tuple):
-    printer = MpmathPrinter({"fully_qualified_modules": False})   # mpf(...), exp(...): names in the namespace
+    printer = _ArbPrinter({"fully_qualified_modules": False})   # mpf(...), exp(...): names in the namespace
     fn = sp.lambdify(args, expr, modules=[_ARB_NAMESPACE], printer=printer, cse=True)
     _assert_exact_constants(name, expr, inspect.getsource(fn))
     return fn, as_arb

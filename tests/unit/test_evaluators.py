@@ -55,6 +55,22 @@ def test_a_float_in_a_claim_is_refused_by_the_arb_compiler():
     compile_expression(sp.Float("0.1") * D.N, "mpmath")  # numerical evaluation: allowed
 
 
+@pytest.mark.parametrize("constant, reference", [(sp.E, mpmath.e), (sp.pi, mpmath.pi), (sp.EulerGamma, mpmath.euler)])
+def test_a_constant_is_enclosed_at_the_working_precision(constant, reference):
+    """E, pi and Euler's gamma are Arb's enclosures, not math's binary roundings (found by the
+    checker-writer comparison in test_recheck: exp(... (x + E)**(4/3) ...) did not overlap)."""
+    f = compile_expression(constant * D.x + 1, "arb")
+    with arb_precision(60), mpmath.workdps(80):
+        ball = f(arb(3), 0, 0, 0)
+        exact = mpmath.mpf(3) * reference + 1
+        assert ball.contains(arb(mpmath.nstr(exact, 75))) and ball.rad() < mpmath.mpf(10) ** -58
+
+
+def test_a_constant_without_an_arb_enclosure_is_refused():
+    with pytest.raises(ArithmeticError, match=r"\['Catalan'\]"):
+        compile_expression(sp.Catalan * D.N, "arb")
+
+
 @pytest.mark.parametrize("source", ["return 0.5*N", "return 1e-3*N", "return .5*N", "return mpmath.log(N)",
                                     "return math.exp(N)", "return numpy.sqrt(N)"])
 def test_generated_code_with_a_float_or_a_module_function_is_refused(source):

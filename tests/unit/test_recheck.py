@@ -15,7 +15,7 @@ import mpmath
 import pytest
 import sympy as sp
 from flint import arb
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from clverify.numerics.precision.boxes import compiled
@@ -797,6 +797,8 @@ def _in_grammar(expr) -> bool:
 _EXPRESSIONS = st.recursive(_LEAVES, _grammar, max_leaves=8).filter(_in_grammar)
 
 
+@example(expr=sp.exp((_X + (_X + sp.E) ** sp.Rational(4, 3)) ** sp.Rational(2, 3) / 4),  # E was math.e
+         x=Fraction(1, 10), y=Fraction(0))
 @given(expr=_EXPRESSIONS, x=st.fractions(Fraction(1, 10), 3, max_denominator=50),
        y=st.fractions(-2, 2, max_denominator=50))
 def test_the_checker_and_the_writers_evaluators_agree(expr, x, y):
