@@ -14,7 +14,8 @@ An operation the jet does not carry raises :class:`Unsupported` (or the ``TypeEr
 ``AttributeError`` of a missing method); :func:`~clverify.numerics.descent.fused.elementwise_derivative`
 then differentiates ``f`` with autograd.  Derivatives are those of the functions as defined
 (the exact softplus's is :math:`\sigma` everywhere, also above its cut-off, where the two
-differ by less than :math:`e^{-34}`).
+differ by less than :math:`e^{-34}`; torch's softplus cut at a lower point is another function,
+left to autograd).
 
 >>> import torch
 >>> S = torch.tensor([[0.0, 1.0]], dtype=torch.float64)
@@ -30,6 +31,8 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+from .ops import SOFTPLUS_EXACT_ABOVE
+
 __all__ = ["Jet", "Unsupported", "value_and_slope"]
 
 
@@ -38,13 +41,11 @@ class Unsupported(Exception):
 
 
 def _scaled(fresh: torch.Tensor, factor) -> torch.Tensor:
-    """``fresh * factor``, in place where ``fresh`` keeps its shape (``fresh`` is a new tensor
-    that nothing else refers to)."""
-    if isinstance(factor, (int, float)):
-        return fresh if factor == 1 else fresh.mul_(factor)
-    if torch.broadcast_shapes(fresh.shape, factor.shape) == fresh.shape:
-        return fresh.mul_(factor)
-    return fresh * factor
+    """``fresh * factor`` in place (``fresh``, of the entries' shape, is a new tensor that nothing
+    else refers to; ``factor`` a slope: a number, or a tensor that broadcasts against it)."""
+    if isinstance(factor, (int, float)) and factor == 1:
+        return fresh
+    return fresh.mul_(factor)
 
 
 class Jet:
@@ -149,8 +150,13 @@ class Jet:
 
 
 def _softplus(x: Jet, beta=1.0, threshold=20.0) -> Jet:
-    if beta != 1:
-        raise Unsupported("softplus with beta != 1")
+    r"""The exact softplus, derivative :math:`\sigma`: torch's with ``beta`` 1 and a cut-off at
+    or above :data:`~.ops.SOFTPLUS_EXACT_ABOVE` (above which it returns ``z`` only where
+    softplus rounds to ``z``).  With torch's defaults (a cut-off at 20) it is another function
+    (``z`` above 20), left to autograd."""
+    if beta != 1 or threshold < SOFTPLUS_EXACT_ABOVE:
+        raise Unsupported(f"softplus with beta = {beta}, threshold = {threshold}: the jet carries "
+                          f"the exact softplus only (beta = 1, threshold >= {SOFTPLUS_EXACT_ABOVE})")
     z = x.value
     return Jet.of(F.softplus(z, beta=1.0, threshold=threshold), _scaled(torch.sigmoid(z), x.slope), x.S)
 

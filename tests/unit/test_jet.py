@@ -5,6 +5,7 @@ from __future__ import annotations
 import mpmath
 import pytest
 import torch
+import torch.nn.functional as F
 
 from clverify.numerics.descent.fused import elementwise_derivative
 from clverify.numerics.descent.jet import Jet, Unsupported, value_and_slope
@@ -21,23 +22,29 @@ FUNCTIONS = {
     "affine, divided": lambda s: (s + 2) / 4,
     "affine, tensors": lambda s: T * s - B,
     "affine, reversed": lambda s: 1 - s / T,
-    "affine sum of jets": lambda s: s + 2 * s,
+    "affine sum of jets": lambda s: (s + 1) + (2 * s - 3),
+    "affine difference of jets": lambda s: (s + 1) - (2 * s - 3),
     "sigmoid loss, negatives": lambda s: ops.softplus(10.0 * s - 10.0),
     "sigmoid loss, positives": lambda s: ops.softplus(10.0 - 10.0 * s),
     "softplus, tensors": lambda s: ops.softplus(T * s - B),
+    "softplus, a slope below 1": lambda s: ops.softplus(s / 3 + 0.2),
+    "torch's softplus, the exact cut-off": lambda s: F.softplus(30 * s - 20.5, threshold=34.0),
     "exp": lambda s: ops.exp(2 * s - 1),
     "exp of a tensor parameter": lambda s: B * ops.exp(-T * s),
     "log": lambda s: ops.log(s + 3),
     "log1p": lambda s: ops.log1p(s * s + 0.5),
     "sqrt": lambda s: ops.sqrt(2 - s),
     "sign": lambda s: ops.sign(s) * 3 + s,
-    "abs": lambda s: abs(s - 0.1) * T,
+    "abs": lambda s: abs(2 * s - 0.2) * T,
+    "torch.abs": lambda s: torch.abs(ops.exp(s) - 1.5),
     "sigmoid": lambda s: torch.sigmoid(3 * s),
     "logsumexp of two": lambda s: ops.logsumexp(2 * s, -s),
     "logsumexp with a constant": lambda s: ops.logsumexp(s / 0.3, 0.0),
     "product of jets": lambda s: ops.exp(s) * (s - 1),
     "quotient of jets": lambda s: (s + 2) / (ops.exp(s) + 1),
-    "number over a jet": lambda s: 1 / (s + 3),
+    "number over a jet": lambda s: 2 / (3 * s + 4),
+    "a jet over a number": lambda s: ops.exp(3 * s) / 4,
+    "a jet over a tensor": lambda s: ops.exp(3 * s) / T,
     "square": lambda s: (1 - s) ** 2,
     "cube of a non-affine jet": lambda s: ops.exp(s) ** 3,
     "negated": lambda s: -ops.softplus(s),
@@ -95,9 +102,17 @@ def test_the_sigmoid_loss_derivative_against_mpmath(t, b, s):
         assert abs(mpmath.mpf(dF.item()) - slope) <= 1e-15 * abs(slope)
 
 
+@pytest.mark.parametrize("f, name", [(torch.cos, "cos"), (lambda s: F.softplus(s, beta=2.0, threshold=34.0), "beta = 2"),
+                                     (lambda s: F.softplus(s, beta=0.5, threshold=34.0), "beta = 0.5"), (torch.tanh, "tanh"),
+                                     (F.softplus, "threshold = 20"), (lambda s: F.softplus(s, threshold=33.0), "threshold")])
+def test_an_operation_the_jet_does_not_carry_is_named(f, name):
+    with pytest.raises(Unsupported, match=name):
+        value_and_slope(f, _entries())
+
+
 @pytest.mark.parametrize("f", [lambda s: torch.cos(s), lambda s: torch.where(s > 0, s, 0.0),
                                lambda s: s.clamp(min=0), lambda s: 2.0 ** s, lambda s: (s + 2) ** s,
-                               lambda s: torch.maximum(s, 0.1 * s)])
+                               lambda s: torch.maximum(s, 0.1 * s), lambda s: F.softplus(s + 20.4)])
 def test_an_operation_the_jet_does_not_carry_falls_back_to_autograd(f):
     S = _entries(seed=2)
     with pytest.raises((Unsupported, TypeError, AttributeError)):
@@ -115,3 +130,5 @@ def test_an_affine_jet_is_computed_in_one_pass_only_when_needed():
     assert torch.equal(jet.value, torch.add(torch.tensor(-0.5, dtype=torch.float64), S, alpha=2.0))
     assert jet.value is jet.value
     assert Jet(S).value is S       # the identity: the entries themselves, no copy
+    both = jet + Jet(S)
+    assert both.affine and (both.a, both.c) == (3.0, -0.5)
