@@ -24,6 +24,9 @@ FUNCTIONS = {
     "affine, reversed": lambda s: 1 - s / T,
     "affine sum of jets": lambda s: (s + 1) + (2 * s - 3),
     "affine difference of jets": lambda s: (s + 1) - (2 * s - 3),
+    "affine sum, fractional slopes": lambda s: (s / 2 + 1) + (2.5 * s - 3),
+    "affine times a number": lambda s: (s + 1) * 3,
+    "affine times a tensor": lambda s: T * (s - 2),
     "sigmoid loss, negatives": lambda s: ops.softplus(10.0 * s - 10.0),
     "sigmoid loss, positives": lambda s: ops.softplus(10.0 - 10.0 * s),
     "softplus, tensors": lambda s: ops.softplus(T * s - B),
@@ -46,6 +49,7 @@ FUNCTIONS = {
     "a jet over a number": lambda s: ops.exp(3 * s) / 4,
     "a jet over a tensor": lambda s: ops.exp(3 * s) / T,
     "square": lambda s: (1 - s) ** 2,
+    "square, slope 2": lambda s: (2 * s - 1) ** 2,
     "cube of a non-affine jet": lambda s: ops.exp(s) ** 3,
     "negated": lambda s: -ops.softplus(s),
     "jet minus jet": lambda s: ops.exp(s) - ops.log1p(s + 1.5),
@@ -132,3 +136,5 @@ def test_an_affine_jet_is_computed_in_one_pass_only_when_needed():
     assert Jet(S).value is S       # the identity: the entries themselves, no copy
     both = jet + Jet(S)
     assert both.affine and (both.a, both.c) == (3.0, -0.5)
+    halved = (Jet(S) + 1) / 2
+    assert halved.affine and (halved.a, halved.c) == (0.5, 0.5)
