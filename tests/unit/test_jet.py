@@ -44,6 +44,7 @@ FUNCTIONS = {
     "logsumexp of two": lambda s: ops.logsumexp(2 * s, -s),
     "logsumexp with a constant": lambda s: ops.logsumexp(s / 0.3, 0.0),
     "product of jets": lambda s: ops.exp(s) * (s - 1),
+    "product of jets, slopes 2 and 3": lambda s: ops.exp(2 * s) * (3 * s - 1),
     "quotient of jets": lambda s: (s + 2) / (ops.exp(s) + 1),
     "number over a jet": lambda s: 2 / (3 * s + 4),
     "a jet over a number": lambda s: ops.exp(3 * s) / 4,
