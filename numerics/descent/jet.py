@@ -139,7 +139,7 @@ class Jet:
         return Jet.of(torch.abs(self.value), torch.sign(self.value) * self.slope, self.S)
 
     # -- a tensor (a batch of parameters) on the left, and the functions of TORCH_OPS ---------
-    @classmethod
+    @classmethod      # as torch documents it (torch calls it on an instance, so a method works alike)
     def __torch_function__(cls, func, types, args=(), kwargs=None):
         if func in _REFLECTED and len(args) == 2 and isinstance(args[1], Jet) and not kwargs:
             return _REFLECTED[func](args[1], args[0])

@@ -38,6 +38,7 @@ FUNCTIONS = {
     "log1p": lambda s: ops.log1p(s * s + 0.5),
     "sqrt": lambda s: ops.sqrt(2 - s),
     "sign": lambda s: ops.sign(s) * 3 + s,
+    "softplus of a step": lambda s: ops.softplus(ops.sign(s)),
     "abs": lambda s: abs(2 * s - 0.2) * T,
     "torch.abs": lambda s: torch.abs(ops.exp(s) - 1.5),
     "sigmoid": lambda s: torch.sigmoid(3 * s),
